@@ -1,0 +1,63 @@
+# FRS — every target sets up .venv from requirements.lock first, when it is missing or stale.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FRS := $(VENV)/bin/frs
+RESULTS := build/results
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: help serve test check site bench lock clean
+
+help:
+	@echo "make serve   build and serve the site at http://127.0.0.1:8000 (live reload)"
+	@echo "make test    every check: lint, tests, traceability, strict site build"
+	@echo "make check   the fast checks, for the edit loop"
+	@echo "make site    build the site into build/site"
+	@echo "make bench   run the benchmarks"
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements.lock
+	$(PY) -m pip install --disable-pip-version-check -q --no-deps --no-build-isolation -e .
+	@touch $@
+
+serve: $(VENV)/.installed
+	$(VENV)/bin/mkdocs serve --dev-addr 127.0.0.1:8000
+
+check: $(VENV)/.installed
+	$(VENV)/bin/ruff check --quiet reference_impl tools tests benchmarks
+	$(FRS) check
+
+# Lint first; then run the tests even if one fails, so the traceability report names
+# every clause a failure touches; then the strict site build with the fresh statuses.
+test: $(VENV)/.installed
+	$(VENV)/bin/ruff check --quiet reference_impl tools tests benchmarks
+	$(FRS) check
+	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
+	@fail=0; \
+	COVERAGE_FILE=$(RESULTS)/.coverage $(PY) -m pytest -q --junitxml=$(RESULTS)/junit.xml \
+	  --cov=reference_impl --cov-context=test --cov-report= || fail=1; \
+	$(FRS) check --results || fail=1; \
+	$(VENV)/bin/mkdocs build --strict --quiet --site-dir build/site || fail=1; \
+	exit $$fail
+
+site: $(VENV)/.installed
+	$(VENV)/bin/mkdocs build --strict --site-dir build/site
+
+bench: $(VENV)/.installed
+	$(PY) -m benchmarks
+
+# Re-pin every package from requirements.in in a clean throwaway venv.
+lock:
+	rm -rf build/lock-venv && $(PYTHON) -m venv build/lock-venv
+	build/lock-venv/bin/pip install -q -U pip setuptools
+	build/lock-venv/bin/pip install -q -r requirements.in
+	{ echo "# Exact versions of everything requirements.in needs (pip freeze of a clean venv)."; \
+	  echo "# Made by \`make lock\`; installed by every make target into .venv."; \
+	  build/lock-venv/bin/pip freeze --all | grep -v -E "^(pip|wheel)==" | sort -f; } > requirements.lock
+	rm -rf build/lock-venv
+
+clean:
+	rm -rf build $(VENV)

@@ -1,0 +1,60 @@
+"""`frs`: one command line for implementers and the working group.
+
+Each command lives in its own module, imported only when it runs, so `frs check`
+does not pay for numpy or onnxruntime.  Exit status: 0 ok, 1 findings, 2 usage or
+input error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from reference_impl import __version__
+from reference_impl.errors import InputError
+
+# name: (module with configure(name, parser), one-line help)
+COMMANDS = {
+    "check": ("tools.commands", "lint the spec, its links and ids.lock; with --results, "
+              "prove every normative clause is verified by a passing test"),
+    "export": ("tools.commands", "print the requirements catalogue (JSON or CSV)"),
+    "new-id": ("tools.commands", "print the next free requirement ID of an area"),
+    "lock": ("tools.commands", "record new clauses and changed normative text in ids.lock"),
+    "retire": ("tools.commands", "retire a requirement ID in ids.lock"),
+}
+
+
+def build_parser(wanted: str | None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="frs", description="FRS: the open standard for "
+                                     "facial recognition technology, its reference "
+                                     "implementation and tools.")
+    parser.add_argument("--version", action="version", version=f"frs {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module, summary) in COMMANDS.items():
+        sub = commands.add_parser(name, help=summary, description=summary)
+        if name == wanted:
+            importlib.import_module(module).configure(name, sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    wanted = next((a for a in argv if not a.startswith("-")), None)
+    parser = build_parser(wanted if wanted in COMMANDS else None)
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return args.run(args)
+    except InputError as exc:
+        print(f"frs {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # `frs export | head` is not an error
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

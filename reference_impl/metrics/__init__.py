@@ -1,0 +1,1 @@
+"""The error-rate metrics of FRS Annex B."""

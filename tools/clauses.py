@@ -1,0 +1,321 @@
+"""The one parser of FRS requirement clauses.
+
+A clause is a pymdownx Blocks block in a spec page:
+
+    /// requirement | FRS-ACC-003
+        level: shall
+        schema: evaluation-report#/properties/verification
+        impl: reference_impl.metrics.verification:fnmr_at_fmr
+        title: FNMR at a target FMR
+
+    A verification system SHALL ...
+    ///
+
+The site, the checker and every export read clauses through `parse_text`, so they can
+never disagree about what a clause is.  The parser is strict where Blocks is lenient:
+Blocks prints a block with a bad option as plain text and carries on, so every option
+is validated here and every fault becomes a `Problem` with its file and line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+import yaml
+
+from tools.project import Project
+
+# The level option and the one keyword the clause text must use for it.
+LEVELS = {
+    "shall": "SHALL",
+    "shall not": "SHALL NOT",
+    "should": "SHOULD",
+    "should not": "SHOULD NOT",
+    "may": "MAY",
+}
+# Levels that a passing test must verify; MAY clauses are reported, not gated.
+GATED_LEVELS = frozenset({"shall", "shall not", "should", "should not"})
+OPTIONS = ("level", "schema", "impl", "title")
+
+ID_PATTERN = re.compile(r"FRS-([A-Z]{2,4})-(\d{3})")
+# BCP 14 and ISO/IEC Directives keywords, longest first so "SHALL NOT" wins over "SHALL".
+KEYWORD_PATTERN = re.compile(
+    r"(?<![\w-])(SHALL NOT|SHOULD NOT|MUST NOT|MAY NOT|NOT RECOMMENDED|"
+    r"SHALL|SHOULD|MUST|MAY|REQUIRED|RECOMMENDED|OPTIONAL)(?![\w-])"
+)
+SCHEMA_LINK = re.compile(r"[a-z0-9][a-z0-9-]*(#(/[^\s]*)?)?")
+IMPL_LINK = re.compile(r"reference_impl(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*")
+
+_BLOCK_OPEN = re.compile(r"^(/{3,})\s*([A-Za-z][\w-]*)?\s*(?:\|\s*(.*?))?\s*$")
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_INLINE_CODE = re.compile(r"(`+).+?\1")
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+# Block types the site enables besides `requirement` (pymdownx.blocks.*).
+OTHER_BLOCKS = frozenset({"admonition", "note", "tip", "warning", "example", "info",
+                          "details", "tab", "html", "caption", "figure-caption",
+                          "table-caption", "definition"})
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One requirement, as written in the spec."""
+
+    id: str
+    level: str
+    text: str
+    file: str
+    line: int
+    title: str = ""
+    schema: str = ""
+    impl: str = ""
+    section: str = ""
+
+    @property
+    def area(self) -> str:
+        return self.id.split("-")[1]
+
+    @property
+    def gated(self) -> bool:
+        return self.level in GATED_LEVELS
+
+    @property
+    def normative_hash(self) -> str:
+        """A hash of what the clause requires: its level and its whitespace-folded text."""
+        folded = " ".join(self.text.split())
+        return "sha256:" + hashlib.sha256(f"{self.level}\n{folded}".encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A fault in a spec file, reported as `file:line: ID: message`."""
+
+    file: str
+    line: int
+    message: str
+    rule: str
+    id: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}: "
+        return where + (f"{self.id}: " if self.id else "") + f"{self.message} [{self.rule}]"
+
+
+@dataclass
+class Spec:
+    """Every clause and every parse problem of a spec tree."""
+
+    clauses: list[Clause]
+    problems: list[Problem]
+    titles: dict[str, str]  # each page's first heading, by file
+
+    @property
+    def files(self) -> list[str]:
+        return list(self.titles)
+
+
+def parse_spec(project: Project) -> Spec:
+    """Parse every Markdown page under the project's spec directory."""
+    spec = Spec([], [], {})
+    for path in sorted(project.spec_dir.rglob("*.md")):
+        name = project.relative(path)
+        text = path.read_text(encoding="utf-8")
+        found, faults = parse_text(text, name, project.areas)
+        spec.clauses += found
+        spec.problems += faults
+        spec.titles[name] = next((m.group(2) for m in map(_HEADING.match, text.splitlines())
+                                  if m and len(m.group(1)) == 1), path.stem)
+    return spec
+
+
+def parse_text(text: str, file: str, areas: dict[str, str] | None = None
+               ) -> tuple[list[Clause], list[Problem]]:
+    """Parse one page: its clauses, and every problem with a line number."""
+    return _PageParser(text.splitlines(), file, areas).run()
+
+
+class _PageParser:
+    def __init__(self, lines: list[str], file: str, areas: dict[str, str] | None):
+        self.lines = lines
+        self.file = file
+        self.areas = areas
+        self.clauses: list[Clause] = []
+        self.problems: list[Problem] = []
+        self.section = ""
+
+    def problem(self, line: int, message: str, rule: str, id: str = "") -> None:
+        self.problems.append(Problem(self.file, line, message, rule, id))
+
+    def run(self) -> tuple[list[Clause], list[Problem]]:
+        index, fence = 0, ""
+        while index < len(self.lines):
+            line = self.lines[index]
+            fence = _next_fence_state(fence, line)
+            if fence or _FENCE.match(line):
+                index += 1
+                continue
+            if heading := _HEADING.match(line):
+                self.section = heading.group(2)
+            opener = _BLOCK_OPEN.match(line)
+            if opener and opener.group(2) == "requirement":
+                index = self.clause(index, opener)
+                continue
+            if opener and opener.group(2) and opener.group(2) not in OTHER_BLOCKS:
+                self.problem(index + 1, f"unknown block type '{opener.group(2)}' "
+                             f"(a requirement is opened with '/// requirement | FRS-AREA-NNN')",
+                             "block-type")
+            self.keywords_outside(index, line)
+            index += 1
+        return self.clauses, self.problems
+
+    def keywords_outside(self, index: int, line: str) -> None:
+        for keyword in KEYWORD_PATTERN.findall(_INLINE_CODE.sub("", line)):
+            self.problem(index + 1, f"normative keyword '{keyword}' outside a requirement clause "
+                         "(write it in lower case, or put the requirement in a clause)",
+                         "keyword-outside")
+
+    def clause(self, start: int, opener: re.Match) -> int:
+        """Parse the clause opened at line `start`; return the index after its end."""
+        header_line = start + 1
+        slashes, argument = opener.group(1), (opener.group(3) or "").strip()
+        options, index = self.option_lines(start + 1)
+        body, end = self.body_lines(index, slashes)
+        if end is None:
+            self.problem(header_line, f"requirement block is never closed (expected a line "
+                         f"'{slashes}')", "unclosed", argument)
+            return len(self.lines)
+        clause_id = self.checked_id(header_line, argument)
+        values = self.checked_options(header_line + 1, options, clause_id)
+        text = "\n".join(line for _, line in body).strip()
+        if clause_id and values is not None:
+            level = values["level"]
+            self.check_text(header_line, clause_id, level, body)
+            self.clauses.append(Clause(
+                id=clause_id, level=level, text=text, file=self.file, line=header_line,
+                title=values.get("title", ""), schema=values.get("schema", ""),
+                impl=values.get("impl", ""), section=self.section))
+        return end + 1
+
+    def option_lines(self, index: int) -> tuple[list[str], int]:
+        options = []
+        while index < len(self.lines) and self.lines[index].startswith("    ") \
+                and self.lines[index].strip():
+            options.append(self.lines[index][4:])
+            index += 1
+        return options, index
+
+    def body_lines(self, index: int, slashes: str) -> tuple[list[tuple[int, str]], int | None]:
+        body, fence = [], ""
+        while index < len(self.lines):
+            line = self.lines[index]
+            fence = _next_fence_state(fence, line)
+            if not fence and line.strip() == slashes:
+                return body, index
+            opener = _BLOCK_OPEN.match(line)
+            if not fence and opener and opener.group(2):
+                self.problem(index + 1, "a block cannot open inside a requirement clause "
+                             "(close the clause first, then add notes after it)", "nested-block")
+            body.append((index + 1, line))
+            index += 1
+        return body, None
+
+    def checked_id(self, line: int, argument: str) -> str:
+        if not argument:
+            self.problem(line, "requirement has no ID (expected '/// requirement | FRS-AREA-NNN')",
+                         "bad-id")
+            return ""
+        match = ID_PATTERN.fullmatch(argument)
+        if not match:
+            self.problem(line, f"malformed requirement ID '{argument}' "
+                         "(expected FRS-<AREA>-<NNN>: 2-4 capitals, then 3 digits)", "bad-id")
+            return ""
+        if self.areas is not None and match.group(1) not in self.areas:
+            known = ", ".join(sorted(self.areas))
+            self.problem(line, f"unknown area '{match.group(1)}' (known areas: {known})",
+                         "bad-id", argument)
+            return ""
+        return argument
+
+    def checked_options(self, line: int, options: list[str], clause_id: str
+                        ) -> dict[str, str] | None:
+        """Validate the option lines the way Blocks reads them (YAML), but loudly."""
+        try:
+            values = yaml.safe_load("\n".join(options)) if options else {}
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            at = line + mark.line if mark else line
+            self.problem(at, f"options are not valid YAML: {getattr(exc, 'problem', exc)}",
+                         "bad-option", clause_id)
+            return None
+        if not isinstance(values, dict):
+            self.problem(line, "options must be 'key: value' lines indented by four spaces",
+                         "bad-option", clause_id)
+            return None
+        ok = True
+        for offset, key in enumerate(values):
+            value = values[key]
+            if key not in OPTIONS:
+                self.problem(line + offset, f"unknown option '{key}' (expected one of: "
+                             f"{', '.join(OPTIONS)})", "bad-option", clause_id)
+                ok = False
+            elif not isinstance(value, str) or not value.strip():
+                self.problem(line + offset, f"option '{key}' must be a non-empty text, "
+                             f"found {value!r}", "bad-option", clause_id)
+                ok = False
+        if not ok:
+            return None
+        return self.checked_values(line, {k: v.strip() for k, v in values.items()}, clause_id)
+
+    def checked_values(self, line: int, values: dict[str, str], clause_id: str
+                       ) -> dict[str, str] | None:
+        level = values.get("level")
+        if level is None:
+            self.problem(line, "missing option 'level' (one of: shall, shall not, should, "
+                         "should not, may)", "bad-level", clause_id)
+            return None
+        if level not in LEVELS:
+            self.problem(line, f"unknown level '{level}' (expected one of: "
+                         f"{', '.join(LEVELS)})", "bad-level", clause_id)
+            return None
+        if "schema" in values and not SCHEMA_LINK.fullmatch(values["schema"]):
+            self.problem(line, f"malformed schema link '{values['schema']}' (expected "
+                         "'name' or 'name#/json/pointer')", "bad-option", clause_id)
+            return None
+        if "impl" in values and not IMPL_LINK.fullmatch(values["impl"]):
+            self.problem(line, f"malformed impl link '{values['impl']}' (expected "
+                         "'reference_impl.module:function')", "bad-option", clause_id)
+            return None
+        return values
+
+    def check_text(self, line: int, clause_id: str, level: str,
+                   body: list[tuple[int, str]]) -> None:
+        expected = LEVELS[level]
+        found = False
+        for number, text in body:
+            for keyword in KEYWORD_PATTERN.findall(_INLINE_CODE.sub("", text)):
+                found = True
+                if keyword != expected:
+                    self.problem(number, f"keyword '{keyword}' does not match level '{level}' "
+                                 f"(a '{level}' clause uses '{expected}' only)",
+                                 "level-mismatch", clause_id)
+        if not found:
+            self.problem(line, f"clause has no normative keyword (a '{level}' clause states "
+                         f"its requirement with '{expected}')", "no-keyword", clause_id)
+
+
+def _next_fence_state(fence: str, line: str) -> str:
+    """Track fenced code: return the open fence marker, or '' outside code."""
+    match = _FENCE.match(line)
+    if not match:
+        return fence
+    marker = match.group(1)
+    if not fence:
+        return marker
+    if marker[0] == fence[0] and len(marker) >= len(fence) and not line.strip()[len(marker):]:
+        return ""
+    return fence
+
+
+__all__ = ["Clause", "Problem", "Spec", "LEVELS", "GATED_LEVELS", "ID_PATTERN",
+           "parse_spec", "parse_text"]

@@ -1,0 +1,118 @@
+"""The working group's commands: `frs check`, `frs export`, `frs new-id`, `frs lock`,
+`frs retire`.  Each `configure` adds a command's arguments and sets its `run`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from reference_impl.errors import InputError
+from tools import catalogue, idlock
+from tools.check import check
+from tools.clauses import ID_PATTERN, parse_spec
+from tools.project import Project
+
+
+def configure(name: str, parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--root", help="the project folder (default: the one above the "
+                        "working directory whose pyproject.toml has [tool.frs])")
+    {"check": _configure_check, "export": _configure_export, "new-id": _configure_new_id,
+     "lock": _configure_lock, "retire": _configure_retire}[name](parser)
+
+
+def _configure_check(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--results", action="store_true",
+                        help="also prove coverage from the last test run (JUnit report and "
+                        "per-test coverage in the results folder)")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.set_defaults(run=run_check)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    report = check(Project.load(args.root), with_results=args.results)
+    if args.format == "json":
+        print(json.dumps({"problems": [vars(p) for p in report.problems],
+                          "clauses": len(report.spec.clauses)}, indent=2))
+    else:
+        for problem in report.problems:
+            print(problem)
+        summary = f"{len(report.spec.clauses)} clauses in {len(report.spec.files)} pages"
+        if report.trace:
+            counts = {}
+            for status in report.trace.statuses.values():
+                counts[status.status] = counts.get(status.status, 0) + 1
+            summary += ": " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+        print(f"{len(report.problems)} problems; {summary}", file=sys.stderr)
+    return 1 if report.problems else 0
+
+
+def _configure_export(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=("json", "csv"), default="json")
+    parser.set_defaults(run=run_export)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    report = check(Project.load(args.root), with_results=True)
+    sys.stdout.write(catalogue.to_json(report) if args.format == "json"
+                     else catalogue.to_csv(report))
+    return 0
+
+
+def _configure_new_id(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("area", help="the area code, e.g. ACC")
+    parser.set_defaults(run=run_new_id)
+
+
+def run_new_id(args: argparse.Namespace) -> int:
+    project = Project.load(args.root)
+    if args.area not in project.areas:
+        raise InputError(f"unknown area '{args.area}' (known areas: "
+                         f"{', '.join(sorted(project.areas))})")
+    spec = parse_spec(project)
+    print(idlock.next_id(args.area, idlock.load(project.lock_file), spec.clauses))
+    return 0
+
+
+def _configure_lock(parser: argparse.ArgumentParser) -> None:
+    parser.set_defaults(run=run_lock)
+
+
+def run_lock(args: argparse.Namespace) -> int:
+    """Record new clauses and changed hashes; refuse while the spec has parse problems."""
+    project = Project.load(args.root)
+    spec = parse_spec(project)
+    if spec.problems:
+        for problem in spec.problems:
+            print(problem)
+        raise InputError("fix the problems above before recording the spec in ids.lock")
+    lock = idlock.load(project.lock_file)
+    retired = [c for c in spec.clauses if c.id in lock.retired()]
+    if retired:
+        raise InputError(f"{retired[0].file}:{retired[0].line}: {retired[0].id} was retired "
+                         "and cannot be reused")
+    for change in idlock.record(lock, spec.clauses):
+        print(change)
+    idlock.save(lock)
+    return 0
+
+
+def _configure_retire(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("id", help="the requirement ID to retire")
+    parser.add_argument("--in", dest="version", required=True,
+                        help="the version of the standard that retires it")
+    parser.add_argument("--replaced-by", default="", help="the ID that replaces it, if any")
+    parser.set_defaults(run=run_retire)
+
+
+def run_retire(args: argparse.Namespace) -> int:
+    project = Project.load(args.root)
+    for given in filter(None, (args.id, args.replaced_by)):
+        if not ID_PATTERN.fullmatch(given):
+            raise InputError(f"malformed requirement ID '{given}'")
+    lock = idlock.load(project.lock_file)
+    idlock.retire(lock, args.id, args.version, args.replaced_by)
+    idlock.save(lock)
+    print(f"{args.id}: retired in {args.version}"
+          + (f", replaced by {args.replaced_by}" if args.replaced_by else ""))
+    return 0

@@ -1,0 +1,155 @@
+"""ids.lock: every requirement ID ever issued, its status and the hash of its text.
+
+The lock is append-only.  An ID is issued once (`frs new-id`), recorded when its
+clause first appears (`frs lock`), and leaves the spec only by being retired
+(`frs retire`), after which it is never used again.  The hashes let the checker
+and `frs diff` see every change to normative text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reference_impl.errors import InputError
+from tools.clauses import ID_PATTERN, Clause, Problem
+
+FORMAT = 1
+
+
+class LockError(InputError):
+    """ids.lock cannot be read; the message starts with file:line."""
+
+
+@dataclass
+class Entry:
+    status: str  # "active" or "retired"
+    hash: str
+    retired_in: str = ""
+    replaced_by: str = ""
+
+    def as_json(self) -> dict[str, str]:
+        data = {"status": self.status, "hash": self.hash}
+        if self.status == "retired":
+            data["retired_in"] = self.retired_in
+            if self.replaced_by:
+                data["replaced_by"] = self.replaced_by
+        return data
+
+
+@dataclass
+class Lock:
+    path: Path
+    entries: dict[str, Entry] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+
+    def line_of(self, clause_id: str) -> int:
+        return self.lines.get(clause_id, 1)
+
+    def retired(self) -> dict[str, Entry]:
+        return {i: e for i, e in self.entries.items() if e.status == "retired"}
+
+
+def load(path: Path) -> Lock:
+    """Read ids.lock; a missing file is an empty lock."""
+    if not path.exists():
+        return Lock(path)
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LockError(f"{path.name}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT \
+            or not isinstance(data.get("ids"), dict):
+        raise LockError(f"{path.name}:1: expected {{\"format\": {FORMAT}, \"ids\": {{...}}}}")
+    lines = {m.group(1): text.count("\n", 0, m.start()) + 1
+             for m in re.finditer(r'"(FRS-[A-Z]{2,4}-\d{3})"\s*:', text)}
+    lock = Lock(path, lines=lines)
+    for clause_id, raw in data["ids"].items():
+        line = lines.get(clause_id, 1)
+        if not ID_PATTERN.fullmatch(clause_id):
+            raise LockError(f"{path.name}:{line}: malformed ID '{clause_id}'")
+        if not isinstance(raw, dict) or raw.get("status") not in ("active", "retired") \
+                or not isinstance(raw.get("hash"), str):
+            raise LockError(f"{path.name}:{line}: {clause_id}: expected "
+                            "{\"status\": \"active\"|\"retired\", \"hash\": \"sha256:...\"}")
+        lock.entries[clause_id] = Entry(raw["status"], raw["hash"], raw.get("retired_in", ""),
+                                        raw.get("replaced_by", ""))
+    return lock
+
+
+def dumps(lock: Lock) -> str:
+    """One ID a line, sorted: diffs of the lock read as lists of IDs."""
+    rows = [f'    {json.dumps(i)}: {json.dumps(lock.entries[i].as_json(), sort_keys=True)}'
+            for i in sorted(lock.entries)]
+    body = ",\n".join(rows)
+    return f'{{\n  "format": {FORMAT},\n  "ids": {{\n{body}\n  }}\n}}\n'
+
+
+def save(lock: Lock) -> None:
+    lock.path.write_text(dumps(lock), encoding="utf-8")
+
+
+def problems(lock: Lock, clauses: list[Clause]) -> list[Problem]:
+    """Every way the spec and the lock disagree."""
+    found = []
+    name = lock.path.name
+    in_spec = {c.id for c in clauses}
+    for clause in clauses:
+        entry = lock.entries.get(clause.id)
+        if entry is None:
+            found.append(Problem(clause.file, clause.line, "ID is not in ids.lock "
+                                 "(record it with `frs lock`)", "not-locked", clause.id))
+        elif entry.status == "retired":
+            found.append(Problem(clause.file, clause.line, f"reuses an ID retired in "
+                                 f"{entry.retired_in}; IDs are never reused (take a new one "
+                                 "with `frs new-id`)", "retired-reused", clause.id))
+        elif entry.hash != clause.normative_hash:
+            found.append(Problem(clause.file, clause.line, "normative text or level changed "
+                                 "since ids.lock was written (review it, then record it with "
+                                 "`frs lock`)", "stale-hash", clause.id))
+    for clause_id, entry in sorted(lock.entries.items()):
+        line = lock.line_of(clause_id)
+        if entry.status == "active" and clause_id not in in_spec:
+            found.append(Problem(name, line, "clause deleted without retiring its ID (restore "
+                                 "it, or `frs retire` it)", "deleted-unretired", clause_id))
+        if entry.replaced_by and entry.replaced_by not in lock.entries:
+            found.append(Problem(name, line, f"replaced_by names {entry.replaced_by}, which "
+                                 "was never issued", "bad-replacement", clause_id))
+    return found
+
+
+def record(lock: Lock, clauses: list[Clause]) -> list[str]:
+    """Add new clauses and refresh changed hashes; return what changed, as messages."""
+    changes = []
+    for clause in sorted(clauses, key=lambda c: c.id):
+        entry = lock.entries.get(clause.id)
+        if entry is None:
+            lock.entries[clause.id] = Entry("active", clause.normative_hash)
+            changes.append(f"{clause.id}: recorded")
+        elif entry.status == "active" and entry.hash != clause.normative_hash:
+            entry.hash = clause.normative_hash
+            changes.append(f"{clause.id}: hash updated")
+    return changes
+
+
+def retire(lock: Lock, clause_id: str, retired_in: str, replaced_by: str = "") -> None:
+    entry = lock.entries.get(clause_id)
+    if entry is None:
+        raise LockError(f"{lock.path.name}:1: {clause_id} was never issued")
+    if entry.status == "retired":
+        raise LockError(f"{lock.path.name}:{lock.line_of(clause_id)}: {clause_id} is already "
+                        f"retired (in {entry.retired_in})")
+    entry.status, entry.retired_in, entry.replaced_by = "retired", retired_in, replaced_by
+
+
+def next_id(area: str, lock: Lock, clauses: list[Clause]) -> str:
+    """The next number in an area after every ID issued or written so far."""
+    used = [int(m.group(2)) for i in (*lock.entries, *(c.id for c in clauses))
+            if (m := ID_PATTERN.fullmatch(i)) and m.group(1) == area]
+    number = max(used, default=0) + 1
+    if number > 999:
+        raise LockError(f"area {area} has used all 999 numbers")
+    return f"FRS-{area}-{number:03d}"

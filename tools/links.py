@@ -1,0 +1,101 @@
+"""Resolve a clause's `schema:` and `impl:` links to the things they name."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from tools.clauses import Clause, Problem
+from tools.project import Project
+
+SCHEMA_SUFFIX = ".schema.json"
+
+
+def schema_path(project: Project, name: str) -> Path:
+    return project.schemas_dir / f"{name}{SCHEMA_SUFFIX}"
+
+
+def split_schema_link(link: str) -> tuple[str, str]:
+    name, _, pointer = link.partition("#")
+    return name, pointer
+
+
+def resolve_pointer(document: object, pointer: str) -> object:
+    """RFC 6901: follow `pointer` into `document`; KeyError names the first missing step."""
+    node = document
+    if not pointer:
+        return node
+    for raw in pointer.lstrip("/").split("/"):
+        step = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict) and step in node:
+            node = node[step]
+        elif isinstance(node, list) and step.isdigit() and int(step) < len(node):
+            node = node[int(step)]
+        else:
+            raise KeyError(step)
+    return node
+
+
+@cache
+def _load_json(path: Path) -> object:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where an `impl:` function lives: its source file and line range."""
+
+    file: Path
+    first_line: int
+    last_line: int
+
+
+def resolve_impl(link: str) -> Target:
+    """Import `module:function`; raise ImportError/AttributeError/TypeError with a reason."""
+    module_name, _, name = link.partition(":")
+    module = importlib.import_module(module_name)
+    function = getattr(module, name)
+    if not callable(function):
+        raise TypeError(f"{link} is not callable")
+    function = inspect.unwrap(function)
+    source, first = inspect.getsourcelines(function)
+    return Target(Path(inspect.getsourcefile(function)).resolve(), first,
+                  first + len(source) - 1)
+
+
+def problems(project: Project, clauses: list[Clause]) -> list[Problem]:
+    """A problem for every schema or impl link that does not resolve."""
+    found = []
+    for clause in clauses:
+        if clause.schema:
+            found += _schema_problems(project, clause)
+        if clause.impl:
+            try:
+                resolve_impl(clause.impl)
+            except Exception as exc:  # a broken import can raise anything; report it
+                found.append(Problem(clause.file, clause.line, f"impl '{clause.impl}' does not "
+                                     f"resolve: {type(exc).__name__}: {exc}", "bad-impl",
+                                     clause.id))
+    return found
+
+
+def _schema_problems(project: Project, clause: Clause) -> list[Problem]:
+    name, pointer = split_schema_link(clause.schema)
+    path = schema_path(project, name)
+    if not path.is_file():
+        return [Problem(clause.file, clause.line, f"schema '{name}' not found (expected "
+                        f"{project.relative(path)})", "bad-schema", clause.id)]
+    try:
+        resolve_pointer(_load_json(path), pointer)
+    except json.JSONDecodeError as exc:
+        return [Problem(clause.file, clause.line, f"schema {project.relative(path)} is not "
+                        f"valid JSON (line {exc.lineno}: {exc.msg})", "bad-schema", clause.id)]
+    except KeyError as exc:
+        return [Problem(clause.file, clause.line, f"JSON pointer '{pointer}' does not resolve "
+                        f"in {project.relative(path)} (no '{exc.args[0]}')", "bad-schema",
+                        clause.id)]
+    return []

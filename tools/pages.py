@@ -1,0 +1,174 @@
+"""Pages the site generates at build time, as Markdown text.
+
+Plain functions of the catalogue, so a script can write the same pages without
+MkDocs; the site hook only hands them to the build.  Paths are relative to the spec
+folder (the site's docs_dir).
+"""
+
+from __future__ import annotations
+
+import html
+import inspect
+import json
+import posixpath
+
+from tools import links
+from tools.clauses import Clause
+from tools.idlock import Lock
+from tools.project import Project
+from tools.traceability import Status
+
+GENERATED = "reference"
+TRACEABILITY = f"{GENERATED}/traceability.md"
+COVERAGE = f"{GENERATED}/coverage.md"
+RETIRED = f"{GENERATED}/retired.md"
+CODE = f"{GENERATED}/code.md"
+
+
+def schema_page_path(name: str) -> str:
+    return f"{GENERATED}/schemas/{name}.md"
+
+
+def schema_file_path(name: str) -> str:
+    """Where the raw schema is published (its download URL)."""
+    return f"schemas/{name}{links.SCHEMA_SUFFIX}"
+
+
+def href(from_page: str, to_page: str, anchor: str = "") -> str:
+    """A link from one docs page to another, relative, as MkDocs resolves it."""
+    target = posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+    return target + (f"#{anchor}" if anchor else "")
+
+
+def spec_path(clause: Clause, project: Project) -> str:
+    """The clause's page relative to the docs folder."""
+    spec = project.relative(project.spec_dir)
+    return posixpath.relpath(clause.file, spec)
+
+
+def impl_anchor(impl: str) -> str:
+    return impl.replace(":", "-").replace(".", "-")
+
+
+def traceability_page(clauses: list[Clause], statuses: dict[str, Status],
+                      project: Project) -> str:
+    """Clause → schema → code → tests → status, one row a clause, as an HTML table."""
+    rows = []
+    for clause in sorted(clauses, key=lambda c: c.id):
+        status = statuses[clause.id]
+        page = spec_path(clause, project)
+        cells = [
+            f'<a href="{href(TRACEABILITY, page, clause.id)}">{clause.id}</a>',
+            clause.level,
+            _schema_cell(clause),
+            f'<a href="{href(TRACEABILITY, CODE, impl_anchor(clause.impl))}">'
+            f'<code>{html.escape(clause.impl)}</code></a>' if clause.impl else "",
+            "<br>".join(f"<code>{html.escape(t)}</code>" for t in status.tests),
+            f'<span class="frs-status frs-status-{status.status}" '
+            f'title="{html.escape(status.reason)}">{status.status}</span>',
+        ]
+        rows.append(f'<tr id="row-{clause.id}">' + "".join(f"<td>{c}</td>" for c in cells)
+                    + "</tr>")
+    head = "".join(f"<th>{h}</th>" for h in ("Requirement", "Level", "Schema", "Code",
+                                             "Tests", "Status"))
+    return ("# Traceability matrix\n\n"
+            "Every requirement, the schema and reference code that make it concrete, the "
+            "tests that verify it, and its status in the last test run. Generated from the "
+            "spec and the test results at build time.\n\n"
+            f'<table class="frs-matrix">\n<thead><tr>{head}</tr></thead>\n<tbody>\n'
+            + "\n".join(rows) + "\n</tbody>\n</table>\n")
+
+
+def _schema_cell(clause: Clause) -> str:
+    if not clause.schema:
+        return ""
+    name, pointer = links.split_schema_link(clause.schema)
+    return (f'<a href="{href(TRACEABILITY, schema_page_path(name))}">'
+            f'<code>{html.escape(name)}</code></a>'
+            + (f"<br><code>{html.escape(pointer)}</code>" if pointer else ""))
+
+
+def coverage_page(clauses: list[Clause], statuses: dict[str, Status],
+                  titles: dict[str, str], project: Project) -> str:
+    """Per chapter: how many clauses are verified, failing, untested, not gated."""
+    columns = ("verified", "failing", "untested", "not-gated")
+    lines = ["# Coverage by chapter", "",
+             "How many requirements of each chapter the last test run verified. A SHALL, "
+             "SHALL NOT, SHOULD or SHOULD NOT requirement is verified when a test that names "
+             "it ran and passed and, for a requirement with reference code, executed that "
+             "code. MAY requirements are listed, not gated.", "",
+             "| Chapter | Requirements | " + " | ".join(columns) + " |",
+             "|---|--:|" + "--:|" * len(columns)]
+    for file, title in titles.items():
+        chapter = [c for c in clauses if c.file == file]
+        if not chapter:
+            continue
+        counts = [sum(statuses[c.id].status == s for c in chapter) for s in columns]
+        page = posixpath.relpath(file, project.relative(project.spec_dir))
+        lines.append(f"| [{title}]({href(COVERAGE, page)}) | {len(chapter)} | "
+                     + " | ".join(map(str, counts)) + " |")
+    total = [sum(statuses[c.id].status == s for c in clauses) for s in columns]
+    lines.append(f"| **All** | **{len(clauses)}** | " + " | ".join(f"**{n}**" for n in total)
+                 + " |")
+    return "\n".join(lines) + "\n"
+
+
+def retired_page(lock: Lock, clauses: list[Clause], project: Project) -> str:
+    """A tombstone anchor for every retired ID, so old links still land somewhere."""
+    where = {c.id: spec_path(c, project) for c in clauses}
+    lines = ["# Retired requirements", "",
+             "Requirement IDs are never reused. A retired requirement keeps its anchor here, "
+             "with the version that retired it and what replaced it.", ""]
+    retired = lock.retired()
+    if not retired:
+        lines.append("No requirement has been retired yet.")
+    for clause_id, entry in sorted(retired.items()):
+        lines.append(f'<h4 id="{clause_id}">{clause_id} (retired)</h4>\n')
+        text = f"Retired in version {entry.retired_in}."
+        if entry.replaced_by in where:
+            text += (f" Replaced by [{entry.replaced_by}]"
+                     f"({href(RETIRED, where[entry.replaced_by], entry.replaced_by)}).")
+        elif entry.replaced_by:
+            text += f" Replaced by {entry.replaced_by}."
+        lines += [text, ""]
+    return "\n".join(lines) + "\n"
+
+
+def code_page(clauses: list[Clause], project: Project) -> str:
+    """The reference code each clause links to: signature, docstring, source location."""
+    lines = ["# Reference code", "",
+             "The functions of the reference implementation (`reference_impl`) that make "
+             "requirements concrete, with the requirements that cite them.", ""]
+    by_impl: dict[str, list[Clause]] = {}
+    for clause in clauses:
+        if clause.impl:
+            by_impl.setdefault(clause.impl, []).append(clause)
+    for impl, citing in sorted(by_impl.items()):
+        module_name, _, name = impl.partition(":")
+        lines.append(f'<h2 id="{impl_anchor(impl)}"><code>{html.escape(impl)}</code></h2>\n')
+        try:
+            target = links.resolve_impl(impl)
+            function = getattr(__import__(module_name, fromlist=[name]), name)
+            lines += [f"```python\n{name}{inspect.signature(function)}\n```", "",
+                      inspect.getdoc(function) or "", "",
+                      f"Source: `{project.relative(target.file)}`, line {target.first_line}."]
+        except Exception as exc:  # the checker reports the broken link; show it here too
+            lines.append(f"This link does not resolve: {html.escape(str(exc))}")
+        cited = ", ".join(f"[{c.id}]({href(CODE, spec_path(c, project), c.id)})"
+                          for c in citing)
+        lines += ["", f"Cited by {cited}.", ""]
+    return "\n".join(lines) + "\n"
+
+
+def schema_page(name: str, schema: dict, clauses: list[Clause], project: Project) -> str:
+    """A schema's page: what it describes, the clauses citing it, the schema itself."""
+    page = schema_page_path(name)
+    citing = [c for c in clauses if links.split_schema_link(c.schema)[0] == name]
+    lines = [f"# {schema.get('title', name)}", "", schema.get("description", ""), "",
+             f"Download: [`{name}{links.SCHEMA_SUFFIX}`]({href(page, schema_file_path(name))})",
+             ""]
+    if citing:
+        lines += ["Cited by " + ", ".join(
+            f"[{c.id}]({href(page, spec_path(c, project), c.id)})" for c in citing) + ".", ""]
+    lines += ["```json", json.dumps(schema, indent=2, ensure_ascii=False), "```", ""]
+    return "\n".join(lines)

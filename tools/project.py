@@ -1,0 +1,64 @@
+"""Where a spec tree lives: the [tool.frs] table of a project's pyproject.toml.
+
+Every tool takes a `Project`, so the checker, the site hook and the tests can all
+point the same code at the real repository or at a fixture tree under tests/.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reference_impl.errors import InputError
+
+
+class ProjectError(InputError):
+    """The project's configuration cannot be read."""
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    spec_dir: Path
+    schemas_dir: Path
+    lock_file: Path
+    results_dir: Path
+    areas: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, root: Path | str | None = None) -> Project:
+        """Read the project at `root`, or the nearest one above the working directory."""
+        root = Path(root).resolve() if root else _find_root(Path.cwd().resolve())
+        pyproject = root / "pyproject.toml"
+        try:
+            table = tomllib.loads(pyproject.read_text(encoding="utf-8"))["tool"]["frs"]
+        except FileNotFoundError:
+            raise ProjectError(f"{pyproject}: not found (is {root} an FRS project?)") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ProjectError(f"{pyproject}: {exc}") from None
+        except KeyError:
+            raise ProjectError(f"{pyproject}: no [tool.frs] table") from None
+        return cls(
+            root=root,
+            spec_dir=root / table.get("spec_dir", "spec"),
+            schemas_dir=root / table.get("schemas_dir", "schemas"),
+            lock_file=root / table.get("lock_file", "ids.lock"),
+            results_dir=root / table.get("results_dir", "build/results"),
+            areas=dict(table.get("areas", {})),
+        )
+
+    def relative(self, path: Path) -> str:
+        """A path as findings print it: relative to the project root when inside it."""
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+
+def _find_root(start: Path) -> Path:
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file() and "[tool.frs]" in candidate.read_text(encoding="utf-8"):
+            return folder
+    raise ProjectError(f"no pyproject.toml with a [tool.frs] table in {start} or above")

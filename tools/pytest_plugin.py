@@ -1,0 +1,28 @@
+"""Pytest plugin: carry the requirements each test names into the JUnit report.
+
+A test declares what it verifies with `@pytest.mark.requirement("FRS-ACC-003", ...)`.
+Each ID becomes a `requirement` property of the test case in the JUnit XML, with the
+test's node id and location, so the checker can read coverage from the report alone.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tools.clauses import ID_PATTERN
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
+                                  items: list[pytest.Item]) -> None:
+    malformed = []
+    for item in items:
+        ids = [i for mark in item.iter_markers("requirement") for i in mark.args]
+        for clause_id in ids:
+            if not isinstance(clause_id, str) or not ID_PATTERN.fullmatch(clause_id):
+                malformed.append(f"{item.nodeid}: malformed requirement ID {clause_id!r}")
+            item.user_properties.append(("requirement", clause_id))
+        path, line, _ = item.location
+        item.user_properties.append(("nodeid", item.nodeid))
+        item.user_properties.append(("location", f"{path}:{(line or 0) + 1}"))
+    if malformed:
+        raise pytest.UsageError("\n".join(malformed))

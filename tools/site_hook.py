@@ -1,0 +1,43 @@
+"""MkDocs hook: a thin adapter from MkDocs events to tools/site.py.
+
+Named in mkdocs.yml under `hooks:`.  It registers the requirement block, fails the
+build on any malformed clause (with file:line), adds the generated pages and the
+downloadable schemas, and tells the block which page it is rendering.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files
+
+from tools.project import Project
+from tools.requirement_block import make_extension
+from tools.site import SiteError, SiteModel
+
+_model: SiteModel | None = None
+
+
+def on_config(config):
+    global _model
+    try:
+        _model = SiteModel(Project.load(Path(config.config_file_path).parent))
+    except SiteError as exc:
+        raise PluginError(str(exc)) from None
+    config.markdown_extensions.append(make_extension(_model.render))
+    return config
+
+
+def on_files(files: Files, config) -> Files:
+    for path, text in _model.generated_pages().items():
+        files.append(File.generated(config, path, content=text))
+    for source in _model.schema_files().values():
+        files.append(File.generated(config, f"schemas/{source.name}",
+                                    abs_src_path=str(source)))
+    return files
+
+
+def on_page_markdown(markdown: str, page, config, files) -> str:
+    _model.page = page.file.src_uri
+    return markdown

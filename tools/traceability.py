@@ -1,0 +1,163 @@
+"""Coverage means passing evidence: from test results to the status of every clause.
+
+`make test` runs pytest with a JUnit report (each test case carries the requirement
+IDs it names, see tools/pytest_plugin.py) and coverage.py with one dynamic context per
+test.  A gated clause is *verified* only when a test naming it ran and passed, no test
+naming it failed, and, for a clause with `impl:`, one of those passing tests executed
+the body of that function.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ElementTree
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reference_impl.errors import InputError
+from tools import idlock, links
+from tools.clauses import Clause, Problem
+from tools.project import Project
+
+JUNIT_FILE = "junit.xml"
+COVERAGE_FILE = ".coverage"
+STATUSES = ("verified", "failing", "untested", "not-gated")
+
+
+class ResultsError(InputError):
+    """The test results cannot be read."""
+
+
+@dataclass(frozen=True)
+class TestCase:
+    nodeid: str
+    outcome: str  # passed, failed, skipped
+    requirements: tuple[str, ...]
+    location: str = ""  # file:line of the test function
+
+
+@dataclass
+class Status:
+    status: str
+    tests: list[str] = field(default_factory=list)
+    reason: str = ""
+
+
+def read_junit(path: Path) -> list[TestCase]:
+    try:
+        root = ElementTree.parse(path).getroot()
+    except (OSError, ElementTree.ParseError) as exc:
+        raise ResultsError(f"{path}: cannot read the JUnit report: {exc}") from None
+    cases = []
+    for case in root.iter("testcase"):
+        properties = [(p.get("name"), p.get("value")) for p in case.iter("property")]
+        nodeid = next((v for k, v in properties if k == "nodeid"),
+                      f"{case.get('classname')}::{case.get('name')}")
+        outcome = "passed"
+        if case.find("failure") is not None or case.find("error") is not None:
+            outcome = "failed"
+        elif case.find("skipped") is not None:
+            outcome = "skipped"
+        location = next((v for k, v in properties if k == "location"), "")
+        cases.append(TestCase(nodeid, outcome,
+                              tuple(v for k, v in properties if k == "requirement"), location))
+    return cases
+
+
+class CoverageContexts:
+    """Which tests executed which lines, from coverage.py's per-test contexts."""
+
+    def __init__(self, path: Path):
+        from coverage import CoverageData  # only needed with results
+
+        self.data = CoverageData(basename=str(path))
+        self.data.read()
+        self._by_file: dict[str, dict[int, list[str]]] = {}
+
+    def tests_executing(self, target: links.Target) -> set[str]:
+        """Node ids of the tests that ran a line of the function's body."""
+        name = str(target.file)
+        if name not in self._by_file:
+            self._by_file[name] = self.data.contexts_by_lineno(name) or {}
+        executed = set()
+        # The `def` line runs at import, outside any test; only the body proves a call.
+        for line in range(target.first_line + 1, target.last_line + 1):
+            for context in self._by_file[name].get(line, ()):
+                executed.add(context.split("|", 1)[0])
+        return executed
+
+
+@dataclass
+class Traceability:
+    statuses: dict[str, Status]
+    problems: list[Problem]
+
+
+def trace(project: Project, clauses: list[Clause], lock: idlock.Lock) -> Traceability:
+    """The status of every clause from the project's last test run."""
+    junit = project.results_dir / JUNIT_FILE
+    if not junit.exists():
+        return Traceability({c.id: Status("not-gated" if not c.gated else "untested",
+                                          reason="no test results (run `make test`)")
+                             for c in clauses}, [])
+    cases = read_junit(junit)
+    coverage_file = project.results_dir / COVERAGE_FILE
+    contexts = CoverageContexts(coverage_file) if coverage_file.exists() else None
+    by_id: dict[str, list[TestCase]] = {}
+    for case in cases:
+        for clause_id in case.requirements:
+            by_id.setdefault(clause_id, []).append(case)
+    result = Traceability({}, _unknown_ids(project, cases, clauses, lock))
+    for clause in clauses:
+        status = _status(clause, by_id.get(clause.id, []), contexts)
+        result.statuses[clause.id] = status
+        if clause.gated and status.status != "verified":
+            result.problems.append(Problem(clause.file, clause.line, status.reason,
+                                           status.status, clause.id))
+    return result
+
+
+def _status(clause: Clause, cases: list[TestCase], contexts: CoverageContexts | None
+            ) -> Status:
+    tests = sorted({c.nodeid for c in cases})
+    passed = {c.nodeid for c in cases if c.outcome == "passed"}
+    failed = sorted({c.nodeid for c in cases if c.outcome == "failed"})
+    if failed:
+        return Status("failing", tests, f"failing test: {', '.join(failed)}")
+    if not passed:
+        why = "no test names this clause" if not tests else "its tests were all skipped"
+        return Status("untested" if clause.gated else "not-gated", tests, why)
+    if clause.impl:
+        proof = _impl_proof(clause, passed, contexts)
+        if proof:
+            return Status("untested" if clause.gated else "not-gated", tests, proof)
+    return Status("verified" if clause.gated else "not-gated", tests)
+
+
+def _impl_proof(clause: Clause, passed: set[str], contexts: CoverageContexts | None) -> str:
+    """'' when a passing test executed the impl function; otherwise why not."""
+    if contexts is None:
+        return "no coverage data to prove its tests execute its impl (run `make test`)"
+    try:
+        target = links.resolve_impl(clause.impl)
+    except Exception as exc:  # reported by the link check as well
+        return f"impl '{clause.impl}' does not resolve: {exc}"
+    if contexts.tests_executing(target) & passed:
+        return ""
+    return f"no passing test that names it executes {clause.impl}"
+
+
+def _unknown_ids(project: Project, cases: list[TestCase], clauses: list[Clause],
+                 lock: idlock.Lock) -> list[Problem]:
+    active = {c.id for c in clauses}
+    found = []
+    for case in cases:
+        for clause_id in case.requirements:
+            if clause_id in active:
+                continue
+            entry = lock.entries.get(clause_id)
+            why = (f"names {clause_id}, retired in {entry.retired_in}" if entry and
+                   entry.status == "retired" else f"names {clause_id}, which no clause defines")
+            file, _, line = (case.location or case.nodeid.split("::")[0] + ":1").rpartition(":")
+            found.append(Problem(file, int(line or 1), f"test {case.nodeid} {why}",
+                                 "unknown-test-id", clause_id))
+    return found
