@@ -12,7 +12,8 @@ import json
 
 from tools.check import Report
 
-FIELDS = ("id", "level", "title", "text", "file", "line", "schema", "impl", "tests", "status")
+FIELDS = ("id", "level", "title", "text", "file", "line", "schema", "impl", "classes",
+          "tests", "status")
 
 
 def entries(report: Report) -> list[dict]:
@@ -24,7 +25,7 @@ def entries(report: Report) -> list[dict]:
         rows.append({
             "id": clause.id, "level": clause.level, "title": clause.title,
             "text": clause.text, "file": clause.file, "line": clause.line,
-            "schema": clause.schema, "impl": clause.impl,
+            "schema": clause.schema, "impl": clause.impl, "classes": list(clause.classes),
             "tests": status.tests if status else [],
             "status": status.status if status else ("untested" if clause.gated
                                                     else "not-gated"),
@@ -41,5 +42,6 @@ def to_csv(report: Report) -> str:
     writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
     writer.writeheader()
     for row in entries(report):
-        writer.writerow({**row, "tests": " ".join(row["tests"])})
+        writer.writerow({**row, "tests": " ".join(row["tests"]),
+                         "classes": " ".join(row["classes"])})
     return out.getvalue()

@@ -37,7 +37,7 @@ LEVELS = {
 }
 # Levels that a passing test must verify; MAY clauses are reported, not gated.
 GATED_LEVELS = frozenset({"shall", "shall not", "should", "should not"})
-OPTIONS = ("level", "schema", "impl", "title")
+OPTIONS = ("level", "schema", "impl", "title", "classes")
 
 ID_PATTERN = re.compile(r"FRS-([A-Z]{2,4})-(\d{3})")
 # BCP 14 and ISO/IEC Directives keywords, longest first so "SHALL NOT" wins over "SHALL".
@@ -71,6 +71,10 @@ class Clause:
     schema: str = ""
     impl: str = ""
     section: str = ""
+    classes: tuple[str, ...] = ()  # the conformance classes it applies to; () means all
+
+    def applies_to(self, conformance_class: str) -> bool:
+        return not self.classes or conformance_class in self.classes
 
     @property
     def area(self) -> str:
@@ -82,9 +86,10 @@ class Clause:
 
     @property
     def normative_hash(self) -> str:
-        """A hash of what the clause requires: its level and its whitespace-folded text."""
+        """A hash of what the clause requires: level, classes and whitespace-folded text."""
         folded = " ".join(self.text.split())
-        return "sha256:" + hashlib.sha256(f"{self.level}\n{folded}".encode()).hexdigest()[:16]
+        key = f"{self.level}\n{','.join(self.classes)}\n{folded}"
+        return "sha256:" + hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -121,7 +126,7 @@ def parse_spec(project: Project) -> Spec:
     for path in sorted(project.spec_dir.rglob("*.md")):
         name = project.relative(path)
         text = path.read_text(encoding="utf-8")
-        found, faults = parse_text(text, name, project.areas)
+        found, faults = parse_text(text, name, project.areas, project.classes)
         spec.clauses += found
         spec.problems += faults
         spec.titles[name] = next((m.group(2) for m in map(_HEADING.match, text.splitlines())
@@ -129,17 +134,19 @@ def parse_spec(project: Project) -> Spec:
     return spec
 
 
-def parse_text(text: str, file: str, areas: dict[str, str] | None = None
-               ) -> tuple[list[Clause], list[Problem]]:
+def parse_text(text: str, file: str, areas: dict[str, str] | None = None,
+               classes: tuple[str, ...] | None = None) -> tuple[list[Clause], list[Problem]]:
     """Parse one page: its clauses, and every problem with a line number."""
-    return _PageParser(text.splitlines(), file, areas).run()
+    return _PageParser(text.splitlines(), file, areas, classes).run()
 
 
 class _PageParser:
-    def __init__(self, lines: list[str], file: str, areas: dict[str, str] | None):
+    def __init__(self, lines: list[str], file: str, areas: dict[str, str] | None,
+                 classes: tuple[str, ...] | None):
         self.lines = lines
         self.file = file
         self.areas = areas
+        self.known_classes = classes
         self.clauses: list[Clause] = []
         self.problems: list[Problem] = []
         self.section = ""
@@ -194,7 +201,8 @@ class _PageParser:
             self.clauses.append(Clause(
                 id=clause_id, level=level, text=text, file=self.file, line=header_line,
                 title=values.get("title", ""), schema=values.get("schema", ""),
-                impl=values.get("impl", ""), section=self.section))
+                impl=values.get("impl", ""), section=self.section,
+                classes=_split_classes(values.get("classes", ""))))
         return end + 1
 
     def option_lines(self, index: int) -> tuple[list[str], int]:
@@ -286,6 +294,14 @@ class _PageParser:
             self.problem(line, f"malformed impl link '{values['impl']}' (expected "
                          "'reference_impl.module:function')", "bad-option", clause_id)
             return None
+        if "classes" in values and self.known_classes is not None:
+            unknown = [c for c in _split_classes(values["classes"])
+                       if c not in self.known_classes]
+            if unknown:
+                self.problem(line, f"unknown conformance class '{unknown[0]}' in 'classes' "
+                             f"(expected a comma-separated list of: "
+                             f"{', '.join(self.known_classes)})", "bad-option", clause_id)
+                return None
         return values
 
     def check_text(self, line: int, clause_id: str, level: str,
@@ -302,6 +318,10 @@ class _PageParser:
         if not found:
             self.problem(line, f"clause has no normative keyword (a '{level}' clause states "
                          f"its requirement with '{expected}')", "no-keyword", clause_id)
+
+
+def _split_classes(value: str) -> tuple[str, ...]:
+    return tuple(c.strip() for c in value.split(",") if c.strip())
 
 
 def _next_fence_state(fence: str, line: str) -> str:

@@ -25,6 +25,7 @@ class Project:
     lock_file: Path
     results_dir: Path
     areas: dict[str, str] = field(default_factory=dict)
+    classes: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, root: Path | str | None = None) -> Project:
@@ -46,6 +47,7 @@ class Project:
             lock_file=root / table.get("lock_file", "ids.lock"),
             results_dir=root / table.get("results_dir", "build/results"),
             areas=dict(table.get("areas", {})),
+            classes=tuple(table.get("classes", ())),
         )
 
     def relative(self, path: Path) -> str:

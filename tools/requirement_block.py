@@ -32,6 +32,7 @@ class Rendering:
     schema_href: str = ""
     impl: str = ""
     impl_href: str = ""
+    classes: tuple[str, ...] = ()
 
 
 class RequirementBlock(Block):
@@ -52,6 +53,7 @@ class RequirementBlock(Block):
                                               "href": info.status_href,
                                               "title": "verification status, last test run"})
         status.text = info.status
+        _span(meta, "frs-classes", "Classes: " + (", ".join(info.classes) or "all"))
         if info.schema:
             _link(meta, "frs-schema", "Schema: ", info.schema, info.schema_href)
         if info.impl:

@@ -53,7 +53,8 @@ class SiteModel:
             if clause.schema else "",
             impl=clause.impl,
             impl_href=pages.href(self.page, pages.CODE, pages.impl_anchor(clause.impl))
-            if clause.impl else "")
+            if clause.impl else "",
+            classes=clause.classes)
 
     def schema_files(self) -> dict[str, Path]:
         return {p.name[: -len(links.SCHEMA_SUFFIX)]: p
