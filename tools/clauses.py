@@ -309,9 +309,14 @@ class _PageParser:
         expected = LEVELS[level]
         found = False
         for number, text in body:
-            for keyword in KEYWORD_PATTERN.findall(_INLINE_CODE.sub("", text)):
-                found = True
-                if keyword != expected:
+            keywords = KEYWORD_PATTERN.findall(_INLINE_CODE.sub("", text))
+            found = found or bool(keywords)
+            for keyword in dict.fromkeys(k for k in keywords if k != expected):
+                if keyword not in LEVELS.values():
+                    self.problem(number, f"'{keyword}' is not an FRS keyword (requirements use "
+                                 f"'{expected}' for level '{level}', as the ISO/IEC Directives "
+                                 "do)", "level-mismatch", clause_id)
+                else:
                     self.problem(number, f"keyword '{keyword}' does not match level '{level}' "
                                  f"(a '{level}' clause uses '{expected}' only)",
                                  "level-mismatch", clause_id)

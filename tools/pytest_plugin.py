@@ -12,6 +12,11 @@ import pytest
 from tools.clauses import ID_PATTERN
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "requirement(*ids): the FRS requirements this test "
+                            "verifies")
+
+
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
                                   items: list[pytest.Item]) -> None:
     malformed = []
