@@ -25,7 +25,7 @@ class Project:
     lock_file: Path
     results_dir: Path
     areas: dict[str, str] = field(default_factory=dict)
-    classes: tuple[str, ...] = ()
+    classes: tuple[str, ...] | None = None  # None: any class name is accepted
 
     @classmethod
     def load(cls, root: Path | str | None = None) -> Project:
@@ -47,7 +47,7 @@ class Project:
             lock_file=root / table.get("lock_file", "ids.lock"),
             results_dir=root / table.get("results_dir", "build/results"),
             areas=dict(table.get("areas", {})),
-            classes=tuple(table.get("classes", ())),
+            classes=tuple(table["classes"]) if "classes" in table else None,
         )
 
     def relative(self, path: Path) -> str:

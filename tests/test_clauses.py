@@ -1,0 +1,95 @@
+"""The one clause parser: what is a clause, what is not, and what its hash covers."""
+
+import pytest
+
+from reference_impl.cli import main
+from tools.clauses import parse_text
+
+CLAUSE = """\
+/// requirement | FRS-ACC-001
+    level: shall
+    title: A title
+    classes: V-L, V-R
+    schema: report#/properties/eer
+    impl: reference_impl.metrics.verification:eer
+
+A system SHALL do one thing.
+///
+"""
+
+
+def parse(text):
+    return parse_text(text, "page.md", {"ACC": "Accuracy"}, ("V-L", "V-R"))
+
+
+def test_a_clause_carries_every_option_and_its_line():
+    (clause,), problems = parse("# Title\n\n" + CLAUSE)
+    assert problems == []
+    assert (clause.id, clause.level, clause.title, clause.line) == \
+        ("FRS-ACC-001", "shall", "A title", 3)
+    assert clause.classes == ("V-L", "V-R") and clause.applies_to("V-R")
+    assert not clause.applies_to("I")
+    assert (clause.schema, clause.impl) == ("report#/properties/eer",
+                                           "reference_impl.metrics.verification:eer")
+    assert clause.text == "A system SHALL do one thing." and clause.section == "Title"
+
+
+def test_fenced_code_and_inline_code_are_neither_clauses_nor_keywords():
+    text = "Write `SHALL` only in clauses.\n\n```markdown\n" + CLAUSE + "MUST\n```\n"
+    assert parse(text) == ([], [])
+
+
+def test_a_tilde_fence_is_closed_only_by_a_tilde_fence():
+    text = "~~~\n```\nSHALL\n~~~\nSHALL\n"
+    clauses, problems = parse(text)
+    assert [(p.line, p.rule) for p in problems] == [(5, "keyword-outside")]
+
+
+def test_broken_option_yaml_names_the_line():
+    clauses, problems = parse(CLAUSE.replace("title: A title", "title: [unclosed"))
+    assert clauses == [] and problems[0].rule == "bad-option" and problems[0].line == 4
+
+
+def test_the_hash_ignores_layout_but_not_level_classes_or_words():
+    (base,), _ = parse(CLAUSE)
+    (reflowed,), _ = parse(CLAUSE.replace("do one thing.", "do\n   one   thing."))
+    (reworded,), _ = parse(CLAUSE.replace("one thing", "two things"))
+    (reclassed,), _ = parse(CLAUSE.replace("V-L, V-R", "V-L"))
+    (relevelled,), _ = parse(CLAUSE.replace("shall", "should").replace("SHALL", "SHOULD"))
+    assert base.normative_hash == reflowed.normative_hash
+    assert len({base.normative_hash, reworded.normative_hash, reclassed.normative_hash,
+                relevelled.normative_hash}) == 4
+
+
+@pytest.mark.parametrize("level,keyword", [("shall not", "SHALL NOT"), ("should", "SHOULD"),
+                                           ("should not", "SHOULD NOT"), ("may", "MAY")])
+def test_each_level_takes_its_own_keyword(level, keyword):
+    text = CLAUSE.replace("level: shall", f"level: {level}").replace("SHALL", keyword)
+    (clause,), problems = parse(text)
+    assert problems == [] and clause.level == level
+    (clause,), problems = parse(CLAUSE.replace("level: shall", f"level: {level}"))
+    assert [p.rule for p in problems] == ["level-mismatch"]
+
+
+def test_new_id_lock_and_retire_work_on_a_project(tmp_path, capsys):
+    (tmp_path / "pyproject.toml").write_text('[tool.frs]\n[tool.frs.areas]\nACC = "A"\n')
+    (tmp_path / "spec").mkdir()
+    page = tmp_path / "spec" / "page.md"
+    page.write_text(CLAUSE.replace("    schema: report#/properties/eer\n", ""))
+    root = ["--root", str(tmp_path)]
+    assert main(["new-id", "ACC", *root]) == 0
+    assert capsys.readouterr().out == "FRS-ACC-002\n"
+    assert main(["lock", *root]) == 0
+    assert main(["check", *root]) == 0
+    page.write_text("# Empty\n")
+    assert main(["check", *root]) == 1
+    assert "deleted without retiring" in capsys.readouterr().out
+    assert main(["retire", "FRS-ACC-001", "--in", "0.2", *root]) == 0
+    assert main(["check", *root]) == 0
+    assert main(["new-id", "ACC", *root]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "FRS-ACC-002"
+    assert main(["retire", "FRS-ACC-001", "--in", "0.3", *root]) == 2
+    assert "already retired" in capsys.readouterr().err
+    page.write_text(CLAUSE.replace("    schema: report#/properties/eer\n", ""))
+    assert main(["lock", *root]) == 2
+    assert "retired and cannot be reused" in capsys.readouterr().err
