@@ -1,9 +1,12 @@
 """The one clause parser: what is a clause, what is not, and what its hash covers."""
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reference_impl.cli import main
-from tools.clauses import parse_text
+from tools.clauses import _plain_options, parse_text
 
 CLAUSE = """\
 /// requirement | FRS-ACC-001
@@ -93,3 +96,19 @@ def test_new_id_lock_and_retire_work_on_a_project(tmp_path, capsys):
     page.write_text(CLAUSE.replace("    schema: report#/properties/eer\n", ""))
     assert main(["lock", *root]) == 2
     assert "retired and cannot be reused" in capsys.readouterr().err
+
+
+YAMLISH = st.text(alphabet="aZ09 .,:#'\"-?[]{}&*!|>%@`~+_/\te", max_size=12)
+ANY_TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
+                   max_size=30)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["level", "title", "schema", "impl", "classes"]),
+                          YAMLISH | ANY_TEXT), min_size=1, max_size=4))
+@settings(max_examples=600, deadline=None)
+def test_the_plain_option_path_reads_exactly_what_yaml_reads(pairs):
+    lines = [f"{key}: {value}" for key, value in pairs]
+    fast = _plain_options(lines)
+    if fast is None:
+        return
+    assert fast == yaml.safe_load("\n".join(lines))

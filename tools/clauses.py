@@ -48,6 +48,11 @@ KEYWORD_PATTERN = re.compile(
 SCHEMA_LINK = re.compile(r"[a-z0-9][a-z0-9-]*(#(/[^\s]*)?)?")
 IMPL_LINK = re.compile(r"reference_impl(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*")
 
+# libyaml's loader when PyYAML has it (ten times faster), the pure-Python one otherwise.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_PLAIN_OPTION = re.compile(r"([a-z]+):[ ]+([^\s'\"\[\]{}&*!|>%@`#,?:-](?:(?! #|: )[^\t])*?)[ ]*")
+_YAML_SPECIAL = re.compile(r"(?i)(?:y|n|yes|no|true|false|on|off|null|~|[-+.\d][\d._:eE+-]*"
+                           r"|\.inf|\.nan|0[xob][\da-f_]+)")
 _BLOCK_OPEN = re.compile(r"^(/{3,})\s*([A-Za-z][\w-]*)?\s*(?:\|\s*(.*?))?\s*$")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _INLINE_CODE = re.compile(r"(`+).+?\1")
@@ -249,7 +254,9 @@ class _PageParser:
                         ) -> dict[str, str] | None:
         """Validate the option lines the way Blocks reads them (YAML), but loudly."""
         try:
-            values = yaml.safe_load("\n".join(options)) if options else {}
+            values = _plain_options(options)
+            if values is None:
+                values = yaml.load("\n".join(options), Loader=_YAML_LOADER) if options else {}
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             at = line + mark.line if mark else line
@@ -323,6 +330,41 @@ class _PageParser:
         if not found:
             self.problem(line, f"clause has no normative keyword (a '{level}' clause states "
                          f"its requirement with '{expected}')", "no-keyword", clause_id)
+
+
+def _plain_options(lines: list[str]) -> dict[str, str] | None:
+    """Options read without YAML when every line is `key: plain text`, else None.
+
+    Only lines whose value YAML would also read as that same string take this path;
+    anything YAML could read otherwise (quotes, flow syntax, comments, booleans,
+    numbers, nulls, repeated keys) goes to the YAML loader.
+    """
+    values = {}
+    for line in lines:
+        match = _PLAIN_OPTION.fullmatch(line)
+        if not match or _YAML_SPECIAL.fullmatch(match.group(2)) or match.group(1) in values:
+            return None
+        values[match.group(1)] = match.group(2)
+    return values
+
+
+def without_options(text: str) -> str:
+    """The page with the option lines of its requirement blocks removed.
+
+    The site renders clauses from the parser's records, so Blocks need not parse the
+    options again; dropping them saves Blocks a YAML parse per clause and leaves it
+    nothing to read differently from this parser.
+    """
+    lines, kept, fence, in_options = text.splitlines(keepends=True), [], "", False
+    for line in lines:
+        fence = _next_fence_state(fence, line)
+        if in_options and line.startswith("    ") and line.strip():
+            continue
+        in_options = False
+        if not fence and (opener := _BLOCK_OPEN.match(line)) and opener.group(2) == "requirement":
+            in_options = True
+        kept.append(line)
+    return "".join(kept)
 
 
 def _split_classes(value: str) -> tuple[str, ...]:

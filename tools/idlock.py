@@ -64,8 +64,8 @@ def load(path: Path) -> Lock:
     if not isinstance(data, dict) or data.get("format") != FORMAT \
             or not isinstance(data.get("ids"), dict):
         raise LockError(f"{path.name}:1: expected {{\"format\": {FORMAT}, \"ids\": {{...}}}}")
-    lines = {m.group(1): text.count("\n", 0, m.start()) + 1
-             for m in re.finditer(r'"(FRS-[A-Z]{2,4}-\d{3})"\s*:', text)}
+    lines = {m.group(1): number for number, line in enumerate(text.splitlines(), 1)
+             for m in re.finditer(r'"(FRS-[A-Z]{2,4}-\d{3})"\s*:', line)}
     lock = Lock(path, lines=lines)
     for clause_id, raw in data["ids"].items():
         line = lines.get(clause_id, 1)

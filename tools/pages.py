@@ -11,6 +11,7 @@ import html
 import inspect
 import json
 import posixpath
+from functools import cache
 
 from tools import links
 from tools.clauses import Clause
@@ -19,6 +20,9 @@ from tools.project import Project
 from tools.traceability import Status
 
 GENERATED = "reference"
+# Front matter keeping a page out of the search index (MkDocs Material): a search for a
+# requirement ID must find the page that defines it, not the tables that list it.
+NOT_SEARCHED = "---\nsearch:\n  exclude: true\n---\n\n"
 TRACEABILITY = f"{GENERATED}/traceability.md"
 COVERAGE = f"{GENERATED}/coverage.md"
 RETIRED = f"{GENERATED}/retired.md"
@@ -36,14 +40,17 @@ def schema_file_path(name: str) -> str:
 
 def href(from_page: str, to_page: str, anchor: str = "") -> str:
     """A link from one docs page to another, relative, as MkDocs resolves it."""
-    target = posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
-    return target + (f"#{anchor}" if anchor else "")
+    return _relative(from_page, to_page) + (f"#{anchor}" if anchor else "")
+
+
+@cache
+def _relative(from_page: str, to_page: str) -> str:
+    return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
 
 
 def spec_path(clause: Clause, project: Project) -> str:
     """The clause's page relative to the docs folder."""
-    spec = project.relative(project.spec_dir)
-    return posixpath.relpath(clause.file, spec)
+    return _relative(project.docs_folder + "/", clause.file)
 
 
 def impl_anchor(impl: str) -> str:
@@ -71,7 +78,7 @@ def traceability_page(clauses: list[Clause], statuses: dict[str, Status],
                     + "</tr>")
     head = "".join(f"<th>{h}</th>" for h in ("Requirement", "Level", "Schema", "Code",
                                              "Tests", "Status"))
-    return ("# Traceability matrix\n\n"
+    return (NOT_SEARCHED + "# Traceability matrix\n\n"
             "Every requirement, the schema and reference code that make it concrete, the "
             "tests that verify it, and its status in the last test run. Generated from the "
             "spec and the test results at build time.\n\n"
@@ -92,7 +99,7 @@ def coverage_page(clauses: list[Clause], statuses: dict[str, Status],
                   titles: dict[str, str], project: Project) -> str:
     """Per chapter: how many clauses are verified, failing, untested, not gated."""
     columns = ("verified", "failing", "untested", "not-gated")
-    lines = ["# Coverage by chapter", "",
+    lines = [NOT_SEARCHED + "# Coverage by chapter", "",
              "How many requirements of each chapter the last test run verified. A SHALL, "
              "SHALL NOT, SHOULD or SHOULD NOT requirement is verified when a test that names "
              "it ran and passed and, for a requirement with reference code, executed that "
@@ -104,7 +111,7 @@ def coverage_page(clauses: list[Clause], statuses: dict[str, Status],
         if not chapter:
             continue
         counts = [sum(statuses[c.id].status == s for c in chapter) for s in columns]
-        page = posixpath.relpath(file, project.relative(project.spec_dir))
+        page = _relative(project.docs_folder + "/", file)
         lines.append(f"| [{title}]({href(COVERAGE, page)}) | {len(chapter)} | "
                      + " | ".join(map(str, counts)) + " |")
     total = [sum(statuses[c.id].status == s for c in clauses) for s in columns]
@@ -136,7 +143,7 @@ def retired_page(lock: Lock, clauses: list[Clause], project: Project) -> str:
 
 def code_page(clauses: list[Clause], project: Project) -> str:
     """The reference code each clause links to: signature, docstring, source location."""
-    lines = ["# Reference code", "",
+    lines = [NOT_SEARCHED + "# Reference code", "",
              "The functions of the reference implementation (`reference_impl`) that make "
              "requirements concrete, with the requirements that cite them.", ""]
     by_impl: dict[str, list[Clause]] = {}
@@ -151,7 +158,7 @@ def code_page(clauses: list[Clause], project: Project) -> str:
             function = getattr(__import__(module_name, fromlist=[name]), name)
             lines += [f"```python\n{name}{inspect.signature(function)}\n```", "",
                       inspect.getdoc(function) or "", "",
-                      f"Source: `{project.relative(target.file)}`, line {target.first_line}."]
+                      f"Source: `{project.relative(target.file)}`, line {target.body_start}."]
         except Exception as exc:  # the checker reports the broken link; show it here too
             lines.append(f"This link does not resolve: {html.escape(str(exc))}")
         cited = ", ".join(f"[{c.id}]({href(CODE, spec_path(c, project), c.id)})"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from reference_impl.errors import InputError
@@ -49,6 +50,11 @@ class Project:
             areas=dict(table.get("areas", {})),
             classes=tuple(table["classes"]) if "classes" in table else None,
         )
+
+    @cached_property
+    def docs_folder(self) -> str:
+        """The spec folder as findings print it (the site's docs_dir)."""
+        return self.relative(self.spec_dir)
 
     def relative(self, path: Path) -> str:
         """A path as findings print it: relative to the project root when inside it."""

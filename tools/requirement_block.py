@@ -13,10 +13,9 @@ import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from markdown.util import AtomicString
 from pymdownx.blocks import BlocksExtension
-from pymdownx.blocks.block import Block, type_any
-
-from tools.clauses import OPTIONS
+from pymdownx.blocks.block import Block
 
 
 @dataclass(frozen=True)
@@ -27,7 +26,6 @@ class Rendering:
     level: str
     title: str
     status: str
-    status_href: str
     schema: str = ""
     schema_href: str = ""
     impl: str = ""
@@ -38,26 +36,26 @@ class Rendering:
 class RequirementBlock(Block):
     NAME = "requirement"
     ARGUMENT = True
-    # Accept every option here; the shared parser has validated them, loudly.
-    OPTIONS = {name: ("", type_any) for name in OPTIONS}
+    # The site hook strips option lines before Blocks runs (tools.clauses.without_options):
+    # the shared parser has read and validated them, loudly, so Blocks has none to parse.
+    OPTIONS = {}
 
     def on_create(self, parent: etree.Element) -> etree.Element:
         info: Rendering = self.config["render"](self.argument)
         level = info.level.replace(" ", "-")
         box = etree.SubElement(parent, "div", {"class": f"frs-requirement frs-level-{level}"})
         heading = etree.SubElement(box, "h4", {"id": info.id, "class": "frs-requirement-id"})
-        heading.text = f"{info.id} · {info.title}" if info.title else info.id
+        heading.text = AtomicString(f"{info.id} · {info.title}" if info.title else info.id)
         meta = etree.SubElement(box, "p", {"class": "frs-requirement-meta"})
         _span(meta, f"frs-badge frs-badge-{level}", info.level.upper())
-        status = etree.SubElement(meta, "a", {"class": f"frs-status frs-status-{info.status}",
-                                              "href": info.status_href,
-                                              "title": "verification status, last test run"})
-        status.text = info.status
-        _span(meta, "frs-classes", "Classes: " + (", ".join(info.classes) or "all"))
+        _span(meta, f"frs-status frs-status-{info.status}", info.status,
+              title="verification status in the last test run")
+        if info.classes:
+            _span(meta, "frs-classes", "Classes: " + ", ".join(info.classes))
         if info.schema:
-            _link(meta, "frs-schema", "Schema: ", info.schema, info.schema_href)
+            _link(meta, "frs-schema", info.schema, info.schema_href)
         if info.impl:
-            _link(meta, "frs-impl", "Code: ", info.impl, info.impl_href)
+            _link(meta, "frs-impl", info.impl, info.impl_href)
         etree.SubElement(box, "div", {"class": "frs-requirement-text"})
         return box
 
@@ -65,15 +63,14 @@ class RequirementBlock(Block):
         return block.find("./div[@class='frs-requirement-text']")
 
 
-def _span(parent: etree.Element, css: str, text: str) -> None:
-    etree.SubElement(parent, "span", {"class": css}).text = text
+# Generated text is atomic: Markdown's inline patterns have nothing to find in it.
+def _span(parent: etree.Element, css: str, text: str, **attributes: str) -> None:
+    etree.SubElement(parent, "span", {"class": css, **attributes}).text = AtomicString(text)
 
 
-def _link(parent: etree.Element, css: str, label: str, text: str, href: str) -> None:
-    span = etree.SubElement(parent, "span", {"class": css})
-    span.text = label
-    code = etree.SubElement(etree.SubElement(span, "a", {"href": href}), "code")
-    code.text = text
+def _link(parent: etree.Element, css: str, text: str, href: str) -> None:
+    link = etree.SubElement(parent, "a", {"class": css, "href": href})
+    etree.SubElement(link, "code").text = AtomicString(text)
 
 
 def _unset(clause_id: str) -> Rendering:

@@ -47,7 +47,6 @@ class SiteModel:
         return Rendering(
             id=clause.id, level=clause.level, title=clause.title,
             status=self.status_label(clause.id),
-            status_href=pages.href(self.page, pages.TRACEABILITY, f"row-{clause.id}"),
             schema=clause.schema,
             schema_href=pages.href(self.page, pages.schema_page_path(schema_name))
             if clause.schema else "",

@@ -12,6 +12,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
+from tools.clauses import without_options
 from tools.project import Project
 from tools.requirement_block import make_extension
 from tools.site import SiteError, SiteModel
@@ -40,4 +41,4 @@ def on_files(files: Files, config) -> Files:
 
 def on_page_markdown(markdown: str, page, config, files) -> str:
     _model.page = page.file.src_uri
-    return markdown
+    return without_options(markdown)

@@ -71,19 +71,17 @@ class CoverageContexts:
 
         self.data = CoverageData(basename=str(path))
         self.data.read()
-        self._by_file: dict[str, dict[int, list[str]]] = {}
+        self._by_target: dict[links.Target, set[str]] = {}
 
     def tests_executing(self, target: links.Target) -> set[str]:
         """Node ids of the tests that ran a line of the function's body."""
-        name = str(target.file)
-        if name not in self._by_file:
-            self._by_file[name] = self.data.contexts_by_lineno(name) or {}
-        executed = set()
-        # The `def` line runs at import, outside any test; only the body proves a call.
-        for line in range(target.first_line + 1, target.last_line + 1):
-            for context in self._by_file[name].get(line, ()):
-                executed.add(context.split("|", 1)[0])
-        return executed
+        if target not in self._by_target:
+            by_line = self.data.contexts_by_lineno(str(target.file)) or {}
+            # Only the body proves a call: the `def` line also runs at import, outside tests.
+            contexts = {c for line in range(target.body_start, target.body_end + 1)
+                        for c in by_line.get(line, ())}
+            self._by_target[target] = {c.split("|", 1)[0] for c in contexts}
+        return self._by_target[target]
 
 
 @dataclass
@@ -139,7 +137,7 @@ def _impl_proof(clause: Clause, passed: set[str], contexts: CoverageContexts | N
         return "no coverage data to prove its tests execute its impl (run `make test`)"
     try:
         target = links.resolve_impl(clause.impl)
-    except Exception as exc:  # reported by the link check as well
+    except (links.ImplError, OSError, SyntaxError) as exc:  # the link check reports it too
         return f"impl '{clause.impl}' does not resolve: {exc}"
     if contexts.tests_executing(target) & passed:
         return ""

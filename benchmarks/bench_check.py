@@ -1,0 +1,131 @@
+"""`frs check` on a large spec, and the site hook's share of `mkdocs build` time.
+
+Generates 5,000 clauses over 200 pages, a JUnit report of 10,000 tests and per-test
+coverage contexts, then times (whole processes, best of three):
+- `frs check` (lint, links, lock) and `frs check --results` (with the traceability gate);
+- `mkdocs build` of the same pages with the hook and without it (without it the blocks
+  are plain text), giving the hook's share of the build.
+Sizes: FRS_BENCH_PAGES (200) x FRS_BENCH_CLAUSES (25 a page), two tests a clause.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from xml.sax.saxutils import quoteattr
+
+from reference_impl.metrics import verification
+
+ROOT = Path(__file__).resolve().parents[1]
+IMPL = "reference_impl.metrics.verification:fmr"
+
+
+def clause(page: int, index: int) -> str:
+    """Clause `index` of page `page`: each page is an area of its own (PAA, PAB, ...)."""
+    area = "P" + chr(65 + page // 26 % 26) + chr(65 + page % 26)
+    links = f"    impl: {IMPL}\n" if index % 5 == 0 else ""
+    return (f"/// requirement | FRS-{area}-{index + 1:03d}\n    level: shall\n"
+            f"    title: Requirement {index + 1} of page {page}\n{links}\n"
+            f"A system SHALL meet requirement {index + 1} of page {page}, measured as Annex B "
+            "states, with enough words to look like a real clause of a real standard.\n///\n\n"
+            f"NOTE — Source: benchmark text for page {page}.\n")
+
+
+def make_project(folder: Path, pages: int, per_page: int) -> list[str]:
+    (folder / "spec").mkdir()
+    ids = []
+    for page in range(pages):
+        body = [f"# Chapter {page}\n\nInformative text for chapter {page}.\n"]
+        for index in range(per_page):
+            text = clause(page, index)
+            ids.append(text.split("| ")[1].split("\n")[0])
+            body.append(text)
+        (folder / "spec" / f"page-{page:03d}.md").write_text("\n".join(body))
+    areas = sorted({i.split("-")[1] for i in ids})
+    (folder / "pyproject.toml").write_text(
+        '[tool.frs]\nresults_dir = "results"\n[tool.frs.areas]\n'
+        + "".join(f'{a} = "Area {a}"\n' for a in areas))
+    nav = "".join(f"  - page-{p:03d}.md\n" for p in range(pages))
+    base = "site_name: Bench\ndocs_dir: spec\ntheme:\n  name: material\n  font: false\n"
+    (folder / "plain.yml").write_text(base + "site_dir: site-plain\nnav:\n" + nav)
+    (folder / "hooked.yml").write_text(base + f"site_dir: site-hooked\nhooks:\n  - "
+                                       f"{ROOT / 'tools' / 'site_hook.py'}\nnav:\n" + nav)
+    return ids
+
+
+def make_results(folder: Path, ids: list[str]) -> None:
+    """A JUnit report (two tests a clause) and coverage contexts for the impl tests."""
+    from coverage import CoverageData
+
+    results = folder / "results"
+    results.mkdir()
+    cases, contexts = [], []
+    for n, clause_id in enumerate(ids):
+        for k in range(2):
+            nodeid = f"tests/test_{n // 50:03d}.py::test_{clause_id}_{k}"
+            contexts.append(nodeid)
+            cases.append(f'<testcase classname="x" name="t"><properties>'
+                         f'<property name="requirement" value="{clause_id}"/>'
+                         f'<property name="nodeid" value={quoteattr(nodeid)}/></properties>'
+                         f"</testcase>")
+    (results / "junit.xml").write_text('<?xml version="1.0"?><testsuites><testsuite>'
+                                       + "".join(cases) + "</testsuite></testsuites>")
+    source, first = inspect.getsourcelines(verification.fmr)
+    file = inspect.getsourcefile(verification.fmr)
+    data = CoverageData(basename=str(results / ".coverage"))
+    for context in contexts:
+        data.set_context(context + "|run")
+        data.add_lines({file: list(range(first + 1, first + len(source)))})
+    data.write()
+
+
+def best_of(command: list[str], cwd: Path, runs: int = 3) -> float:
+    """The least CPU time (user + system) of the command over `runs` runs.
+
+    CPU time, not wall time: it does not count the time the process waits for a core,
+    so figures from a busy machine still compare.
+    """
+    times = []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run(command, cwd=cwd, check=True, capture_output=True,
+                       env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        times.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return min(times)
+
+
+def main() -> None:
+    pages = int(os.environ.get("FRS_BENCH_PAGES", 200))
+    per_page = int(os.environ.get("FRS_BENCH_CLAUSES", 25))
+    folder = Path(tempfile.mkdtemp(prefix="frs-bench-check-"))
+    try:
+        ids = make_project(folder, pages, per_page)
+        subprocess.run([sys.executable, "-m", "reference_impl.cli", "lock"], cwd=folder,
+                       check=True, capture_output=True)
+        make_results(folder, ids)
+        frs = [sys.executable, "-m", "reference_impl.cli", "check"]
+        lint = best_of(frs, folder)
+        gate = best_of([*frs, "--results"], folder)
+        mkdocs = [sys.executable, "-m", "mkdocs", "build", "--quiet", "-f"]
+        plain = best_of([*mkdocs, "plain.yml"], folder, runs=2)
+        hooked = best_of([*mkdocs, "hooked.yml"], folder, runs=2)
+        thousands = len(ids) / 1000
+        print(f"spec: {len(ids)} clauses over {pages} pages, {2 * len(ids)} tests "
+              "(CPU seconds, best run)")
+        print(f"frs check            {lint:6.2f} s  ({lint / thousands:.3f} s per 1,000 clauses)")
+        print(f"frs check --results  {gate:6.2f} s  ({gate / thousands:.3f} s per 1,000 clauses)")
+        print(f"mkdocs build, no hook {plain:6.2f} s")
+        print(f"mkdocs build, hook    {hooked:6.2f} s  (hook adds {hooked / plain - 1:+.0%})")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
