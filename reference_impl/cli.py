@@ -22,6 +22,8 @@ COMMANDS = {
     "new-id": ("tools.commands", "print the next free requirement ID of an area"),
     "lock": ("tools.commands", "record new clauses and changed normative text in ids.lock"),
     "retire": ("tools.commands", "retire a requirement ID in ids.lock"),
+    "conform": ("reference_impl.conform.command", "judge a conformance statement: a verdict "
+                "for every clause its class must meet"),
 }
 
 
