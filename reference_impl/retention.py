@@ -14,7 +14,7 @@ A person's face data is due for deletion at the earliest of:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -153,7 +153,7 @@ def execute_deletion(planned: PlannedDeletion, stores: list[Store], log: AuditLo
                             f"{', '.join(remaining)}")
     deletion = {"reason": planned.reason,
                 "locations": sorted(set(reached)) or sorted(kinds),
-                "due_by": planned.due_by.strftime("%Y-%m-%dT%H:%M:%SZ")}
+                "due_by": planned.due_by.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
     if planned.request_ref:
         deletion["request_ref"] = planned.request_ref
     return log.append("deletion", {"kind": "system", "ref": actor}, time=time,

@@ -293,8 +293,8 @@ def impact_assessment(s: Statement) -> Finding:
         f"impact assessment completed on {done}, before collection ({start})")
 
 
-@rule("FRS-DPR-003", "Face data stays on the device unless law or consent", "/storage/transmitted",
-      "/storage/transfer_basis")
+@rule("FRS-DPR-003", "Face data stays on the device unless law or consent",
+      "/storage/transmitted", "/storage/transfer_basis", level="shall not")
 def transfer_basis(s: Statement) -> Finding:
     if not s.get("/storage/transmitted"):
         return passed("face data does not leave the capture device")
@@ -540,9 +540,12 @@ def tamper_evident_log(s: Statement) -> Finding:
         f"every decision is logged ({s.get('/audit_log/tamper_evidence')})")
 
 
-@rule("FRS-AUD-007", "No biometric data in audit records", "/audit_log/events_schema",
-      level="shall not")
+@rule("FRS-AUD-007", "No biometric data in audit records", "/audit_log/contains_biometric_data",
+      "/audit_log/events_schema", level="shall not")
 def no_biometrics_in_log(s: Statement) -> Finding:
+    if s.get("/audit_log/contains_biometric_data") is not False:
+        return failed("/audit_log/contains_biometric_data", "audit records hold face images, "
+                      "templates, embeddings or scores")
     if s.get("/audit_log/events_schema") != "audit-event":
         return needs_evidence("/audit_log/events_schema is 'other': show that its records "
                               "carry no biometric data")

@@ -1,5 +1,5 @@
 """Unlinkability of protected templates: D↔sys (Gomez-Barrero et al., IEEE TIFS 13(6),
-2018), as FRS Annex B gives it (FRS-DPR-009).
+2018), as FRS clause 9.3 gives it (FRS-DPR-009).
 
 Mated scores compare templates of the same face made by two applications (two keys or
 transform ids); non-mated scores compare different faces across the same two
