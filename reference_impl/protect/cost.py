@@ -22,13 +22,19 @@ MAX_D_SYS = 0.1           # FRS-DPR-009
 
 
 def synthetic_embeddings(subjects: int, captures: int = 2, dimension: int = 128,
-                         noise: float = 0.55, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """(embeddings, subject labels): `captures` unit vectors around each subject's centre."""
+                         noise: float = 0.55, seed: int = 0, spread: float = 0.0
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """(embeddings, subject labels): `captures` unit vectors around each subject's centre.
+
+    Each capture's noise is `noise` times a log-normal factor exp(spread · N(0, 1)), so a
+    positive spread gives a tail of poor captures, as real acquisitions have.
+    """
     rng = np.random.default_rng(seed)
     centres = rng.standard_normal((subjects, dimension))
     centres /= np.linalg.norm(centres, axis=1, keepdims=True)
     labels = np.repeat(np.arange(subjects), captures)
-    x = centres[labels] + noise * rng.standard_normal((labels.size, dimension)) \
+    scale = noise * np.exp(spread * rng.standard_normal((labels.size, 1)))
+    x = centres[labels] + scale * rng.standard_normal((labels.size, dimension)) \
         / np.sqrt(dimension)
     return x / np.linalg.norm(x, axis=1, keepdims=True), labels
 
@@ -64,7 +70,7 @@ class ProtectionCost:
         return self.fnmr_increase <= MAX_FNMR_INCREASE and self.d_sys <= MAX_D_SYS
 
     def to_json(self) -> dict:
-        return {**asdict(self), "meets_limits": self.meets_limits}
+        return {**asdict(self), "meets_limits": bool(self.meets_limits)}
 
 
 def protection_cost(embeddings: np.ndarray, labels: np.ndarray, key_a: bytes, key_b: bytes,
@@ -87,5 +93,12 @@ def protection_cost(embeddings: np.ndarray, labels: np.ndarray, key_a: bytes, ke
     after = fnmr_at_fmr(p_genuine, p_impostor, fmr_target)
     protected_b = protect(embeddings, key_b, transform_id, output_bits)
     mated, non_mated = cross_scores(protected_a, protected_b, labels)
-    return ProtectionCost(fmr_target, before, after, after.fnmr - before.fnmr,
-                          d_sys(mated, non_mated), genuine.size, impostor.size)
+    return ProtectionCost(fmr_target, _plain(before), _plain(after),
+                          float(after.fnmr - before.fnmr), d_sys(mated, non_mated),
+                          int(genuine.size), int(impostor.size))
+
+
+def _plain(point: OperatingPoint) -> OperatingPoint:
+    """The operating point with Python floats, ready for JSON."""
+    return OperatingPoint(*(float(v) for v in (point.fmr_target, point.threshold, point.fmr,
+                                               point.fnmr)))
