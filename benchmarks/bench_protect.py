@@ -57,9 +57,9 @@ def main() -> int:
     similarity = cancelable.cosine_similarity(x[first], x[second])
     same = labels[first][:, None] == labels[second][None, :]
     plain = unlinkability.d_sys(similarity[same], similarity[~same])
-    print(f"template protection cost: {subjects} subjects x {captures} captures, dim {dimension}, "
-          f"noise {noise} (spread {spread}); {result.genuine} genuine, {result.impostor} impostor comparisons; "
-          f"FMR target {target:g}")
+    print(f"template protection cost: {subjects} subjects x {captures} captures, dim "
+          f"{dimension}, noise {noise} (spread {spread}); {result.genuine} genuine, "
+          f"{result.impostor} impostor comparisons; FMR target {target:g}")
     print(f"{'bits':>5} {'FNMR before':>11} {'FNMR after':>10} {'change (pp)':>11} "
           f"{'FMR after':>9} {'D_sys keyed':>11} {'D_sys unkeyed':>13} {'limits':>6}")
     for r in rows:
