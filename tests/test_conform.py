@@ -313,3 +313,69 @@ def test_the_ics_page_lists_every_clause_with_its_class_status():
         assert f">{clause.id}</a>" in page
     row = next(line for line in page.splitlines() if ">FRS-AUD-005</a>" in line)
     assert row.count("<td>n/a</td>") == 4 and "<td>m</td>" in row
+
+
+# ---- local evidence ---------------------------------------------------------------------
+
+def with_local_evidence(tmp_path: Path, report: dict, protection: dict) -> Path:
+    data = BASES["V-R"]()
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports/eval.json").write_text(json.dumps(report))
+    (tmp_path / "reports/protection.json").write_text(json.dumps(protection))
+    for entry in data["evidence"]:
+        if entry["type"] == "evaluation-report":
+            entry["url"] = "reports/eval.json"
+        if entry["type"] == "protection-report":
+            entry["url"] = "reports/protection.json"
+    path = tmp_path / "statement.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def judged(path: Path) -> dict[str, engine.ClauseResult]:
+    from reference_impl.conform.statement import read_statement
+
+    return {r.id: r for r in engine.evaluate(read_statement(path)).results}
+
+
+@pytest.mark.requirement("FRS-DPR-009", "FRS-DPR-010", "FRS-AUD-002")
+def test_local_evidence_is_read_and_checked_against_the_claims(tmp_path):
+    from reference_impl.protect import cost
+
+    x, labels = cost.synthetic_embeddings(60, 2, dimension=64, noise=1.0, seed=1)
+    measured = cost.protection_cost(x, labels, b"A" * 32, b"B" * 32, 1e-2, 256).to_json()
+    report = json.loads((ROOT / "schemas/examples/evaluation-report/valid/minimal.json")
+                        .read_text())
+    path = with_local_evidence(tmp_path, report, measured)
+    data = yaml.safe_load(path.read_text())
+    data["template_protection"].update(d_sys=measured["d_sys"],
+                                       fnmr_increase=max(measured["fnmr_increase"], 0.0))
+    path.write_text(yaml.safe_dump(data))
+    found = judged(path)
+    assert found["FRS-DPR-009"].verdict == "pass" and found["FRS-AUD-002"].verdict == "pass"
+    assert found["FRS-DPR-010"].verdict == ("pass" if measured["fnmr_increase"] <= 0.01
+                                            else "fail")
+    # A claim better than the cited measurement fails.
+    data["template_protection"]["d_sys"] = measured["d_sys"] / 2
+    path.write_text(yaml.safe_dump(data))
+    result = judged(path)["FRS-DPR-009"]
+    assert result.verdict == "fail" and "the cited report measured" in result.reason
+
+
+@pytest.mark.requirement("FRS-AUD-002")
+def test_broken_local_evidence_needs_evidence_or_fails(tmp_path):
+    report = json.loads((ROOT / "schemas/examples/evaluation-report/invalid/eer-above-one.json")
+                        .read_text())
+    path = with_local_evidence(tmp_path, report, {})
+    result = judged(path)["FRS-AUD-002"]
+    assert result.verdict == "needs-evidence" and "not a valid evaluation report" in result.reason
+    (tmp_path / "reports/eval.json").unlink()
+    assert "not found" in judged(path)["FRS-AUD-002"].reason
+    data = yaml.safe_load(path.read_text())
+    (tmp_path / "reports/eval.json").write_text("{}")
+    for entry in data["evidence"]:
+        if entry["type"] == "evaluation-report":
+            entry["sha256"] = "0" * 64
+    path.write_text(yaml.safe_dump(data))
+    result = judged(path)["FRS-AUD-002"]
+    assert result.verdict == "fail" and "SHA-256" in result.reason

@@ -16,11 +16,13 @@ the declared class and accepts a justified departure from a SHOULD clause.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from reference_impl.conform.statement import Statement
+from reference_impl.conform.statement import Statement, schema_errors
 
 PASS, FAIL, NOT_APPLICABLE, NEEDS_EVIDENCE = "pass", "fail", "not-applicable", "needs-evidence"
 VERDICTS = (PASS, FAIL, NOT_APPLICABLE, NEEDS_EVIDENCE)
@@ -107,13 +109,56 @@ def _show(value: object) -> str:
 
 
 def _cited(s: Statement, field: str) -> Finding | None:
-    """None when `field` cites listed evidence; else why the claim needs evidence."""
+    """None when `field` cites usable evidence; else why not.
+
+    A cited entry must be listed in /evidence.  When it is a local file (a path, not a
+    URL) the file must exist, match its declared SHA-256, and, for an evaluation report,
+    validate against the evaluation-report schema.  URLs are not fetched.
+    """
     cited = s.get(field)
     if cited is None:
         return needs_evidence(f"{field} cites no evidence")
-    if s.evidence(cited) is None:
+    entry = s.evidence(cited)
+    if entry is None:
         return needs_evidence(f"{field} cites '{cited}', which /evidence does not list")
+    return _evidence_problem(s, entry)
+
+
+def _evidence_problem(s: Statement, entry: dict) -> Finding | None:
+    path = s.evidence_file(entry)
+    if path is None:
+        return None
+    where = f"/evidence '{entry['id']}'"
+    try:
+        content = path.read_bytes()
+    except OSError:
+        return needs_evidence(f"{where}: file {entry['url']} not found")
+    if "sha256" in entry and hashlib.sha256(content).hexdigest() != entry["sha256"]:
+        return failed(f"{where}/sha256", f"file {entry['url']} does not match its declared "
+                      "SHA-256 (the evidence changed after the statement was written)")
+    if entry["type"] == "evaluation-report":
+        try:
+            report = json.loads(content)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return needs_evidence(f"{where}: {entry['url']} is not JSON")
+        errors = schema_errors(report, "evaluation-report")
+        if errors:
+            return needs_evidence(f"{where}: {entry['url']} is not a valid evaluation report "
+                                  f"({errors[0]})")
     return None
+
+
+def _measured(s: Statement, name: str) -> float | None:
+    """The value a local protection report (ProtectionCost.to_json) measured, if any."""
+    entry = s.evidence(s.get("/template_protection/evidence"))
+    path = s.evidence_file(entry) if entry else None
+    if path is None or entry["type"] != "protection-report":
+        return None
+    try:
+        value = json.loads(path.read_text(encoding="utf-8")).get(name)
+    except (OSError, ValueError, AttributeError):
+        return None
+    return float(value) if isinstance(value, int | float) else None
 
 
 def add_working_days(start: date, days: int) -> date:
@@ -369,6 +414,10 @@ def unlinkability_claim(s: Statement) -> Finding:
         return needs_evidence("/template_protection/d_sys is not stated")
     if d_sys > MAX_D_SYS:
         return failed("/template_protection/d_sys", f"D↔sys = {d_sys:g} exceeds {MAX_D_SYS:g}")
+    measured = _measured(s, "d_sys")
+    if measured is not None and measured > d_sys + 1e-9:
+        return failed("/template_protection/d_sys", f"claims {d_sys:g} but the cited report "
+                      f"measured {measured:g}")
     return _cited(s, "/template_protection/evidence") or passed(
         f"D↔sys = {d_sys:g} ≤ {MAX_D_SYS:g}")
 
@@ -382,6 +431,10 @@ def protection_cost_claim(s: Statement) -> Finding:
     if change > MAX_FNMR_INCREASE:
         return failed("/template_protection/fnmr_increase", f"FNMR rises by {change:.2%}, "
                       f"more than {MAX_FNMR_INCREASE:.0%} (one percentage point)")
+    measured = _measured(s, "fnmr_increase")
+    if measured is not None and measured > change + 1e-9:
+        return failed("/template_protection/fnmr_increase", f"claims {change:g} but the cited "
+                      f"report measured {measured:g}")
     return _cited(s, "/template_protection/evidence") or passed(
         f"FNMR changes by {change * 100:+.2f} percentage points")
 
@@ -494,6 +547,8 @@ def published_results(s: Statement) -> Finding:
     reports = [e for e in s.get("/evidence", []) if e["type"] == "evaluation-report"]
     if not reports:
         return needs_evidence("/evidence lists no evaluation report")
+    if problem := _evidence_problem(s, reports[0]):
+        return problem
     return passed(f"results published at {s.get('/transparency/results_url')}")
 
 

@@ -65,6 +65,7 @@ class Statement:
 
     data: dict
     source: str = "<statement>"
+    base: Path | None = None  # the folder relative evidence paths start from
 
     @property
     def conformance_class(self) -> str:
@@ -86,6 +87,14 @@ class Statement:
         """The evidence entry a field cites, or None when it cites nothing listed."""
         return next((e for e in self.data.get("evidence", []) if e["id"] == evidence_id), None)
 
+    def evidence_file(self, entry: dict) -> Path | None:
+        """The local file of an evidence entry; None for a URL (not fetched)."""
+        url = entry["url"]
+        if "://" in url:
+            return None
+        path = Path(url)
+        return path if path.is_absolute() or self.base is None else self.base / path
+
 
 def parse_text(text: str, source: str) -> Any:
     """YAML (a superset of JSON) to Python data; errors say file:line."""
@@ -106,10 +115,11 @@ def read_statement(path: str | Path) -> Statement:
         raise StatementError(f"{path}: cannot read the statement ({exc.strerror})") from None
     except UnicodeDecodeError:
         raise StatementError(f"{path}: not UTF-8 text") from None
-    return check_statement(parse_text(text, str(path)), str(path))
+    return check_statement(parse_text(text, str(path)), str(path), path.parent)
 
 
-def check_statement(data: Any, source: str = "<statement>") -> Statement:
+def check_statement(data: Any, source: str = "<statement>", base: Path | None = None
+                    ) -> Statement:
     """A `Statement` when `data` matches the schema and does not contradict itself."""
     if not isinstance(data, dict):
         raise StatementError(f"{source}: a conformance statement is a mapping of fields, "
@@ -118,7 +128,7 @@ def check_statement(data: Any, source: str = "<statement>") -> Statement:
     if errors:
         raise StatementError(f"{source}: does not match the {SCHEMA_NAME} schema:\n  "
                              + "\n  ".join(errors))
-    statement = Statement(data, source)
+    statement = Statement(data, source, base)
     found = contradictions(statement)
     if found:
         raise StatementError(f"{source}: contradictory declarations:\n  " + "\n  ".join(found))
