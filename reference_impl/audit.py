@@ -170,3 +170,30 @@ def verify_log(path: str | Path, anchor: Anchor | None = None) -> Verification:
                                 f"{anchor.sequence} differs from the anchor (the log was "
                                 "rewritten)", anchor.sequence + 1, head)
     return Verification(True, len(records), anchor=head)
+
+
+# ---- `frs verify-log LOG [--anchor SEQUENCE:HASH]` ---------------------------------------
+
+def configure(name: str, parser) -> None:
+    parser.add_argument("log", help="the audit log (JSON Lines of audit events)")
+    parser.add_argument("--anchor", help="the head recorded apart from the log, as "
+                        "SEQUENCE:sha256:HEX, to detect records removed from the end")
+    parser.set_defaults(run=run_verify)
+
+
+def parse_anchor(text: str) -> Anchor:
+    sequence, _, digest = text.partition(":")
+    if not sequence.isdigit() or not digest.startswith("sha256:") or len(digest) != 71:
+        raise InputError(f"--anchor {text!r}: expected SEQUENCE:sha256:<64 hex digits>")
+    return Anchor(int(sequence), digest)
+
+
+def run_verify(args) -> int:
+    anchor = parse_anchor(args.anchor) if args.anchor else None
+    result = verify_log(args.log, anchor)
+    if not result.ok:
+        print(result.problem)
+        return 1
+    head = f"; head {result.anchor.sequence}:{result.anchor.hash}" if result.anchor else ""
+    print(f"{args.log}: {result.records} records, chain intact{head}")
+    return 0

@@ -324,3 +324,19 @@ def test_nothing_the_reference_code_writes_contains_biometric_data(tmp_path):
     for path in (tmp_path / "templates").glob("*.json"):
         stored = path.read_bytes()
         assert not any(s in stored or base64.b64encode(s) in stored for s in secrets)
+
+
+@pytest.mark.requirement("FRS-AUD-006")
+def test_verify_log_command(tmp_path, capsys):
+    from reference_impl.cli import main
+
+    path = tmp_path / "audit.jsonl"
+    anchor = write_log(path).anchor
+    assert main(["verify-log", str(path), "--anchor", f"{anchor.sequence}:{anchor.hash}"]) == 0
+    assert f"5 records, chain intact; head 4:{anchor.hash}" in capsys.readouterr().out
+    path.write_text("".join(lines(path)[:4]))
+    assert main(["verify-log", str(path), "--anchor", f"{anchor.sequence}:{anchor.hash}"]) == 1
+    assert "truncated" in capsys.readouterr().out
+    assert main(["verify-log", str(path), "--anchor", "4:abc"]) == 2
+    assert "expected SEQUENCE:sha256" in capsys.readouterr().err
+    assert main(["verify-log", str(tmp_path / "none.jsonl")]) == 2
