@@ -248,3 +248,21 @@ def test_sample_is_zeroised_after_derivation_even_when_it_fails():
     assert not image.any()
     with pytest.raises(InputError, match="cannot be zeroised"):
         samples.derive_and_zeroise(b"immutable", lambda v: v)
+
+
+@pytest.mark.requirement("FRS-DPR-008")
+def test_protected_templates_are_irreversible_without_the_key_only():
+    """The best linear reconstruction from the bits needs the projection: with the key it
+    recovers the face's direction, without it (a guessed key) it recovers nothing."""
+    x, _ = cost.synthetic_embeddings(40, 1, dimension=128, seed=9)
+    key = b"K" * 32
+    bits = cancelable.protect(x, key, "app", 512)
+    signs = bits.astype(float) * 2 - 1
+
+    def reconstruct(guess: bytes) -> np.ndarray:
+        return signs @ cancelable.transform_matrix(guess, "app", 128, 512)
+
+    with_key = np.diag(cancelable.cosine_similarity(reconstruct(key), x))
+    without = np.diag(cancelable.cosine_similarity(reconstruct(b"G" * 32), x))
+    assert with_key.mean() > 0.7, "so the key must be kept as secret as the templates"
+    assert abs(without.mean()) < 0.05 and np.abs(without).max() < 0.35
