@@ -41,7 +41,7 @@ def _comment(node: dict, pointer: str, cls: str, optional: bool) -> str:
     ids = clauses_reading(pointer, cls)
     if ids:
         parts.append("answers " + ", ".join(ids))
-    if optional:
+    if optional and not ids:
         parts.append("optional")
     return "  # " + "; ".join(p for p in parts if p)
 

@@ -557,7 +557,7 @@ def published_results(s: Statement) -> Finding:
 def authority_filing(s: Statement) -> Finding:
     people = s.get("/governance/enrolled_people")
     if people < FILING_THRESHOLD:
-        return not_applicable(f"{people} people enrolled, fewer than {FILING_THRESHOLD:,}")
+        return not_applicable(f"{people:,} people enrolled, fewer than {FILING_THRESHOLD:,}")
     filed = s.get("/governance/authority_filing_on")
     if filed is None:
         return failed("/governance/authority_filing_on", f"{people:,} people enrolled and "
