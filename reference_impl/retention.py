@@ -59,12 +59,19 @@ class PlannedDeletion:
 
 def deletion_due(consent: dict, last_interaction: datetime,
                  purpose_met_at: datetime | None = None,
-                 requested_at: datetime | None = None) -> PlannedDeletion:
-    """When one person's face data must be gone, and why (the earliest deadline)."""
+                 requested_at: datetime | None = None,
+                 policy_days: int | None = None) -> PlannedDeletion:
+    """When one person's face data must be gone, and why (the earliest deadline).
+
+    The retention period is the shortest of the consent record's, the operator's policy
+    (`policy_days`, e.g. the statement's /retention/max_days_after_last_use) and 3 years.
+    """
     days = consent["retention"]["max_days_after_last_use"]
     if days > MAX_RETENTION_DAYS:
         raise InputError(f"consent {consent['consent_id']}: retention of {days} days exceeds "
                          f"{MAX_RETENTION_DAYS}")
+    if policy_days is not None:
+        days = min(days, policy_days)
     candidates = [(last_interaction + timedelta(days=days), "retention-expired", "")]
     if purpose_met_at is not None:
         candidates.append((purpose_met_at, "purpose-met", ""))
@@ -82,7 +89,8 @@ def deletion_due(consent: dict, last_interaction: datetime,
 
 def plan_deletions(consents: list[dict], last_interactions: dict[str, datetime],
                    purposes_met: dict[str, datetime] | None = None,
-                   requests: dict[str, datetime] | None = None) -> list[PlannedDeletion]:
+                   requests: dict[str, datetime] | None = None,
+                   policy_days: int | None = None) -> list[PlannedDeletion]:
     """Every person's deletion deadline, soonest first."""
     purposes_met, requests = purposes_met or {}, requests or {}
     plan = []
@@ -92,8 +100,13 @@ def plan_deletions(consents: list[dict], last_interactions: dict[str, datetime],
             raise InputError(f"consent {consent['consent_id']}: no last interaction for "
                              f"'{subject}' (use the consent time if there was none)")
         plan.append(deletion_due(consent, last_interactions[subject], purposes_met.get(subject),
-                                 requests.get(subject)))
+                                 requests.get(subject), policy_days))
     return sorted(plan, key=lambda p: (p.due_by, p.subject_ref))
+
+
+def due_by(plan: list[PlannedDeletion], at: datetime) -> list[PlannedDeletion]:
+    """The deletions that must be done by `at` (their deadline is at or before it)."""
+    return [p for p in plan if p.due_by <= at]
 
 
 class Store(Protocol):

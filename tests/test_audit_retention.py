@@ -218,6 +218,17 @@ def test_requests_and_withdrawals_are_due_within_15_working_days():
         retention.plan_deletions([consent("d")], {})
 
 
+@pytest.mark.requirement("FRS-RET-002")
+def test_the_operator_policy_shortens_retention_and_due_by_selects_the_work():
+    last = {"a": utc("2026-01-10T00:00:00"), "b": utc("2026-06-01T00:00:00")}
+    plan = retention.plan_deletions([consent("a", 365), consent("b", 365)], last,
+                                    policy_days=180)
+    assert [p.due_by for p in plan] == [utc("2026-07-09T00:00:00"), utc("2026-11-28T00:00:00")]
+    assert [p.subject_ref for p in retention.due_by(plan, utc("2026-08-01T00:00:00"))] == ["a"]
+    assert retention.plan_deletions([consent("a", 30)], last, policy_days=180)[0].due_by == \
+        utc("2026-02-09T00:00:00")
+
+
 def stores(tmp_path: Path) -> list[retention.DirectoryStore]:
     made = []
     for kind in ("templates", "images", "caches", "backups"):
