@@ -266,3 +266,27 @@ def test_protected_templates_are_irreversible_without_the_key_only():
     without = np.diag(cancelable.cosine_similarity(reconstruct(b"G" * 32), x))
     assert with_key.mean() > 0.7, "so the key must be kept as secret as the templates"
     assert abs(without.mean()) < 0.05 and np.abs(without).max() < 0.35
+
+
+@pytest.mark.requirement("FRS-DPR-010", "FRS-DPR-009")
+def test_protection_cost_command_reports_the_measurement(tmp_path, capsys):
+    import json
+
+    from reference_impl.cli import main
+    from reference_impl.protect.command import keys
+
+    x, labels = cost.synthetic_embeddings(100, 2, dimension=128, noise=1.0, seed=4)
+    path = tmp_path / "emb.npz"
+    np.savez(path, embeddings=x, labels=labels)
+    code = main(["protection-cost", str(path), "--fmr", "1e-3", "--bits", "512",
+                 "--seed", "s"])
+    report = json.loads(capsys.readouterr().out)
+    expected = cost.protection_cost(x, labels, *keys("s"), 1e-3, 512)
+    assert report["d_sys"] == expected.d_sys
+    assert report["fnmr_increase"] == expected.fnmr_increase
+    assert code == (0 if expected.meets_limits else 1)
+    assert main(["protection-cost", str(path), "--bits", "8", "--seed", "s"]) == 1
+    capsys.readouterr()
+    np.savez(tmp_path / "bad.npz", embeddings=x)
+    assert main(["protection-cost", str(tmp_path / "bad.npz")]) == 2
+    assert "no array 'labels'" in capsys.readouterr().err
