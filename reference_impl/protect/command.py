@@ -46,7 +46,7 @@ def load(path: str) -> tuple[np.ndarray, np.ndarray]:
                 raise InputError(f"{path}: no array '{missing[0]}' (expected 'embeddings' and "
                                  f"'labels', found {', '.join(data.files) or 'none'})")
             embeddings, labels = data["embeddings"], data["labels"]
-    except (OSError, ValueError, AttributeError) as exc:
+    except (OSError, ValueError, AttributeError, TypeError) as exc:
         raise InputError(f"{path}: cannot read it as a .npz file ({exc})") from None
     if embeddings.ndim != 2 or labels.shape != (embeddings.shape[0],):
         raise InputError(f"{path}: 'embeddings' must be 2-D with one label per row, found "
