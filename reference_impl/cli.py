@@ -22,6 +22,12 @@ COMMANDS = {
     "new-id": ("tools.commands", "print the next free requirement ID of an area"),
     "lock": ("tools.commands", "record new clauses and changed normative text in ids.lock"),
     "retire": ("tools.commands", "retire a requirement ID in ids.lock"),
+    "conform": ("reference_impl.conform.command", "judge a conformance statement: a verdict "
+                "for every clause its class must meet"),
+    "protection-cost": ("reference_impl.protect.command", "measure what template protection "
+                        "costs on your embeddings: FNMR change at the class FMR and D↔sys"),
+    "verify-log": ("reference_impl.audit", "verify a hash-chained audit log and name the first "
+                   "altered, removed, reordered or replayed record"),
 }
 
 

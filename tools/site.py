@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from reference_impl.errors import InputError
-from tools import idlock, links, pages, traceability
+from tools import ics, idlock, links, pages, traceability
 from tools.check import duplicate_problems, unique_clauses
 from tools.clauses import parse_spec
 from tools.project import Project
@@ -69,6 +69,7 @@ class SiteModel:
                                                 self.project),
             pages.RETIRED: pages.retired_page(self.lock, self.clauses, self.project),
             pages.CODE: pages.code_page(self.clauses, self.project),
+            ics.ICS: ics.ics_page(self.clauses, self.project),
         }
         for name, path in self.schema_files().items():
             schema = json.loads(path.read_text(encoding="utf-8"))

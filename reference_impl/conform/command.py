@@ -1,0 +1,66 @@
+"""`frs conform STATEMENT`: a verdict for every clause the statement's class must meet.
+
+Exit status: 0 when no clause fails, 1 when one does, 2 when the statement cannot be
+read, does not match the conformance-statement schema or contradicts itself.
+With `--template`, print a statement proforma for a class instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from reference_impl.conform import engine, proforma
+from reference_impl.conform.statement import read_statement
+from reference_impl.errors import InputError
+
+CLASSES = ("V-L", "V-R", "V-H", "I", "P")
+MARKS = {"pass": "PASS", "fail": "FAIL", "not-applicable": "N/A ", "needs-evidence": "EVID"}
+
+
+def configure(name: str, parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("statement", nargs="?", help="the conformance statement (YAML or JSON)")
+    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    parser.add_argument("--template", metavar="CLASS", choices=CLASSES,
+                        help="print a statement proforma for CLASS, with the clauses each "
+                        "field answers, instead of judging a statement")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.template:
+        print(proforma.template(args.template), end="")
+        return 0
+    if not args.statement:
+        raise InputError("name a conformance statement to judge, or use --template CLASS")
+    report = engine.evaluate(read_statement(args.statement))
+    if args.format == "json":
+        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    elif args.format == "markdown":
+        print(markdown(report), end="")
+    else:
+        print(text(report), end="")
+    return 1 if report.failed else 0
+
+
+def summary(report: engine.Report) -> str:
+    counts = report.counts()
+    return ", ".join(f"{counts.get(v, 0)} {v}" for v in MARKS)
+
+
+def text(report: engine.Report) -> str:
+    lines = [f"{report.source}: class {report.conformance_class}"]
+    for r in report.results:
+        lines.append(f"{MARKS[r.verdict]} {r.id}  {r.title}: {r.reason}")
+    lines.append(summary(report) + (" — does not conform" if report.failed else ""))
+    return "\n".join(lines) + "\n"
+
+
+def markdown(report: engine.Report) -> str:
+    lines = [f"# Conformance report: class {report.conformance_class}", "",
+             f"Statement: `{report.source}`. {summary(report)}.", "",
+             "| Requirement | Title | Level | Verdict | Reason |", "|---|---|---|---|---|"]
+    for r in report.results:
+        reason = r.reason.replace("|", "\\|")
+        lines.append(f"| {r.id} | {r.title} | {r.level} | **{r.verdict}** | {reason} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,616 @@
+"""One rule per FRS clause that a conformance statement can show is met.
+
+Each rule is a small function of a schema-valid `Statement`, registered under the ID of
+the clause it judges, with the clause's title, level and conformance classes (a test
+proves the registry and the spec agree, clause by clause).  It returns a `Finding`:
+
+- `pass` — the statement declares what the clause requires;
+- `fail` — it declares something the clause forbids; the reason names the field;
+- `not-applicable` — the clause's condition does not arise (e.g. no minors served);
+- `needs-evidence` — the clause is about a measured value the statement does not give,
+  or cites evidence the statement does not list.
+
+The engine (`reference_impl.conform.engine`) adds `not-applicable` for clauses outside
+the declared class and accepts a justified departure from a SHOULD clause.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from reference_impl.conform.statement import Statement, schema_errors
+
+PASS, FAIL, NOT_APPLICABLE, NEEDS_EVIDENCE = "pass", "fail", "not-applicable", "needs-evidence"
+VERDICTS = (PASS, FAIL, NOT_APPLICABLE, NEEDS_EVIDENCE)
+
+# Limits the rules apply; the clause and its NOTE give the source of each.
+MAX_RETENTION_DAYS = 1095          # 3 years after the last interaction (FRS-RET-002)
+MAX_DELETION_WORKING_DAYS = 15     # FRS-RET-003
+MAX_KEY_ROTATION_DAYS = 730        # FRS-DPR-006
+MAX_D_SYS = 0.1                    # FRS-DPR-009
+MAX_FNMR_INCREASE = 0.01           # FRS-DPR-010: one percentage point
+FILING_THRESHOLD = 100_000         # FRS-AUD-003
+FILING_WORKING_DAYS = 30           # FRS-AUD-003
+MIN_AUDIT_MONTHS = 12              # FRS-AUD-008
+FORBIDDEN_PLACES = ("hotel-room", "public-bathhouse", "changing-room", "toilet")
+FORBIDDEN_INFERENCES = ("work-performance", "economic-status", "health", "preferences",
+                        "interests")
+NOTICE_ELEMENTS = ("controller-identity", "controller-contact", "purpose", "method",
+                   "retention-period", "deletion-procedure")
+CENTRAL_CONTROLS = ("protected-channel", "authenticated-sensor", "encryption-at-rest",
+                    "access-control", "security-audit", "intrusion-detection")
+# Classes whose people enrol by consent; Class P captures passers-by on a legal basis.
+CONSENTING = ("V-L", "V-R", "V-H", "I")
+DELETION_STORES = ("templates", "images", "probe-images", "caches", "backups")
+
+
+@dataclass(frozen=True)
+class Finding:
+    verdict: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    level: str
+    classes: tuple[str, ...]  # () = every class, as in the clause's `classes:` option
+    fields: tuple[str, ...]   # the statement fields (JSON pointers) the rule reads
+    check: Callable[[Statement], Finding]
+
+    def applies_to(self, conformance_class: str) -> bool:
+        return not self.classes or conformance_class in self.classes
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(clause_id: str, title: str, *fields: str, level: str = "shall",
+         classes: tuple[str, ...] = ()) -> Callable:
+    def register(function: Callable[[Statement], Finding]) -> Callable[[Statement], Finding]:
+        if clause_id in RULES:
+            raise ValueError(f"two rules for {clause_id}")
+        RULES[clause_id] = Rule(clause_id, title, level, classes, fields, function)
+        return function
+    return register
+
+
+def passed(reason: str) -> Finding:
+    return Finding(PASS, reason)
+
+
+def failed(field: str, reason: str) -> Finding:
+    return Finding(FAIL, f"{field}: {reason}")
+
+
+def not_applicable(reason: str) -> Finding:
+    return Finding(NOT_APPLICABLE, reason)
+
+
+def needs_evidence(reason: str) -> Finding:
+    return Finding(NEEDS_EVIDENCE, reason)
+
+
+def _all_true(s: Statement, *fields: str) -> Finding | None:
+    """The first of `fields` that is not true, as a failure; None when all are."""
+    for field in fields:
+        if s.get(field) is not True:
+            return failed(field, f"is {_show(s.get(field))}, expected true")
+    return None
+
+
+def _show(value: object) -> str:
+    return "absent" if value is None else repr(value).replace("'", "")
+
+
+def _cited(s: Statement, field: str) -> Finding | None:
+    """None when `field` cites usable evidence; else why not.
+
+    A cited entry must be listed in /evidence.  When it is a local file (a path, not a
+    URL) the file must exist, match its declared SHA-256, and, for an evaluation report,
+    validate against the evaluation-report schema.  URLs are not fetched.
+    """
+    cited = s.get(field)
+    if cited is None:
+        return needs_evidence(f"{field} cites no evidence")
+    entry = s.evidence(cited)
+    if entry is None:
+        return needs_evidence(f"{field} cites '{cited}', which /evidence does not list")
+    return _evidence_problem(s, entry)
+
+
+def _evidence_problem(s: Statement, entry: dict) -> Finding | None:
+    path = s.evidence_file(entry)
+    if path is None:
+        return None
+    where = f"/evidence '{entry['id']}'"
+    try:
+        content = path.read_bytes()
+    except OSError:
+        return needs_evidence(f"{where}: file {entry['url']} not found")
+    if "sha256" in entry and hashlib.sha256(content).hexdigest() != entry["sha256"]:
+        return failed(f"{where}/sha256", f"file {entry['url']} does not match its declared "
+                      "SHA-256 (the evidence changed after the statement was written)")
+    if entry["type"] == "evaluation-report":
+        try:
+            report = json.loads(content)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return needs_evidence(f"{where}: {entry['url']} is not JSON")
+        errors = schema_errors(report, "evaluation-report")
+        if errors:
+            return needs_evidence(f"{where}: {entry['url']} is not a valid evaluation report "
+                                  f"({errors[0]})")
+    return None
+
+
+def _measured(s: Statement, name: str) -> float | None:
+    """The value a local protection report (ProtectionCost.to_json) measured, if any."""
+    entry = s.evidence(s.get("/template_protection/evidence"))
+    path = s.evidence_file(entry) if entry else None
+    if path is None or entry["type"] != "protection-report":
+        return None
+    try:
+        value = json.loads(path.read_text(encoding="utf-8")).get(name)
+    except (OSError, ValueError, AttributeError):
+        return None
+    return float(value) if isinstance(value, int | float) else None
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The date `days` working days (Monday to Friday) after `start`."""
+    current = start
+    while days > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current
+
+
+# ---- Clause 3: capture, notice and consent -------------------------------------------
+
+@rule("FRS-CAP-001", "Separate, explicit consent before capture", "/consent/separate",
+      "/consent/explicit", "/consent/before_capture", "/consent/recorded",
+      classes=CONSENTING)
+def consent_before_capture(s: Statement) -> Finding:
+    """Consent is separate, explicit, obtained before capture and kept as a consent record."""
+    if problem := _all_true(s, "/consent/separate", "/consent/explicit",
+                            "/consent/before_capture"):
+        return problem
+    if s.get("/consent/recorded") != "consent-record":
+        return failed("/consent/recorded", f"is {_show(s.get('/consent/recorded'))}, "
+                      "expected consent-record")
+    return passed("separate, explicit consent before capture, kept as consent records")
+
+
+@rule("FRS-CAP-002", "Content of the notice", "/notice/states")
+def notice_content(s: Statement) -> Finding:
+    """The notice states the controller and contact, purpose, method, retention, deletion."""
+    missing = [e for e in NOTICE_ELEMENTS if e not in s.get("/notice/states", [])]
+    if missing:
+        return failed("/notice/states", f"the notice does not state: {', '.join(missing)}")
+    return passed("the notice states all six elements")
+
+
+@rule("FRS-CAP-003", "Consent for children", "/consent/minors/served",
+      "/consent/minors/guardian_consent", classes=CONSENTING)
+def guardian_consent(s: Statement) -> Finding:
+    """People under 14 consent through a parent or guardian."""
+    if not s.get("/consent/minors/served"):
+        return not_applicable("/consent/minors/served is false: no one under 14 is captured")
+    return _all_true(s, "/consent/minors/guardian_consent") or passed(
+        "a parent or guardian consents for people under 14")
+
+
+@rule("FRS-CAP-004", "A non-face alternative", "/alternatives/methods")
+def non_face_alternative(s: Statement) -> Finding:
+    """At least one non-face way in, as convenient as the face."""
+    methods = s.get("/alternatives/methods", [])
+    if not methods:
+        return failed("/alternatives/methods", "no non-face alternative is offered")
+    equal = [m["method"] for m in methods if m["equal_convenience"]]
+    if not equal:
+        return failed("/alternatives/methods", "no alternative is as convenient as the face "
+                      f"({', '.join(m['method'] for m in methods)})")
+    return passed(f"non-face alternative of equal convenience: {equal[0]}")
+
+
+@rule("FRS-CAP-005", "Refusal does not deny service", "/alternatives/refusal_denies_service",
+      level="shall not")
+def refusal_keeps_service(s: Statement) -> Finding:
+    """Refusing face recognition does not cost the person the basic service."""
+    if s.get("/alternatives/refusal_denies_service") is not False:
+        return failed("/alternatives/refusal_denies_service",
+                      "a person who refuses face recognition loses the basic service")
+    return passed("refusing face recognition keeps the basic service")
+
+
+@rule("FRS-CAP-006", "Places where capture is forbidden", "/capture/locations",
+      level="shall not")
+def no_capture_in_private_places(s: Statement) -> Finding:
+    """No capture device in hotel rooms, public bathhouses, changing rooms or toilets."""
+    found = [p for p in s.get("/capture/locations", []) if p in FORBIDDEN_PLACES]
+    if found:
+        return failed("/capture/locations", f"capture devices in {', '.join(found)}")
+    return passed("no capture device in a forbidden place")
+
+
+@rule("FRS-CAP-007", "Signage in public places", "/capture/prominent_signage",
+      classes=("P",))
+def public_signage(s: Statement) -> Finding:
+    """Every capture area of a public-space system carries prominent signs."""
+    return _all_true(s, "/capture/prominent_signage") or passed(
+        "prominent signs in every capture area")
+
+
+@rule("FRS-CAP-008", "Public-space purposes limited to public safety", "/purposes",
+      classes=("P",))
+def public_safety_only(s: Statement) -> Finding:
+    """A Class P system declares public safety as its only purpose."""
+    other = [p["description"] for p in s.get("/purposes", [])
+             if p["category"] != "public-safety"]
+    if other:
+        return failed("/purposes", f"purposes other than public safety: {'; '.join(other)}")
+    return passed("every purpose is public safety")
+
+
+@rule("FRS-CAP-009", "An explicit action shows intent", "/capture/intent_action",
+      classes=("V-L", "V-R", "V-H"))
+def explicit_intent(s: Statement) -> Finding:
+    """Verification starts only on an explicit action of the person."""
+    action = s.get("/capture/intent_action")
+    if action not in ("button", "tap", "gesture"):
+        return failed("/capture/intent_action", f"is {_show(action)}: no explicit action "
+                      "establishes the person's intent to be verified")
+    return passed(f"intent is established by a {action}")
+
+
+@rule("FRS-CAP-010", "No inference of personal characteristics", "/inferences",
+      level="shall not")
+def no_forbidden_inference(s: Statement) -> Finding:
+    """Face data is not used to infer performance, economic status, health, tastes."""
+    found = [i for i in s.get("/inferences", []) if i in FORBIDDEN_INFERENCES]
+    if found:
+        return failed("/inferences", f"face data is used to infer {', '.join(found)}")
+    return passed("no forbidden inference from face data")
+
+
+# ---- Clause 5: templates and interchange ----------------------------------------------
+
+@rule("FRS-TPL-002", "Remote interfaces return decisions, not scores",
+      "/security/api_returns_scores", level="shall not", classes=("V-R", "V-H", "I", "P"))
+def no_scores_returned(s: Statement) -> Finding:
+    if s.get("/security/api_returns_scores") is not False:
+        return failed("/security/api_returns_scores", "a remote interface returns scores, "
+                      "which enables hill-climbing attacks")
+    return passed("remote interfaces return accept or reject only")
+
+
+@rule("FRS-TPL-003", "Face data apart from identity data", "/storage/separated_from_identity")
+def separated_storage(s: Statement) -> Finding:
+    return _all_true(s, "/storage/separated_from_identity") or passed(
+        "templates and images are stored apart from identity data")
+
+
+@rule("FRS-TPL-004", "Protection against replay", "/security/replay_protection",
+      classes=("V-R", "V-H"))
+def replay_protection(s: Statement) -> Finding:
+    method = s.get("/security/replay_protection")
+    if method not in ("nonce", "challenge-response", "signed-timestamp"):
+        return failed("/security/replay_protection", f"is {_show(method)}: authentication "
+                      "data can be replayed")
+    return passed(f"replay is prevented by {method}")
+
+
+@rule("FRS-TPL-001", "What a template carries", "/storage/template_format")
+def template_format(s: Statement) -> Finding:
+    """Stored templates are FRS template objects, which carry the metadata clause 5 lists."""
+    if s.get("/storage/template_format") != "frs-template":
+        return failed("/storage/template_format", "templates are in a proprietary format "
+                      "that does not carry algorithm, version, dimension, dtype and "
+                      "normalisation")
+    return passed("templates are FRS template objects")
+
+
+# ---- Clause 9: data protection and template protection --------------------------------
+
+@rule("FRS-DPR-001", "Face data is sensitive data", "/data_protection/special_category")
+def special_category(s: Statement) -> Finding:
+    return _all_true(s, "/data_protection/special_category") or passed(
+        "face data is handled as special-category personal data")
+
+
+@rule("FRS-DPR-002", "Impact assessment before deployment",
+      "/data_protection/impact_assessment", "/deployment/collection_start")
+def impact_assessment(s: Statement) -> Finding:
+    done = s.get("/data_protection/impact_assessment/completed_on")
+    if done is None:
+        return failed("/data_protection/impact_assessment", "no impact assessment is declared")
+    start = s.get("/deployment/collection_start")
+    if date.fromisoformat(done) > date.fromisoformat(start):
+        return failed("/data_protection/impact_assessment/completed_on",
+                      f"{done} is after collection started ({start})")
+    return _cited(s, "/data_protection/impact_assessment/evidence") or passed(
+        f"impact assessment completed on {done}, before collection ({start})")
+
+
+@rule("FRS-DPR-003", "Face data stays on the device unless law or consent",
+      "/storage/transmitted", "/storage/transfer_basis", level="shall not")
+def transfer_basis(s: Statement) -> Finding:
+    if not s.get("/storage/transmitted"):
+        return passed("face data does not leave the capture device")
+    basis = s.get("/storage/transfer_basis")
+    if basis not in ("law", "separate-consent"):
+        return failed("/storage/transfer_basis", f"is {_show(basis)}: face data leaves the "
+                      "device without a legal requirement or separate consent")
+    return passed(f"face data leaves the device on the basis of {basis}")
+
+
+@rule("FRS-DPR-004", "Comparison on the device", "/storage/comparison", level="should",
+      classes=("V-L", "V-H"))
+def local_comparison(s: Statement) -> Finding:
+    where = s.get("/storage/comparison")
+    if where != "device":
+        return failed("/storage/comparison", f"comparison is made on a {where}")
+    return passed("comparison is made on the device")
+
+
+@rule("FRS-DPR-005", "Controls for central comparison", "/security/controls",
+      classes=("V-R", "I", "P"))
+def central_controls(s: Statement) -> Finding:
+    missing = [c for c in CENTRAL_CONTROLS if c not in s.get("/security/controls", [])]
+    if missing:
+        return failed("/security/controls", f"missing: {', '.join(missing)}")
+    return passed("all six controls for central comparison are in place")
+
+
+@rule("FRS-DPR-006", "Encryption of stored templates", "/security/template_encryption")
+def template_encryption(s: Statement) -> Finding:
+    base = "/security/template_encryption"
+    if s.get(f"{base}/algorithm") == "none":
+        return failed(f"{base}/algorithm", "stored templates are not encrypted")
+    if problem := _all_true(s, f"{base}/metadata_bound", f"{base}/key_ids"):
+        return problem
+    days = s.get(f"{base}/key_rotation_days")
+    if days is None or days > MAX_KEY_ROTATION_DAYS:
+        return failed(f"{base}/key_rotation_days", f"is {_show(days)}, expected at most "
+                      f"{MAX_KEY_ROTATION_DAYS}")
+    return passed(f"{s.get(base + '/algorithm')} with bound metadata, key ids, keys rotated "
+                  f"within {days} days")
+
+
+@rule("FRS-DPR-007", "No raw images kept without written consent",
+      "/raw_images/retained_after_comparison", "/raw_images/separate_written_consent",
+      level="shall not")
+def no_raw_images(s: Statement) -> Finding:
+    if s.get("/raw_images/retained_after_comparison") and \
+            not s.get("/raw_images/separate_written_consent"):
+        return failed("/raw_images/retained_after_comparison", "raw face images are kept "
+                      "after comparison without separate written consent")
+    if s.get("/raw_images/retained_after_comparison"):
+        return passed("raw images are kept only with separate written consent")
+    return passed("raw images are not kept after comparison")
+
+
+@rule("FRS-DPR-008", "Protected references", "/template_protection", classes=("V-R", "I", "P"))
+def protected_references(s: Statement) -> Finding:
+    if not s.has("/template_protection"):
+        return failed("/template_protection", "stored references are not protected")
+    return _all_true(s, "/template_protection/irreversible", "/template_protection/unlinkable",
+                     "/template_protection/renewable") or passed(
+        f"references are irreversible, unlinkable and renewable "
+        f"({s.get('/template_protection/scheme')})")
+
+
+@rule("FRS-DPR-009", "Unlinkability of protected templates", "/template_protection/d_sys",
+      "/template_protection/evidence", classes=("V-R", "I", "P"))
+def unlinkability_claim(s: Statement) -> Finding:
+    d_sys = s.get("/template_protection/d_sys")
+    if d_sys is None:
+        return needs_evidence("/template_protection/d_sys is not stated")
+    if d_sys > MAX_D_SYS:
+        return failed("/template_protection/d_sys", f"D↔sys = {d_sys:g} exceeds {MAX_D_SYS:g}")
+    measured = _measured(s, "d_sys")
+    if measured is not None and measured > d_sys + 1e-9:
+        return failed("/template_protection/d_sys", f"claims {d_sys:g} but the cited report "
+                      f"measured {measured:g}")
+    return _cited(s, "/template_protection/evidence") or passed(
+        f"D↔sys = {d_sys:g} ≤ {MAX_D_SYS:g}")
+
+
+@rule("FRS-DPR-010", "Accuracy cost of protection", "/template_protection/fnmr_increase",
+      "/template_protection/evidence", classes=("V-R", "I", "P"))
+def protection_cost_claim(s: Statement) -> Finding:
+    change = s.get("/template_protection/fnmr_increase")
+    if change is None:
+        return needs_evidence("/template_protection/fnmr_increase is not stated")
+    if change > MAX_FNMR_INCREASE:
+        return failed("/template_protection/fnmr_increase", f"FNMR rises by {change:.2%}, "
+                      f"more than {MAX_FNMR_INCREASE:.0%} (one percentage point)")
+    measured = _measured(s, "fnmr_increase")
+    if measured is not None and measured > change + 1e-9:
+        return failed("/template_protection/fnmr_increase", f"claims {change:g} but the cited "
+                      f"report measured {measured:g}")
+    return _cited(s, "/template_protection/evidence") or passed(
+        f"FNMR changes by {change * 100:+.2f} percentage points")
+
+
+@rule("FRS-DPR-011", "Samples zeroised after derivation", "/data_protection/samples_zeroised")
+def samples_zeroised(s: Statement) -> Finding:
+    return _all_true(s, "/data_protection/samples_zeroised") or passed(
+        "samples are zeroised after the template is derived")
+
+
+@rule("FRS-DPR-012", "No sale of face data", "/data_protection/sold_or_leased",
+      level="shall not")
+def not_sold(s: Statement) -> Finding:
+    if s.get("/data_protection/sold_or_leased") is not False:
+        return failed("/data_protection/sold_or_leased", "face data is sold, leased or traded")
+    return passed("face data is not sold, leased or traded")
+
+
+# ---- Clause 10: retention and deletion ------------------------------------------------
+
+@rule("FRS-RET-001", "A published retention schedule before collection",
+      "/retention/schedule_url", "/retention/schedule_published_on",
+      "/deployment/collection_start")
+def retention_schedule(s: Statement) -> Finding:
+    published = s.get("/retention/schedule_published_on")
+    start = s.get("/deployment/collection_start")
+    if not s.get("/retention/schedule_url") or published is None:
+        return failed("/retention/schedule_url", "no published retention schedule")
+    if date.fromisoformat(published) > date.fromisoformat(start):
+        return failed("/retention/schedule_published_on", f"{published} is after collection "
+                      f"started ({start})")
+    return passed(f"schedule published on {published}, before collection ({start})")
+
+
+@rule("FRS-RET-002", "Retention limit", "/retention/max_days_after_last_use",
+      "/retention/until_purpose_met")
+def retention_limit(s: Statement) -> Finding:
+    days = s.get("/retention/max_days_after_last_use")
+    if days is None:
+        return failed("/retention/max_days_after_last_use", "no retention limit")
+    if days > MAX_RETENTION_DAYS:
+        return failed("/retention/max_days_after_last_use", f"{days} days exceeds "
+                      f"{MAX_RETENTION_DAYS} (3 years)")
+    return _all_true(s, "/retention/until_purpose_met") or passed(
+        f"deleted when the purpose is met or {days} days after the last interaction")
+
+
+@rule("FRS-RET-003", "Deletion on request", "/retention/deletion_request")
+def deletion_on_request(s: Statement) -> Finding:
+    base = "/retention/deletion_request"
+    if problem := _all_true(s, f"{base}/supported"):
+        return problem
+    days = s.get(f"{base}/max_working_days")
+    if days > MAX_DELETION_WORKING_DAYS:
+        return failed(f"{base}/max_working_days", f"{days} working days exceeds "
+                      f"{MAX_DELETION_WORKING_DAYS}")
+    missing = [c for c in DELETION_STORES if c not in s.get(f"{base}/covers", [])]
+    if missing:
+        return failed(f"{base}/covers", f"deletion does not reach: {', '.join(missing)}")
+    return passed(f"all face data deleted on request within {days} working days")
+
+
+@rule("FRS-RET-004", "An audit event for every deletion", "/retention/deletion_request/audit_event")
+def deletion_audited(s: Statement) -> Finding:
+    return _all_true(s, "/retention/deletion_request/audit_event") or passed(
+        "each deletion writes a deletion audit event")
+
+
+@rule("FRS-RET-005", "Probe images deleted after comparison", "/retention/probe_images")
+def probe_deletion(s: Statement) -> Finding:
+    if s.get("/retention/probe_images") != "deleted-after-comparison":
+        return failed("/retention/probe_images", "probe images are kept after comparison")
+    return passed("probe images are deleted when the comparison ends")
+
+
+@rule("FRS-RET-006", "Disposal when the service ends or changes hands",
+      "/retention/disposal_covers")
+def disposal_policy(s: Statement) -> Finding:
+    missing = [e for e in ("cessation", "merger", "transfer")
+               if e not in s.get("/retention/disposal_covers", [])]
+    if missing:
+        return failed("/retention/disposal_covers", f"does not cover: {', '.join(missing)}")
+    return passed("the disposal policy covers cessation, merger and transfer")
+
+
+@rule("FRS-RET-007", "Withdrawal of consent deletes the data",
+      "/consent/withdrawal/deletes_data", classes=CONSENTING)
+def withdrawal_deletes(s: Statement) -> Finding:
+    return _all_true(s, "/consent/withdrawal/deletes_data") or passed(
+        "a withdrawal is handled as a deletion request")
+
+
+# ---- Clause 11: audit, transparency and governance ------------------------------------
+
+@rule("FRS-AUD-001", "Published data practices", "/transparency/practices_url",
+      "/transparency/practices_cover")
+def published_practices(s: Statement) -> Finding:
+    missing = [t for t in ("data-collected", "uses", "storage", "protection", "removal")
+               if t not in s.get("/transparency/practices_cover", [])]
+    if missing:
+        return failed("/transparency/practices_cover", f"the published practices do not "
+                      f"describe: {', '.join(missing)}")
+    return passed(f"practices published at {s.get('/transparency/practices_url')}")
+
+
+@rule("FRS-AUD-002", "Published test results", "/transparency/results_url", "/evidence")
+def published_results(s: Statement) -> Finding:
+    if not s.get("/transparency/results_url"):
+        return failed("/transparency/results_url", "test results are not published")
+    reports = [e for e in s.get("/evidence", []) if e["type"] == "evaluation-report"]
+    if not reports:
+        return needs_evidence("/evidence lists no evaluation report")
+    if problem := _evidence_problem(s, reports[0]):
+        return problem
+    return passed(f"results published at {s.get('/transparency/results_url')}")
+
+
+@rule("FRS-AUD-003", "Filing with the supervisory authority", "/governance/enrolled_people",
+      "/governance/authority_filing_on", "/deployment/collection_start")
+def authority_filing(s: Statement) -> Finding:
+    people = s.get("/governance/enrolled_people")
+    if people < FILING_THRESHOLD:
+        return not_applicable(f"{people:,} people enrolled, fewer than {FILING_THRESHOLD:,}")
+    filed = s.get("/governance/authority_filing_on")
+    if filed is None:
+        return failed("/governance/authority_filing_on", f"{people:,} people enrolled and "
+                      "no filing with the authority")
+    start = date.fromisoformat(s.get("/deployment/collection_start"))
+    due = add_working_days(start, FILING_WORKING_DAYS)
+    if date.fromisoformat(filed) > due:
+        return failed("/governance/authority_filing_on", f"filed on {filed}, after the "
+                      f"deadline {due} ({FILING_WORKING_DAYS} working days from {start})")
+    return passed(f"filed on {filed}, by the deadline {due}")
+
+
+@rule("FRS-AUD-004", "Human review of adverse 1:N decisions",
+      "/governance/adverse_decision_review", classes=("I", "P"))
+def human_review(s: Statement) -> Finding:
+    if s.get("/governance/adverse_decision_review") != "trained-reviewer":
+        return failed("/governance/adverse_decision_review", "adverse decisions take effect "
+                      "without review by a trained person")
+    return passed("a trained reviewer confirms every adverse decision")
+
+
+@rule("FRS-AUD-005", "Two-person verification in public spaces",
+      "/governance/two_person_verification", classes=("P",))
+def two_person_verification(s: Statement) -> Finding:
+    return _all_true(s, "/governance/two_person_verification") or passed(
+        "two competent people verify each match before any action")
+
+
+@rule("FRS-AUD-006", "A tamper-evident log of every decision", "/audit_log/tamper_evidence",
+      "/audit_log/logs_every_decision")
+def tamper_evident_log(s: Statement) -> Finding:
+    if s.get("/audit_log/tamper_evidence") == "none":
+        return failed("/audit_log/tamper_evidence", "the audit log is not tamper-evident")
+    return _all_true(s, "/audit_log/logs_every_decision") or passed(
+        f"every decision is logged ({s.get('/audit_log/tamper_evidence')})")
+
+
+@rule("FRS-AUD-007", "No biometric data in audit records", "/audit_log/contains_biometric_data",
+      "/audit_log/events_schema", level="shall not")
+def no_biometrics_in_log(s: Statement) -> Finding:
+    if s.get("/audit_log/contains_biometric_data") is not False:
+        return failed("/audit_log/contains_biometric_data", "audit records hold face images, "
+                      "templates, embeddings or scores")
+    if s.get("/audit_log/events_schema") != "audit-event":
+        return needs_evidence("/audit_log/events_schema is 'other': show that its records "
+                              "carry no biometric data")
+    return passed("records are FRS audit events, which have no field for biometric data")
+
+
+@rule("FRS-AUD-008", "Audit log retention", "/audit_log/retention_months")
+def audit_retention(s: Statement) -> Finding:
+    months = s.get("/audit_log/retention_months")
+    if months < MIN_AUDIT_MONTHS:
+        return failed("/audit_log/retention_months", f"{months} months, fewer than "
+                      f"{MIN_AUDIT_MONTHS}")
+    return passed(f"audit records kept {months} months")

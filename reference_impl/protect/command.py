@@ -1,0 +1,63 @@
+"""`frs protection-cost EMBEDDINGS.npz`: measure what the reference template protection
+costs on your own model's embeddings (FRS-DPR-009, FRS-DPR-010).
+
+The file holds two arrays: `embeddings` (one row per capture) and `labels` (the subject
+of each row).  The command prints a protection report (JSON) — FNMR and FMR at the
+class FMR before and after protection, and D↔sys between two applications' keys — that
+a conformance statement cites as evidence (`/template_protection/evidence`, type
+`protection-report`).  Exit status 1 when a limit of clause 9 is not met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+
+import numpy as np
+
+from reference_impl.errors import InputError
+from reference_impl.protect import cost
+
+
+def configure(name: str, parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("embeddings", help=".npz file with arrays 'embeddings' and 'labels'")
+    parser.add_argument("--fmr", type=float, default=1e-4,
+                        help="the FMR limit of the class (default 1e-4, classes V-L and V-R)")
+    parser.add_argument("--bits", type=int, help="protected template size in bits (default: "
+                        "the embedding dimension; up to 8 times it)")
+    parser.add_argument("--seed", help="derive the two application keys from this text, for "
+                        "a repeatable measurement (default: fresh random keys)")
+    parser.set_defaults(run=run)
+
+
+def keys(seed: str | None) -> tuple[bytes, bytes]:
+    if seed is None:
+        return os.urandom(32), os.urandom(32)
+    return tuple(hashlib.sha256(f"{seed}|{app}".encode()).digest() for app in "AB")
+
+
+def load(path: str) -> tuple[np.ndarray, np.ndarray]:
+    try:
+        with np.load(path) as data:
+            missing = [n for n in ("embeddings", "labels") if n not in data.files]
+            if missing:
+                raise InputError(f"{path}: no array '{missing[0]}' (expected 'embeddings' and "
+                                 f"'labels', found {', '.join(data.files) or 'none'})")
+            embeddings, labels = data["embeddings"], data["labels"]
+    except (OSError, ValueError, AttributeError, TypeError) as exc:
+        raise InputError(f"{path}: cannot read it as a .npz file ({exc})") from None
+    if embeddings.ndim != 2 or labels.shape != (embeddings.shape[0],):
+        raise InputError(f"{path}: 'embeddings' must be 2-D with one label per row, found "
+                         f"{embeddings.shape} and {labels.shape}")
+    return embeddings, labels
+
+
+def run(args: argparse.Namespace) -> int:
+    embeddings, labels = load(args.embeddings)
+    key_a, key_b = keys(args.seed)
+    result = cost.protection_cost(embeddings, labels, key_a, key_b, args.fmr, args.bits)
+    print(json.dumps({"report": "frs-protection-cost/0.1", "bits": args.bits or
+                      embeddings.shape[1], **result.to_json()}, indent=2))
+    return 0 if result.meets_limits else 1

@@ -1,0 +1,104 @@
+"""What template protection costs (FRS-DPR-009, FRS-DPR-010): FNMR and FMR at the class
+FMR before and after protection, and D↔sys between two applications' keys.
+
+`synthetic_embeddings` makes a reproducible stand-in for a face model's embeddings
+(identity centres on the unit sphere plus per-capture noise), so the measurement runs
+anywhere; an implementer passes their own model's embeddings instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from reference_impl.errors import InputError
+from reference_impl.metrics.verification import OperatingPoint, fnmr_at_fmr
+from reference_impl.protect.cancelable import bit_similarity, cosine_similarity, protect
+from reference_impl.protect.unlinkability import d_sys
+
+MAX_FNMR_INCREASE = 0.01  # one percentage point (FRS-DPR-010)
+MAX_D_SYS = 0.1           # FRS-DPR-009
+
+
+def synthetic_embeddings(subjects: int, captures: int = 2, dimension: int = 128,
+                         noise: float = 0.55, seed: int = 0, spread: float = 0.0
+                         ) -> tuple[np.ndarray, np.ndarray]:
+    """(embeddings, subject labels): `captures` unit vectors around each subject's centre.
+
+    Each capture's noise is `noise` times a log-normal factor exp(spread · N(0, 1)), so a
+    positive spread gives a tail of poor captures, as real acquisitions have.
+    """
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((subjects, dimension))
+    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+    labels = np.repeat(np.arange(subjects), captures)
+    scale = noise * np.exp(spread * rng.standard_normal((labels.size, 1)))
+    x = centres[labels] + scale * rng.standard_normal((labels.size, dimension)) \
+        / np.sqrt(dimension)
+    return x / np.linalg.norm(x, axis=1, keepdims=True), labels
+
+
+def split_scores(similarity: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(genuine, impostor) scores of every unordered pair of distinct captures."""
+    upper = np.triu_indices(labels.size, k=1)
+    same = labels[upper[0]] == labels[upper[1]]
+    scores = similarity[upper]
+    return scores[same], scores[~same]
+
+
+def cross_scores(a: np.ndarray, b: np.ndarray, labels: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """(mated, non-mated) scores between application A's and B's templates."""
+    similarity = bit_similarity(a, b)
+    same = labels[:, None] == labels[None, :]
+    return similarity[same], similarity[~same]
+
+
+@dataclass(frozen=True)
+class ProtectionCost:
+    fmr_target: float
+    before: OperatingPoint
+    after: OperatingPoint
+    fnmr_increase: float   # after − before, a fraction
+    d_sys: float           # between two applications' keys
+    genuine: int
+    impostor: int
+
+    @property
+    def meets_limits(self) -> bool:
+        return self.fnmr_increase <= MAX_FNMR_INCREASE and self.d_sys <= MAX_D_SYS
+
+    def to_json(self) -> dict:
+        return {**asdict(self), "meets_limits": bool(self.meets_limits)}
+
+
+def protection_cost(embeddings: np.ndarray, labels: np.ndarray, key_a: bytes, key_b: bytes,
+                    fmr_target: float = 1e-4, output_bits: int | None = None,
+                    transform_id: str = "app") -> ProtectionCost:
+    """FNMR at `fmr_target` before and after protection under key A, and D↔sys between
+    keys A and B (the same faces enrolled by two applications)."""
+    labels = np.asarray(labels)
+    if labels.size != len(embeddings):
+        raise InputError(f"{len(embeddings)} embeddings but {labels.size} labels")
+    if key_a == key_b:
+        raise InputError("keys A and B are equal: unlinkability is measured between two "
+                         "applications' keys")
+    genuine, impostor = split_scores(cosine_similarity(embeddings, embeddings), labels)
+    if genuine.size == 0 or impostor.size == 0:
+        raise InputError("need at least two captures of a subject and two subjects")
+    before = fnmr_at_fmr(genuine, impostor, fmr_target)
+    protected_a = protect(embeddings, key_a, transform_id, output_bits)
+    p_genuine, p_impostor = split_scores(bit_similarity(protected_a, protected_a), labels)
+    after = fnmr_at_fmr(p_genuine, p_impostor, fmr_target)
+    protected_b = protect(embeddings, key_b, transform_id, output_bits)
+    mated, non_mated = cross_scores(protected_a, protected_b, labels)
+    return ProtectionCost(fmr_target, _plain(before), _plain(after),
+                          float(after.fnmr - before.fnmr), d_sys(mated, non_mated),
+                          int(genuine.size), int(impostor.size))
+
+
+def _plain(point: OperatingPoint) -> OperatingPoint:
+    """The operating point with Python floats, ready for JSON."""
+    return OperatingPoint(*(float(v) for v in (point.fmr_target, point.threshold, point.fmr,
+                                               point.fnmr)))

@@ -1,0 +1,393 @@
+"""`frs conform`: every statement clause has a rule that passes a conforming statement
+and fails one that breaks it; the registry agrees with the spec; the CLI's formats and
+exit codes; contradictions and schema errors; the generated proforma."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from reference_impl.cli import main
+from reference_impl.conform import engine, proforma, rules
+from reference_impl.conform.statement import StatementError, check_statement
+from tools.clauses import parse_spec
+from tools.project import Project
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "schemas/examples/conformance-statement/valid"
+CHAPTERS = ("spec/03-capture-consent.md", "spec/05-templates.md", "spec/09-data-protection.md",
+            "spec/10-retention.md", "spec/11-audit.md")
+
+
+def example(name: str) -> dict:
+    return json.loads((EXAMPLES / f"{name}.json").read_text())
+
+
+def v_h() -> dict:
+    """A Class V-H statement: the V-R example, comparing on the device."""
+    data = example("remote-proofing-class-v-r")
+    data["class"] = "V-H"
+    data["storage"].update(templates="device", comparison="device", transmitted=False,
+                           transfer_basis="none")
+    return data
+
+
+BASES = {"V-L": lambda: example("phone-unlock-class-v-l"),
+         "V-R": lambda: example("remote-proofing-class-v-r"),
+         "V-H": v_h,
+         "I": lambda: example("park-gate-class-i"),
+         "P": lambda: example("stadium-class-p")}
+
+
+def verdicts(data: dict) -> dict[str, str]:
+    return {r.id: r.verdict for r in engine.evaluate(check_statement(data)).results}
+
+
+def failing(data: dict) -> set[str]:
+    return {i for i, v in verdicts(data).items() if v == "fail"}
+
+
+def put(path: str, value):
+    def mutate(data: dict) -> None:
+        *parents, last = path.strip("/").split("/")
+        node = data
+        for step in parents:
+            node = node[step]
+        node[last] = value
+    return mutate
+
+
+# For every clause: the class whose example it is judged on, and one change that breaks it.
+BREAKS = {
+    "FRS-CAP-001": ("V-R", put("/consent/separate", False)),
+    "FRS-CAP-002": ("I", put("/notice/states", ["controller-identity", "purpose", "method"])),
+    "FRS-CAP-003": ("V-L", put("/consent/minors/guardian_consent", False)),
+    "FRS-CAP-004": ("I", put("/alternatives/methods", [])),
+    "FRS-CAP-005": ("V-R", put("/alternatives/refusal_denies_service", True)),
+    "FRS-CAP-006": ("I", put("/capture/locations", ["entrance", "changing-room"])),
+    "FRS-CAP-007": ("P", put("/capture/prominent_signage", False)),
+    "FRS-CAP-008": ("P", put("/purposes", [{"description": "Count visitors for marketing.",
+                                            "category": "other"}])),
+    "FRS-CAP-009": ("V-R", put("/capture/intent_action", "none")),
+    "FRS-CAP-010": ("I", put("/inferences", ["age", "economic-status"])),
+    "FRS-TPL-001": ("V-L", put("/storage/template_format", "proprietary")),
+    "FRS-TPL-002": ("V-R", put("/security/api_returns_scores", True)),
+    "FRS-TPL-003": ("P", put("/storage/separated_from_identity", False)),
+    "FRS-TPL-004": ("V-H", put("/security/replay_protection", "none")),
+    "FRS-DPR-001": ("V-L", put("/data_protection/special_category", False)),
+    "FRS-DPR-002": ("V-R", put("/data_protection/impact_assessment/completed_on",
+                               "2026-09-02")),
+    "FRS-DPR-003": ("V-R", put("/storage/transfer_basis", "none")),
+    "FRS-DPR-004": ("V-H", lambda d: d["storage"].update(comparison="server",
+                                                          transmitted=True,
+                                                          transfer_basis="separate-consent")),
+    "FRS-DPR-005": ("I", put("/security/controls", ["access-control", "encryption-at-rest"])),
+    "FRS-DPR-006": ("V-L", put("/security/template_encryption/algorithm", "none")),
+    "FRS-DPR-007": ("I", put("/raw_images", {"retained_after_comparison": True,
+                                             "separate_written_consent": False})),
+    "FRS-DPR-008": ("V-R", put("/template_protection/renewable", False)),
+    "FRS-DPR-009": ("P", put("/template_protection/d_sys", 0.35)),
+    "FRS-DPR-010": ("I", put("/template_protection/fnmr_increase", 0.025)),
+    "FRS-DPR-011": ("V-H", put("/data_protection/samples_zeroised", False)),
+    "FRS-DPR-012": ("V-L", put("/data_protection/sold_or_leased", True)),
+    "FRS-RET-001": ("V-R", put("/retention/schedule_published_on", "2026-09-15")),
+    "FRS-RET-002": ("V-L", put("/retention/max_days_after_last_use", None)),
+    "FRS-RET-003": ("V-R", put("/retention/deletion_request/covers",
+                               ["templates", "images", "probe-images", "caches"])),
+    "FRS-RET-004": ("I", put("/retention/deletion_request/audit_event", False)),
+    "FRS-RET-005": ("P", lambda d: d.update(
+        raw_images={"retained_after_comparison": True, "separate_written_consent": True},
+        retention={**d["retention"], "probe_images": "kept"})),
+    "FRS-RET-006": ("V-L", put("/retention/disposal_covers", ["cessation"])),
+    "FRS-RET-007": ("I", put("/consent/withdrawal/deletes_data", False)),
+    "FRS-AUD-001": ("V-R", put("/transparency/practices_cover", ["uses", "storage"])),
+    "FRS-AUD-002": ("I", lambda d: d["transparency"].pop("results_url")),
+    "FRS-AUD-003": ("V-R", put("/governance/authority_filing_on", "2026-11-30")),
+    "FRS-AUD-004": ("I", put("/governance/adverse_decision_review", "automatic")),
+    "FRS-AUD-005": ("P", put("/governance/two_person_verification", False)),
+    "FRS-AUD-006": ("V-L", put("/audit_log/tamper_evidence", "none")),
+    "FRS-AUD-007": ("P", put("/audit_log/contains_biometric_data", True)),
+    "FRS-AUD-008": ("V-R", put("/audit_log/retention_months", 6)),
+}
+
+
+def test_every_statement_clause_has_a_rule_and_every_rule_a_clause():
+    spec = parse_spec(Project.load(ROOT))
+    clauses = {c.id: c for c in spec.clauses if c.file in CHAPTERS}
+    assert set(clauses) == set(rules.RULES), "chapters 3, 5, 9, 10, 11 and the rule registry"
+    for clause_id, clause in clauses.items():
+        rule = rules.RULES[clause_id]
+        assert (rule.title, rule.level, rule.classes) == \
+            (clause.title, clause.level, clause.classes), clause_id
+        if clause.impl.startswith("reference_impl.conform.rules:"):
+            assert rule.check.__name__ == clause.impl.split(":")[1], clause_id
+    assert set(BREAKS) == set(rules.RULES), "a breaking change for every clause"
+
+
+@pytest.mark.parametrize("clause_id", [pytest.param(i, marks=pytest.mark.requirement(i))
+                                       for i in sorted(BREAKS)])
+def test_rule_passes_a_conforming_statement_and_fails_one_that_breaks_it(clause_id):
+    cls, breaking = BREAKS[clause_id]
+    conforming = BASES[cls]()
+    assert verdicts(conforming)[clause_id] == "pass"
+    broken = copy.deepcopy(conforming)
+    breaking(broken)
+    assert failing(broken) == {clause_id}
+    reason = next(r.reason for r in engine.evaluate(check_statement(broken)).results
+                  if r.id == clause_id)
+    assert reason.startswith("/"), "a failure names the field it comes from"
+
+
+@pytest.mark.requirement("FRS-DPR-004")
+def test_a_justified_departure_from_a_should_clause_passes():
+    data = BASES["V-H"]()
+    BREAKS["FRS-DPR-004"][1](data)
+    data["deviations"] = [{"id": "FRS-DPR-004", "justification": "Border gates compare "
+                           "against the passport chip on the gate's own server."}]
+    result = next(r for r in engine.evaluate(check_statement(data)).results
+                  if r.id == "FRS-DPR-004")
+    assert result.verdict == "pass" and "justified" in result.reason
+
+
+@pytest.mark.requirement("FRS-CAP-004", "FRS-DPR-007", "FRS-RET-002")
+@pytest.mark.parametrize("defect, clause_id", [
+    (put("/alternatives/methods", []), "FRS-CAP-004"),
+    (put("/raw_images/retained_after_comparison", True), "FRS-DPR-007"),
+    (put("/retention/max_days_after_last_use", None), "FRS-RET-002")])
+def test_the_three_defects_fail_exactly_the_clause_that_forbids_them(defect, clause_id):
+    for cls in ("V-L", "V-R", "I", "P"):
+        data = BASES[cls]()
+        defect(data)
+        assert failing(data) == {clause_id}, cls
+
+
+# What each shipped example gives besides `pass`: failures, and clauses that apply to its
+# class but whose condition does not arise.
+SHIPPED = {
+    "phone-unlock-class-v-l": ({}, {"FRS-AUD-003"}),
+    "remote-proofing-class-v-r": ({}, {"FRS-CAP-003"}),
+    "park-gate-class-i": ({}, {"FRS-AUD-003"}),
+    "stadium-class-p": ({}, {"FRS-AUD-003"}),
+    "park-gate-nonconforming": ({"FRS-CAP-004", "FRS-CAP-005", "FRS-DPR-007", "FRS-RET-002"},
+                                {"FRS-AUD-003"}),
+}
+
+
+@pytest.mark.requirement("FRS-CAP-004", "FRS-CAP-005", "FRS-DPR-007", "FRS-RET-002")
+def test_shipped_examples_give_the_expected_verdict_for_every_clause():
+    assert {p.stem for p in EXAMPLES.glob("*.json")} == set(SHIPPED)
+    for name, (fails, conditions) in SHIPPED.items():
+        data = example(name)
+        outside = {i for i, r in rules.RULES.items() if not r.applies_to(data["class"])}
+        expected = {i: "fail" if i in fails else "not-applicable" if i in outside | conditions
+                    else "pass" for i in rules.RULES}
+        assert verdicts(data) == expected, name
+
+
+def test_clauses_outside_the_class_are_not_applicable_with_the_reason():
+    report = engine.evaluate(check_statement(BASES["V-L"]()))
+    result = next(r for r in report.results if r.id == "FRS-AUD-005")
+    assert result.verdict == "not-applicable" and "class P" in result.reason
+
+
+@pytest.mark.requirement("FRS-DPR-009", "FRS-DPR-002")
+def test_measured_claims_without_evidence_need_evidence():
+    data = BASES["V-R"]()
+    del data["template_protection"]["d_sys"]
+    data["data_protection"]["impact_assessment"]["evidence"] = "not-listed"
+    found = verdicts(data)
+    assert found["FRS-DPR-009"] == "needs-evidence"
+    assert found["FRS-DPR-002"] == "needs-evidence"
+
+
+@pytest.mark.requirement("FRS-AUD-003")
+def test_authority_filing_deadline_counts_working_days():
+    # Collection started on Tuesday 1 September 2026; 30 working days later is 13 October.
+    data = BASES["V-R"]()
+    data["governance"]["authority_filing_on"] = "2026-10-13"
+    assert verdicts(data)["FRS-AUD-003"] == "pass"
+    data["governance"]["authority_filing_on"] = "2026-10-14"
+    assert verdicts(data)["FRS-AUD-003"] == "fail"
+    data["governance"]["enrolled_people"] = 99_999
+    assert verdicts(data)["FRS-AUD-003"] == "not-applicable"
+
+
+# ---- the command ----------------------------------------------------------------------
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    code = main(["conform", *map(str, argv)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_json_output_and_exit_status(capsys):
+    code, out, _ = run(capsys, EXAMPLES / "remote-proofing-class-v-r.json", "--format", "json")
+    report = json.loads(out)
+    assert code == 0 and report["class"] == "V-R"
+    assert set(report) == {"class", "clauses"}
+    assert all(set(c) == {"id", "verdict", "reason"} for c in report["clauses"])
+    assert {c["verdict"] for c in report["clauses"]} <= set(rules.VERDICTS)
+    assert len(report["clauses"]) == len(rules.RULES)
+
+    code, out, _ = run(capsys, EXAMPLES / "park-gate-nonconforming.json", "--format", "json")
+    assert code == 1
+    fails = [c for c in json.loads(out)["clauses"] if c["verdict"] == "fail"]
+    assert {c["id"] for c in fails} == {"FRS-CAP-004", "FRS-CAP-005", "FRS-DPR-007",
+                                        "FRS-RET-002"}
+
+
+def test_text_and_markdown_reports(capsys, tmp_path):
+    statement = tmp_path / "park.yaml"
+    statement.write_text(yaml.safe_dump(example("park-gate-nonconforming")))
+    code, out, _ = run(capsys, statement)
+    assert code == 1 and "FAIL FRS-DPR-007" in out and "does not conform" in out
+    code, out, _ = run(capsys, statement, "--format", "markdown")
+    assert code == 1 and out.startswith("# Conformance report: class I")
+    assert "| FRS-RET-002 | Retention limit | shall | **fail** |" in out
+
+
+def test_schema_errors_exit_2_with_the_pointer(capsys):
+    invalid = ROOT / "schemas/examples/conformance-statement/invalid/unknown-class.json"
+    code, out, err = run(capsys, invalid)
+    assert code == 2 and out == ""
+    assert "at /class:" in err and "does not match the conformance-statement schema" in err
+
+
+def test_unreadable_statements_exit_2(capsys, tmp_path):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("class: V-L\nsystem: [unclosed\n")
+    code, _, err = run(capsys, broken)
+    assert code == 2 and "broken.yaml:" in err and "not valid YAML" in err
+    code, _, err = run(capsys, tmp_path / "missing.yaml")
+    assert code == 2 and "cannot read" in err
+    (tmp_path / "list.yaml").write_text("- 1\n")
+    code, _, err = run(capsys, tmp_path / "list.yaml")
+    assert code == 2 and "mapping" in err
+
+
+@pytest.mark.parametrize("cls, change, words", [
+    ("V-L", lambda d: d["storage"].update(comparison="server"), "/class is V-L"),
+    ("P", put("/deployment/public_space", False), "/deployment/public_space is false"),
+    ("I", put("/deployment/public_space", True), "Class P"),
+    ("V-R", put("/storage/transmitted", False), "/storage/transmitted is false"),
+    ("V-L", put("/storage/transfer_basis", "law"), "/storage/transfer_basis"),
+    ("V-R", put("/retention/probe_images", "kept"), "/retention/probe_images"),
+])
+def test_contradictory_statements_are_rejected_naming_both_fields(cls, change, words):
+    data = BASES[cls]()
+    change(data)
+    with pytest.raises(StatementError, match="contradictory declarations") as caught:
+        check_statement(data)
+    assert words in str(caught.value)
+
+
+def test_contradiction_exits_2(capsys, tmp_path):
+    data = BASES["V-L"]()
+    data["storage"]["comparison"] = "cloud"
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(data))
+    code, _, err = run(capsys, path)
+    assert code == 2 and "contradictory" in err and "/storage/comparison" in err
+
+
+# ---- the proforma ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("cls", ["V-L", "V-R", "V-H", "I", "P"])
+def test_the_proforma_names_every_applicable_clause_and_cannot_pass_unfilled(cls, tmp_path,
+                                                                            capsys):
+    text = proforma.template(cls)
+    applicable = {i for i, r in rules.RULES.items() if r.applies_to(cls)}
+    named = {i for i in rules.RULES if i in text}
+    assert named == applicable
+    data = yaml.safe_load(text)
+    assert data["class"] == cls
+    assert set(data) >= set(json.loads((ROOT / "schemas/conformance-statement.schema.json")
+                                       .read_text())["required"])
+    path = tmp_path / "blank.yaml"
+    path.write_text(text)
+    code, _, err = run(capsys, path)
+    assert code == 2 and "schema" in err
+    code, out, _ = run(capsys, "--template", cls)
+    assert code == 0 and out == text
+
+
+def test_the_ics_page_lists_every_clause_with_its_class_status():
+    from tools.ics import ics_page
+
+    project = Project.load(ROOT)
+    spec = parse_spec(project)
+    page = ics_page(spec.clauses, project)
+    for clause in spec.clauses:
+        assert f">{clause.id}</a>" in page
+    row = next(line for line in page.splitlines() if ">FRS-AUD-005</a>" in line)
+    assert row.count("<td>n/a</td>") == 4 and "<td>m</td>" in row
+
+
+# ---- local evidence ---------------------------------------------------------------------
+
+def with_local_evidence(tmp_path: Path, report: dict, protection: dict) -> Path:
+    data = BASES["V-R"]()
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports/eval.json").write_text(json.dumps(report))
+    (tmp_path / "reports/protection.json").write_text(json.dumps(protection))
+    for entry in data["evidence"]:
+        if entry["type"] == "evaluation-report":
+            entry["url"] = "reports/eval.json"
+        if entry["type"] == "protection-report":
+            entry["url"] = "reports/protection.json"
+    path = tmp_path / "statement.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def judged(path: Path) -> dict[str, engine.ClauseResult]:
+    from reference_impl.conform.statement import read_statement
+
+    return {r.id: r for r in engine.evaluate(read_statement(path)).results}
+
+
+@pytest.mark.requirement("FRS-DPR-009", "FRS-DPR-010", "FRS-AUD-002")
+def test_local_evidence_is_read_and_checked_against_the_claims(tmp_path):
+    from reference_impl.protect import cost
+
+    x, labels = cost.synthetic_embeddings(60, 2, dimension=64, noise=1.0, seed=1)
+    measured = cost.protection_cost(x, labels, b"A" * 32, b"B" * 32, 1e-2, 256).to_json()
+    report = json.loads((ROOT / "schemas/examples/evaluation-report/valid/minimal.json")
+                        .read_text())
+    path = with_local_evidence(tmp_path, report, measured)
+    data = yaml.safe_load(path.read_text())
+    data["template_protection"].update(d_sys=measured["d_sys"],
+                                       fnmr_increase=max(measured["fnmr_increase"], 0.0))
+    path.write_text(yaml.safe_dump(data))
+    found = judged(path)
+    assert found["FRS-DPR-009"].verdict == "pass" and found["FRS-AUD-002"].verdict == "pass"
+    assert found["FRS-DPR-010"].verdict == ("pass" if measured["fnmr_increase"] <= 0.01
+                                            else "fail")
+    # A claim better than the cited measurement fails.
+    data["template_protection"]["d_sys"] = measured["d_sys"] / 2
+    path.write_text(yaml.safe_dump(data))
+    result = judged(path)["FRS-DPR-009"]
+    assert result.verdict == "fail" and "the cited report measured" in result.reason
+
+
+@pytest.mark.requirement("FRS-AUD-002")
+def test_broken_local_evidence_needs_evidence_or_fails(tmp_path):
+    report = json.loads((ROOT / "schemas/examples/evaluation-report/invalid/eer-above-one.json")
+                        .read_text())
+    path = with_local_evidence(tmp_path, report, {})
+    result = judged(path)["FRS-AUD-002"]
+    assert result.verdict == "needs-evidence" and "not a valid evaluation report" in result.reason
+    (tmp_path / "reports/eval.json").unlink()
+    assert "not found" in judged(path)["FRS-AUD-002"].reason
+    data = yaml.safe_load(path.read_text())
+    (tmp_path / "reports/eval.json").write_text("{}")
+    for entry in data["evidence"]:
+        if entry["type"] == "evaluation-report":
+            entry["sha256"] = "0" * 64
+    path.write_text(yaml.safe_dump(data))
+    result = judged(path)["FRS-AUD-002"]
+    assert result.verdict == "fail" and "SHA-256" in result.reason
