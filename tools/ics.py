@@ -25,7 +25,7 @@ def status(clause: Clause, conformance_class: str) -> str:
 
 
 def ics_page(clauses: list[Clause], project: Project) -> str:
-    classes = project.classes
+    classes = project.classes or ()
     head = ["Requirement", "Title", *classes, "Answered by", "Support (yes / no / n/a)"]
     rows = []
     for clause in sorted(clauses, key=lambda c: c.id):
