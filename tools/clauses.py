@@ -50,7 +50,10 @@ IMPL_LINK = re.compile(r"reference_impl(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*")
 
 # libyaml's loader when PyYAML has it (ten times faster), the pure-Python one otherwise.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_PLAIN_OPTION = re.compile(r"([a-z]+):[ ]+([^\s'\"\[\]{}&*!|>%@`#,?:-](?:(?! #|: )[^\t])*?)(?<!:)[ ]*")
+# `key: value` where YAML reads value as this very text: no indicator first, no comment,
+# no inner `: `, no trailing colon.
+_PLAIN_OPTION = re.compile(r"([a-z]+):[ ]+([^\s'\"\[\]{}&*!|>%@`#,?:-]"
+                           r"(?:(?! #|: )[^\t])*?)(?<!:)[ ]*")
 _YAML_SPECIAL = re.compile(r"(?i)(?:y|n|yes|no|true|false|on|off|null|~|[-+.\d][\d._:eE+-]*"
                            r"|\.inf|\.nan|0[xob][\da-f_]+)")
 _BLOCK_OPEN = re.compile(r"^(/{3,})\s*([A-Za-z][\w-]*)?\s*(?:\|\s*(.*?))?\s*$")
