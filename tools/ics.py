@@ -42,7 +42,7 @@ def ics_page(clauses: list[Clause], project: Project) -> str:
         cells = [link, html.escape(clause.title), *(status(clause, c) for c in classes),
                  answered, ""]
         rows.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    return ("# ICS proforma\n\n"
+    return (pages.NOT_SEARCHED + "# ICS proforma\n\n"
             "The implementation conformance statement proforma: every requirement of FRS, its "
             "status in each conformance class (m mandatory, r recommended, o optional, n/a not "
             "applicable), and what answers it — the fields of a "
