@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import inspect
 import json
+import math
 import posixpath
 
 from tools import links
@@ -23,6 +24,11 @@ TRACEABILITY = f"{GENERATED}/traceability.md"
 COVERAGE = f"{GENERATED}/coverage.md"
 RETIRED = f"{GENERATED}/retired.md"
 CODE = f"{GENERATED}/code.md"
+CLASSES = f"{GENERATED}/classes.md"
+
+
+def class_page_path(name: str) -> str:
+    return f"{GENERATED}/classes/{name.lower()}.md"
 
 
 def schema_page_path(name: str) -> str:
@@ -172,3 +178,87 @@ def schema_page(name: str, schema: dict, clauses: list[Clause], project: Project
             f"[{c.id}]({href(page, spec_path(c, project), c.id)})" for c in citing) + ".", ""]
     lines += ["```json", json.dumps(schema, indent=2, ensure_ascii=False), "```", ""]
     return "\n".join(lines)
+
+
+def _rate(value: float | None) -> str:
+    """A limit as the spec writes it: ≤ 5 %, ≤ 10⁻⁴."""
+    if value is None:
+        return "—"
+    if value >= 0.01:
+        return f"≤ {value * 100:g} %"
+    exponent = round(math.log10(value))
+    if math.isclose(10.0 ** exponent, value):
+        return "≤ 10" + str(exponent).translate(_SUPERSCRIPT)
+    return f"≤ {value:g}"
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def classes_page(clauses: list[Clause], class_names: tuple[str, ...],
+                 titles: dict[str, str], project: Project) -> str:
+    """The conformance classes at a glance: limits, and how many clauses apply to each."""
+    from reference_impl.classes import CLASSES as LIMITS
+
+    lines = ["# Conformance classes at a glance", "",
+             "A system conforms to FRS in one class, chosen by what it does and where it "
+             "compares faces (clause 2). Each class has its own error-rate limits and its own "
+             "list of applicable requirements: a requirement that names no class applies to "
+             "all of them. Follow a class to see every requirement it must meet.", "",
+             "| Class | What the system does | FMR | FNMR | FPIR per group | Requirements "
+             "| shall / shall not | should / should not | may |",
+             "|---|---|---|---|---|--:|--:|--:|--:|"]
+    for name in class_names:
+        limits = LIMITS.get(name)
+        applying = [c for c in clauses if c.applies_to(name)]
+        counts = [sum(c.level in group for c in applying)
+                  for group in (("shall", "shall not"), ("should", "should not"), ("may",))]
+        lines.append(
+            f"| [{name}]({href(CLASSES, class_page_path(name))}) | "
+            f"{limits.summary if limits else ''} | {_rate(limits and limits.fmr_max)} | "
+            f"{_rate(limits and limits.fnmr_max)} | {_rate(limits and limits.fpir_max)} | "
+            f"{len(applying)} | " + " | ".join(map(str, counts)) + " |")
+    lines += ["", "## Requirements by chapter and class", "",
+              "| Chapter | " + " | ".join(class_names) + " |",
+              "|---|" + "--:|" * len(class_names)]
+    for file, title in titles.items():
+        chapter = [c for c in clauses if c.file == file]
+        if chapter:
+            page = posixpath.relpath(file, project.relative(project.spec_dir))
+            lines.append(f"| [{title}]({href(CLASSES, page)}) | " + " | ".join(
+                str(sum(c.applies_to(n) for c in chapter)) for n in class_names) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def class_page(name: str, clauses: list[Clause], statuses: dict[str, Status],
+               titles: dict[str, str], project: Project) -> str:
+    """Every requirement that applies to one conformance class, chapter by chapter."""
+    from reference_impl.classes import CLASSES as LIMITS
+
+    limits = LIMITS.get(name)
+    page = class_page_path(name)
+    applying = [c for c in clauses if c.applies_to(name)]
+    lines = [f"# Class {name}" + (f" — {limits.summary}" if limits else ""), ""]
+    if limits:
+        stated = [f"{label} {_rate(value)}" for label, value in
+                  (("FMR", limits.fmr_max), ("FNMR", limits.fnmr_max),
+                   ("FPIR in every demographic group", limits.fpir_max)) if value is not None]
+        lines += [f"Error-rate limits: {', '.join(stated)}, each judged on the upper bound of "
+                  "its 95 % confidence interval.", ""]
+    lines += [f"{len(applying)} requirements apply to Class {name}: those that name it in "
+              "their classes, and those that name no class. The status is that of the last "
+              f"test run. See also [the classes at a glance]({href(page, CLASSES)}).", ""]
+    for file, title in titles.items():
+        chapter = sorted((c for c in applying if c.file == file), key=lambda c: c.line)
+        if not chapter:
+            continue
+        target = posixpath.relpath(file, project.relative(project.spec_dir))
+        lines += [f"## {title}", "", "| Requirement | Level | Title | Classes | Status |",
+                  "|---|---|---|---|---|"]
+        for clause in chapter:
+            status = statuses[clause.id].status
+            lines.append(f"| [{clause.id}]({href(page, target, clause.id)}) | {clause.level} | "
+                         f"{html.escape(clause.title) or '—'} | "
+                         f"{', '.join(clause.classes) or 'all'} | {status} |")
+        lines.append("")
+    return "\n".join(lines) + "\n"
