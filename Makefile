@@ -54,7 +54,7 @@ test: $(VENV)/.installed browser
 	$(FRS) check
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	@fail=0; \
-	COVERAGE_FILE=$(RESULTS)/.coverage $(PY) -m pytest -q --junitxml=$(RESULTS)/junit.xml \
+	FRS_REQUIRE_BROWSER=1 COVERAGE_FILE=$(RESULTS)/.coverage $(PY) -m pytest -q --junitxml=$(RESULTS)/junit.xml \
 	  --cov=reference_impl --cov-context=test --cov-report= || fail=1; \
 	$(FRS) check --results || fail=1; \
 	$(VENV)/bin/mkdocs build --strict --quiet --site-dir build/site || fail=1; \

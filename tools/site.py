@@ -73,6 +73,9 @@ class SiteModel:
             pages.CLASSES: pages.classes_page(self.clauses, self.project.classes, self.titles,
                                               self.project),
         }
+        changelog = self.project.root / "CHANGELOG.md"
+        generated[pages.CHANGELOG] = pages.changelog_page(
+            changelog.read_text(encoding="utf-8") if changelog.exists() else "")
         for name in self.project.classes:
             generated[pages.class_page_path(name)] = pages.class_page(
                 name, self.clauses, statuses, self.titles, self.project)
