@@ -66,6 +66,14 @@ site: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) -m benchmarks
 
+# Publish a version: `make test` first (the site shows its statuses), then tools/release.py:
+# stamp the version, freeze ids.lock, write the changelog from `frs diff`, commit, tag and
+# deploy the site with mike to the local gh-pages branch (push it yourself).
+release: $(VENV)/.installed
+	@test -n "$(VERSION)" || { echo "usage: make release VERSION=x.y"; exit 2; }
+	$(MAKE) test
+	$(PY) -m tools.release $(VERSION)
+
 # Re-pin every package from requirements.in in a clean throwaway venv.
 lock:
 	rm -rf build/lock-venv && $(PYTHON) -m venv build/lock-venv
