@@ -141,7 +141,10 @@ def publish(project: Project, version: str) -> None:
     mike = Path(sys.executable).with_name("mike")
     command = [str(mike)] if mike.exists() else [sys.executable, "-c",
                                                    "from mike.driver import main; main()"]
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    # mike runs `mkdocs` from PATH: the one installed beside this Python.
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1",
+           "PATH": os.pathsep.join([str(Path(sys.executable).parent),
+                                    os.environ.get("PATH", "")])}
     for args in (["deploy", "--config-file", RELEASE_CONFIG, "--branch", BRANCH,
                   "--update-aliases", "--alias-type", "copy", "--ignore-remote-status",
                   "--title", version, version, ALIAS],
