@@ -26,6 +26,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
+from tools import redirects
 from tools.check import unique_clauses
 from tools.clauses import parse_spec
 from tools.project import Project
@@ -236,3 +237,14 @@ def test_print_view_renders_every_clause_and_makes_a_pdf(base_url, page):
     assert data.startswith(b"%PDF-") and len(data) > 10_000
     pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
     assert pages >= 2, f"the PDF has {pages} page(s)"
+
+
+def test_a_renamed_page_redirects_keeping_the_requirement_anchor(site, base_url, page):
+    """tools/redirects.py: an old address lands on the new page, at the same requirement."""
+    clause = clauses()[0]
+    new = clause.file.removeprefix("spec/")
+    redirects.write(site, {"old/renamed-page.md": new})
+    page.goto(f"{base_url}old/renamed-page/#{clause.id}", wait_until="networkidle")
+    assert page.url == f"{base_url}{clause_url(clause)}#{clause.id}"
+    top = page.locator(f"h4[id='{clause.id}']").evaluate("e => e.getBoundingClientRect().top")
+    assert 0 <= top < page.evaluate("() => window.innerHeight")
