@@ -143,12 +143,14 @@ def _side(git: Git, ref: str, label: str = "") -> Side:
                 git.lock_at(commit))
 
 
-def default_base(git: Git, main: str = "main") -> str:
-    out = git.run("merge-base", main, "HEAD", check=False).strip()
-    if not out:
-        raise DiffError(f"no merge base of '{main}' and HEAD: name the refs to compare "
-                        "(frs diff REF_A [REF_B])")
-    return out
+def default_base(git: Git, mains: tuple[str, ...] = ("main", "origin/main")) -> str:
+    """The merge base of HEAD with main (or origin/main, as in a CI checkout)."""
+    for main in mains:
+        out = git.run("merge-base", main, "HEAD", check=False).strip()
+        if out:
+            return out
+    raise DiffError("no merge base of main (or origin/main) and HEAD: name the refs to "
+                    "compare (frs diff REF_A [REF_B])")
 
 
 # --- the comparison ------------------------------------------------------------------

@@ -261,8 +261,9 @@ def class_page(name: str, clauses: list[Clause], statuses: dict[str, Status],
                   "|---|---|---|---|---|"]
         for clause in chapter:
             status = statuses[clause.id].status
+            title = html.escape(clause.title).replace("|", "&#124;") or "—"
             lines.append(f"| [{clause.id}]({href(page, target, clause.id)}) | {clause.level} | "
-                         f"{html.escape(clause.title) or '—'} | "
+                         f"{title} | "
                          f"{', '.join(clause.classes) or 'all'} | {status} |")
         lines.append("")
     return "\n".join(lines) + "\n"
