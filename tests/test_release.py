@@ -92,6 +92,7 @@ def test_two_releases_in_a_clone(clone):
     assert changelog.index("## 0.2 — 2026-12-15") < changelog.index("## 0.1 — 2026-12-01")
     section = changelog[changelog.index("## 0.2"):changelog.index("## 0.1")]
     assert f"**{changed_id}**" in section and "**always**" in section
+    assert "From version 0.1 to version 0.2." in section and "Suspect" not in section
     versions = json.loads(published(clone, "versions.json"))
     assert [(v["version"], v["aliases"]) for v in versions] == [("0.2", ["latest"]),
                                                                  ("0.1", [])]

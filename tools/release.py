@@ -112,12 +112,19 @@ def freeze(project: Project, version: str) -> Path:
     return folder
 
 
-def normative_changes(project: Project, since: str | None) -> diff.Diff:
+def normative_changes(project: Project, since: str | None, version: str) -> diff.Diff:
+    """What the changelog lists: the diff from the previous tag, labelled by version.
+    Suspect tests are a reviewer's checklist, not release notes: they are left out."""
     if since:
-        return diff.diff(project, since, None)
-    empty = diff.Side("nothing (the first release)", None, {}, {})
-    after = diff._worktree(project)
-    return diff.Diff(empty, after, diff.compare(empty, after), [])
+        changes = diff.diff(project, since, None)
+        changes.a.label = f"version {since.removeprefix('v')}"
+    else:
+        empty = diff.Side("nothing (the first release)", None, {}, {})
+        after = diff._worktree(project)
+        changes = diff.Diff(empty, after, diff.compare(empty, after), [])
+    changes.b.label = f"version {version}"
+    changes.suspects = []
+    return changes
 
 
 def changelog_section(version: str, date: str, changes: diff.Diff) -> str:
@@ -160,7 +167,7 @@ def release(project: Project, version: str, date: str | None = None,
             publish_site: bool = True) -> dict:
     preflight(project, version)
     since = previous_tag(project)
-    changes = normative_changes(project, since)
+    changes = normative_changes(project, since, version)
     date = date or dt.date.today().isoformat()
     stamp(project, version)
     folder = freeze(project, version)
