@@ -1,1 +1,1 @@
-"""Benchmarks of FRS (`make bench`): figures against peers, as ratios in one run."""
+"""FRS benchmarks: `make bench` runs every benchmarks/bench_*.py module's main()."""
