@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 import subprocess
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -15,6 +18,9 @@ from tools import release
 from tools.project import Project
 
 ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path(os.environ.get("FRS_CHROMIUM", "/usr/bin/chromium"))
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
            "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
 
@@ -98,6 +104,57 @@ def test_two_releases_in_a_clone(clone):
                                                                  ("0.1", [])]
     assert "always" in published(clone, "latest/06-accuracy/index.html")
     assert "always" not in published(clone, "0.1/06-accuracy/index.html")
+    check_versioned_site_in_a_browser(clone, changed_id)
+
+
+def check_versioned_site_in_a_browser(clone: Path, changed_id: str) -> None:
+    """The gh-pages tree, served on 127.0.0.1: the root sends readers to `latest`, the
+    versions selector lists both versions, and nothing is requested off localhost."""
+    if not CHROMIUM.exists() and not os.environ.get("FRS_REQUIRE_BROWSER"):
+        return
+    from playwright.sync_api import sync_playwright
+
+    pages_dir = clone.parent / "gh-pages"
+    pages_dir.mkdir()
+    archive = subprocess.run(["git", "archive", release.BRANCH], cwd=clone, check=True,
+                             capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(pages_dir)], input=archive, check=True)
+    handler = functools.partial(_Quiet, directory=str(pages_dir))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    requests, errors = [], []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS,
+                                                 headless=True)
+            page = browser.new_page()
+            page.on("request", lambda r: requests.append(r.url))
+            page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+            page.goto(base, wait_until="networkidle")
+            page.wait_for_url(base + "latest/")
+            page.locator(".md-version__current").wait_for()
+            assert page.locator(".md-version__current").inner_text().strip() == "0.2"
+            listed = page.locator(".md-version__list a").evaluate_all(
+                "links => links.map(a => a.getAttribute('href'))")
+            assert any("0.1/" in h for h in listed) and any("0.2/" in h for h in listed)
+            box = f"div.frs-requirement:has(h4[id='{changed_id}'])"
+            page.goto(f"{base}latest/06-accuracy/#{changed_id}", wait_until="networkidle")
+            assert "SHALL always" in page.locator(box).inner_text()
+            page.goto(f"{base}0.1/06-accuracy/#{changed_id}", wait_until="networkidle")
+            assert "always" not in page.locator(box).inner_text()
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert errors == []
+    assert all(r.startswith(base) for r in requests), [r for r in requests
+                                                       if not r.startswith(base)]
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
 
 
 def test_refusals(clone, capsys):
