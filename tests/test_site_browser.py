@@ -190,12 +190,18 @@ def test_search_for_a_requirement_id_finds_its_page(base_url, page):
         query.fill("")
         query.press_sequentially(clause.id, delay=10)  # Material searches on key events
         top = page.locator(".md-search-result__item").first
-        top.locator("a").first.wait_for()
-        hrefs = top.locator("a").evaluate_all("links => links.map(a => a.href)")
         wanted = urljoin(base_url, clause_url(clause))
-        found = [urlsplit(h) for h in hrefs]
-        assert any(f"{u.scheme}://{u.netloc}{u.path}" == wanted and u.fragment == clause.id
-                   for u in found), (clause.id, hrefs[:5])
+        hrefs: list[str] = []
+        for _ in range(50):  # results update as the worker answers; poll up to ~5 s
+            if top.count():
+                hrefs = top.locator("a").evaluate_all("links => links.map(a => a.href)")
+            if any(f"{u.scheme}://{u.netloc}{u.path}" == wanted and u.fragment == clause.id
+                   for u in map(urlsplit, hrefs)):
+                break
+            page.wait_for_timeout(100)
+        else:
+            raise AssertionError(f"search for {clause.id}: top result {hrefs[:5]}, "
+                                 f"expected {wanted}#{clause.id}")
         page.keyboard.press("Escape")
 
 
