@@ -185,7 +185,8 @@ def test_text_and_markdown_reports(history, capsys):
     repo = history["repo"]
     assert main(["diff", "--root", str(repo), "main", "feature"]) == 0
     text = capsys.readouterr().out
-    for expected in ("Added (1):", "+ FRS-ACC-005", "Removed without retiring (1):",
+    for expected in ("Added (1):", "+ FRS-ACC-005", "text: A report SHALL state the FTE.",
+                     "Removed without retiring (1):", "text: A report SHALL state the EER.",
                      "Retired (1):", "retired in 0.2, replaced by FRS-ACC-005",
                      "level: should -> shall", "classes: V-L -> V-L, V-R", "[-5-] {+3+}",
                      "spec/a.md -> spec/b.md", "Suspect tests (1):"):

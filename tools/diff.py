@@ -388,7 +388,13 @@ def _summary(change: Change) -> str:
 def _detail_lines(change: Change, style: str) -> list[str]:
     d = change.details
     out = []
-    if change.kind == "retired":
+    if change.kind in ("added", "removed"):
+        clause = change.b or change.a
+        text = " ".join(clause.text.split())
+        out.append(f"classes: {_classes(list(clause.classes))}")
+        out.append(f"text: {text}" if style == "text" else
+                   f"text: {text.replace('|', chr(92) + '|')}")
+    elif change.kind == "retired":
         out.append(f"retired in {d['retired_in'] or '?'}"
                    + (f", replaced by {d['replaced_by']}" if d["replaced_by"] else ""))
     elif change.kind == "moved":
