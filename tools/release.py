@@ -128,7 +128,12 @@ def normative_changes(project: Project, since: str | None, version: str) -> diff
 
 
 def changelog_section(version: str, date: str, changes: diff.Diff) -> str:
-    body = diff.to_markdown(changes, level=3)
+    if changes.a.commit is None and not changes.a.clauses:  # the first release
+        added = [c.id for c in changes.of("added")]
+        body = (f"### Normative changes\n\nThe first release: {len(added)} requirements.\n\n"
+                f"#### Added ({len(added)})\n\n" + ", ".join(added) + "\n")
+    else:
+        body = diff.to_markdown(changes, level=3)
     return f"## {version} — {date}\n\n{body.rstrip()}\n"
 
 
