@@ -222,3 +222,20 @@ def test_this_repository_history():
         assert clause_id in result.b.clauses or clause_id in {
             c.id for c in result.of("removed") + result.of("retired")}
     assert diff.to_text(result).startswith("Normative changes from")
+
+
+def test_a_known_change_in_this_repository_history():
+    """Commit 0773cb5 gave the four class clauses their `classes:`; their tests were older."""
+    known = "0773cb5926d5c68bc7a4696aa4fe7f8c15e21fff"
+    if subprocess.run(["git", "cat-file", "-e", f"{known}^{{commit}}"], cwd=ROOT,
+                      capture_output=True).returncode != 0:
+        pytest.skip("the history of this repository is not available")
+    result = diff.diff(Project.load(ROOT), f"{known}^", known)
+    changed = {c.id: c.details.get("classes") for c in result.of("changed")}
+    assert changed == {"FRS-CNF-001": [[], ["V-L"]], "FRS-CNF-002": [[], ["V-R"]],
+                       "FRS-CNF-003": [[], ["V-H"]], "FRS-CNF-004": [[], ["I", "P"]]}
+    assert all(kind == "changed" for kind in (c.kind for c in result.changes))
+    suspects = {(s.test.split("::")[1], s.id) for s in result.suspects}
+    assert ("test_class_v_l_limits", "FRS-CNF-001") in suspects
+    assert {s.clause_commit for s in result.suspects} == {known}
+    assert all(s.file == "tests/test_classes.py" for s in result.suspects)
