@@ -50,12 +50,18 @@ def published(repo: Path, path: str) -> str:
 
 def test_two_releases_in_a_clone(clone):
     project = Project.load(clone)
+    (clone / "notes.txt").write_text("a stray untracked file\n")
     clauses = len(json.loads(subprocess.run(
         ["git", "show", "HEAD:ids.lock"], cwd=clone, capture_output=True, text=True,
         check=True).stdout)["ids"])
     first = release.release(project, "0.1", date="2026-12-01")
     assert first["since"] is None and first["counts"]["added"] == clauses
     assert git(clone, "describe", "--tags") == "v0.1"
+    assert "notes.txt" not in git(clone, "show", "--name-only", "--format=", "HEAD")
+    assert sorted(git(clone, "show", "--name-only", "--format=", "HEAD").split()) == sorted([
+        "CHANGELOG.md", "pyproject.toml", "reference_impl/__init__.py",
+        "releases/0.1/catalogue.csv", "releases/0.1/catalogue.json",
+        "releases/0.1/catalogue.reqif", "releases/0.1/ids.lock"])
     assert 'version = "0.1"' in (clone / "pyproject.toml").read_text()
     assert '__version__ = "0.1"' in (clone / "reference_impl" / "__init__.py").read_text()
     frozen = clone / "releases" / "0.1"

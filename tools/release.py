@@ -174,10 +174,11 @@ def release(project: Project, version: str, date: str | None = None,
     since = previous_tag(project)
     changes = normative_changes(project, since, version)
     date = date or dt.date.today().isoformat()
-    stamp(project, version)
+    touched = stamp(project, version)
     folder = freeze(project, version)
-    write_changelog(project, changelog_section(version, date, changes))
-    _git(project.root, "add", "-A", "--", ".")
+    touched += [folder, write_changelog(project, changelog_section(version, date, changes))]
+    # Only what the release wrote: an untracked file lying in the tree stays out.
+    _git(project.root, "add", "--", *(str(p.relative_to(project.root)) for p in touched))
     _git(project.root, "commit", "-q", "-m", f"Release {version}",
          "-m", f"Normative changes since {since or 'the start'}: "
          + ", ".join(f"{len(changes.of(k))} {k}" for k in diff.KINDS))
