@@ -150,10 +150,18 @@ def test_every_page_loads_clean_private_and_accessible(site, base_url, page):
     problems = []
     pages = site_pages(site)
     assert "reference/traceability/" in pages and "print_page/" in pages
+    links: dict[str, set[str]] = {}
+    dom_ids: dict[str, set[str]] = {}
     for path in pages:
         before = len(recorder.errors), len(recorder.failed)
         page.goto(base_url + path, wait_until="networkidle")
         assert page.title(), f"{path}: no title"
+        dom_ids[path] = set(page.evaluate(
+            "() => [...document.querySelectorAll('[id]')].map(e => e.id)"))
+        if path != "print_page/":  # print-site rewrites its links; see the print test
+            for href in page.evaluate("() => [...document.querySelectorAll('a[href]')]"
+                                      ".map(a => a.href)"):
+                links.setdefault(href, set()).add(path)
         problems += [f"{path}: console: {e}" for e in recorder.errors[before[0]:]]
         problems += [f"{path}: request: {e}" for e in recorder.failed[before[1]:]]
         problems += [f"{path}: axe: {v}" for v in axe_violations(page)]
@@ -161,7 +169,28 @@ def test_every_page_loads_clean_private_and_accessible(site, base_url, page):
             page.screenshot(path=str(ARTEFACTS / f"{KEY_PAGES[path]}.png"), full_page=True)
     assert recorder.requests, "no request recorded"
     assert recorder.off_localhost() == []
+    problems += broken_links(site, base_url, links, dom_ids)
     assert problems == [], "\n".join(problems)
+
+
+def broken_links(site: Path, base_url: str, links: dict[str, set[str]],
+                 dom_ids: dict[str, set[str]]) -> list[str]:
+    """Every link to the site reaches a file, and its #fragment is an id of that page as the
+    browser built it (links in raw HTML escape MkDocs' own check; this one sees them all)."""
+    broken = []
+    for href, sources in sorted(links.items()):
+        if not href.startswith(base_url):
+            continue
+        url, _, fragment = href.partition("#")
+        relative = urlsplit(url).path.removeprefix(urlsplit(base_url).path)
+        target = site / relative
+        if target.is_dir() or relative == "":
+            target = target / "index.html"
+        if not target.is_file():
+            broken.append(f"{sorted(sources)[0]}: link to {href}: no such page")
+        elif fragment and relative in dom_ids and fragment not in dom_ids[relative]:
+            broken.append(f"{sorted(sources)[0]}: link to {href}: no such anchor")
+    return broken
 
 
 def test_a_permalink_scrolls_to_its_requirement(base_url, page):
@@ -254,3 +283,18 @@ def test_a_renamed_page_redirects_keeping_the_requirement_anchor(site, base_url,
     assert page.url == f"{base_url}{clause_url(clause)}#{clause.id}"
     top = page.locator(f"h4[id='{clause.id}']").evaluate("e => e.getBoundingClientRect().top")
     assert 0 <= top < page.evaluate("() => window.innerHeight")
+
+
+def test_broken_links_are_found(tmp_path):
+    """The link check itself: a missing page, a missing anchor, a good link, an outside one."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "index.html").write_text("<h4 id='FRS-ACC-001'>x</h4>")
+    (tmp_path / "index.html").write_text("home")
+    base = "http://127.0.0.1:1/"
+    links = {base + "a/#FRS-ACC-001": {""}, base + "a/#FRS-ACC-009": {""},
+             base + "reference/02-conformance.md#FRS-CNF-001": {"reference/traceability/"},
+             base: {"a/"}, "https://example.org/": {""}}
+    assert broken_links(tmp_path, base, links, {"a/": {"FRS-ACC-001"}, "": set()}) == [
+        ": link to http://127.0.0.1:1/a/#FRS-ACC-009: no such anchor",
+        "reference/traceability/: link to http://127.0.0.1:1/reference/02-conformance.md"
+        "#FRS-CNF-001: no such page"]
