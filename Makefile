@@ -7,8 +7,11 @@ PY := $(VENV)/bin/python
 FRS := $(VENV)/bin/frs
 RESULTS := build/results
 export NO_MKDOCS_2_WARNING := 1
+# The site's browser tests: Debian's chromium (no browser download) and axe-core from npm.
+CHROMIUM := /usr/bin/chromium
+AXE := tests/browser/node_modules/axe-core/axe.min.js
 
-.PHONY: help serve test check site bench lock clean
+.PHONY: help serve test check site bench lock clean browser release
 
 help:
 	@echo "make serve   build and serve the site at http://127.0.0.1:8000 (live reload)"
@@ -16,12 +19,26 @@ help:
 	@echo "make check   the fast checks, for the edit loop"
 	@echo "make site    build the site into build/site"
 	@echo "make bench   run the benchmarks"
+	@echo "make release VERSION=x.y  stamp, freeze ids.lock, write the changelog, publish with mike"
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements.lock
 	$(PY) -m pip install --disable-pip-version-check -q --no-deps --no-build-isolation -e .
 	@touch $@
+
+# The browser the site tests drive (Playwright with executable_path; no `playwright install`).
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "install chromium at $(CHROMIUM)"; exit 1; }
+	apt-get update -q
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium
+
+# axe-core, exactly as tests/browser/package-lock.json pins it.
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund --silent
+	@touch $@
+
+browser: $(CHROMIUM) $(AXE)
 
 serve: $(VENV)/.installed
 	$(VENV)/bin/mkdocs serve --dev-addr 127.0.0.1:8000
@@ -32,12 +49,12 @@ check: $(VENV)/.installed
 
 # Lint first; then run the tests even if one fails, so the traceability report names
 # every clause a failure touches; then the strict site build with the fresh statuses.
-test: $(VENV)/.installed
+test: $(VENV)/.installed browser
 	$(VENV)/bin/ruff check --quiet reference_impl tools tests benchmarks
 	$(FRS) check
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	@fail=0; \
-	COVERAGE_FILE=$(RESULTS)/.coverage $(PY) -m pytest -q --junitxml=$(RESULTS)/junit.xml \
+	FRS_REQUIRE_BROWSER=1 COVERAGE_FILE=$(RESULTS)/.coverage $(PY) -m pytest -q --junitxml=$(RESULTS)/junit.xml \
 	  --cov=reference_impl --cov-context=test --cov-report= || fail=1; \
 	$(FRS) check --results || fail=1; \
 	$(VENV)/bin/mkdocs build --strict --quiet --site-dir build/site || fail=1; \
@@ -48,6 +65,14 @@ site: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) -m benchmarks
+
+# Publish a version: `make test` first (the site shows its statuses), then tools/release.py:
+# stamp the version, freeze ids.lock, write the changelog from `frs diff`, commit, tag and
+# deploy the site with mike to the local gh-pages branch (push it yourself).
+release: $(VENV)/.installed
+	@test -n "$(VERSION)" || { echo "usage: make release VERSION=x.y"; exit 2; }
+	$(MAKE) test
+	$(PY) -m tools.release $(VERSION)
 
 # Re-pin every package from requirements.in in a clean throwaway venv.
 lock:

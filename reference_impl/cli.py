@@ -18,7 +18,7 @@ from reference_impl.errors import InputError
 COMMANDS = {
     "check": ("tools.commands", "lint the spec, its links and ids.lock; with --results, "
               "prove every normative clause is verified by a passing test"),
-    "export": ("tools.commands", "print the requirements catalogue (JSON or CSV)"),
+    "export": ("tools.commands", "print the requirements catalogue (JSON, CSV or ReqIF)"),
     "new-id": ("tools.commands", "print the next free requirement ID of an area"),
     "lock": ("tools.commands", "record new clauses and changed normative text in ids.lock"),
     "retire": ("tools.commands", "retire a requirement ID in ids.lock"),
@@ -28,6 +28,8 @@ COMMANDS = {
                         "costs on your embeddings: FNMR change at the class FMR and D↔sys"),
     "verify-log": ("reference_impl.audit", "verify a hash-chained audit log and name the first "
                    "altered, removed, reordered or replayed record"),
+    "diff": ("tools.commands", "the normative changes between two versions of the spec "
+             "(added, removed, retired, changed, moved clauses; suspect tests)"),
 }
 
 

@@ -1,5 +1,5 @@
 """The working group's commands: `frs check`, `frs export`, `frs new-id`, `frs lock`,
-`frs retire`.  Each `configure` adds a command's arguments and sets its `run`."""
+`frs retire`, `frs diff`.  Each `configure` adds a command's arguments and sets its `run`."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--root", help="the project folder (default: the one above the "
                         "working directory whose pyproject.toml has [tool.frs])")
     {"check": _configure_check, "export": _configure_export, "new-id": _configure_new_id,
-     "lock": _configure_lock, "retire": _configure_retire}[name](parser)
+     "lock": _configure_lock, "retire": _configure_retire, "diff": _configure_diff}[name](parser)
 
 
 def _configure_check(parser: argparse.ArgumentParser) -> None:
@@ -48,14 +48,46 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def _configure_export(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", choices=("json", "csv"), default="json")
+    parser.add_argument("--format", choices=("json", "csv", "reqif"), default="json")
+    parser.add_argument("--output", "-o", help="write to this file instead of standard output")
     parser.set_defaults(run=run_export)
 
 
 def run_export(args: argparse.Namespace) -> int:
     report = check(Project.load(args.root), with_results=True)
-    sys.stdout.write(catalogue.to_json(report) if args.format == "json"
-                     else catalogue.to_csv(report))
+    if args.format == "reqif":
+        from tools import reqif_export
+
+        text = reqif_export.to_reqif(report)
+    else:
+        text = catalogue.to_json(report) if args.format == "json" else catalogue.to_csv(report)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _configure_diff(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("ref_a", nargs="?", help="the old version: a git ref (default: the "
+                        "merge base of HEAD with main)")
+    parser.add_argument("ref_b", nargs="?", help="the new version: a git ref (default: the "
+                        "working tree)")
+    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    parser.add_argument("--heading-level", type=int, default=2, choices=range(1, 6),
+                        help="Markdown: the level of the top heading (default 2)")
+    parser.set_defaults(run=run_diff)
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    from tools import diff
+
+    result = diff.diff(Project.load(args.root), args.ref_a, args.ref_b)
+    if args.format == "markdown":
+        sys.stdout.write(diff.to_markdown(result, args.heading_level))
+    else:
+        sys.stdout.write(diff.FORMATS[args.format](result))
     return 0
 
 

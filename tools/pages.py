@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import inspect
 import json
+import math
 import posixpath
 from functools import cache
 
@@ -27,6 +28,17 @@ TRACEABILITY = f"{GENERATED}/traceability.md"
 COVERAGE = f"{GENERATED}/coverage.md"
 RETIRED = f"{GENERATED}/retired.md"
 CODE = f"{GENERATED}/code.md"
+CLASSES = f"{GENERATED}/classes.md"
+CHANGELOG = f"{GENERATED}/changelog.md"
+
+
+# Front matter keeping a generated list of IDs out of the search index: a search for an ID
+# must find the page that defines the requirement, not every table that lists it.
+_LISTING = "---\nsearch:\n  exclude: true\n---\n\n"
+
+
+def class_page_path(name: str) -> str:
+    return f"{GENERATED}/classes/{name.lower()}.md"
 
 
 def schema_page_path(name: str) -> str:
@@ -59,40 +71,43 @@ def impl_anchor(impl: str) -> str:
 
 def traceability_page(clauses: list[Clause], statuses: dict[str, Status],
                       project: Project) -> str:
-    """Clause → schema → code → tests → status, one row a clause, as an HTML table."""
+    """Clause → schema → code → tests → status, one row a clause.
+
+    A Markdown table (in a `frs-matrix` div): its links are Markdown, so MkDocs rewrites
+    them to page URLs and its strict link check covers them.  (Links written in raw HTML
+    are left as written, and `page.md#id` would 404 on the published site.)"""
     rows = []
     for clause in sorted(clauses, key=lambda c: c.id):
         status = statuses[clause.id]
         page = spec_path(clause, project)
         cells = [
-            f'<a href="{href(TRACEABILITY, page, clause.id)}">{clause.id}</a>',
+            f'<span id="row-{clause.id}"></span>'
+            f"[{clause.id}]({href(TRACEABILITY, page, clause.id)})",
             clause.level,
             _schema_cell(clause),
-            f'<a href="{href(TRACEABILITY, CODE, impl_anchor(clause.impl))}">'
-            f'<code>{html.escape(clause.impl)}</code></a>' if clause.impl else "",
-            "<br>".join(f"<code>{html.escape(t)}</code>" for t in status.tests),
+            f"[`{clause.impl}`]({href(TRACEABILITY, CODE, impl_anchor(clause.impl))})"
+            if clause.impl else "",
+            "<br>".join(f"`{t}`" for t in status.tests),
             f'<span class="frs-status frs-status-{status.status}" '
-            f'title="{html.escape(status.reason)}">{status.status}</span>',
+            f'title="{html.escape(status.reason).replace("`", "&#96;")}">{status.status}'
+            "</span>",
         ]
-        rows.append(f'<tr id="row-{clause.id}">' + "".join(f"<td>{c}</td>" for c in cells)
-                    + "</tr>")
-    head = "".join(f"<th>{h}</th>" for h in ("Requirement", "Level", "Schema", "Code",
-                                             "Tests", "Status"))
+        rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return (NOT_SEARCHED + "# Traceability matrix\n\n"
             "Every requirement, the schema and reference code that make it concrete, the "
             "tests that verify it, and its status in the last test run. Generated from the "
             "spec and the test results at build time.\n\n"
-            f'<table class="frs-matrix">\n<thead><tr>{head}</tr></thead>\n<tbody>\n'
-            + "\n".join(rows) + "\n</tbody>\n</table>\n")
+            '<div class="frs-matrix" markdown="1">\n\n'
+            "| Requirement | Level | Schema | Code | Tests | Status |\n"
+            "|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n\n</div>\n")
 
 
 def _schema_cell(clause: Clause) -> str:
     if not clause.schema:
         return ""
     name, pointer = links.split_schema_link(clause.schema)
-    return (f'<a href="{href(TRACEABILITY, schema_page_path(name))}">'
-            f'<code>{html.escape(name)}</code></a>'
-            + (f"<br><code>{html.escape(pointer)}</code>" if pointer else ""))
+    return (f"[`{name}`]({href(TRACEABILITY, schema_page_path(name))})"
+            + (f"<br>`{pointer}`" if pointer else ""))
 
 
 def coverage_page(clauses: list[Clause], statuses: dict[str, Status],
@@ -179,3 +194,94 @@ def schema_page(name: str, schema: dict, clauses: list[Clause], project: Project
             f"[{c.id}]({href(page, spec_path(c, project), c.id)})" for c in citing) + ".", ""]
     lines += ["```json", json.dumps(schema, indent=2, ensure_ascii=False), "```", ""]
     return "\n".join(lines)
+
+
+def _rate(value: float | None) -> str:
+    """A limit as the spec writes it: ≤ 5 %, ≤ 10⁻⁴."""
+    if value is None:
+        return "—"
+    if value >= 0.01:
+        return f"≤ {value * 100:g} %"
+    exponent = round(math.log10(value))
+    if math.isclose(10.0 ** exponent, value):
+        return "≤ 10" + str(exponent).translate(_SUPERSCRIPT)
+    return f"≤ {value:g}"
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def classes_page(clauses: list[Clause], class_names: tuple[str, ...],
+                 titles: dict[str, str], project: Project) -> str:
+    """The conformance classes at a glance: limits, and how many clauses apply to each."""
+    from reference_impl.classes import CLASSES as LIMITS
+
+    lines = [_LISTING + "# Conformance classes at a glance", "",
+             "A system conforms to FRS in one class, chosen by what it does and where it "
+             "compares faces (clause 2). Each class has its own error-rate limits and its own "
+             "list of applicable requirements: a requirement that names no class applies to "
+             "all of them. Follow a class to see every requirement it must meet.", "",
+             "| Class | What the system does | FMR | FNMR | FPIR per group | Requirements "
+             "| shall / shall not | should / should not | may |",
+             "|---|---|---|---|---|--:|--:|--:|--:|"]
+    for name in class_names:
+        limits = LIMITS.get(name)
+        applying = [c for c in clauses if c.applies_to(name)]
+        counts = [sum(c.level in group for c in applying)
+                  for group in (("shall", "shall not"), ("should", "should not"), ("may",))]
+        lines.append(
+            f"| [{name}]({href(CLASSES, class_page_path(name))}) | "
+            f"{limits.summary if limits else ''} | {_rate(limits and limits.fmr_max)} | "
+            f"{_rate(limits and limits.fnmr_max)} | {_rate(limits and limits.fpir_max)} | "
+            f"{len(applying)} | " + " | ".join(map(str, counts)) + " |")
+    lines += ["", "## Requirements by chapter and class", "",
+              "| Chapter | " + " | ".join(class_names) + " |",
+              "|---|" + "--:|" * len(class_names)]
+    for file, title in titles.items():
+        chapter = [c for c in clauses if c.file == file]
+        if chapter:
+            page = posixpath.relpath(file, project.relative(project.spec_dir))
+            lines.append(f"| [{title}]({href(CLASSES, page)}) | " + " | ".join(
+                str(sum(c.applies_to(n) for c in chapter)) for n in class_names) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def class_page(name: str, clauses: list[Clause], statuses: dict[str, Status],
+               titles: dict[str, str], project: Project) -> str:
+    """Every requirement that applies to one conformance class, chapter by chapter."""
+    from reference_impl.classes import CLASSES as LIMITS
+
+    limits = LIMITS.get(name)
+    page = class_page_path(name)
+    applying = [c for c in clauses if c.applies_to(name)]
+    lines = [_LISTING + f"# Class {name}" + (f" — {limits.summary}" if limits else ""), ""]
+    if limits:
+        stated = [f"{label} {_rate(value)}" for label, value in
+                  (("FMR", limits.fmr_max), ("FNMR", limits.fnmr_max),
+                   ("FPIR in every demographic group", limits.fpir_max)) if value is not None]
+        lines += [f"Error-rate limits: {', '.join(stated)}, each judged on the upper bound of "
+                  "its 95 % confidence interval.", ""]
+    lines += [f"{len(applying)} requirements apply to Class {name}: those that name it in "
+              "their classes, and those that name no class. The status is that of the last "
+              f"test run. See also [the classes at a glance]({href(page, CLASSES)}).", ""]
+    for file, title in titles.items():
+        chapter = sorted((c for c in applying if c.file == file), key=lambda c: c.line)
+        if not chapter:
+            continue
+        target = posixpath.relpath(file, project.relative(project.spec_dir))
+        lines += [f"## {title}", "", "| Requirement | Level | Title | Classes | Status |",
+                  "|---|---|---|---|---|"]
+        for clause in chapter:
+            status = statuses[clause.id].status
+            title = html.escape(clause.title).replace("|", "&#124;") or "—"
+            lines.append(f"| [{clause.id}]({href(page, target, clause.id)}) | {clause.level} | "
+                         f"{title} | "
+                         f"{', '.join(clause.classes) or 'all'} | {status} |")
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def changelog_page(text: str) -> str:
+    """The project's CHANGELOG.md as a site page (it lives outside the spec folder, so the
+    checker's keyword rule does not apply to the word diffs it quotes)."""
+    return text if text.strip() else "# Changelog\n\nNo version has been released yet.\n"

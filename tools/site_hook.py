@@ -12,6 +12,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
+from tools import redirects
 from tools.clauses import without_options
 from tools.project import Project
 from tools.requirement_block import make_extension
@@ -36,7 +37,15 @@ def on_files(files: Files, config) -> Files:
     for source in _model.schema_files().values():
         files.append(File.generated(config, f"schemas/{source.name}",
                                     abs_src_path=str(source)))
+    faults = redirects.problems(redirects.REDIRECTS,
+                                {f.src_uri for f in files.documentation_pages()})
+    if faults:
+        raise PluginError("\n".join(faults))
     return files
+
+
+def on_post_build(config) -> None:
+    redirects.write(Path(config.site_dir), redirects.REDIRECTS, config.use_directory_urls)
 
 
 def on_page_markdown(markdown: str, page, config, files) -> str:

@@ -1,0 +1,300 @@
+"""The published site, tested in a real browser.
+
+The site is built (`mkdocs build --strict`) into a temporary folder, served by a local
+HTTP server on 127.0.0.1, and driven by Playwright's Python package with Debian's
+chromium (`executable_path`; no browser download).  Each page must load with no console
+error, make no request off localhost, and pass axe-core (from npm, pinned by
+tests/browser/package-lock.json) with no serious or critical violation.  Screenshots and
+the PDF of the print view are kept under build/browser/ as artefacts.
+
+`make test` installs chromium and axe-core first (`make browser`) and sets
+FRS_REQUIRE_BROWSER=1, so a missing browser fails there; a bare `pytest` without them
+skips this file.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import subprocess
+import sys
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+
+from tools import redirects
+from tools.check import unique_clauses
+from tools.clauses import parse_spec
+from tools.project import Project
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path(os.environ.get("FRS_CHROMIUM", "/usr/bin/chromium"))
+AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+ARTEFACTS = ROOT / "build" / "browser"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+# Pages whose screenshots are kept: the home page, a chapter, a class, the matrix.
+KEY_PAGES = {"": "home", "06-accuracy/": "chapter-6", "reference/classes/v-l/": "class-v-l",
+             "reference/traceability/": "traceability", "reference/classes/": "classes"}
+
+missing = [str(p) for p in (CHROMIUM, AXE) if not p.exists()]
+if missing and not os.environ.get("FRS_REQUIRE_BROWSER"):
+    pytest.skip(f"browser tests need {', '.join(missing)} (run `make browser`)",
+                allow_module_level=True)
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet",
+                           "--site-dir", str(out)], cwd=ROOT, env=env, capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def base_url(site: Path):
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS,
+                                              headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                  service_workers="block")
+    tab = context.new_page()
+    tab.set_default_timeout(20_000)
+    yield tab
+    context.close()
+
+
+def site_pages(site: Path) -> list[str]:
+    """Every HTML page of the site, as a path relative to the site root."""
+    found = []
+    for path in sorted(site.rglob("index.html")):
+        relative = path.parent.relative_to(site).as_posix()
+        found.append("" if relative == "." else relative + "/")
+    return found
+
+
+def clauses():
+    return unique_clauses(parse_spec(Project.load(ROOT)).clauses)
+
+
+def clause_url(clause) -> str:
+    return clause.file.removeprefix("spec/").removesuffix(".md").removesuffix("index") + "/"
+
+
+class Recorder:
+    """Every request, console error and page error of one tab."""
+
+    def __init__(self, page):
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.failed: list[str] = []
+        page.on("request", lambda r: self.requests.append(r.url))
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("requestfailed", lambda r: self.failed.append(f"{r.url}: {r.failure}"))
+        page.on("response", lambda r: r.status >= 400 and self.failed.append(
+            f"{r.url}: HTTP {r.status}"))
+
+    def off_localhost(self) -> list[str]:
+        return [u for u in self.requests
+                if urlsplit(u).scheme not in ("data", "blob", "about")
+                and urlsplit(u).hostname not in LOCAL_HOSTS]
+
+
+def axe_violations(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, "
+                           "{resultTypes: ['violations']})")
+    return [f"{v['id']} ({v['impact']}): {v['help']} — "
+            + "; ".join(n["target"][0] if isinstance(n["target"][0], str) else str(n["target"])
+                        for n in v["nodes"][:3])
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def test_every_page_loads_clean_private_and_accessible(site, base_url, page):
+    """No console error, no failed request, nothing off localhost, no serious axe finding."""
+    recorder = Recorder(page)
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    problems = []
+    pages = site_pages(site)
+    assert "reference/traceability/" in pages and "print_page/" in pages
+    links: dict[str, set[str]] = {}
+    dom_ids: dict[str, set[str]] = {}
+    for path in pages:
+        before = len(recorder.errors), len(recorder.failed)
+        page.goto(base_url + path, wait_until="networkidle")
+        assert page.title(), f"{path}: no title"
+        dom_ids[path] = set(page.evaluate(
+            "() => [...document.querySelectorAll('[id]')].map(e => e.id)"))
+        if path != "print_page/":  # print-site rewrites its links; see the print test
+            for href in page.evaluate("() => [...document.querySelectorAll('a[href]')]"
+                                      ".map(a => a.href)"):
+                links.setdefault(href, set()).add(path)
+        problems += [f"{path}: console: {e}" for e in recorder.errors[before[0]:]]
+        problems += [f"{path}: request: {e}" for e in recorder.failed[before[1]:]]
+        problems += [f"{path}: axe: {v}" for v in axe_violations(page)]
+        if path in KEY_PAGES:
+            page.screenshot(path=str(ARTEFACTS / f"{KEY_PAGES[path]}.png"), full_page=True)
+    assert recorder.requests, "no request recorded"
+    assert recorder.off_localhost() == []
+    problems += broken_links(site, base_url, links, dom_ids)
+    assert problems == [], "\n".join(problems)
+
+
+def broken_links(site: Path, base_url: str, links: dict[str, set[str]],
+                 dom_ids: dict[str, set[str]]) -> list[str]:
+    """Every link to the site reaches a file, and its #fragment is an id of that page as the
+    browser built it (links in raw HTML escape MkDocs' own check; this one sees them all)."""
+    broken = []
+    for href, sources in sorted(links.items()):
+        if not href.startswith(base_url):
+            continue
+        url, _, fragment = href.partition("#")
+        relative = urlsplit(url).path.removeprefix(urlsplit(base_url).path)
+        target = site / relative
+        if target.is_dir() or relative == "":
+            target = target / "index.html"
+        if not target.is_file():
+            broken.append(f"{sorted(sources)[0]}: link to {href}: no such page")
+        elif fragment and relative in dom_ids and fragment not in dom_ids[relative]:
+            broken.append(f"{sorted(sources)[0]}: link to {href}: no such anchor")
+    return broken
+
+
+def test_a_permalink_scrolls_to_its_requirement(base_url, page):
+    chosen = [c for c in clauses() if c.file.endswith(".md")]
+    # The last clause of the longest page: far enough down that the page must scroll.
+    clause = max(chosen, key=lambda c: c.line)
+    page.goto(f"{base_url}{clause_url(clause)}#{clause.id}", wait_until="networkidle")
+    heading = page.locator(f"h4[id='{clause.id}']")
+    assert heading.inner_text().startswith(clause.id)
+    page.wait_for_function("() => window.scrollY > 0")
+    top = heading.evaluate("e => e.getBoundingClientRect().top")
+    height = page.evaluate("() => window.innerHeight")
+    assert 0 <= top < height / 2, f"{clause.id} is at {top}px of a {height}px viewport"
+
+
+def test_search_for_a_requirement_id_finds_its_page(base_url, page):
+    """For the first requirement of every page: searching its ID lists the defining page."""
+    firsts = {}
+    for clause in clauses():
+        firsts.setdefault(clause.file, clause)
+    assert firsts
+    page.goto(base_url, wait_until="networkidle")
+    query = page.locator("input[data-md-component='search-query']")
+    for clause in firsts.values():
+        query.click()
+        query.fill("")
+        query.press_sequentially(clause.id, delay=10)  # Material searches on key events
+        top = page.locator(".md-search-result__item").first
+        wanted = urljoin(base_url, clause_url(clause))
+        hrefs: list[str] = []
+        for _ in range(50):  # results update as the worker answers; poll up to ~5 s
+            if top.count():
+                hrefs = top.locator("a").evaluate_all("links => links.map(a => a.href)")
+            if any(f"{u.scheme}://{u.netloc}{u.path}" == wanted and u.fragment == clause.id
+                   for u in map(urlsplit, hrefs)):
+                break
+            page.wait_for_timeout(100)
+        else:
+            raise AssertionError(f"search for {clause.id}: top result {hrefs[:5]}, "
+                                 f"expected {wanted}#{clause.id}")
+        page.keyboard.press("Escape")
+
+
+def test_traceability_matrix_links_resolve(base_url, page):
+    """Every link in the matrix reaches a page, and its #anchor exists on that page."""
+    matrix = base_url + "reference/traceability/"
+    page.goto(matrix, wait_until="networkidle")
+    hrefs = page.locator(".frs-matrix table a").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))")
+    assert len(hrefs) >= len(clauses())
+    targets: dict[str, set[str]] = {}
+    for href in hrefs:
+        url, _, anchor = urljoin(matrix, href).partition("#")
+        targets.setdefault(url, set()).add(anchor)
+    broken = []
+    for url, anchors in sorted(targets.items()):
+        response = page.goto(url, wait_until="domcontentloaded")
+        if response is None or response.status != 200:
+            broken.append(f"{url}: HTTP {response.status if response else '?'}")
+            continue
+        ids = set(page.evaluate("() => [...document.querySelectorAll('[id]')].map(e => e.id)"))
+        broken += [f"{url}#{a}: no such anchor" for a in anchors if a and a not in ids]
+    assert broken == [], "\n".join(broken)
+
+
+def test_print_view_renders_every_clause_and_makes_a_pdf(base_url, page):
+    page.goto(base_url + "print_page/", wait_until="networkidle")
+    page.emulate_media(media="print")
+    headings = page.locator("h4.frs-requirement-id").evaluate_all(
+        "hs => hs.map(h => [h.id, h.innerText])")
+    shown = {text.split(" ")[0]: anchor for anchor, text in headings}
+    for clause in clauses():
+        assert clause.id in shown, f"{clause.id} is missing from the print view"
+        assert shown[clause.id].endswith(clause.id)  # its anchor survives, page-prefixed
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    pdf = ARTEFACTS / "frs.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=True)
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF-") and len(data) > 10_000
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
+    assert pages >= 2, f"the PDF has {pages} page(s)"
+
+
+def test_a_renamed_page_redirects_keeping_the_requirement_anchor(site, base_url, page):
+    """tools/redirects.py: an old address lands on the new page, at the same requirement."""
+    clause = clauses()[0]
+    new = clause.file.removeprefix("spec/")
+    redirects.write(site, {"old/renamed-page.md": new})
+    page.goto(f"{base_url}old/renamed-page/#{clause.id}", wait_until="networkidle")
+    assert page.url == f"{base_url}{clause_url(clause)}#{clause.id}"
+    top = page.locator(f"h4[id='{clause.id}']").evaluate("e => e.getBoundingClientRect().top")
+    assert 0 <= top < page.evaluate("() => window.innerHeight")
+
+
+def test_broken_links_are_found(tmp_path):
+    """The link check itself: a missing page, a missing anchor, a good link, an outside one."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "index.html").write_text("<h4 id='FRS-ACC-001'>x</h4>")
+    (tmp_path / "index.html").write_text("home")
+    base = "http://127.0.0.1:1/"
+    links = {base + "a/#FRS-ACC-001": {""}, base + "a/#FRS-ACC-009": {""},
+             base + "reference/02-conformance.md#FRS-CNF-001": {"reference/traceability/"},
+             base: {"a/"}, "https://example.org/": {""}}
+    assert broken_links(tmp_path, base, links, {"a/": {"FRS-ACC-001"}, "": set()}) == [
+        ": link to http://127.0.0.1:1/a/#FRS-ACC-009: no such anchor",
+        "reference/traceability/: link to http://127.0.0.1:1/reference/02-conformance.md"
+        "#FRS-CNF-001: no such page"]

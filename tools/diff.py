@@ -1,0 +1,461 @@
+"""`frs diff`: the normative changes between two versions of the spec.
+
+Both sides are read from git (`git ls-tree` + `git cat-file`), or from the working tree
+for the second side, and parsed by the one parser (`tools.clauses.parse_text`), so the
+diff sees exactly the clauses the site renders and the checker lints.  What a clause
+requires is compared through its normative hash (level, classes, folded text): the
+value `ids.lock` records.  The report lists clauses added, removed without retiring,
+retired, changed (with a word diff), moved between chapters, and the tests that became
+*suspect*: a test naming a changed clause whose file was last touched before the commit
+that changed the clause.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reference_impl.errors import InputError
+from tools import idlock
+from tools.clauses import ID_PATTERN, Clause, parse_text
+from tools.project import Project
+
+WORKTREE = None  # the second side defaults to the working tree
+_MARK = re.compile(r"mark\.requirement\(([^)]*)\)", re.S)
+_DEF = re.compile(r"^\s*(?:async\s+)?def\s+(test\w*)|^\s*class\s+(Test\w*)", re.M)
+
+
+class DiffError(InputError):
+    """A ref cannot be read."""
+
+
+# --- reading a side from git or the working tree ------------------------------------
+
+
+class Git:
+    """Blobs and trees of the project's repository; parsed pages cached by blob id."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self.root = project.root
+        self._pages: dict[str, tuple[Clause, ...]] = {}
+        self._trees: dict[str, dict[str, str]] = {}
+        self._batch: subprocess.Popen | None = None
+
+    def run(self, *args: str, check: bool = True) -> str:
+        done = subprocess.run(["git", *args], cwd=self.root, capture_output=True, text=True)
+        if check and done.returncode != 0:
+            raise DiffError(f"git {' '.join(args)}: {done.stderr.strip() or 'failed'}")
+        return done.stdout
+
+    def commit(self, ref: str) -> str:
+        done = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"],
+                              cwd=self.root, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise DiffError(f"'{ref}' is not a commit of the repository at {self.root}")
+        return done.stdout.strip()
+
+    def blob(self, sha: str) -> str:
+        if self._batch is None:
+            self._batch = subprocess.Popen(["git", "cat-file", "--batch"], cwd=self.root,
+                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self._batch.stdin.write(sha.encode() + b"\n")
+        self._batch.stdin.flush()
+        header = self._batch.stdout.readline().split()
+        size = int(header[2])
+        data = self._batch.stdout.read(size + 1)[:-1]
+        return data.decode("utf-8")
+
+    def close(self) -> None:
+        if self._batch is not None:
+            self._batch.stdin.close()
+            self._batch.wait()
+            self._batch = None
+
+    def tree(self, commit: str, folder: str) -> dict[str, str]:
+        """path -> blob id of every file under `folder` at `commit`."""
+        key = f"{commit}:{folder}"
+        if key not in self._trees:
+            out = self.run("ls-tree", "-r", "--full-tree", commit, "--", folder)
+            files = {}
+            for line in out.splitlines():
+                meta, _, path = line.partition("\t")
+                kind, sha = meta.split()[1:3]
+                if kind == "blob":
+                    files[path] = sha
+            self._trees[key] = files
+        return self._trees[key]
+
+    def clauses_of(self, path: str, text: str, sha: str) -> tuple[Clause, ...]:
+        if sha not in self._pages:
+            found, _ = parse_text(text, path, None, None)
+            self._pages[sha] = tuple(found)
+        return self._pages[sha]
+
+    def spec_at(self, commit: str) -> dict[str, Clause]:
+        folder = self.project.relative(self.project.spec_dir)
+        clauses: dict[str, Clause] = {}
+        for path, sha in sorted(self.tree(commit, folder).items()):
+            if path.endswith(".md"):
+                for clause in self.clauses_of(path, self.blob(sha), sha):
+                    clauses.setdefault(clause.id, clause)
+        return clauses
+
+    def lock_at(self, commit: str) -> dict[str, idlock.Entry]:
+        name = self.project.relative(self.project.lock_file)
+        sha = self.tree(commit, name).get(name)
+        return _lock_entries(self.blob(sha), name) if sha else {}
+
+
+@dataclass
+class Side:
+    label: str  # what the report calls it
+    commit: str | None  # None: the working tree
+    clauses: dict[str, Clause]
+    lock: dict[str, idlock.Entry]
+
+
+def _lock_entries(text: str, name: str) -> dict[str, idlock.Entry]:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / Path(name).name
+        path.write_text(text, encoding="utf-8")
+        return idlock.load(path).entries
+
+
+def _worktree(project: Project) -> Side:
+    clauses: dict[str, Clause] = {}
+    for path in sorted(project.spec_dir.rglob("*.md")):
+        found, _ = parse_text(path.read_text(encoding="utf-8"), project.relative(path))
+        for clause in found:
+            clauses.setdefault(clause.id, clause)
+    return Side("the working tree", None, clauses, idlock.load(project.lock_file).entries)
+
+
+def _side(git: Git, ref: str, label: str = "") -> Side:
+    commit = git.commit(ref)
+    return Side(label or f"{ref} ({commit[:7]})", commit, git.spec_at(commit),
+                git.lock_at(commit))
+
+
+def default_base(git: Git, mains: tuple[str, ...] = ("main", "origin/main")) -> str:
+    """The merge base of HEAD with main (or origin/main, as in a CI checkout)."""
+    for main in mains:
+        out = git.run("merge-base", main, "HEAD", check=False).strip()
+        if out:
+            return out
+    raise DiffError("no merge base of main (or origin/main) and HEAD: name the refs to "
+                    "compare (frs diff REF_A [REF_B])")
+
+
+# --- the comparison ------------------------------------------------------------------
+
+
+@dataclass
+class Change:
+    id: str
+    kind: str  # added, removed, retired, changed, moved
+    a: Clause | None = None
+    b: Clause | None = None
+    details: dict = field(default_factory=dict)
+
+
+@dataclass
+class Suspect:
+    test: str  # file::name
+    file: str
+    line: int
+    id: str
+    test_commit: str
+    clause_commit: str  # "" for the working tree
+
+
+@dataclass
+class Diff:
+    a: Side
+    b: Side
+    changes: list[Change]
+    suspects: list[Suspect]
+
+    def of(self, kind: str) -> list[Change]:
+        return [c for c in self.changes if c.kind == kind]
+
+
+KINDS = ("added", "removed", "retired", "changed", "moved")
+
+
+def compare(a: Side, b: Side) -> list[Change]:
+    changes = []
+    for clause_id in sorted(set(a.clauses) | set(b.clauses) | set(a.lock) | set(b.lock)):
+        old, new = a.clauses.get(clause_id), b.clauses.get(clause_id)
+        entry_a, entry_b = a.lock.get(clause_id), b.lock.get(clause_id)
+        now_retired = entry_b is not None and entry_b.status == "retired"
+        was_retired = entry_a is not None and entry_a.status == "retired"
+        if now_retired and not was_retired:
+            changes.append(Change(clause_id, "retired", old, new, {
+                "retired_in": entry_b.retired_in, "replaced_by": entry_b.replaced_by}))
+            continue
+        if new and not old:
+            changes.append(Change(clause_id, "added", None, new))
+        elif old and not new:
+            changes.append(Change(clause_id, "removed", old, None))
+        if not (old and new):
+            continue
+        if old.normative_hash != new.normative_hash:
+            details = {"hash_a": old.normative_hash, "hash_b": new.normative_hash,
+                       "locked": bool(entry_b and entry_b.hash == new.normative_hash)}
+            if old.level != new.level:
+                details["level"] = [old.level, new.level]
+            if old.classes != new.classes:
+                details["classes"] = [list(old.classes), list(new.classes)]
+            if " ".join(old.text.split()) != " ".join(new.text.split()):
+                details["words"] = word_diff(old.text, new.text)
+            changes.append(Change(clause_id, "changed", old, new, details))
+        if old.file != new.file:
+            changes.append(Change(clause_id, "moved", old, new,
+                                  {"from": old.file, "to": new.file}))
+    return changes
+
+
+def word_diff(old: str, new: str) -> list[list[str]]:
+    """[op, words] runs: op is '=' (kept), '-' (removed) or '+' (added)."""
+    a, b = old.split(), new.split()
+    runs: list[list[str]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False
+                                                       ).get_opcodes():
+        if tag == "equal":
+            runs.append(["=", " ".join(a[i1:i2])])
+            continue
+        if i2 > i1:
+            runs.append(["-", " ".join(a[i1:i2])])
+        if j2 > j1:
+            runs.append(["+", " ".join(b[j1:j2])])
+    return runs
+
+
+# --- suspect tests ---------------------------------------------------------------------
+
+
+def tests_naming(files: dict[str, str]) -> dict[str, list[tuple[str, str, int]]]:
+    """ID -> [(test name, file, line)] from the `mark.requirement(...)` calls of test files."""
+    named: dict[str, list[tuple[str, str, int]]] = {}
+    for path, text in sorted(files.items()):
+        for mark in _MARK.finditer(text):
+            line = text.count("\n", 0, mark.start()) + 1
+            after = _DEF.search(text, mark.end())
+            before = text.rfind("\ndef ", 0, mark.start())
+            name = (after.group(1) or after.group(2)) if after else ""
+            if not name and before >= 0:  # a module-level pytestmark
+                name = "*"
+            for clause_id in ID_PATTERN.finditer(mark.group(1)):
+                named.setdefault(clause_id.group(0), []).append((f"{path}::{name}", path,
+                                                                 line))
+    return named
+
+
+def _test_files(git: Git, side: Side) -> dict[str, str]:
+    if side.commit is None:
+        tests = git.root / "tests"
+        return {git.project.relative(p): p.read_text(encoding="utf-8")
+                for p in sorted(tests.rglob("test*.py"))} if tests.is_dir() else {}
+    return {path: git.blob(sha) for path, sha in git.tree(side.commit, "tests").items()
+            if Path(path).name.startswith("test") and path.endswith(".py")}
+
+
+def _dirty(git: Git, path: str) -> bool:
+    return bool(git.run("status", "--porcelain", "--", path, check=False).strip())
+
+
+def change_commit(git: Git, clause_id: str, a: Side, b: Side) -> str:
+    """The newest commit after `a` that changed the clause's hash ('' = the working tree)."""
+    head = b.commit
+    if head is None:
+        head = git.commit("HEAD")
+        at_head = git.spec_at(head).get(clause_id)
+        if at_head is None or at_head.normative_hash != b.clauses[clause_id].normative_hash:
+            return ""
+    folder = git.project.relative(git.project.spec_dir)
+    span = f"{a.commit}..{head}" if a.commit else head
+    for commit in git.run("log", "--format=%H", span, "--", folder).split():
+        now = git.spec_at(commit).get(clause_id)
+        parents = git.run("rev-parse", f"{commit}^@").split()
+        before = [git.spec_at(p).get(clause_id) for p in parents] or [None]
+        if now and all(p is None or p.normative_hash != now.normative_hash for p in before):
+            return commit
+    return head
+
+
+def suspects(git: Git, diff_changes: list[Change], a: Side, b: Side) -> list[Suspect]:
+    changed = [c.id for c in diff_changes if c.kind == "changed"]
+    if not changed:
+        return []
+    named = tests_naming(_test_files(git, b))
+    found = []
+    last_touch: dict[str, str] = {}
+    for clause_id in changed:
+        clause_commit = None
+        for test, path, line in named.get(clause_id, []):
+            if clause_commit is None:
+                clause_commit = change_commit(git, clause_id, a, b)
+            if path not in last_touch:
+                dirty = b.commit is None and _dirty(git, path)
+                head = b.commit or "HEAD"
+                last_touch[path] = "" if dirty else git.run(
+                    "log", "-1", "--format=%H", head, "--", path, check=False).strip()
+            touched = last_touch[path]
+            if not touched:  # changed in the working tree, or not yet committed
+                continue
+            if clause_commit == "" or (touched != clause_commit and subprocess.run(
+                    ["git", "merge-base", "--is-ancestor", touched, clause_commit],
+                    cwd=git.root).returncode == 0):
+                found.append(Suspect(test, path, line, clause_id, touched, clause_commit))
+    return found
+
+
+def diff(project: Project, ref_a: str | None = None, ref_b: str | None = WORKTREE) -> Diff:
+    git = Git(project)
+    try:
+        base = ref_a or default_base(git)
+        a = _side(git, base, "" if ref_a else f"the merge base with main ({base[:7]})")
+        b = _worktree(project) if ref_b is None else _side(git, ref_b)
+        changes = compare(a, b)
+        return Diff(a, b, changes, suspects(git, changes, a, b))
+    finally:
+        git.close()
+
+
+# --- output ------------------------------------------------------------------------------
+
+
+def _where(clause: Clause | None) -> str:
+    return f"{clause.file}:{clause.line}" if clause else ""
+
+
+def _classes(classes: list[str]) -> str:
+    return ", ".join(classes) or "all"
+
+
+def words_text(runs: list[list[str]]) -> str:
+    marks = {"=": "{}", "-": "[-{}-]", "+": "{{+{}+}}"}
+    return " ".join(marks[op].format(words) for op, words in runs)
+
+
+def words_markdown(runs: list[list[str]]) -> str:
+    marks = {"=": "{}", "-": "~~{}~~", "+": "**{}**"}
+    return " ".join(marks[op].format(words.replace("|", "\\|")) for op, words in runs)
+
+
+def to_text(result: Diff) -> str:
+    lines = [f"Normative changes from {result.a.label} to {result.b.label}"]
+    if not result.changes and not result.suspects:
+        lines.append("No normative change.")
+    for kind in KINDS:
+        items = result.of(kind)
+        if not items:
+            continue
+        lines.append(f"{_HEADINGS[kind]} ({len(items)}):")
+        for change in items:
+            lines += ["  " + _summary(change)] + ["    " + d for d in _detail_lines(change,
+                                                                                 "text")]
+    if result.suspects:
+        lines.append(f"Suspect tests ({len(result.suspects)}):")
+        for s in result.suspects:
+            lines.append(f"  ? {s.test} ({s.file}:{s.line}) names {s.id}: last touched in "
+                         f"{s.test_commit[:7]}, before {s.id} changed in "
+                         f"{s.clause_commit[:7] or 'the working tree'}")
+    return "\n".join(lines) + "\n"
+
+
+_HEADINGS = {"added": "Added", "removed": "Removed without retiring", "retired": "Retired",
+             "changed": "Changed", "moved": "Moved between chapters"}
+_SIGNS = {"added": "+", "removed": "-", "retired": "x", "changed": "~", "moved": ">"}
+
+
+def _summary(change: Change) -> str:
+    clause = change.b or change.a
+    title = f" — {clause.title}" if clause and clause.title else ""
+    where = _where(change.b) or _where(change.a)
+    level = f" [{clause.level}]" if clause else ""
+    return f"{_SIGNS[change.kind]} {change.id}{level}{title} ({where})" if where else \
+        f"{_SIGNS[change.kind]} {change.id}"
+
+
+def _detail_lines(change: Change, style: str) -> list[str]:
+    d = change.details
+    out = []
+    if change.kind in ("added", "removed"):
+        clause = change.b or change.a
+        text = " ".join(clause.text.split())
+        out.append(f"classes: {_classes(list(clause.classes))}")
+        out.append(f"text: {text}" if style == "text" else
+                   f"text: {text.replace('|', chr(92) + '|')}")
+    elif change.kind == "retired":
+        out.append(f"retired in {d['retired_in'] or '?'}"
+                   + (f", replaced by {d['replaced_by']}" if d["replaced_by"] else ""))
+    elif change.kind == "moved":
+        out.append(f"{d['from']} -> {d['to']}")
+    elif change.kind == "changed":
+        if "level" in d:
+            out.append(f"level: {d['level'][0]} -> {d['level'][1]}")
+        if "classes" in d:
+            out.append(f"classes: {_classes(d['classes'][0])} -> {_classes(d['classes'][1])}")
+        if "words" in d:
+            render = words_text if style == "text" else words_markdown
+            out.append(f"text: {render(d['words'])}")
+        if not d["locked"]:
+            out.append("not yet recorded in ids.lock (run `frs lock`)")
+    return out
+
+
+def to_json(result: Diff) -> str:
+    def clause(c: Clause | None) -> dict | None:
+        if c is None:
+            return None
+        return {"file": c.file, "line": c.line, "level": c.level, "title": c.title,
+                "classes": list(c.classes), "text": c.text, "hash": c.normative_hash}
+
+    data = {
+        "from": {"label": result.a.label, "commit": result.a.commit},
+        "to": {"label": result.b.label, "commit": result.b.commit},
+        **{kind: [{"id": c.id, "a": clause(c.a), "b": clause(c.b), **c.details}
+                  for c in result.of(kind)] for kind in KINDS},
+        "suspect_tests": [vars(s) for s in result.suspects],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def to_markdown(result: Diff, level: int = 2) -> str:
+    h = "#" * level
+    lines = [f"{h} Normative changes", "",
+             f"From {result.a.label} to {result.b.label}.", ""]
+    if not result.changes and not result.suspects:
+        lines += ["No normative change.", ""]
+    for kind in KINDS:
+        items = result.of(kind)
+        if not items:
+            continue
+        lines += [f"{h}# {_HEADINGS[kind]} ({len(items)})", ""]
+        for change in items:
+            clause = change.b or change.a
+            title = f" — {clause.title}" if clause and clause.title else ""
+            where = f" (`{_where(change.b) or _where(change.a)}`)" if clause else ""
+            lines.append(f"- **{change.id}**{title}{where}")
+            lines += [f"  - {d}" for d in _detail_lines(change, "markdown")]
+        lines.append("")
+    if result.suspects:
+        lines += [f"{h}# Suspect tests ({len(result.suspects)})", "",
+                  "These tests name a clause that changed after they were last touched: "
+                  "check that they still verify what the clause now says.", ""]
+        for s in result.suspects:
+            lines.append(f"- [ ] `{s.test}` (`{s.file}:{s.line}`) names **{s.id}**, changed "
+                         f"in {s.clause_commit[:7] or 'the working tree'}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+FORMATS = {"text": to_text, "json": to_json, "markdown": to_markdown}
