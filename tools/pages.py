@@ -32,11 +32,6 @@ CLASSES = f"{GENERATED}/classes.md"
 CHANGELOG = f"{GENERATED}/changelog.md"
 
 
-# Front matter keeping a generated list of IDs out of the search index: a search for an ID
-# must find the page that defines the requirement, not every table that lists it.
-_LISTING = "---\nsearch:\n  exclude: true\n---\n\n"
-
-
 def class_page_path(name: str) -> str:
     return f"{GENERATED}/classes/{name.lower()}.md"
 
@@ -216,7 +211,7 @@ def classes_page(clauses: list[Clause], class_names: tuple[str, ...],
     """The conformance classes at a glance: limits, and how many clauses apply to each."""
     from reference_impl.classes import CLASSES as LIMITS
 
-    lines = [_LISTING + "# Conformance classes at a glance", "",
+    lines = [NOT_SEARCHED + "# Conformance classes at a glance", "",
              "A system conforms to FRS in one class, chosen by what it does and where it "
              "compares faces (clause 2). Each class has its own error-rate limits and its own "
              "list of applicable requirements: a requirement that names no class applies to "
@@ -254,7 +249,7 @@ def class_page(name: str, clauses: list[Clause], statuses: dict[str, Status],
     limits = LIMITS.get(name)
     page = class_page_path(name)
     applying = [c for c in clauses if c.applies_to(name)]
-    lines = [_LISTING + f"# Class {name}" + (f" — {limits.summary}" if limits else ""), ""]
+    lines = [NOT_SEARCHED + f"# Class {name}" + (f" — {limits.summary}" if limits else ""), ""]
     if limits:
         stated = [f"{label} {_rate(value)}" for label, value in
                   (("FMR", limits.fmr_max), ("FNMR", limits.fnmr_max),

@@ -70,13 +70,13 @@ class SiteModel:
             pages.RETIRED: pages.retired_page(self.lock, self.clauses, self.project),
             pages.CODE: pages.code_page(self.clauses, self.project),
             ics.ICS: ics.ics_page(self.clauses, self.project),
-            pages.CLASSES: pages.classes_page(self.clauses, self.project.classes, self.titles,
-                                              self.project),
+            pages.CLASSES: pages.classes_page(self.clauses, self.project.classes or (),
+                                              self.titles, self.project),
         }
         changelog = self.project.root / "CHANGELOG.md"
         generated[pages.CHANGELOG] = pages.changelog_page(
             changelog.read_text(encoding="utf-8") if changelog.exists() else "")
-        for name in self.project.classes:
+        for name in self.project.classes or ():
             generated[pages.class_page_path(name)] = pages.class_page(
                 name, self.clauses, statuses, self.titles, self.project)
         for name, path in self.schema_files().items():
