@@ -35,7 +35,7 @@ def _species(attacks_by_species: dict) -> dict[str, np.ndarray]:
 def apcer(attack_scores, threshold: float) -> float:
     """APCER of one PAI species: attacks with a PAD score >= tau (classified bona fide)."""
     scores = as_scores(attack_scores, "attack")
-    return np.count_nonzero(scores >= threshold) / scores.size
+    return float(np.count_nonzero(scores >= threshold) / scores.size)
 
 
 def apcer_per_species(attacks_by_species: dict, threshold: float) -> dict[str, float]:
@@ -51,7 +51,7 @@ def apcer_ap(attacks_by_species: dict, threshold: float) -> float:
 def bpcer(bona_fide_scores, threshold: float) -> float:
     """BPCER: bona fide presentations with a PAD score < tau (classified as attacks)."""
     scores = as_scores(bona_fide_scores, "bona fide")
-    return np.count_nonzero(scores < threshold) / scores.size
+    return float(np.count_nonzero(scores < threshold) / scores.size)
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def iapar(accepted) -> float:
         if not np.isin(outcome, (0, 1)).all():
             raise InputError("accepted must be true/false (or 1/0) per presentation")
         outcome = outcome.astype(bool)
-    return np.count_nonzero(outcome) / outcome.size
+    return float(np.count_nonzero(outcome) / outcome.size)
 
 
 def iapar_per_species(accepted_by_species: dict) -> dict[str, float]:
