@@ -22,6 +22,8 @@ COMMANDS = {
     "new-id": ("tools.commands", "print the next free requirement ID of an area"),
     "lock": ("tools.commands", "record new clauses and changed normative text in ids.lock"),
     "retire": ("tools.commands", "retire a requirement ID in ids.lock"),
+    "metrics": ("reference_impl.metrics.cli", "error rates from score files: verification "
+                "(EER, FNMR at FMR), pad (APCER, BPCER) or identification (FNIR, FPIR, CMC)"),
 }
 
 
