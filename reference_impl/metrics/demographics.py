@@ -151,3 +151,73 @@ def differentials(rates: GroupRates, alpha: float = 0.5) -> Differentials:
                          inequity_rate(fmr, fmr_n, fnmr, fnmr_n, alpha),
                          fairness_discrepancy_rate(fmr, fnmr, alpha),
                          garbe(fmr, fnmr, alpha), alpha)
+
+
+# ---------------------------------------------------------------------------
+# Test design and limits of clause 7
+
+MIN_AGE_BANDS = 3
+MIN_SEXES = 2
+MIN_SKIN_TONE_GROUPS = 5
+DESIGN_KEYS = {"age_band": MIN_AGE_BANDS, "sex": MIN_SEXES, "skin_tone": MIN_SKIN_TONE_GROUPS}
+
+
+def group_design_gaps(labels) -> list[str]:
+    """What a test population lacks against clause 7.2: at least 3 age bands, 2 sexes
+    and 5 skin-tone (or race/ethnicity) groups among its subjects' labels.
+
+    `labels` is one dict per subject with the keys `age_band`, `sex`, `skin_tone`.
+    An empty list means the design is met.
+    """
+    seen: dict[str, set] = {key: set() for key in DESIGN_KEYS}
+    for n, label in enumerate(labels):
+        if not isinstance(label, dict):
+            raise InputError(f"subject {n}: labels must be an object of group names")
+        for key in DESIGN_KEYS:
+            if label.get(key) not in (None, ""):
+                seen[key].add(str(label[key]))
+    return [f"{key}: {len(seen[key])} groups, at least {minimum} needed"
+            for key, minimum in DESIGN_KEYS.items() if len(seen[key]) < minimum]
+
+
+MATCH_KEYS = ("sex", "age_band", "region")
+
+
+def unmatched_impostors(probe_labels, reference_labels, keys=MATCH_KEYS) -> list[int]:
+    """Indices of impostor comparisons whose two subjects differ in sex, age band or
+    region (clause 7.3 asks for none); a missing label counts as a difference."""
+    probes, refs = list(probe_labels), list(reference_labels)
+    if len(probes) != len(refs):
+        raise InputError("probe and reference labels differ in length")
+    return [n for n, (p, r) in enumerate(zip(probes, refs, strict=True))
+            if any(p.get(k) is None or p.get(k) != r.get(k) for k in keys)]
+
+
+FMR_GROUP_FACTOR = 3
+
+
+@dataclass(frozen=True)
+class GroupVerdict:
+    passed: bool
+    reasons: tuple[str, ...]
+
+
+def group_limits_verdict(rates: GroupRates, class_fmr: float, class_fnmr: float
+                         ) -> GroupVerdict:
+    """Clause 7.4: in every group, the upper 95 % bound of FMR is at most 3 x the class
+    FMR limit and the upper bound of FNMR at most the class FNMR limit."""
+    failures = [f"group '{g}': FMR upper bound {r.upper:.3g} exceeds "
+                f"{FMR_GROUP_FACTOR} x {class_fmr:g}"
+                for g, r in sorted(rates.fmr.items()) if r.upper > FMR_GROUP_FACTOR * class_fmr]
+    failures += [f"group '{g}': FNMR upper bound {r.upper:.3g} exceeds {class_fnmr:g}"
+                 for g, r in sorted(rates.fnmr.items()) if r.upper > class_fnmr]
+    return GroupVerdict(not failures, tuple(failures))
+
+
+FDR_TARGET = 0.99
+GARBE_TARGET = 0.25
+
+
+def meets_fairness_targets(fdr: float, garbe_value: float) -> bool:
+    """Clause 7.6 recommendation: FDR >= 0.99 and GARBE <= 0.25."""
+    return fdr >= FDR_TARGET and garbe_value <= GARBE_TARGET

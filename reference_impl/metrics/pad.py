@@ -114,3 +114,51 @@ def system_accepts(pad_scores, comparison_scores, pad_threshold: float,
 def acer(apcer_ap_value: float, bpcer_value: float) -> float:
     """ACER = (APCER_AP + BPCER) / 2: a reported extra, never a pass criterion."""
     return (apcer_ap_value + bpcer_value) / 2
+
+
+# ---------------------------------------------------------------------------
+# Levels of clause 8
+
+IAPAR_LIMITS = {"A": 0.15, "B": 0.07}
+LEVEL_SPECIES = {
+    "A": ("printed-photo", "hd-paper-photo", "screen-replay", "paper-mask"),
+    "B": ("printed-photo", "hd-paper-photo", "screen-replay", "paper-mask",
+          "3d-mask", "video-injection", "deepfake"),
+}
+MIN_ATTACKS_PER_SPECIES = 60
+
+
+def _level(level: str) -> str:
+    if level not in IAPAR_LIMITS:
+        raise InputError(f"unknown PAD level '{level}' (expected A or B)")
+    return level
+
+
+def missing_species(level: str, species) -> list[str]:
+    """PAI species of the level (clause 8.4) that the test did not use."""
+    have = set(species)
+    return [s for s in LEVEL_SPECIES[_level(level)] if s not in have]
+
+
+def undersized_species(attacks_by_species: dict,
+                       minimum: int = MIN_ATTACKS_PER_SPECIES) -> list[str]:
+    """Species with fewer attack presentations than clause 8.5 asks for."""
+    return sorted(s for s, a in attacks_by_species.items() if np.size(a) < minimum)
+
+
+@dataclass(frozen=True)
+class PadVerdict:
+    passed: bool
+    reasons: tuple[str, ...]
+
+
+def pad_level_verdict(level: str, iapar_upper_by_species: dict[str, float]) -> PadVerdict:
+    """Clause 8.3: the upper 95 % bound of IAPAR of every species of the level is at
+    most the level's limit; every species of the level was tested.  ACER plays no
+    part (clause 8.6)."""
+    limit = IAPAR_LIMITS[_level(level)]
+    failures = [f"PAI species '{s}' not tested" for s in
+                missing_species(level, iapar_upper_by_species)]
+    failures += [f"IAPAR upper bound {v:.3g} of '{s}' exceeds {limit:g}"
+                 for s, v in sorted(iapar_upper_by_species.items()) if v > limit]
+    return PadVerdict(not failures, tuple(failures))
