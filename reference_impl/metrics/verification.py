@@ -122,6 +122,28 @@ def eer(genuine, impostor) -> EqualErrorRate:
 # The fast path: every metric from two sorted arrays and cumulative counts.
 
 
+def _sorted_scores(scores, name: str, copy: bool, presorted: bool) -> np.ndarray:
+    """Sorted float64 scores, checked as `as_scores` checks them.
+
+    Sorting puts NaN last and -inf/+inf at the ends, so a sorted array is all finite
+    exactly when its two ends are: no pass over the data, no mask in memory.  Only a
+    failing input is scanned again, by `as_scores`, for its message.
+    """
+    array = np.asarray(scores, dtype=np.float64).ravel()
+    if presorted:
+        result = array
+    elif copy:
+        result = np.sort(array)
+    else:
+        array.sort()
+        result = array
+    if result.size == 0 or not (np.isfinite(result[0]) and np.isfinite(result[-1])):
+        as_scores(scores, name)  # raises with the count and the first index
+    if presorted and result.size > 1 and (result[1:] < result[:-1]).any():
+        raise InputError(f"{name}: scores said to be sorted are not")
+    return result
+
+
 class SortedScores:
     """Genuine and impostor scores, each sorted once; every rate is then a count.
 
@@ -131,16 +153,8 @@ class SortedScores:
     """
 
     def __init__(self, genuine, impostor, *, copy: bool = True, presorted: bool = False):
-        gen = as_scores(genuine, "genuine")
-        imp = as_scores(impostor, "impostor")
-        if not presorted:
-            if copy:
-                gen, imp = np.sort(gen), np.sort(imp)
-            else:
-                gen.sort()
-                imp.sort()
-        self.genuine = gen
-        self.impostor = imp
+        self.genuine = _sorted_scores(genuine, "genuine", copy, presorted)
+        self.impostor = _sorted_scores(impostor, "impostor", copy, presorted)
 
     @property
     def n_genuine(self) -> int:
