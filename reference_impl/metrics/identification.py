@@ -127,6 +127,39 @@ def mate_rank(candidate_ids, candidate_scores, mate_id) -> tuple[int, float]:
     return 1 + int(np.count_nonzero(scores[others] >= mate_score)), mate_score
 
 
+def _sorted(scores: np.ndarray, rows: np.ndarray, keep: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per line, the first `keep` of (score descending, gallery row ascending)."""
+    order = np.lexsort((rows, -scores), axis=1)[:, :keep]
+    return np.take_along_axis(scores, order, axis=1), np.take_along_axis(rows, order, axis=1)
+
+
+def _block_top(scores: np.ndarray, first_row: int, keep: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per probe, the `keep` best of one block of gallery columns, exactly.
+
+    A partition finds each line's keep-th best score c.  Where exactly `keep` entries
+    reach c (no tie straddles the cut) only those are sorted; a line with a tie at c
+    is sorted whole, so ties always go to the lower gallery row.
+    """
+    lines, width = scores.shape
+    if width <= keep:
+        rows = np.broadcast_to(np.arange(first_row, first_row + width), scores.shape)
+        return _sorted(scores, rows, keep)
+    cut = np.partition(scores, width - keep, axis=1)[:, width - keep]
+    reach = scores >= cut[:, None]
+    simple = np.count_nonzero(reach, axis=1) == keep
+    out_s = np.empty((lines, keep))
+    out_i = np.empty((lines, keep), dtype=np.int64)
+    if simple.any():
+        columns = np.nonzero(reach[simple])[1].reshape(-1, keep)
+        picked = np.take_along_axis(scores[simple], columns, axis=1)
+        out_s[simple], out_i[simple] = _sorted(picked, columns + first_row, keep)
+    if not simple.all():
+        hard = ~simple
+        rows = np.broadcast_to(np.arange(first_row, first_row + width), (int(hard.sum()), width))
+        out_s[hard], out_i[hard] = _sorted(scores[hard], rows, keep)
+    return out_s, out_i
+
+
 @dataclass(frozen=True)
 class SearchResult:
     indices: np.ndarray  # (probes, L) gallery rows, best first
@@ -139,9 +172,11 @@ def search(probes, gallery, candidates: int = 50, memory_bytes: int = 256 * 2 **
 
     Embeddings are compared by dot product (cosine similarity for L2-normalised
     embeddings).  Probes and gallery are taken in blocks so that no block of scores
-    exceeds `memory_bytes`; each probe keeps its best `candidates` across gallery
-    blocks.  Ties are broken by the lower gallery row, so the result is exact and
-    does not depend on the block size.
+    exceeds `memory_bytes` (the selection within a block needs about twice that again);
+    each probe keeps its best `candidates` across gallery blocks.  Ties are broken by
+    the lower gallery row, so the result is exact and does not depend on the block
+    size (given scores that do not depend on it: BLAS may round a dot product
+    differently in blocks of different shapes).
     """
     p = np.asarray(probes, dtype=np.float64)
     g = np.asarray(gallery, dtype=np.float64)
@@ -165,13 +200,9 @@ def search(probes, gallery, candidates: int = 50, memory_bytes: int = 256 * 2 **
         best_i = np.empty((block.shape[0], 0), dtype=np.int64)
         for g0 in range(0, n_gallery, gallery_block):
             scores = block @ g[g0:g0 + gallery_block].T
-            idx = np.broadcast_to(np.arange(g0, g0 + scores.shape[1]), scores.shape)
-            all_s = np.concatenate([best_s, scores], axis=1)
-            all_i = np.concatenate([best_i, idx], axis=1)
-            # order by score descending, then gallery row ascending
-            order = np.lexsort((all_i, -all_s), axis=1)[:, :keep]
-            best_s = np.take_along_axis(all_s, order, axis=1)
-            best_i = np.take_along_axis(all_i, order, axis=1)
+            top_s, top_i = _block_top(scores, g0, keep)
+            best_s, best_i = _sorted(np.concatenate([best_s, top_s], axis=1),
+                                     np.concatenate([best_i, top_i], axis=1), keep)
         out_idx[start:start + block.shape[0]] = best_i
         out_scores[start:start + block.shape[0]] = best_s
     return SearchResult(out_idx, out_scores)

@@ -60,8 +60,9 @@ def verification_section(genuine, impostor, targets=VERIFICATION_TARGETS,
         section["fnmr_at_fmr"].append({
             "fmr_target": target, "supported": True, "threshold": _finite(point.threshold),
             "fmr": point.fmr, "fnmr": point.fnmr,
-            "fmr_interval": _interval(round(point.fmr * n_i), n_i, confidence),
-            "fnmr_interval": _interval(round(point.fnmr * n_g), n_g, confidence)})
+            "fmr_interval": _interval(scores.false_matches(point.threshold), n_i, confidence),
+            "fnmr_interval": _interval(scores.false_non_matches(point.threshold), n_g,
+                                       confidence)})
         rates = far_frr(point.fmr, point.fnmr, fta)
         transactions.append({"fmr_target": target, "far": rates.far, "frr": rates.frr})
     section["failures_to_acquire"] = {"attempts": attempts, "failures": failures_to_acquire,

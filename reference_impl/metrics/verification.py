@@ -164,6 +164,14 @@ class SortedScores:
     def n_impostor(self) -> int:
         return self.impostor.size
 
+    def false_matches(self, threshold: float) -> int:
+        """Impostor scores at or above the threshold."""
+        return int(self.impostor.size - np.searchsorted(self.impostor, threshold, "left"))
+
+    def false_non_matches(self, threshold: float) -> int:
+        """Genuine scores below the threshold."""
+        return int(np.searchsorted(self.genuine, threshold, side="left"))
+
     def fmr(self, thresholds):
         """FMR at one threshold or an array of thresholds."""
         below = np.searchsorted(self.impostor, thresholds, side="left")
