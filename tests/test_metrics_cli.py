@@ -82,6 +82,11 @@ def test_verification_from_comparison_records_counts_failures_to_acquire(tmp_pat
     assert (document["genuine"], document["impostor"], document["failures_to_acquire"]) == (
         2, 2, 1)
     assert document["eer"] == 0.0
+    code, out, _ = run(capsys, "verification", "--comparisons", str(tmp_path / "c.jsonl"),
+                       "--fmr", "1", "--format", "json", "--stream")
+    streamed = json.loads(out)
+    for key in ("genuine", "impostor", "failures_to_acquire", "eer", "fnmr_at_fmr"):
+        assert streamed[key] == document[key]
 
 
 def test_verification_input_errors(example, capsys):

@@ -31,7 +31,8 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
     v.add_argument("--fmr", type=_rate, action="append", help="target FMR (repeatable; "
                    "default 1e-3 1e-4 1e-5 1e-6)")
     v.add_argument("--stream", action="store_true", help="exact two-pass streaming for "
-                   "score files larger than memory (.npy/text)")
+                   "score sets larger than memory (reads the files twice; no interpolated "
+                   "EER, no plot)")
     v.add_argument("--det-svg", help="also write the DET plot (SVG) to this file")
     v.add_argument("--format", choices=("text", "json"), default="text")
     v.set_defaults(run=run_verification)
@@ -165,14 +166,21 @@ def run_verification(args) -> int:
 
 
 def _streamed(args, targets) -> dict:
-    from reference_impl.metrics.scores import stream_files
+    from reference_impl.metrics.scores import stream_comparisons, stream_files
     from reference_impl.metrics.uncertainty import rule_of_three_trials, target_supported
 
-    if args.comparisons or args.det_svg:
-        raise InputError("--stream reads --genuine and --impostor files and draws no plot")
-    if not (args.genuine and args.impostor):
-        raise InputError("give --genuine FILE and --impostor FILE")
-    result = stream_files(args.genuine, args.impostor, targets)
+    if args.det_svg:
+        raise InputError("--stream draws no DET plot (run without --stream for one)")
+    extra = {}
+    if args.comparisons:
+        if args.genuine or args.impostor:
+            raise InputError("give either --comparisons or --genuine and --impostor")
+        streamed = stream_comparisons(args.comparisons, targets)
+        result, extra = streamed.result, {"failures_to_acquire": streamed.failures_to_acquire}
+    elif args.genuine and args.impostor:
+        result = stream_files(args.genuine, args.impostor, targets)
+    else:
+        raise InputError("give --genuine FILE and --impostor FILE (or --comparisons FILE)")
     rows = []
     for point in result.fnmr_at_fmr:
         if not target_supported(point.fmr_target, result.impostor):
@@ -183,7 +191,8 @@ def _streamed(args, targets) -> dict:
             rows.append({"fmr_target": point.fmr_target, "threshold": _number(point.threshold),
                          "fmr": point.fmr, "fnmr": point.fnmr, "supported": True})
     return {"eer": result.eer.eer, "eer_threshold": _number(result.eer.threshold),
-            "fnmr_at_fmr": rows, "genuine": result.genuine, "impostor": result.impostor}
+            "fnmr_at_fmr": rows, "genuine": result.genuine, "impostor": result.impostor,
+            **extra}
 
 
 # --------------------------------------------------------------------------- PAD

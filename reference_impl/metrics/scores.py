@@ -376,3 +376,29 @@ def stream_files(genuine_path, impostor_path, targets: Iterable[float] = (),
     return acc.finish(source, list(targets))
 
 
+
+
+@dataclass(frozen=True)
+class StreamedComparisons:
+    result: StreamingResult
+    failures_to_acquire: int
+
+
+def stream_comparisons(path, targets: Iterable[float] = (), chunk: int = 65536
+                       ) -> StreamedComparisons:
+    """Exact metrics of a JSON Lines file of comparison-result records of any size, in
+    two passes; records with a null score are counted as failures to acquire."""
+    failures = 0
+
+    def source():
+        nonlocal failures
+        failures = 0
+        for block in iter_comparisons(path, chunk):
+            scored = ~np.isnan(block.score)
+            failures += int(np.count_nonzero(~scored))
+            yield block.score[block.mated & scored], block.score[~block.mated & scored]
+
+    acc = StreamingVerification()
+    for genuine, impostor in source():
+        acc.update(genuine, impostor)
+    return StreamedComparisons(acc.finish(source, list(targets)), failures)
