@@ -1,5 +1,9 @@
 """Verification error rates (clause 6, Annex B): known answers worked by hand."""
 
+import json
+import subprocess
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -294,3 +298,30 @@ def test_sorted_scores_refuse_non_finite_scores_without_scanning_valid_ones():
     own = np.array([0.9, 0.2, 0.6])
     v.SortedScores(own, [0.1], copy=False)
     assert own.tolist() == [0.2, 0.6, 0.9]  # sorted in place, no copy
+
+
+BOB_PYTHON = Path(__file__).resolve().parents[1] / "build/bob-venv/bin/python"
+
+
+@pytest.mark.requirement("FRS-ACC-001", "FRS-ACC-002", "FRS-ACC-005")
+@pytest.mark.skipif(not BOB_PYTHON.exists(), reason="bob.measure lives in its own venv "
+                    "(numpy 1.x): build/bob-venv, made for the benchmark")
+def test_the_rates_agree_with_bob_measure(tmp_path):
+    genuine, impostor = _peer_scores()
+    np.save(tmp_path / "g.npy", genuine)
+    np.save(tmp_path / "i.npy", impostor)
+    scores = v.SortedScores(genuine, impostor)
+    thresholds = [scores.fnmr_at_fmr(t).threshold for t in (0.1, 0.01, 0.001)]
+    script = (
+        "import json, sys, numpy as np, bob.measure as bm\n"
+        f"g = np.load({str(tmp_path / 'g.npy')!r}); i = np.load({str(tmp_path / 'i.npy')!r})\n"
+        f"rates = [bm.farfrr(i, g, t) for t in {thresholds!r}]\n"
+        "print(json.dumps({'eer': bm.eer(i, g), 'rates': rates}))\n")
+    done = subprocess.run([str(BOB_PYTHON), "-c", script], capture_output=True, text=True,
+                          check=True)
+    bob = json.loads(done.stdout)
+    # farfrr uses the same rule (accept at score >= tau): equal rates at equal thresholds.
+    for tau, (far, frr) in zip(thresholds, bob["rates"], strict=True):
+        assert abs(far - scores.fmr(tau)) <= 1e-12 and abs(frr - scores.fnmr(tau)) <= 1e-12
+    # bob's EER is the mean of the rates at its crossing, as Annex B.3 on these scores.
+    assert bob["eer"] == pytest.approx(v.eer(genuine, impostor).eer, abs=1e-12)
