@@ -124,6 +124,19 @@ def test_pad_command(tmp_path, capsys):
     assert code == 2 and "SPECIES=FILE" in err
 
 
+@pytest.mark.requirement("FRS-PAD-005")
+def test_pad_command_reports_iapar_with_its_bound(tmp_path, capsys):
+    (tmp_path / "bf.txt").write_text("0.9\n0.8\n")
+    (tmp_path / "print.txt").write_text("0.1\n0.2\n")
+    (tmp_path / "acc.txt").write_text("1\n" + "0\n" * 59)
+    code, out, _ = run(capsys, "pad", "--bona-fide", str(tmp_path / "bf.txt"), "--attack",
+                       f"print={tmp_path / 'print.txt'}", "--accepted",
+                       f"print={tmp_path / 'acc.txt'}", "--format", "json")
+    entry = json.loads(out)["iapar"]["print"]
+    assert (entry["errors"], entry["trials"], entry["rate"]) == (1, 60, 1 / 60)
+    assert entry["interval"][0] < 1 / 60 < entry["interval"][1] < 0.15
+
+
 @pytest.mark.requirement("FRS-ACC-013", "FRS-ACC-014")
 def test_identification_command(tmp_path, capsys):
     searches = [

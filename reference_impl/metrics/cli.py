@@ -46,6 +46,9 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
                    help="target APCER (repeatable; default 0.05 0.01)")
     p.add_argument("--threshold", type=float, help="also report every rate at this PAD "
                    "threshold, with ACER as an extra")
+    p.add_argument("--accepted", action="append", metavar="SPECIES=FILE", help="whole-system "
+                   "outcome of each impostor attack presentation of a species, 1 accepted and "
+                   "0 rejected, one a line: reports IAPAR with its 95 %% interval (repeatable)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(run=run_pad)
 
@@ -242,6 +245,22 @@ def run_pad(args) -> int:
         lines.append(f"at threshold {tau!r}: APCER_AP {worst:.4g}, BPCER {bp:.4g}, "
                      f"ACER {pad.acer(worst, bp):.4g} (extra, not a pass criterion)")
         lines += [f"  APCER '{s}' {r:.4g}" for s, r in per_species.items()]
+    if args.accepted:
+        from reference_impl.metrics.uncertainty import clopper_pearson
+
+        document["iapar"] = {}
+        for item in args.accepted:
+            species, sep, path = item.partition("=")
+            if not sep or not species or not path:
+                raise InputError(f"--accepted '{item}': expected SPECIES=FILE")
+            outcome = read_scores(path)
+            rate = pad.iapar(outcome)
+            errors = int(np.count_nonzero(outcome))
+            interval = list(clopper_pearson(errors, outcome.size))
+            document["iapar"][species] = {"errors": errors, "trials": int(outcome.size),
+                                          "rate": rate, "interval": interval}
+            lines.append(f"IAPAR '{species}' {rate:.4g} ({errors} of {outcome.size}; 95 % "
+                         f"upper bound {interval[1]:.4g})")
     return _emit(args, document, lines)
 
 
