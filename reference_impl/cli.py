@@ -30,6 +30,8 @@ COMMANDS = {
                    "altered, removed, reordered or replayed record"),
     "diff": ("tools.commands", "the normative changes between two versions of the spec "
              "(added, removed, retired, changed, moved clauses; suspect tests)"),
+    "metrics": ("reference_impl.metrics.cli", "error rates from score files: verification "
+                "(EER, FNMR at FMR), pad (APCER, BPCER) or identification (FNIR, FPIR, CMC)"),
 }
 
 

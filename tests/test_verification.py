@@ -1,5 +1,9 @@
 """Verification error rates (clause 6, Annex B): known answers worked by hand."""
 
+import json
+import subprocess
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -90,3 +94,234 @@ def test_eer_takes_the_least_threshold_among_ties_whatever_the_order():
     for order in (1, -1):
         result = v.eer(genuine[::order], impostor[::order])
         assert (result.eer, result.threshold) == (0.0, 0.6)
+
+
+# --------------------------------------------------------------------------- fast path
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+# Scores on a coarse grid, so ties between and within the sets are common.
+grid_scores = st.lists(st.integers(-6, 6).map(lambda i: i / 4), min_size=1, max_size=40)
+
+
+def brute_force_eer(genuine, impostor):
+    """Annex B.3 literally: every threshold of T, least argmin of |FMR - FNMR|."""
+    thresholds = sorted(set(genuine) | set(impostor)) + [np.inf]
+    best = None
+    for tau in thresholds:
+        f = sum(s >= tau for s in impostor) / len(impostor)
+        g = sum(s < tau for s in genuine) / len(genuine)
+        if best is None or abs(f - g) < best[0]:
+            best = (abs(f - g), tau, f, g)
+    return best
+
+
+@pytest.mark.requirement("FRS-ACC-005")
+@settings(max_examples=150, deadline=None)
+@given(grid_scores, grid_scores)
+def test_eer_by_bisection_equals_the_literal_definition(genuine, impostor):
+    _, tau, f, g = brute_force_eer(genuine, impostor)
+    result = v.eer(genuine, impostor)
+    assert (result.threshold, result.fmr, result.fnmr) == (tau, f, g)
+    assert result.eer == (f + g) / 2
+
+
+@pytest.mark.requirement("FRS-ACC-005")
+@settings(max_examples=100, deadline=None)
+@given(grid_scores, grid_scores, st.randoms(use_true_random=False))
+def test_eer_lies_between_the_curves_and_ignores_input_order(genuine, impostor, random):
+    result = v.eer(genuine, impostor)
+    assert min(result.fmr, result.fnmr) <= result.eer <= max(result.fmr, result.fnmr)
+    shuffled_g, shuffled_i = genuine[:], impostor[:]
+    random.shuffle(shuffled_g)
+    random.shuffle(shuffled_i)
+    assert v.eer(shuffled_g, shuffled_i) == result
+
+
+@pytest.mark.requirement("FRS-ACC-001", "FRS-ACC-002")
+@settings(max_examples=100, deadline=None)
+@given(grid_scores, grid_scores)
+def test_fmr_never_rises_and_fnmr_never_falls_with_the_threshold(genuine, impostor):
+    thresholds, fmr_values, fnmr_values = v.det_curve(genuine, impostor)
+    assert (np.diff(thresholds) > 0).all()
+    assert (np.diff(fmr_values) <= 0).all() and (np.diff(fnmr_values) >= 0).all()
+    scores = v.SortedScores(genuine, impostor)
+    for tau, f, g in zip(thresholds, fmr_values, fnmr_values, strict=True):
+        assert v.fmr(impostor, tau) == f == scores.fmr(tau)
+        assert v.fnmr(genuine, tau) == g == scores.fnmr(tau)
+
+
+@pytest.mark.requirement("FRS-ACC-004")
+@settings(max_examples=100, deadline=None)
+@given(grid_scores, grid_scores, st.sampled_from([1e-3, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0]))
+def test_threshold_at_fmr_is_the_least_meeting_the_target(genuine, impostor, target):
+    point = v.fnmr_at_fmr(genuine, impostor, target)
+    assert point.fmr <= target
+    if point.threshold > -np.inf:  # one float64 lower accepts too many impostors
+        assert v.fmr(impostor, np.nextafter(point.threshold, -np.inf)) > target
+    assert v.SortedScores(genuine, impostor).fnmr_at_fmr(target) == point
+
+
+@pytest.mark.requirement("FRS-ACC-006")
+def test_interpolated_eer_of_the_worked_example():
+    # (FMR, FNMR) = (2/5, 1/4) at 0.6 and (1/5, 2/4) at 0.7; d = 0.15 and -0.3;
+    # t = 0.15 / 0.45 = 1/3; EER = 2/5 - (1/3)(1/5) = 1/3.
+    assert v.eer_interpolated(GENUINE, IMPOSTOR) == pytest.approx(1 / 3, abs=1e-15)
+    # When the curves meet exactly at a point of T, both EERs are that rate.
+    assert v.eer_interpolated([0.6, 0.9], [0.1, 0.5]) == 0.0
+    assert v.eer_interpolated([0.1, 0.6], [0.3, 0.7]) == 0.5
+
+
+@pytest.mark.requirement("FRS-ACC-006")
+@settings(max_examples=100, deadline=None)
+@given(grid_scores, grid_scores)
+def test_interpolated_eer_lies_on_the_crossing_segment(genuine, impostor):
+    value = v.eer_interpolated(genuine, impostor)
+    thresholds, f, g = v.det_curve(genuine, impostor)
+    a = int(np.flatnonzero(f - g >= 0)[-1])
+    lo, hi = sorted([f[a], f[a + 1]])
+    assert lo - 1e-12 <= value <= hi + 1e-12
+    lo, hi = sorted([g[a], g[a + 1]])
+    assert lo - 1e-12 <= value <= hi + 1e-12
+
+
+@pytest.mark.requirement("FRS-ACC-007")
+def test_det_points_are_exact_points_of_the_step_curve():
+    rng = np.random.default_rng(5)
+    genuine = np.round(rng.normal(2, 1, 3000), 3)
+    impostor = np.round(rng.normal(0, 1, 50000), 3)
+    thresholds, fmr_values, fnmr_values = v.det_points(genuine, impostor, 200)
+    assert thresholds.size <= 200 and thresholds[-1] == np.inf
+    full_t, full_f, full_g = v.det_curve(genuine, impostor)
+    where = np.searchsorted(full_t, thresholds)
+    assert (full_t[where] == thresholds).all()  # every point is a threshold of T
+    assert (full_f[where] == fmr_values).all() and (full_g[where] == fnmr_values).all()
+    # the FMR tail reaches one false match: the highest impostor score is a point
+    assert impostor.max() in thresholds
+    with pytest.raises(InputError):
+        v.det_points(genuine, impostor, 1)
+
+
+@pytest.mark.requirement("FRS-ACC-008")
+def test_failure_to_acquire_counts_attempts_without_a_score():
+    assert v.failure_to_acquire(200, 3) == 3 / 200
+    with pytest.raises(InputError):
+        v.failure_to_acquire(2, 3)
+    with pytest.raises(InputError):
+        v.failure_to_acquire(0, 0)
+
+
+@pytest.mark.requirement("FRS-ACC-009")
+def test_far_and_frr_of_single_attempt_transactions():
+    rates = v.far_frr(1e-4, 0.02, 0.01)  # the example of clause 6.3
+    assert rates.far == pytest.approx(0.99e-4, rel=1e-15)
+    assert rates.frr == pytest.approx(0.0298, rel=1e-15)
+    assert v.far_frr(0.5, 0.5, 0.0) == v.TransactionRates(0.5, 0.5)
+    assert v.far_frr(0.3, 0.2, 1.0) == v.TransactionRates(0.0, 1.0)
+    with pytest.raises(InputError):
+        v.far_frr(0.1, 0.1, 1.5)
+
+
+# --------------------------------------------------------------------------- peers
+
+
+def _peer_scores():
+    rng = np.random.default_rng(11)
+    genuine = np.round(rng.normal(1.5, 1, 2000), 2)  # rounded: many ties
+    impostor = np.round(rng.normal(0, 1, 20000), 2)
+    return genuine, impostor
+
+
+@pytest.mark.requirement("FRS-ACC-001", "FRS-ACC-002", "FRS-ACC-005")
+def test_the_curve_agrees_with_scikit_learn_roc_curve():
+    from sklearn.metrics import roc_curve
+
+    genuine, impostor = _peer_scores()
+    labels = np.r_[np.ones(genuine.size), np.zeros(impostor.size)]
+    # drop_intermediate=False: the default thins the curve and moves the EER.
+    fpr, tpr, thr = roc_curve(labels, np.r_[genuine, impostor], drop_intermediate=False)
+    thresholds, fmr_values, fnmr_values = v.det_curve(genuine, impostor)
+    # scikit-learn lists thresholds descending with +inf first; FRS ascending, +inf last.
+    assert (thr[::-1] == thresholds).all()
+    assert (fpr[::-1] == fmr_values).all()  # both are (impostors >= tau) / n: bit-equal
+    # sklearn's FNMR is 1 - TPR, a subtraction; FRS counts genuine scores below tau.
+    assert np.abs((1 - tpr[::-1]) - fnmr_values).max() <= 1e-12
+    gap = np.abs(fpr - (1 - tpr))
+    best = int(np.flatnonzero(gap == gap.min())[-1])  # the least threshold among ties
+    assert v.eer(genuine, impostor).eer == pytest.approx((fpr[best] + 1 - tpr[best]) / 2,
+                                                        abs=1e-12)
+
+
+@pytest.mark.requirement("FRS-ACC-001", "FRS-ACC-002")
+def test_the_curve_agrees_with_scikit_learn_det_curve():
+    from sklearn.metrics import det_curve
+
+    genuine, impostor = _peer_scores()
+    labels = np.r_[np.ones(genuine.size), np.zeros(impostor.size)]
+    fpr, fnr, thr = det_curve(labels, np.r_[genuine, impostor], drop_intermediate=False)
+    scores = v.SortedScores(genuine, impostor)
+    # det_curve keeps a sub-range of thresholds; at each, the rates are FRS's exactly.
+    assert (scores.fmr(thr) == fpr).all()
+    assert (scores.fnmr(thr) == fnr).all()
+
+
+@pytest.mark.requirement("FRS-ACC-001", "FRS-ACC-002", "FRS-ACC-004")
+def test_the_curve_agrees_with_pyeer_and_the_differences_are_definitional():
+    from pyeer.eer_stats import calculate_roc, get_fmr_op
+
+    genuine, impostor = _peer_scores()
+    thr, fm, fnm = calculate_roc(genuine, impostor)
+    thresholds, fmr_values, fnmr_values = v.det_curve(genuine, impostor)
+    # pyeer has no point at +inf; every other point is equal.
+    assert (thr == thresholds[:-1]).all()
+    assert np.abs(fm - fmr_values[:-1]).max() <= 1e-12
+    assert np.abs(fnm - fnmr_values[:-1]).max() <= 1e-12
+    # pyeer's operating point takes the FMR *nearest* the target, which can exceed it;
+    # FRS takes the least threshold whose FMR is at most the target.
+    index, _ = get_fmr_op(fm, fnm, 0.01)
+    ours = v.fnmr_at_fmr(genuine, impostor, 0.01)
+    assert ours.fmr <= 0.01
+    assert fm[index] == pytest.approx(ours.fmr, abs=2e-3)
+
+
+@pytest.mark.requirement("FRS-ACC-003")
+def test_sorted_scores_refuse_non_finite_scores_without_scanning_valid_ones():
+    with pytest.raises(InputError, match="first at index 1"):
+        v.SortedScores([0.5], [0.1, np.nan, 0.3])
+    with pytest.raises(InputError, match="NaN or infinite"):
+        v.SortedScores([-np.inf, 0.5], [0.1])
+    with pytest.raises(InputError, match="no scores"):
+        v.SortedScores([], [0.1])
+    with pytest.raises(InputError, match="not"):
+        v.SortedScores([0.5, 0.2], [0.1], presorted=True)
+    own = np.array([0.9, 0.2, 0.6])
+    v.SortedScores(own, [0.1], copy=False)
+    assert own.tolist() == [0.2, 0.6, 0.9]  # sorted in place, no copy
+
+
+BOB_PYTHON = Path(__file__).resolve().parents[1] / "build/bob-venv/bin/python"
+
+
+@pytest.mark.requirement("FRS-ACC-001", "FRS-ACC-002", "FRS-ACC-005")
+@pytest.mark.skipif(not BOB_PYTHON.exists(), reason="bob.measure lives in its own venv "
+                    "(numpy 1.x): build/bob-venv, made for the benchmark")
+def test_the_rates_agree_with_bob_measure(tmp_path):
+    genuine, impostor = _peer_scores()
+    np.save(tmp_path / "g.npy", genuine)
+    np.save(tmp_path / "i.npy", impostor)
+    scores = v.SortedScores(genuine, impostor)
+    thresholds = [scores.fnmr_at_fmr(t).threshold for t in (0.1, 0.01, 0.001)]
+    script = (
+        "import json, sys, numpy as np, bob.measure as bm\n"
+        f"g = np.load({str(tmp_path / 'g.npy')!r}); i = np.load({str(tmp_path / 'i.npy')!r})\n"
+        f"rates = [bm.farfrr(i, g, t) for t in {thresholds!r}]\n"
+        "print(json.dumps({'eer': bm.eer(i, g), 'rates': rates}))\n")
+    done = subprocess.run([str(BOB_PYTHON), "-c", script], capture_output=True, text=True,
+                          check=True)
+    bob = json.loads(done.stdout)
+    # farfrr uses the same rule (accept at score >= tau): equal rates at equal thresholds.
+    for tau, (far, frr) in zip(thresholds, bob["rates"], strict=True):
+        assert abs(far - scores.fmr(tau)) <= 1e-12 and abs(frr - scores.fnmr(tau)) <= 1e-12
+    # bob's EER is the mean of the rates at its crossing, as Annex B.3 on these scores.
+    assert bob["eer"] == pytest.approx(v.eer(genuine, impostor).eer, abs=1e-12)

@@ -112,9 +112,193 @@ def eer(genuine, impostor) -> EqualErrorRate:
     """Equal error rate on the step curve (Annex B).
 
     tau* is the least threshold minimising |FMR(tau) - FNMR(tau)|, and
-    EER = (FMR(tau*) + FNMR(tau*)) / 2.
+    EER = (FMR(tau*) + FNMR(tau*)) / 2.  Computed from the crossing of the two
+    sorted score sets (SortedScores.eer), which equals the argmin over det_curve.
     """
-    thresholds, fmr_values, fnmr_values = det_curve(genuine, impostor)
-    best = int(np.argmin(np.abs(fmr_values - fnmr_values)))  # argmin takes the first
-    return EqualErrorRate((fmr_values[best] + fnmr_values[best]) / 2, float(thresholds[best]),
-                          float(fmr_values[best]), float(fnmr_values[best]))
+    return SortedScores(genuine, impostor).eer()
+
+
+# ---------------------------------------------------------------------------
+# The fast path: every metric from two sorted arrays and cumulative counts.
+
+
+def _sorted_scores(scores, name: str, copy: bool, presorted: bool) -> np.ndarray:
+    """Sorted float64 scores, checked as `as_scores` checks them.
+
+    Sorting puts NaN last and -inf/+inf at the ends, so a sorted array is all finite
+    exactly when its two ends are: no pass over the data, no mask in memory.  Only a
+    failing input is scanned again, by `as_scores`, for its message.
+    """
+    array = np.asarray(scores, dtype=np.float64).ravel()
+    if presorted:
+        result = array
+    elif copy:
+        result = np.sort(array)
+    else:
+        array.sort()
+        result = array
+    if result.size == 0 or not (np.isfinite(result[0]) and np.isfinite(result[-1])):
+        as_scores(scores, name)  # raises with the count and the first index
+    if presorted and result.size > 1 and (result[1:] < result[:-1]).any():
+        raise InputError(f"{name}: scores said to be sorted are not")
+    return result
+
+
+class SortedScores:
+    """Genuine and impostor scores, each sorted once; every rate is then a count.
+
+    With G and I sorted ascending, #{g < tau} = searchsorted(G, tau, 'left') and
+    #{i >= tau} = |I| - searchsorted(I, tau, 'left'): FMR and FNMR at any threshold
+    cost two binary searches.  `copy=False` sorts the given float64 arrays in place.
+    """
+
+    def __init__(self, genuine, impostor, *, copy: bool = True, presorted: bool = False):
+        self.genuine = _sorted_scores(genuine, "genuine", copy, presorted)
+        self.impostor = _sorted_scores(impostor, "impostor", copy, presorted)
+
+    @property
+    def n_genuine(self) -> int:
+        return self.genuine.size
+
+    @property
+    def n_impostor(self) -> int:
+        return self.impostor.size
+
+    def false_matches(self, threshold: float) -> int:
+        """Impostor scores at or above the threshold."""
+        return int(self.impostor.size - np.searchsorted(self.impostor, threshold, "left"))
+
+    def false_non_matches(self, threshold: float) -> int:
+        """Genuine scores below the threshold."""
+        return int(np.searchsorted(self.genuine, threshold, side="left"))
+
+    def fmr(self, thresholds):
+        """FMR at one threshold or an array of thresholds."""
+        below = np.searchsorted(self.impostor, thresholds, side="left")
+        return (self.impostor.size - below) / self.impostor.size
+
+    def fnmr(self, thresholds):
+        return np.searchsorted(self.genuine, thresholds, side="left") / self.genuine.size
+
+    def threshold_at_fmr(self, target: float) -> float:
+        if not 0.0 <= target <= 1.0:
+            raise InputError(f"target FMR {target} is not in [0, 1]")
+        n = self.impostor.size
+        k = allowed_false_matches(target, n)
+        if k >= n:
+            return float(-np.inf)
+        return float(np.nextafter(self.impostor[n - k - 1], np.inf))
+
+    def fnmr_at_fmr(self, target: float) -> OperatingPoint:
+        tau = self.threshold_at_fmr(target)
+        return OperatingPoint(target, tau, float(self.fmr(tau)), float(self.fnmr(tau)))
+
+    def _gap(self, tau: float) -> float:
+        return float(self.fmr(tau)) - float(self.fnmr(tau))
+
+    def _crossing(self) -> tuple[float, float]:
+        """(tau_a, tau_b): the greatest point of T where FMR - FNMR >= 0 and the least
+        where it is < 0.  The gap is non-increasing in tau, so each sorted array is
+        bisected; T is never materialised."""
+        below, above = -np.inf, np.inf
+        for values in (self.genuine, self.impostor):
+            lo, hi = 0, values.size  # first index whose gap is negative lies in [lo, hi]
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if self._gap(values[mid]) < 0:
+                    hi = mid
+                else:
+                    lo = mid + 1
+            if lo > 0:
+                below = max(below, float(values[lo - 1]))
+            if lo < values.size:
+                above = min(above, float(values[lo]))
+        return below, above
+
+    def eer(self) -> EqualErrorRate:
+        """EER on the step curve (Annex B.3), from the crossing alone.
+
+        The minimum of |FMR - FNMR| over T is at tau_a or tau_b; each pair of rates
+        is reached at exactly one point of T (the rates are constant only between
+        consecutive points), so the least minimiser is tau_a on a tie.
+        """
+        tau_a, tau_b = self._crossing()
+        best = tau_a
+        if abs(self._gap(tau_b)) < abs(self._gap(tau_a)):
+            best = tau_b
+        f, g = float(self.fmr(best)), float(self.fnmr(best))
+        return EqualErrorRate((f + g) / 2, best, f, g)
+
+    def eer_interpolated(self) -> float:
+        """EER where the straight segment between the two points of the step curve
+        that bracket the crossing meets FMR = FNMR (Annex B.3)."""
+        tau_a, tau_b = self._crossing()
+        fa, ga = float(self.fmr(tau_a)), float(self.fnmr(tau_a))
+        fb, gb = float(self.fmr(tau_b)), float(self.fnmr(tau_b))
+        da, db = fa - ga, fb - gb
+        if da == 0:
+            return fa
+        t = da / (da - db)
+        return fa + t * (fb - fa)
+
+    def det_points(self, points: int = 2000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """At most `points` exact points of the step curve, for plots (Annex B.4).
+
+        Half are impostor scores at ranks whose FMR is spaced evenly in log10 from
+        1/|S_imp| to 1, half genuine scores likewise for FNMR: the tails a DET plot
+        shows on its normal-deviate axes keep their resolution.  Every point is a
+        threshold of T with its exact rates.
+        """
+        if points < 2:
+            raise InputError(f"a DET curve needs at least 2 points, not {points}")
+        chosen = [np.array([np.inf])]
+        for values in (self.impostor, self.genuine):
+            n = values.size
+            count = min(n, points // 2)
+            ranks = np.unique(np.geomspace(1, n, num=count).round().astype(np.int64))
+            if values is self.impostor:  # the r-th highest impostor gives FMR r/n
+                chosen.append(values[n - ranks])
+            else:  # the r-th lowest genuine score gives FNMR (r-1)/n; r/n just above it
+                chosen.append(values[ranks - 1])
+        thresholds = np.unique(np.concatenate(chosen))
+        if thresholds.size > points:
+            keep = np.unique(np.linspace(0, thresholds.size - 1, points).round().astype(int))
+            thresholds = thresholds[keep]
+        return thresholds, self.fmr(thresholds), self.fnmr(thresholds)
+
+
+def eer_interpolated(genuine, impostor) -> float:
+    """The interpolated EER (Annex B.3): where the DET segment at the crossing meets
+    the line FMR = FNMR."""
+    return SortedScores(genuine, impostor).eer_interpolated()
+
+
+def det_points(genuine, impostor, points: int = 2000):
+    """(thresholds, FMR, FNMR) at no more than `points` exact points of the curve."""
+    return SortedScores(genuine, impostor).det_points(points)
+
+
+@dataclass(frozen=True)
+class TransactionRates:
+    far: float
+    frr: float
+
+
+def far_frr(fmr_value: float, fnmr_value: float, fta: float) -> TransactionRates:
+    """FAR and FRR of single-attempt transactions (ISO/IEC 19795-1, Annex B.5).
+
+    FAR = FMR * (1 - FTA); FRR = FTA + FNMR * (1 - FTA): a failure to acquire
+    rejects the transaction before any comparison.
+    """
+    for name, value in (("FMR", fmr_value), ("FNMR", fnmr_value), ("FTA", fta)):
+        if not 0.0 <= value <= 1.0:
+            raise InputError(f"{name} {value} is not a fraction in [0, 1]")
+    return TransactionRates(fmr_value * (1 - fta), fta + fnmr_value * (1 - fta))
+
+
+def failure_to_acquire(attempts: int, failures: int) -> float:
+    """FTA: the share of acquisition attempts that produced no usable sample."""
+    if attempts <= 0 or not 0 <= failures <= attempts:
+        raise InputError(f"{failures} failures in {attempts} attempts: expected "
+                         "0 <= failures <= attempts and attempts > 0")
+    return failures / attempts

@@ -1,0 +1,223 @@
+"""Demographic differentials (FRS clause 7, Annex B.9).
+
+Every group's rates are measured at one global threshold.  For groups g = 1..n with
+FMR_g and FNMR_g:
+
+- R_FMR = max FMR_g / min FMR_g and R_FNMR likewise, after flooring each zero rate at
+  1 / (2 N_g), N_g the group's number of comparisons (a zero rate is "less than one
+  error in N_g", so half an error stands in for it and the ratio stays finite);
+- IR = R_FMR^alpha * R_FNMR^(1 - alpha) (the NIST inequity rate);
+- FDR = 1 - (alpha * A + (1 - alpha) * B), A = max |FMR_i - FMR_j|, B likewise for
+  FNMR (de Freitas Pereira and Marcel);
+- GARBE = alpha * G(FMR) + (1 - alpha) * G(FNMR), with the Gini coefficient
+  G(x) = n / (n - 1) * sum_i sum_j |x_i - x_j| / (2 n^2 mean(x)), and G = 0 when every
+  x_i is 0 (Howard et al. 2022).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from reference_impl.errors import InputError
+from reference_impl.metrics.uncertainty import clopper_pearson
+from reference_impl.metrics.verification import as_scores
+
+
+@dataclass(frozen=True)
+class GroupRate:
+    errors: int
+    trials: int
+    rate: float
+    lower: float
+    upper: float
+
+
+def group_rate(errors: int, trials: int, confidence: float = 0.95) -> GroupRate:
+    low, high = clopper_pearson(errors, trials, confidence)
+    return GroupRate(errors, trials, errors / trials, low, high)
+
+
+@dataclass(frozen=True)
+class GroupRates:
+    threshold: float
+    fmr: dict[str, GroupRate] = field(default_factory=dict)
+    fnmr: dict[str, GroupRate] = field(default_factory=dict)
+
+
+def per_group_rates(genuine_by_group: dict, impostor_by_group: dict, threshold: float,
+                    confidence: float = 0.95) -> GroupRates:
+    """FMR and FNMR of every group at one global threshold, with Clopper-Pearson
+    intervals."""
+    if not genuine_by_group and not impostor_by_group:
+        raise InputError("no demographic group given")
+    result = GroupRates(threshold)
+    for name, scores in sorted(impostor_by_group.items()):
+        s = as_scores(scores, f"impostor scores of group '{name}'")
+        result.fmr[str(name)] = group_rate(int(np.count_nonzero(s >= threshold)), s.size,
+                                           confidence)
+    for name, scores in sorted(genuine_by_group.items()):
+        s = as_scores(scores, f"genuine scores of group '{name}'")
+        result.fnmr[str(name)] = group_rate(int(np.count_nonzero(s < threshold)), s.size,
+                                            confidence)
+    return result
+
+
+def _rates(values, name: str) -> np.ndarray:
+    x = np.asarray(values, dtype=np.float64).ravel()
+    if x.size < 2:
+        raise InputError(f"{name}: a differential needs at least two groups")
+    if not np.isfinite(x).all() or (x < 0).any() or (x > 1).any():
+        raise InputError(f"{name}: every rate must be a fraction in [0, 1]")
+    return x
+
+
+def floored(rates, trials) -> np.ndarray:
+    """Each zero rate replaced by 1 / (2 N_g); other rates unchanged."""
+    x = _rates(rates, "rates")
+    n = np.asarray(trials, dtype=np.float64).ravel()
+    if n.shape != x.shape or (n < 1).any():
+        raise InputError("one number of comparisons (>= 1) is needed per group")
+    return np.where(x == 0, 1 / (2 * n), x)
+
+
+def max_min_ratio(rates, trials) -> float:
+    """max_g / min_g of the rates after the zero floor (Annex B.9)."""
+    x = floored(rates, trials)
+    return float(x.max() / x.min())
+
+
+def inequity_rate(fmrs, fmr_trials, fnmrs, fnmr_trials, alpha: float = 0.5) -> float:
+    """IR = R_FMR^alpha * R_FNMR^(1 - alpha), ratios taken after the zero floor."""
+    _alpha(alpha)
+    return (max_min_ratio(fmrs, fmr_trials) ** alpha
+            * max_min_ratio(fnmrs, fnmr_trials) ** (1 - alpha))
+
+
+def fairness_discrepancy_rate(fmrs, fnmrs, alpha: float = 0.5) -> float:
+    """FDR = 1 - (alpha * A + (1 - alpha) * B), A and B the largest pairwise gaps."""
+    _alpha(alpha)
+    a, b = _rates(fmrs, "FMR"), _rates(fnmrs, "FNMR")
+    return 1 - (alpha * float(a.max() - a.min()) + (1 - alpha) * float(b.max() - b.min()))
+
+
+def gini(values) -> float:
+    """Gini coefficient with the small-sample factor n / (n - 1) (Annex B.9)."""
+    x = _rates(values, "rates")
+    n = x.size
+    mean = x.mean()
+    if mean == 0:
+        return 0.0
+    # sum_i sum_j |x_i - x_j| = 2 * sum_k (2k - n - 1) x_(k), x sorted, k = 1..n
+    s = np.sort(x)
+    pair_sum = 2 * float(np.dot(2 * np.arange(1, n + 1) - n - 1, s))
+    return n / (n - 1) * pair_sum / (2 * n * n * mean)
+
+
+def garbe(fmrs, fnmrs, alpha: float = 0.5) -> float:
+    """GARBE = alpha * G(FMR_g) + (1 - alpha) * G(FNMR_g)."""
+    _alpha(alpha)
+    return alpha * gini(fmrs) + (1 - alpha) * gini(fnmrs)
+
+
+def _alpha(alpha: float) -> None:
+    if not 0 <= alpha <= 1:
+        raise InputError(f"alpha {alpha} is not in [0, 1]")
+
+
+@dataclass(frozen=True)
+class Differentials:
+    fmr_ratio: float
+    fnmr_ratio: float
+    inequity_rate: float
+    fdr: float
+    garbe: float
+    alpha: float
+
+
+def differentials(rates: GroupRates, alpha: float = 0.5) -> Differentials:
+    """Every summary of clause 7 from per-group rates at one threshold.  Groups are
+    those with both an FMR and an FNMR."""
+    groups = sorted(set(rates.fmr) & set(rates.fnmr))
+    if len(groups) < 2:
+        raise InputError("differentials need at least two groups with both genuine and "
+                         "impostor comparisons")
+    fmr = [rates.fmr[g].rate for g in groups]
+    fmr_n = [rates.fmr[g].trials for g in groups]
+    fnmr = [rates.fnmr[g].rate for g in groups]
+    fnmr_n = [rates.fnmr[g].trials for g in groups]
+    return Differentials(max_min_ratio(fmr, fmr_n), max_min_ratio(fnmr, fnmr_n),
+                         inequity_rate(fmr, fmr_n, fnmr, fnmr_n, alpha),
+                         fairness_discrepancy_rate(fmr, fnmr, alpha),
+                         garbe(fmr, fnmr, alpha), alpha)
+
+
+# ---------------------------------------------------------------------------
+# Test design and limits of clause 7
+
+MIN_AGE_BANDS = 3
+MIN_SEXES = 2
+MIN_SKIN_TONE_GROUPS = 5
+DESIGN_KEYS = {"age_band": MIN_AGE_BANDS, "sex": MIN_SEXES, "skin_tone": MIN_SKIN_TONE_GROUPS}
+
+
+def group_design_gaps(labels) -> list[str]:
+    """What a test population lacks against clause 7.2: at least 3 age bands, 2 sexes
+    and 5 skin-tone (or race/ethnicity) groups among its subjects' labels.
+
+    `labels` is one dict per subject with the keys `age_band`, `sex`, `skin_tone`.
+    An empty list means the design is met.
+    """
+    seen: dict[str, set] = {key: set() for key in DESIGN_KEYS}
+    for n, label in enumerate(labels):
+        if not isinstance(label, dict):
+            raise InputError(f"subject {n}: labels must be an object of group names")
+        for key in DESIGN_KEYS:
+            if label.get(key) not in (None, ""):
+                seen[key].add(str(label[key]))
+    return [f"{key}: {len(seen[key])} groups, at least {minimum} needed"
+            for key, minimum in DESIGN_KEYS.items() if len(seen[key]) < minimum]
+
+
+MATCH_KEYS = ("sex", "age_band", "region")
+
+
+def unmatched_impostors(probe_labels, reference_labels, keys=MATCH_KEYS) -> list[int]:
+    """Indices of impostor comparisons whose two subjects differ in sex, age band or
+    region (clause 7.3 asks for none); a missing label counts as a difference."""
+    probes, refs = list(probe_labels), list(reference_labels)
+    if len(probes) != len(refs):
+        raise InputError("probe and reference labels differ in length")
+    return [n for n, (p, r) in enumerate(zip(probes, refs, strict=True))
+            if any(p.get(k) is None or p.get(k) != r.get(k) for k in keys)]
+
+
+FMR_GROUP_FACTOR = 3
+
+
+@dataclass(frozen=True)
+class GroupVerdict:
+    passed: bool
+    reasons: tuple[str, ...]
+
+
+def group_limits_verdict(rates: GroupRates, class_fmr: float, class_fnmr: float
+                         ) -> GroupVerdict:
+    """Clause 7.4: in every group, the upper 95 % bound of FMR is at most 3 x the class
+    FMR limit and the upper bound of FNMR at most the class FNMR limit."""
+    failures = [f"group '{g}': FMR upper bound {r.upper:.3g} exceeds "
+                f"{FMR_GROUP_FACTOR} x {class_fmr:g}"
+                for g, r in sorted(rates.fmr.items()) if r.upper > FMR_GROUP_FACTOR * class_fmr]
+    failures += [f"group '{g}': FNMR upper bound {r.upper:.3g} exceeds {class_fnmr:g}"
+                 for g, r in sorted(rates.fnmr.items()) if r.upper > class_fnmr]
+    return GroupVerdict(not failures, tuple(failures))
+
+
+FDR_TARGET = 0.99
+GARBE_TARGET = 0.25
+
+
+def meets_fairness_targets(fdr: float, garbe_value: float) -> bool:
+    """Clause 7.6 recommendation: FDR >= 0.99 and GARBE <= 0.25."""
+    return fdr >= FDR_TARGET and garbe_value <= GARBE_TARGET

@@ -1,0 +1,58 @@
+"""DET plot as SVG (matplotlib, Agg backend): FNMR against FMR on normal-deviate axes,
+with the operating points marked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from reference_impl.metrics.verification import SortedScores
+
+TICKS = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.05, 0.2, 0.5, 0.8, 0.95]
+
+
+def det_svg(path, scores: SortedScores, operating_points=(), eer=None,
+            points: int = 2000, title: str = "DET curve") -> Path:
+    """Write the DET curve of `scores` to `path` (SVG) and return the path.
+
+    A rate of 0 or 1 has no normal deviate: points where either rate is 0 or 1 are
+    left out.  Every point drawn is an exact point of the step curve.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    from matplotlib import pyplot as plt
+    from scipy.stats import norm
+
+    _, fmr, fnmr = scores.det_points(points)
+    inside = (fmr > 0) & (fmr < 1) & (fnmr > 0) & (fnmr < 1)
+    floor = 1 / (2 * max(scores.n_genuine, scores.n_impostor))
+    x, y = norm.ppf(fmr[inside]), norm.ppf(fnmr[inside])
+    figure, axes = plt.subplots(figsize=(6, 6))
+    try:
+        axes.plot(x, y, color="#283593", linewidth=1.2, label="DET")
+        for point in operating_points:
+            px, py = (norm.ppf(np.clip(v, floor, 1 - floor)) for v in (point.fmr, point.fnmr))
+            axes.plot(px, py, "o", color="#c62828")
+            axes.annotate(f"FMR≤{point.fmr_target:g}: FNMR {point.fnmr:.4g}", (px, py),
+                          textcoords="offset points", xytext=(6, 6), fontsize=8)
+        if eer is not None:
+            e = norm.ppf(np.clip(eer.eer, floor, 1 - floor))
+            axes.plot(e, e, "s", color="#2e7d32", label=f"EER {eer.eer:.4g}")
+        low = norm.ppf(floor)
+        axes.set_xlim(low, norm.ppf(0.99))
+        axes.set_ylim(low, norm.ppf(0.99))
+        ticks = [t for t in TICKS if floor <= t <= 0.99]
+        axes.set_xticks(norm.ppf(ticks), [f"{t:g}" for t in ticks], fontsize=7)
+        axes.set_yticks(norm.ppf(ticks), [f"{t:g}" for t in ticks], fontsize=7)
+        axes.set_xlabel("FMR (false match rate)")
+        axes.set_ylabel("FNMR (false non-match rate)")
+        axes.set_title(title)
+        axes.grid(True, linewidth=0.3)
+        axes.legend(loc="upper right", fontsize=8)
+        target = Path(path)
+        figure.savefig(target, format="svg", metadata={"Date": None})
+    finally:
+        plt.close(figure)
+    return target

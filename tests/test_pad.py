@@ -1,0 +1,102 @@
+"""Presentation attack detection (clause 8, Annex B.8): known answers by hand."""
+
+import numpy as np
+import pytest
+
+from reference_impl.errors import InputError
+from reference_impl.metrics import pad
+
+# The example of clause 8: PAD scores, higher = more likely bona fide.
+BONA_FIDE = [0.9, 0.8, 0.2, 0.7]
+ATTACKS = {"print": [0.1, 0.3, 0.85], "replay": [0.2, 0.4]}
+
+
+@pytest.mark.requirement("FRS-PAD-001")
+def test_apcer_counts_attacks_classified_bona_fide():
+    assert pad.apcer(ATTACKS["print"], 0.5) == 1 / 3   # 0.85 passes
+    assert pad.apcer(ATTACKS["print"], 0.85) == 1 / 3  # at the threshold: bona fide
+    assert pad.apcer(ATTACKS["print"], 0.86) == 0.0
+    assert pad.apcer_per_species(ATTACKS, 0.3) == {"print": 2 / 3, "replay": 1 / 2}
+    with pytest.raises(InputError):
+        pad.apcer([], 0.5)
+
+
+@pytest.mark.requirement("FRS-PAD-002")
+def test_apcer_ap_is_the_worst_species():
+    assert pad.apcer_ap(ATTACKS, 0.5) == 1 / 3
+    assert pad.apcer_ap(ATTACKS, 0.3) == 2 / 3
+    with pytest.raises(InputError):
+        pad.apcer_ap({}, 0.5)
+
+
+@pytest.mark.requirement("FRS-PAD-003")
+def test_bpcer_counts_bona_fide_classified_as_attacks():
+    assert pad.bpcer(BONA_FIDE, 0.5) == 1 / 4
+    assert pad.bpcer(BONA_FIDE, 0.7) == 1 / 4   # 0.7 itself is bona fide
+    assert pad.bpcer(BONA_FIDE, 0.71) == 2 / 4
+
+
+@pytest.mark.requirement("FRS-PAD-004")
+def test_bpcer_at_apcer_takes_the_least_threshold_every_species_meets():
+    # Target 0.4: print (3 attacks) may have 1 success: tau just above 0.3; replay
+    # (2 attacks) 0 successes: tau just above 0.4.  The least tau for both is the
+    # greater: just above 0.4, where APCER = (1/3, 0) and BPCER = 1/4.
+    point = pad.bpcer_at_apcer(BONA_FIDE, ATTACKS, 0.4)
+    assert point.threshold == np.nextafter(0.4, 1)
+    assert (point.apcer_ap, point.bpcer) == (1 / 3, 1 / 4)
+    rng = np.random.default_rng(2)
+    bona = rng.normal(1, 1, 5000)
+    attacks = {"print": rng.normal(-1, 1, 400), "mask": rng.normal(-0.5, 1, 200)}
+    for target in (0.05, 0.01):
+        point = pad.bpcer_at_apcer(bona, attacks, target)
+        assert point.apcer_ap <= target
+        below = np.nextafter(point.threshold, -np.inf)
+        assert pad.apcer_ap(attacks, below) > target  # any lower tau misses the target
+
+
+@pytest.mark.requirement("FRS-PAD-005")
+def test_iapar_and_the_level_limits():
+    accepted = {"print": [True] * 9 + [False] * 51, "replay": np.zeros(60, dtype=bool)}
+    assert pad.iapar_per_species(accepted) == {"print": 9 / 60, "replay": 0.0}
+    assert pad.iapar([1, 0, 0, 0]) == 0.25
+    with pytest.raises(InputError):
+        pad.iapar([2])
+    # full system: PAD and comparison must both accept
+    both = pad.system_accepts([0.9, 0.9, 0.1, np.nan], [0.8, 0.1, 0.9, 0.9], 0.5, 0.5)
+    assert both.tolist() == [True, False, False, False]
+    uppers = dict.fromkeys(pad.LEVEL_SPECIES["A"], 0.05)
+    assert pad.pad_level_verdict("A", uppers).passed
+    assert not pad.pad_level_verdict("A", {**uppers, "paper-mask": 0.151}).passed
+    assert pad.pad_level_verdict("A", {**uppers, "paper-mask": 0.15}).passed
+    verdict = pad.pad_level_verdict("B", {**dict.fromkeys(pad.LEVEL_SPECIES["B"], 0.0),
+                                          "deepfake": 0.08})
+    assert not verdict.passed and "deepfake" in verdict.reasons[0]
+    with pytest.raises(InputError):
+        pad.pad_level_verdict("C", uppers)
+
+
+@pytest.mark.requirement("FRS-PAD-006")
+def test_each_level_names_its_species():
+    assert pad.missing_species("A", ["printed-photo", "screen-replay"]) == [
+        "hd-paper-photo", "paper-mask"]
+    assert pad.missing_species("A", pad.LEVEL_SPECIES["A"]) == []
+    assert pad.missing_species("B", pad.LEVEL_SPECIES["A"]) == [
+        "3d-mask", "video-injection", "deepfake"]
+    verdict = pad.pad_level_verdict("B", dict.fromkeys(pad.LEVEL_SPECIES["A"], 0.0))
+    assert not verdict.passed and "3d-mask" in verdict.reasons[0]
+
+
+@pytest.mark.requirement("FRS-PAD-007")
+def test_sixty_attack_presentations_per_species():
+    assert pad.undersized_species({"print": range(60), "mask": range(59)}) == ["mask"]
+    assert pad.MIN_ATTACKS_PER_SPECIES == 60
+
+
+@pytest.mark.requirement("FRS-PAD-008")
+def test_acer_is_reported_but_never_decides():
+    assert pad.acer(1 / 3, 1 / 4) == pytest.approx(7 / 24, abs=1e-15)
+    # ACER 0.5 from one species that always succeeds and a perfect BPCER: the level
+    # verdict fails on that species, whatever ACER says.
+    uppers = {**dict.fromkeys(pad.LEVEL_SPECIES["A"], 0.0), "paper-mask": 1.0}
+    assert pad.acer(1.0, 0.0) == 0.5
+    assert not pad.pad_level_verdict("A", uppers).passed
