@@ -22,6 +22,8 @@ COMMANDS = {
     "new-id": ("tools.commands", "print the next free requirement ID of an area"),
     "lock": ("tools.commands", "record new clauses and changed normative text in ids.lock"),
     "retire": ("tools.commands", "retire a requirement ID in ids.lock"),
+    "validate": ("reference_impl.validate.command", "check JSON, JSON Lines or YAML records "
+                 "against the FRS schemas"),
 }
 
 

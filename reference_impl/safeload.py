@@ -1,0 +1,429 @@
+"""Safe loading of untrusted JSON, JSON Lines and YAML records.
+
+Every document an implementer hands to `frs validate` may be hostile.  This module
+turns bytes into plain JSON values (dict, list, str, int, float, bool, None) or raises
+one `LoadError` subclass with a one-line message that says where (file:line) and what
+was wrong.  It never hangs, never recurses without bound and never holds more than
+one record (JSON Lines) or one bounded document (JSON, YAML) in memory.
+
+What is refused, and why (two parsers must never read one document differently):
+
+- malformed JSON or YAML, and anything after the end of a JSON value (`TrailingData`);
+- a duplicate key in an object (`DuplicateKey`): parsers disagree on which one wins;
+- `NaN`, `Infinity`, YAML `.nan`/`.inf` (`NonFiniteNumber`): not JSON numbers;
+- integers outside [-2⁶³, 2⁶⁴-1] and floats that overflow a double (`NumberTooLarge`):
+  other parsers would round or refuse them;
+- nesting deeper than `Limits.max_depth` (`NestingTooDeep`);
+- bytes that are not UTF-8, and escaped lone surrogates (`InvalidUTF8`);
+- a byte-order mark (`ByteOrderMark`): RFC 8259 §8.1 forbids it in JSON text;
+- a record or document larger than its limit (`TooLarge`);
+- YAML tags other than the JSON types, merge keys and non-string keys (`UnsafeYAML`);
+  YAML is read with a safe composer only, never a constructor that builds objects;
+- YAML aliases that expand beyond `Limits.max_yaml_nodes` nodes or refer to themselves
+  (`YAMLAliasLimit`), the "billion laughs" attack.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+import yaml
+
+from reference_impl.errors import InputError
+
+FORMATS = ("json", "jsonl", "yaml")
+_BY_SUFFIX = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".yaml": "yaml",
+              ".yml": "yaml"}
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+INT_MIN, INT_MAX = -(2**63), 2**64 - 1
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what a record may be; every one is checked before it can hurt."""
+
+    max_depth: int = 128                    # nested arrays/objects
+    max_record_bytes: int = 16 * 2**20      # one JSON Lines record (one line)
+    max_document_bytes: int = 64 * 2**20    # one JSON document
+    max_yaml_bytes: int = 8 * 2**20         # one YAML file
+    max_yaml_nodes: int = 100_000           # YAML nodes after alias expansion
+    max_yaml_aliases: int = 1_000           # alias uses in one YAML file
+
+
+DEFAULT_LIMITS = Limits()
+
+
+class LoadError(InputError):
+    """A document cannot be read as JSON values; the message says where and why."""
+
+    def __init__(self, source: str, line: int | None, message: str):
+        self.source, self.line, self.detail = source, line, message
+        where = f"{source}:{line}" if line else source
+        super().__init__(f"{where}: {message}")
+
+
+class MalformedJSON(LoadError):
+    """Not JSON (or not YAML): a syntax error."""
+
+
+class TrailingData(LoadError):
+    """Something after the end of the JSON value."""
+
+
+class DuplicateKey(LoadError):
+    """An object names the same key twice."""
+
+
+class NonFiniteNumber(LoadError):
+    """NaN or Infinity, which JSON does not have."""
+
+
+class NumberTooLarge(LoadError):
+    """A number outside what every JSON parser reads the same way."""
+
+
+class NestingTooDeep(LoadError):
+    """Arrays or objects nested deeper than the limit."""
+
+
+class InvalidUTF8(LoadError):
+    """Bytes that are not UTF-8, or a lone surrogate escape."""
+
+
+class ByteOrderMark(LoadError):
+    """A byte-order mark at the start of the file."""
+
+
+class TooLarge(LoadError):
+    """A record or document larger than its limit."""
+
+
+class UnsafeYAML(LoadError):
+    """A YAML feature outside the JSON data model: tags, merge keys, non-string keys."""
+
+
+class YAMLAliasLimit(LoadError):
+    """YAML aliases that expand too far or refer to themselves."""
+
+
+@dataclass
+class Record:
+    """One JSON value read from a file, and where it came from."""
+
+    source: str
+    index: int                     # 1-based position in the file
+    line: int | None               # first line of the record (JSON Lines, YAML)
+    data: object
+    lines: dict[str, int] | None = field(default=None, repr=False)  # pointer -> line (YAML)
+
+    def line_of(self, pointer: str) -> int | None:
+        """The line of the value at `pointer`, or of its nearest ancestor we know."""
+        if self.lines:
+            while True:
+                if pointer in self.lines:
+                    return self.lines[pointer]
+                if not pointer:
+                    break
+                pointer = pointer.rpartition("/")[0]
+        return self.line
+
+
+def format_of(path: str | Path, default: str | None = None) -> str:
+    """The input format a file name implies (json, jsonl or yaml)."""
+    fmt = _BY_SUFFIX.get(Path(str(path)).suffix.lower(), default)
+    if fmt is None:
+        raise InputError(f"{path}: cannot tell the format from the file name; use one of "
+                         f"{', '.join(sorted(_BY_SUFFIX))} or --input-format")
+    return fmt
+
+
+def iter_records(source: str | Path | BinaryIO, fmt: str | None = None,
+                 limits: Limits = DEFAULT_LIMITS, name: str | None = None
+                 ) -> Iterator[Record]:
+    """Yield the records of a file (a path, or a binary stream with `name`)."""
+    if isinstance(source, str | Path):
+        name = name or str(source)
+        fmt = fmt or format_of(source)
+        try:
+            stream = open(source, "rb")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    else:
+        stream, name = source, name or getattr(source, "name", "<stream>")
+        fmt = fmt or format_of(name, "json")
+    if fmt not in FORMATS:
+        raise InputError(f"unknown input format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    try:
+        if fmt == "jsonl":
+            yield from _jsonl(stream, name, limits)
+        elif fmt == "json":
+            data = _bounded_read(stream, name, limits.max_document_bytes,
+                                 "for large batches, use JSON Lines")
+            yield Record(name, 1, None, loads(data, name, None, limits))
+        else:
+            data = _bounded_read(stream, name, limits.max_yaml_bytes, "")
+            yield from _yaml(data, name, limits)
+    finally:
+        if isinstance(source, str | Path):
+            stream.close()
+
+
+def _bounded_read(stream: BinaryIO, name: str, limit: int, hint: str) -> bytes:
+    try:
+        data = stream.read(limit + 1)
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise TooLarge(name, None, f"document larger than {limit} bytes"
+                       + (f" ({hint})" if hint else ""))
+    return data
+
+
+def _jsonl(stream: BinaryIO, name: str, limits: Limits) -> Iterator[Record]:
+    """One record a line; at most one line in memory, however large the file."""
+    limit = limits.max_record_bytes
+    number = index = 0
+    while True:
+        try:
+            raw = stream.readline(limit + 2)
+        except OSError as exc:
+            raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
+        if not raw:
+            return
+        number += 1
+        if len(raw) > limit + 1 or (len(raw) == limit + 1 and not raw.endswith(b"\n")):
+            raise TooLarge(name, number, f"record longer than {limit} bytes")
+        if not raw.strip():
+            continue  # blank lines separate nothing; skip them
+        index += 1
+        yield Record(name, index, number, loads(raw, name, number, limits))
+
+
+def loads(raw: bytes | str, name: str = "<string>", line: int | None = None,
+          limits: Limits = DEFAULT_LIMITS) -> object:
+    """Parse one JSON value from bytes (UTF-8) or text, refusing everything hostile."""
+    text = _decode(raw, name, line) if isinstance(raw, bytes | bytearray) else raw
+    if text.startswith("\ufeff"):
+        raise ByteOrderMark(name, line, "byte-order mark (U+FEFF) before the JSON text")
+    # A value cannot be deeper than it has brackets; count precisely only when it might be.
+    if text.count("[") + text.count("{") > limits.max_depth:
+        _check_depth(text, name, line, limits.max_depth)
+    try:
+        value = json.loads(text, object_pairs_hook=_object(name, line),
+                           parse_constant=_constant(name, line), parse_int=_int(name, line),
+                           parse_float=_float(name, line))
+    except json.JSONDecodeError as exc:
+        at = (line or 1) + exc.lineno - 1
+        if exc.msg == "Extra data":
+            raise TrailingData(name, at, f"unexpected data after the JSON value at column "
+                               f"{exc.colno}") from None
+        raise MalformedJSON(name, at, f"malformed JSON: {exc.msg} at column {exc.colno}"
+                            ) from None
+    except RecursionError:
+        raise NestingTooDeep(name, line, "nesting too deep") from None
+    if "\\u" in text and re.search(r"\\u[dD][89a-fA-F]", text):
+        _check_surrogates(value, name, line)
+    return value
+
+
+def _decode(raw: bytes, name: str, line: int | None) -> str:
+    if raw.startswith(_BOMS):
+        raise ByteOrderMark(name, line, "byte-order mark at the start of the file "
+                            "(JSON text must be UTF-8 without a BOM)")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        at = (line or 1) + before.count(b"\n")
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise InvalidUTF8(name, at, f"invalid UTF-8 byte 0x{raw[exc.start]:02x} at byte "
+                          f"column {column}") from None
+
+
+def _check_depth(text: str, name: str, line: int | None, limit: int) -> None:
+    depth = 0
+    unquoted = re.sub(r'"(?:[^"\\]|\\.)*"', '""', text)
+    for match in re.finditer(r"[\[\]{}]", unquoted):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > limit:
+            raise NestingTooDeep(name, line, f"arrays and objects nested deeper than {limit}")
+
+
+def _object(name: str, line: int | None):
+    def hook(pairs: list[tuple[str, object]]) -> dict:
+        result = dict(pairs)
+        if len(result) != len(pairs):
+            seen: set[str] = set()
+            for key, _ in pairs:
+                if key in seen:
+                    raise DuplicateKey(name, line, f"duplicate key {json.dumps(key)} in an "
+                                       "object (every key must appear once)")
+                seen.add(key)
+        return result
+    return hook
+
+
+def _constant(name: str, line: int | None):
+    def hook(literal: str) -> float:
+        raise NonFiniteNumber(name, line, f"{literal} is not a JSON number")
+    return hook
+
+
+def _int(name: str, line: int | None):
+    def hook(literal: str) -> int:
+        if len(literal) > 21:
+            raise NumberTooLarge(name, line, f"integer with {len(literal)} digits is outside "
+                                 "[-2^63, 2^64-1]")
+        value = int(literal)
+        if not INT_MIN <= value <= INT_MAX:
+            raise NumberTooLarge(name, line, f"integer {literal} is outside [-2^63, 2^64-1]")
+        return value
+    return hook
+
+
+def _float(name: str, line: int | None):
+    def hook(literal: str) -> float:
+        value = float(literal)
+        if math.isinf(value):
+            raise NumberTooLarge(name, line, f"number {literal[:40]} overflows a 64-bit "
+                                 "float")
+        return value
+    return hook
+
+
+def _check_surrogates(value: object, name: str, line: int | None) -> None:
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(node.keys())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, str):
+            try:
+                node.encode("utf-8")
+            except UnicodeEncodeError:
+                raise InvalidUTF8(name, line, "string with a lone surrogate escape "
+                                  "(\\ud800-\\udfff), which is not Unicode text") from None
+
+
+# --- YAML -------------------------------------------------------------------------
+
+class _Loader(yaml.SafeLoader):
+    """Safe composer; timestamps stay strings (JSON has no date type)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+_SCALARS = {
+    "tag:yaml.org,2002:str": "construct_yaml_str",
+    "tag:yaml.org,2002:int": "construct_yaml_int",
+    "tag:yaml.org,2002:float": "construct_yaml_float",
+    "tag:yaml.org,2002:bool": "construct_yaml_bool",
+    "tag:yaml.org,2002:null": "construct_yaml_null",
+}
+_MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+
+
+def _yaml(data: bytes, name: str, limits: Limits) -> Iterator[Record]:
+    text = _decode(data, name, None)
+    if text.startswith("\ufeff"):
+        raise ByteOrderMark(name, 1, "byte-order mark (U+FEFF) at the start of the file")
+    loader = _Loader(io.StringIO(text))
+    budget = _Budget(limits)
+    index = 0
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:
+                continue
+            index += 1
+            lines: dict[str, int] = {}
+            value = _build(node, "", 0, lines, loader, budget, name, set())
+            yield Record(name, index, node.start_mark.line + 1, value, lines)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise MalformedJSON(name, mark.line + 1 if mark else None,
+                            f"malformed YAML: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise MalformedJSON(name, None, f"malformed YAML: {exc}") from None
+    except RecursionError:
+        raise NestingTooDeep(name, None, "nesting too deep") from None
+    finally:
+        loader.dispose()
+
+
+@dataclass
+class _Budget:
+    limits: Limits
+    nodes: int = 0
+    aliases: int = 0
+    seen: set = field(default_factory=set)
+
+
+def _build(node: yaml.Node, pointer: str, depth: int, lines: dict[str, int],
+           loader: yaml.SafeLoader, budget: _Budget, name: str, path: set) -> object:
+    line = node.start_mark.line + 1
+    limits = budget.limits
+    budget.nodes += 1
+    if budget.nodes > limits.max_yaml_nodes:
+        raise YAMLAliasLimit(name, line, f"more than {limits.max_yaml_nodes} nodes after "
+                             "alias expansion")
+    if id(node) in budget.seen:  # composed once, used again: an alias
+        budget.aliases += 1
+        if budget.aliases > limits.max_yaml_aliases:
+            raise YAMLAliasLimit(name, line, f"more than {limits.max_yaml_aliases} alias uses")
+        if id(node) in path:
+            raise YAMLAliasLimit(name, line, "an alias refers to a node that contains it "
+                                 "(a recursive structure is not JSON)")
+    budget.seen.add(id(node))
+    if depth > limits.max_depth:
+        raise NestingTooDeep(name, line, f"mappings and sequences nested deeper than "
+                             f"{limits.max_depth}")
+    if len(lines) < limits.max_yaml_nodes:
+        lines.setdefault(pointer, line)
+    if isinstance(node, yaml.ScalarNode):
+        method = _SCALARS.get(node.tag)
+        if method is None:
+            raise UnsafeYAML(name, line, f"tag {node.tag} is not allowed (only the JSON "
+                             "types: strings, numbers, booleans, null, mappings, sequences)")
+        value = getattr(loader, method)(node)
+        if isinstance(value, float) and not math.isfinite(value):
+            cls = NonFiniteNumber if math.isnan(value) else NumberTooLarge
+            raise cls(name, line, f"{node.value} is not a finite JSON number")
+        if isinstance(value, int) and not isinstance(value, bool) and not (
+                INT_MIN <= value <= INT_MAX):
+            raise NumberTooLarge(name, line, "integer outside [-2^63, 2^64-1]")
+        return value
+    path = path | {id(node)}
+    if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
+        return [_build(item, f"{pointer}/{i}", depth + 1, lines, loader, budget, name, path)
+                for i, item in enumerate(node.value)]
+    if isinstance(node, yaml.MappingNode) and node.tag == _MAP:
+        result: dict[str, object] = {}
+        for key_node, value_node in node.value:
+            key_line = key_node.start_mark.line + 1
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise UnsafeYAML(name, key_line, "merge keys (<<) are not allowed")
+            if not (isinstance(key_node, yaml.ScalarNode)
+                    and key_node.tag == "tag:yaml.org,2002:str"):
+                raise UnsafeYAML(name, key_line, "mapping keys must be strings")
+            key = key_node.value
+            if key in result:
+                raise DuplicateKey(name, key_line, f"duplicate key {json.dumps(key)} in a "
+                                   "mapping (every key must appear once)")
+            escaped = key.replace("~", "~0").replace("/", "~1")
+            result[key] = _build(value_node, f"{pointer}/{escaped}", depth + 1, lines,
+                                 loader, budget, name, path)
+        return result
+    raise UnsafeYAML(name, line, f"tag {node.tag} is not allowed (only the JSON types)")
