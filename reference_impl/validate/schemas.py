@@ -109,7 +109,10 @@ class SchemaSet:
 
     @cached_property
     def rs_registry(self) -> jsonschema_rs.Registry:
-        return jsonschema_rs.Registry([(s.uri, s.contents) for s in self.by_uri.values()])
+        try:
+            return jsonschema_rs.Registry([(s.uri, s.contents) for s in self.by_uri.values()])
+        except ValueError as exc:  # a $ref outside the folder: never fetched
+            raise InputError(f"schemas in {self.folder}: {exc}") from None
 
     def names(self) -> list[str]:
         return sorted(self.by_name)
