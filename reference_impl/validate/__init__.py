@@ -87,7 +87,8 @@ def _describe(error) -> tuple[str, str]:
         return "type " + " or ".join(types), found
     if keyword == "required":
         missing = [k for k in want if isinstance(value, dict) and k not in value]
-        return ("property " + ", ".join(json.dumps(k) for k in missing),
+        return (("property " if len(missing) == 1 else "properties ")
+                + ", ".join(json.dumps(k) for k in missing),
                 "an object without it" if len(missing) == 1 else "an object without them")
     if keyword in ("additionalProperties", "unevaluatedProperties") and isinstance(value, dict):
         known = set(error.schema.get("properties", {}))
@@ -122,8 +123,13 @@ def check_record(schema: Schema, record: safeload.Record) -> list[Finding]:
     if schema.fast.is_valid(data):
         return []
     findings = []
+    seen = set()
     for error in sorted(schema.slow.iter_errors(data), key=lambda e: list(e.absolute_path)):
         where = pointer(error.absolute_path)
+        key = (where, tuple(error.absolute_schema_path))
+        if key in seen:  # jsonschema reports each missing property of one `required`
+            continue
+        seen.add(key)
         expected, found = _describe(error)
         findings.append(Finding(record.source, record.line_of(where), record.index,
                                 schema.name, where, str(error.validator), expected, found,
