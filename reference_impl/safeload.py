@@ -339,10 +339,11 @@ def _yaml(data: bytes, name: str, limits: Limits) -> Iterator[Record]:
     text = _decode(data, name, None)
     if text.startswith("\ufeff"):
         raise ByteOrderMark(name, 1, "byte-order mark (U+FEFF) at the start of the file")
-    loader = _Loader(io.StringIO(text))
+    loader = None
     budget = _Budget(limits)
     index = 0
     try:
+        loader = _Loader(io.StringIO(text))
         while loader.check_node():
             node = loader.get_node()
             if node is None:
@@ -355,12 +356,18 @@ def _yaml(data: bytes, name: str, limits: Limits) -> Iterator[Record]:
         mark = exc.problem_mark or exc.context_mark
         raise MalformedJSON(name, mark.line + 1 if mark else None,
                             f"malformed YAML: {exc.problem or exc.context}") from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise MalformedJSON(name, line, f"malformed YAML: character #x{exc.character:04x} "
+                            "is not allowed") from None
     except yaml.YAMLError as exc:
-        raise MalformedJSON(name, None, f"malformed YAML: {exc}") from None
+        raise MalformedJSON(name, None, "malformed YAML: "
+                            + "; ".join(str(exc).splitlines())) from None
     except RecursionError:
         raise NestingTooDeep(name, None, "nesting too deep") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 @dataclass

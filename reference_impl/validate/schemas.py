@@ -8,8 +8,9 @@ else is an error, never a network request.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 
 import jsonschema
@@ -32,6 +33,43 @@ def default_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "schemas"
 
 
+@cache
+def ecma_pattern(pattern: str) -> re.Pattern:
+    r"""A JSON Schema `pattern` (ECMA-262) as a Python regex.
+
+    The one difference that matters for FRS schemas: in ECMA-262 (and in jsonschema-rs)
+    `$` matches only at the end of the string, while Python's `$` also matches before
+    a final newline, so `"…\n"` would pass `^[0-9a-f]{64}$` in plain `jsonschema`.
+    Every unescaped `$` outside a character class becomes `\Z`.
+    """
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            out.append(pattern[i: i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "$":
+            char = "\\Z"
+        out.append(char)
+        i += 1
+    return re.compile("".join(out))
+
+
+def _pattern(validator, pattern, instance, schema):
+    if validator.is_type(instance, "string") and not ecma_pattern(pattern).search(instance):
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+# Draft 2020-12 with ECMA-262 semantics for `pattern`.
+Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator,
+                                         {"pattern": _pattern})
+
+
 def _refuse(uri: str):
     raise referencing.exceptions.NoSuchResource(ref=uri)
 
@@ -49,7 +87,7 @@ class Schema:
     @cached_property
     def slow(self) -> jsonschema.protocols.Validator:
         """`jsonschema`: every error, with paths and messages."""
-        return jsonschema.Draft202012Validator(self.contents, registry=self.owner.registry)
+        return Validator(self.contents, registry=self.owner.registry)
 
     @cached_property
     def fast(self):
