@@ -178,9 +178,9 @@ def test_fast_and_slow_agree_on_every_string_with_edge_suffixes(name):
     checked = 0
     for record in VALID[name]:
         for path in _paths(record):
-            parent, value = None, record
+            value = record
             for step in path:
-                parent, value = value, value[step]
+                value = value[step]
             if not isinstance(value, str):
                 continue
             for variant in (value + "\n", "\n" + value, value + " ", value + "\u0663", ""):
