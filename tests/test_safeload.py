@@ -81,6 +81,7 @@ def _load_all(path: Path) -> list:
     return [r.data for r in safeload.iter_records(path)]
 
 
+@pytest.mark.requirement("FRS-DAT-001")
 @pytest.mark.parametrize("case, name, content, error, line", HOSTILE,
                          ids=[c[0] for c in HOSTILE])
 def test_hostile_input_raises_its_error_class(tmp_path, case, name, content, error, line):
@@ -173,6 +174,7 @@ def test_safe_yaml_keeps_json_types_and_dates_as_strings(tmp_path):
     assert second.data == {"second": 2}
 
 
+@pytest.mark.requirement("FRS-DAT-001")
 def test_ordinary_json_still_loads():
     assert safeload.loads(b'{"a": [1, 2.5, "\\ud83d\\ude00", null, true], "b": -9}') == {
         "a": [1, 2.5, "\U0001F600", None, True], "b": -9}

@@ -1,0 +1,1 @@
+"""`make bench`: figures against peers, as ratios in one run (`python -m benchmarks`)."""
