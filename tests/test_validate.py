@@ -142,3 +142,18 @@ def test_validate_data_and_a_schema_file_path():
 def test_expected_and_found_are_worded_for_people(keyword, record, expected, found):
     (finding,) = validate_data(record, "comparison-result")
     assert (finding.keyword, finding.expected, finding.found) == (keyword, expected, found)
+
+
+def test_pre_commit_hooks_run_frs_validate_on_record_files():
+    import re
+
+    import yaml
+
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert {h["id"] for h in hooks} == {"frs-validate", "frs-validate-sarif"}
+    for hook in hooks:
+        assert hook["entry"].startswith("frs validate") and hook["language"] == "python"
+        pattern = re.compile(hook["files"])
+        for name in ("a.json", "scores.jsonl", "x.ndjson", "r.yaml", "r.yml"):
+            assert pattern.search(name), (hook["id"], name)
+        assert not pattern.search("README.md")

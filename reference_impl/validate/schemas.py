@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -27,10 +28,14 @@ SUFFIX = ".schema.json"
 
 
 def default_dir() -> Path:
-    """`$FRS_SCHEMAS`, else the `schemas/` folder of the FRS checkout this package is in."""
+    """`$FRS_SCHEMAS`; else the `schemas/` folder of the FRS checkout this package is in;
+    else the schemas installed with the package (`<prefix>/share/frs/schemas`)."""
     if os.environ.get("FRS_SCHEMAS"):
         return Path(os.environ["FRS_SCHEMAS"])
-    return Path(__file__).resolve().parents[2] / "schemas"
+    checkout = Path(__file__).resolve().parents[2] / "schemas"
+    if checkout.is_dir():
+        return checkout
+    return Path(sys.prefix) / "share" / "frs" / "schemas"
 
 
 @cache
