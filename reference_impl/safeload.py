@@ -31,10 +31,9 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import BinaryIO
-
-import yaml
 
 from reference_impl.errors import InputError
 
@@ -113,7 +112,7 @@ class YAMLAliasLimit(LoadError):
     """YAML aliases that expand too far or refer to themselves."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     """One JSON value read from a file, and where it came from."""
 
@@ -338,13 +337,21 @@ def _check_surrogates(value: object, name: str, line: int | None) -> None:
 
 # --- YAML -------------------------------------------------------------------------
 
-class _Loader(yaml.SafeLoader):
-    """Safe composer; timestamps stay strings (JSON has no date type)."""
+@cache
+def _yaml_loader():
+    """A safe composer whose timestamps stay strings (JSON has no date type); PyYAML is
+    imported only when a YAML file is read."""
+    import yaml
 
+    class Loader(yaml.SafeLoader):
+        pass
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    Loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers
+                if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    return Loader
+
 
 _SCALARS = {
     "tag:yaml.org,2002:str": "construct_yaml_str",
@@ -357,6 +364,8 @@ _MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 
 
 def _yaml(data: bytes, name: str, limits: Limits) -> Iterator[Record]:
+    import yaml
+
     text = _decode(data, name, None)
     if text.startswith("\ufeff"):
         raise ByteOrderMark(name, 1, "byte-order mark (U+FEFF) at the start of the file")
@@ -364,7 +373,7 @@ def _yaml(data: bytes, name: str, limits: Limits) -> Iterator[Record]:
     budget = _Budget(limits)
     index = 0
     try:
-        loader = _Loader(io.StringIO(text))
+        loader = _yaml_loader()(io.StringIO(text))
         while loader.check_node():
             node = loader.get_node()
             if node is None:
@@ -399,8 +408,10 @@ class _Budget:
     seen: set = field(default_factory=set)
 
 
-def _build(node: yaml.Node, pointer: str, depth: int, lines: dict[str, int],
-           loader: yaml.SafeLoader, budget: _Budget, name: str, path: set) -> object:
+def _build(node, pointer: str, depth: int, lines: dict[str, int], loader, budget: _Budget,
+           name: str, path: set) -> object:
+    import yaml
+
     line = node.start_mark.line + 1
     limits = budget.limits
     budget.nodes += 1

@@ -14,11 +14,7 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
 
-import jsonschema
 import jsonschema_rs
-import referencing
-import referencing.exceptions
-from referencing.jsonschema import DRAFT202012
 
 from reference_impl import safeload
 from reference_impl.errors import InputError
@@ -66,16 +62,25 @@ def ecma_pattern(pattern: str) -> re.Pattern:
 
 
 def _pattern(validator, pattern, instance, schema):
+    import jsonschema
+
     if validator.is_type(instance, "string") and not ecma_pattern(pattern).search(instance):
         yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
-# Draft 2020-12 with ECMA-262 semantics for `pattern`.
-Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator,
-                                         {"pattern": _pattern})
+@cache
+def validator_class():
+    """Draft 2020-12 with ECMA-262 semantics for `pattern` (`jsonschema` is imported only
+    when a record needs details, so a run over valid records does not pay for it)."""
+    import jsonschema
+
+    return jsonschema.validators.extend(jsonschema.Draft202012Validator,
+                                        {"pattern": _pattern})
 
 
 def _refuse(uri: str):
+    import referencing.exceptions
+
     raise referencing.exceptions.NoSuchResource(ref=uri)
 
 
@@ -90,9 +95,9 @@ class Schema:
     owner: SchemaSet
 
     @cached_property
-    def slow(self) -> jsonschema.protocols.Validator:
+    def slow(self):
         """`jsonschema`: every error, with paths and messages."""
-        return Validator(self.contents, registry=self.owner.registry)
+        return validator_class()(self.contents, registry=self.owner.registry)
 
     @cached_property
     def fast(self):
@@ -145,7 +150,11 @@ class SchemaSet:
         return schema
 
     @cached_property
-    def registry(self) -> referencing.Registry:
+    def registry(self):
+        """A `referencing.Registry` of every schema in the folder; retrieval refused."""
+        import referencing
+        from referencing.jsonschema import DRAFT202012
+
         resources = [(s.uri, DRAFT202012.create_resource(s.contents))
                      for s in self.by_uri.values()]
         return referencing.Registry(retrieve=_refuse).with_resources(resources)
