@@ -147,6 +147,10 @@ def iter_records(source: str | Path | BinaryIO, fmt: str | None = None,
                  limits: Limits = DEFAULT_LIMITS, name: str | None = None
                  ) -> Iterator[Record]:
     """Yield the records of a file (a path, or a binary stream with `name`)."""
+    if str(source) == "-":  # standard input, streamed like any file
+        import sys
+
+        source, name, fmt = sys.stdin.buffer, name or "<stdin>", fmt or "jsonl"
     if isinstance(source, str | Path):
         name = name or str(source)
         fmt = fmt or format_of(source)
@@ -199,7 +203,7 @@ def _jsonl(stream: BinaryIO, name: str, limits: Limits) -> Iterator[Record]:
         number += 1
         if len(raw) > limit + 1 or (len(raw) == limit + 1 and not raw.endswith(b"\n")):
             raise TooLarge(name, number, f"record longer than {limit} bytes")
-        if not raw.strip():
+        if raw.isspace():
             continue  # blank lines separate nothing; skip them
         index += 1
         yield Record(name, index, number, loads(raw, name, number, limits))
@@ -215,15 +219,14 @@ def loads(raw: bytes | str, name: str = "<string>", line: int | None = None,
     if text.count("[") + text.count("{") > limits.max_depth:
         _check_depth(text, name, line, limits.max_depth)
     body = text.strip(_WHITESPACE)
-    skipped = len(text) - len(text.lstrip(_WHITESPACE)) if len(body) != len(text) else 0
     try:
         value, end = _DECODER.scan_once(body, 0)
     except StopIteration as stop:
-        at = stop.value + skipped
+        at = stop.value + _skipped(text)
         raise MalformedJSON(name, _line_at(text, at, line), "malformed JSON: expecting a "
                             f"value at column {_column_at(text, at)}") from None
     except json.JSONDecodeError as exc:
-        at = exc.pos + skipped
+        at = exc.pos + _skipped(text)
         raise MalformedJSON(name, _line_at(text, at, line), f"malformed JSON: {exc.msg} "
                             f"at column {_column_at(text, at)}") from None
     except _Refused as refused:
@@ -232,12 +235,17 @@ def loads(raw: bytes | str, name: str = "<string>", line: int | None = None,
         raise NestingTooDeep(name, line, "nesting too deep") from None
     if end != len(body):
         rest = body[end:]
-        at = end + skipped + len(rest) - len(rest.lstrip(_WHITESPACE))
+        at = end + _skipped(text) + len(rest) - len(rest.lstrip(_WHITESPACE))
         raise TrailingData(name, _line_at(text, at, line), "unexpected data after the JSON "
                            f"value at column {_column_at(text, at)}")
     if "\\u" in text and re.search(r"\\u[dD][89a-fA-F]", text):
         _check_surrogates(value, name, line)
     return value
+
+
+def _skipped(text: str) -> int:
+    """How much white space precedes the value."""
+    return len(text) - len(text.lstrip(_WHITESPACE))
 
 
 def _line_at(text: str, position: int, first: int | None) -> int:

@@ -137,3 +137,28 @@ def test_schema_references_resolve_locally_never_over_the_network(tmp_path):
         broken.slow.is_valid({})
     with pytest.raises(InputError, match="x.json"):
         broken.fast  # noqa: B018 - building it is the test
+
+
+def test_missing_stated_reasons_are_proposed_and_written(tmp_path, monkeypatch, capsys):
+    (tmp_path / "pyproject.toml").write_text('[tool.frs]\nschemas_dir = "schemas"\n')
+    folder = tmp_path / "schemas" / "examples" / "thing"
+    (folder / "invalid").mkdir(parents=True)
+    (tmp_path / "schemas" / f"thing{SUFFIX}").write_text(json.dumps(
+        {"$schema": "https://json-schema.org/draft/2020-12/schema",
+         "$id": f"{BASE_URI}thing{SUFFIX}", "type": "object",
+         "properties": {"n": {"type": "integer", "maximum": 3}}, "required": ["n"],
+         "additionalProperties": False}))
+    (folder / "invalid" / "n-above-three.json").write_text('{"n": 4}')
+    (folder / "invalid" / "two-faults.json").write_text('{"n": "x", "m": 1}')
+    (folder / "invalid" / "three.json").write_text('{"n": 3}')  # accepted: not invalid
+    project = Project.load(tmp_path)
+    assert schema_examples.proposals(project, "thing") == {
+        "n-above-three.json": {"keyword": "maximum", "pointer": "/n"},
+        "three.json": {}, "two-faults.json": {}}
+    monkeypatch.chdir(tmp_path)
+    assert schema_examples.main(["--write"]) == 1  # three.json needs a person
+    out = capsys.readouterr().out
+    assert "three.json: accepted, or breaks more than one rule" in out
+    assert "two-faults.json: accepted, or breaks more than one rule" in out
+    assert json.loads((folder / schema_examples.EXPECTED).read_text()) == {
+        "n-above-three.json": {"keyword": "maximum", "pointer": "/n"}}

@@ -157,3 +157,15 @@ def test_pre_commit_hooks_run_frs_validate_on_record_files():
         for name in ("a.json", "scores.jsonl", "x.ndjson", "r.yaml", "r.yml"):
             assert pattern.search(name), (hook["id"], name)
         assert not pattern.search("README.md")
+
+
+def test_standard_input_is_read_as_json_lines(tmp_path):
+    import subprocess
+    import sys
+
+    lines = json.dumps(RECORD) + "\n" + json.dumps(dict(RECORD, score="x")) + "\n"
+    frs = Path(sys.executable).parent / "frs"
+    done = subprocess.run([str(frs), "validate", "--schema", "comparison-result", "-"],
+                          input=lines, capture_output=True, text=True, check=False)
+    assert done.returncode == 1
+    assert done.stdout.startswith("<stdin>:2: /score: expected type number or null")

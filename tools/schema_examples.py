@@ -57,3 +57,53 @@ def find(project: Project, name: str) -> Examples:
         except (OSError, ValueError) as exc:
             found.problem = f"{project.relative(expected)}: cannot read: {exc}"
     return found
+
+
+def proposals(project: Project, name: str) -> dict[str, dict]:
+    """For each invalid example of `name` without a stated reason, the one error the schema
+    gives it now ({} for an example that is accepted or breaks several rules)."""
+    from reference_impl.validate import SchemaSet, validate
+
+    schemas = SchemaSet(project.schemas_dir)
+    found = find(project, name)
+    proposed = {}
+    for path in found.invalid:
+        if path.name in found.expected:
+            continue
+        findings = validate([path], name, schemas=schemas)
+        proposed[path.name] = ({"keyword": findings[0].keyword, "pointer": findings[0].pointer}
+                               if len(findings) == 1 else {})
+    return proposed
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m tools.schema_examples [--write] [NAME...]`: propose the stated reason of
+    every invalid example that has none; with --write, add the unambiguous ones."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m tools.schema_examples",
+                                     description=main.__doc__)
+    parser.add_argument("names", nargs="*", help="schemas (default: all)")
+    parser.add_argument("--write", action="store_true",
+                        help=f"add the proposals with exactly one error to {EXPECTED}")
+    args = parser.parse_args(argv)
+    project = Project.load()
+    unresolved = 0
+    for name in args.names or schema_names(project):
+        for file, reason in proposals(project, name).items():
+            if not reason:
+                unresolved += 1
+                print(f"{name}/invalid/{file}: accepted, or breaks more than one rule: fix it")
+                continue
+            print(f"{name}/invalid/{file}: {json.dumps(reason)}")
+            if args.write:
+                path = project.schemas_dir / "examples" / name / EXPECTED
+                table = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+                table[file] = reason
+                path.write_text(json.dumps(table, indent=2, sort_keys=True) + "\n",
+                                encoding="utf-8")
+    return 1 if unresolved else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
