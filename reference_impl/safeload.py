@@ -18,14 +18,15 @@ What is refused, and why (two parsers must never read one document differently):
 - a byte-order mark (`ByteOrderMark`): RFC 8259 §8.1 forbids it in JSON text;
 - a record or document larger than its limit (`TooLarge`);
 - YAML tags other than the JSON types, merge keys and non-string keys (`UnsafeYAML`);
-  YAML is read with a safe composer only, never a constructor that builds objects;
-- YAML aliases that expand beyond `Limits.max_yaml_nodes` nodes or refer to themselves
-  (`YAMLAliasLimit`), the "billion laughs" attack.
+  YAML values are built here from the parser's events (libyaml's C parser when present),
+  without recursion and never by a constructor that could build objects;
+- YAML documents beyond `Limits.max_yaml_nodes` nodes counting every alias expansion,
+  more than `Limits.max_yaml_aliases` alias uses, or an alias inside its own anchor
+  (`YAMLAliasLimit`): the "billion laughs" attack.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import re
@@ -51,7 +52,7 @@ class Limits:
     max_depth: int = 128                    # nested arrays/objects
     max_record_bytes: int = 16 * 2**20      # one JSON Lines record (one line)
     max_document_bytes: int = 64 * 2**20    # one JSON document
-    max_yaml_bytes: int = 8 * 2**20         # one YAML file
+    max_yaml_bytes: int = 2 * 2**20         # one YAML file (for hand-written records)
     max_yaml_nodes: int = 100_000           # YAML nodes after alias expansion
     max_yaml_aliases: int = 1_000           # alias uses in one YAML file
 
@@ -347,11 +348,11 @@ def _check_surrogates(value: object, name: str, line: int | None) -> None:
 
 @cache
 def _yaml_loader():
-    """A safe composer whose timestamps stay strings (JSON has no date type); PyYAML is
-    imported only when a YAML file is read."""
+    """PyYAML's safe loader (libyaml's C parser when present), used for its event parser
+    and its scalar resolver only; timestamps stay strings (JSON has no date type)."""
     import yaml
 
-    class Loader(yaml.SafeLoader):
+    class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
         pass
 
     Loader.yaml_implicit_resolvers = {
@@ -371,29 +372,37 @@ _SCALARS = {
 _MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 
 
+@dataclass(slots=True)
+class _Frame:
+    """An open sequence or mapping while its events arrive."""
+
+    value: list | dict
+    pointer: str
+    anchor: str | None
+    size: int = 1                # nodes in it, aliases expanded
+    key: str | None = None       # a mapping's key waiting for its value
+
+
 def _yaml(data: bytes, name: str, limits: Limits) -> Iterator[Record]:
+    """YAML documents as JSON values, built from parser events without recursion: C-speed
+    parsing, no constructor that could build objects, every limit checked as it goes."""
     import yaml
 
     text = _decode(data, name, None)
     if text.startswith("\ufeff"):
         raise ByteOrderMark(name, 1, "byte-order mark (U+FEFF) at the start of the file")
     loader = None
-    budget = _Budget(limits)
-    index = 0
     try:
-        loader = _yaml_loader()(io.StringIO(text))
-        while loader.check_node():
-            node = loader.get_node()
-            if node is None:
-                continue
-            index += 1
-            lines: dict[str, int] = {}
-            value = _build(node, "", 0, lines, loader, budget, name, set())
-            yield Record(name, index, node.start_mark.line + 1, value, lines)
+        loader = _yaml_loader()(text)
+        yield from _yaml_documents(loader, name, limits, yaml)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        problem = " ".join(str(exc.problem or exc.context).split())
+        if "nesting depth" in problem:  # libyaml's own bound, below ours
+            raise NestingTooDeep(name, mark.line + 1 if mark else None,
+                                 f"nesting too deep ({problem})") from None
         raise MalformedJSON(name, mark.line + 1 if mark else None,
-                            f"malformed YAML: {exc.problem or exc.context}") from None
+                            f"malformed YAML: {problem}") from None
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         raise MalformedJSON(name, line, f"malformed YAML: character #x{exc.character:04x} "
@@ -401,76 +410,138 @@ def _yaml(data: bytes, name: str, limits: Limits) -> Iterator[Record]:
     except yaml.YAMLError as exc:
         raise MalformedJSON(name, None, "malformed YAML: "
                             + "; ".join(str(exc).splitlines())) from None
-    except RecursionError:
-        raise NestingTooDeep(name, None, "nesting too deep") from None
     finally:
         if loader is not None:
             loader.dispose()
 
 
-@dataclass
-class _Budget:
-    limits: Limits
-    nodes: int = 0
-    aliases: int = 0
-    seen: set = field(default_factory=set)
-
-
-def _build(node, pointer: str, depth: int, lines: dict[str, int], loader, budget: _Budget,
-           name: str, path: set) -> object:
-    import yaml
-
-    line = node.start_mark.line + 1
-    limits = budget.limits
-    budget.nodes += 1
-    if budget.nodes > limits.max_yaml_nodes:
-        raise YAMLAliasLimit(name, line, f"more than {limits.max_yaml_nodes} nodes after "
-                             "alias expansion")
-    if id(node) in budget.seen:  # composed once, used again: an alias
-        budget.aliases += 1
-        if budget.aliases > limits.max_yaml_aliases:
-            raise YAMLAliasLimit(name, line, f"more than {limits.max_yaml_aliases} alias uses")
-        if id(node) in path:
-            raise YAMLAliasLimit(name, line, "an alias refers to a node that contains it "
-                                 "(a recursive structure is not JSON)")
-    budget.seen.add(id(node))
-    if depth > limits.max_depth:
-        raise NestingTooDeep(name, line, f"mappings and sequences nested deeper than "
-                             f"{limits.max_depth}")
-    if len(lines) < limits.max_yaml_nodes:
-        lines.setdefault(pointer, line)
-    if isinstance(node, yaml.ScalarNode):
-        method = _SCALARS.get(node.tag)
-        if method is None:
-            raise UnsafeYAML(name, line, f"tag {node.tag} is not allowed (only the JSON "
-                             "types: strings, numbers, booleans, null, mappings, sequences)")
-        value = getattr(loader, method)(node)
-        if isinstance(value, float) and not math.isfinite(value):
-            cls = NonFiniteNumber if math.isnan(value) else NumberTooLarge
-            raise cls(name, line, f"{node.value} is not a finite JSON number")
-        if isinstance(value, int) and not isinstance(value, bool) and not (
-                INT_MIN <= value <= INT_MAX):
-            raise NumberTooLarge(name, line, "integer outside [-2^63, 2^64-1]")
-        return value
-    path = path | {id(node)}
-    if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
-        return [_build(item, f"{pointer}/{i}", depth + 1, lines, loader, budget, name, path)
-                for i, item in enumerate(node.value)]
-    if isinstance(node, yaml.MappingNode) and node.tag == _MAP:
-        result: dict[str, object] = {}
-        for key_node, value_node in node.value:
-            key_line = key_node.start_mark.line + 1
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                raise UnsafeYAML(name, key_line, "merge keys (<<) are not allowed")
-            if not (isinstance(key_node, yaml.ScalarNode)
-                    and key_node.tag == "tag:yaml.org,2002:str"):
-                raise UnsafeYAML(name, key_line, "mapping keys must be strings")
-            key = key_node.value
-            if key in result:
-                raise DuplicateKey(name, key_line, f"duplicate key {json.dumps(key)} in a "
+def _yaml_documents(loader, name: str, limits: Limits, yaml) -> Iterator[Record]:
+    nodes = aliases = index = 0
+    stack: list[_Frame] = []
+    anchors: dict[str, tuple[object, int] | None] = {}  # None: still open (recursion)
+    lines: dict[str, int] = {}
+    root, first_line = None, None
+    while True:
+        event = loader.get_event()
+        line = event.start_mark.line + 1 if event.start_mark else None
+        if isinstance(event, yaml.StreamEndEvent):
+            return
+        if isinstance(event, yaml.DocumentStartEvent):
+            anchors, lines, root, first_line = {}, {}, None, None
+            continue
+        if isinstance(event, yaml.DocumentEndEvent):
+            index += 1
+            yield Record(name, index, first_line, root, lines)
+            continue
+        if isinstance(event, yaml.StreamStartEvent):
+            continue
+        if isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+            frame = stack.pop()
+            if frame.anchor is not None:
+                anchors[frame.anchor] = (frame.value, frame.size)
+            value, size = frame.value, frame.size
+            counted = 1  # its children were counted as they arrived
+        elif isinstance(event, yaml.AliasEvent):
+            if event.anchor not in anchors:
+                raise MalformedJSON(name, line, f"alias *{event.anchor} names no anchor")
+            target = anchors[event.anchor]
+            if target is None:
+                raise YAMLAliasLimit(name, line, "an alias refers to a node that contains it "
+                                     "(a recursive structure is not JSON)")
+            aliases += 1
+            if aliases > limits.max_yaml_aliases:
+                raise YAMLAliasLimit(name, line, f"more than {limits.max_yaml_aliases} "
+                                     "alias uses")
+            value, size = target
+            counted = size  # an alias repeats every node of its target
+        elif isinstance(event, yaml.ScalarEvent):
+            value, size = _yaml_scalar(event, loader, name, line, yaml), 1
+            counted = 1
+            if event.anchor is not None:
+                anchors[event.anchor] = (value, 1)
+        elif isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+            is_map = isinstance(event, yaml.MappingStartEvent)
+            expected = _MAP if is_map else _SEQ
+            tag = event.tag if event.tag not in (None, "!") else expected
+            if tag != expected:
+                raise UnsafeYAML(name, line, f"tag {tag} is not allowed (only the JSON types)")
+            if stack and isinstance(stack[-1].value, dict) and stack[-1].key is None:
+                raise UnsafeYAML(name, line, "mapping keys must be strings")
+            if len(stack) >= limits.max_depth:
+                raise NestingTooDeep(name, line, "mappings and sequences nested deeper than "
+                                     f"{limits.max_depth}")
+            pointer = _child_pointer(stack)
+            if root is None and not stack:
+                first_line = line
+            if len(lines) < limits.max_yaml_nodes:
+                lines.setdefault(pointer, line)
+            if event.anchor is not None:
+                anchors[event.anchor] = None
+            stack.append(_Frame({} if is_map else [], pointer, event.anchor))
+            continue
+        else:
+            raise UnsafeYAML(name, line, f"unexpected YAML event {type(event).__name__}")
+        nodes += counted
+        if nodes > limits.max_yaml_nodes:
+            raise YAMLAliasLimit(name, line, f"more than {limits.max_yaml_nodes} YAML nodes "
+                                 "(counting every alias expansion)")
+        if not stack:
+            root = value
+            if first_line is None:
+                first_line = line
+            continue
+        parent = stack[-1]
+        if isinstance(parent.value, list):
+            if len(lines) < limits.max_yaml_nodes:
+                lines.setdefault(f"{parent.pointer}/{len(parent.value)}", line)
+            parent.value.append(value)
+        elif parent.key is None:
+            if not isinstance(value, str) or not isinstance(event, yaml.ScalarEvent):
+                raise UnsafeYAML(name, line, "mapping keys must be strings")
+            if event.value == "<<" and event.tag is None and event.implicit[0]:
+                raise UnsafeYAML(name, line, "merge keys (<<) are not allowed")
+            if value in parent.value:
+                raise DuplicateKey(name, line, f"duplicate key {json.dumps(value)} in a "
                                    "mapping (every key must appear once)")
-            escaped = key.replace("~", "~0").replace("/", "~1")
-            result[key] = _build(value_node, f"{pointer}/{escaped}", depth + 1, lines,
-                                 loader, budget, name, path)
-        return result
-    raise UnsafeYAML(name, line, f"tag {node.tag} is not allowed (only the JSON types)")
+            parent.key = value
+            continue  # a key is not a node of the JSON value
+        else:
+            if len(lines) < limits.max_yaml_nodes:
+                lines.setdefault(_child_pointer(stack), line)
+            parent.value[parent.key] = value
+            parent.key = None
+        parent.size += size
+
+
+def _child_pointer(stack: list[_Frame]) -> str:
+    """The JSON pointer of the next value to arrive in the innermost open frame."""
+    if not stack:
+        return ""
+    parent = stack[-1]
+    if isinstance(parent.value, list):
+        return f"{parent.pointer}/{len(parent.value)}"
+    if parent.key is None:
+        return parent.pointer
+    return f"{parent.pointer}/" + parent.key.replace("~", "~0").replace("/", "~1")
+
+
+def _yaml_scalar(event, loader, name: str, line: int | None, yaml) -> object:
+    if event.tag in (None, "!"):
+        tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+    else:
+        tag = event.tag
+    if tag == "tag:yaml.org,2002:merge":
+        raise UnsafeYAML(name, line, "merge keys (<<) are not allowed")
+    method = _SCALARS.get(tag)
+    if method is None:
+        raise UnsafeYAML(name, line, f"tag {tag} is not allowed (only the JSON types: "
+                         "strings, numbers, booleans, null, mappings, sequences)")
+    value = getattr(loader, method)(yaml.ScalarNode(tag, event.value, event.start_mark,
+                                                    event.end_mark, event.style))
+    if isinstance(value, float) and not math.isfinite(value):
+        cls = NonFiniteNumber if math.isnan(value) else NumberTooLarge
+        raise cls(name, line, f"{event.value} is not a finite JSON number")
+    if isinstance(value, int) and not isinstance(value, bool) and not (
+            INT_MIN <= value <= INT_MAX):
+        raise NumberTooLarge(name, line, "integer outside [-2^63, 2^64-1]")
+    return value
