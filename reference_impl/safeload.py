@@ -122,9 +122,12 @@ class Record:
     line: int | None               # first line of the record (JSON Lines, YAML)
     data: object
     lines: dict[str, int] | None = field(default=None, repr=False)  # pointer -> line (YAML)
+    text: str | None = field(default=None, repr=False)  # a JSON document, to find lines in
 
     def line_of(self, pointer: str) -> int | None:
         """The line of the value at `pointer`, or of its nearest ancestor we know."""
+        if self.lines is None and self.text is not None:
+            self.lines = json_lines(self.text)  # only for a record with findings
         if self.lines:
             while True:
                 if pointer in self.lines:
@@ -170,7 +173,8 @@ def iter_records(source: str | Path | BinaryIO, fmt: str | None = None,
         elif fmt == "json":
             data = _bounded_read(stream, name, limits.max_document_bytes,
                                  "for large batches, use JSON Lines")
-            yield Record(name, 1, None, loads(data, name, None, limits))
+            text = _decode(data, name, None)
+            yield Record(name, 1, None, loads(text, name, None, limits), text=text)
         else:
             data = _bounded_read(stream, name, limits.max_yaml_bytes, "")
             yield from _yaml(data, name, limits)
@@ -242,6 +246,56 @@ def loads(raw: bytes | str, name: str = "<string>", line: int | None = None,
     if "\\u" in text and re.search(r"\\u[dD][89a-fA-F]", text):
         _check_surrogates(value, name, line)
     return value
+
+
+_TOKEN = re.compile(r'[ \t\r]*(?:(\n)|([\[{])|([\]}])|(,)|(:)|("(?:[^"\\]|\\.)*")|'
+                    r'([^ \t\r\n,:\[\]{}"]+))')
+
+
+def json_lines(text: str) -> dict[str, int]:
+    """The line of every value of a JSON text that `loads` accepted, by JSON pointer.
+
+    A small iterative tokenizer, so a finding in a JSON document can name its line
+    (and SARIF can show it inline) without slowing down the parse of valid records.
+    """
+    lines: dict[str, int] = {}
+    stack: list[list] = []  # [pointer, is_object, next index or pending key]
+    line, position = 1, 0
+
+    def value_pointer() -> str:
+        if not stack:
+            return ""
+        pointer, is_object, slot = stack[-1]
+        step = slot if is_object else str(slot)
+        return f"{pointer}/" + step.replace("~", "~0").replace("/", "~1")
+
+    expecting_key = False
+    while position < len(text):
+        match = _TOKEN.match(text, position)
+        if not match or match.end() == position:
+            break
+        position = match.end()
+        newline, opening, closing, comma, colon, string, atom = match.groups()
+        if newline:
+            line += 1
+        elif opening:
+            pointer = value_pointer()
+            lines.setdefault(pointer, line)
+            stack.append([pointer, opening == "{", 0])
+            expecting_key = opening == "{"
+        elif closing:
+            stack.pop()
+            expecting_key = False
+        elif comma:
+            if stack and not stack[-1][1]:
+                stack[-1][2] += 1
+            expecting_key = bool(stack and stack[-1][1])
+        elif string and expecting_key:
+            stack[-1][2] = json.loads(string)
+            expecting_key = False
+        elif string or atom:
+            lines.setdefault(value_pointer(), line)
+    return lines
 
 
 def _skipped(text: str) -> int:

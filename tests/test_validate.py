@@ -169,3 +169,17 @@ def test_standard_input_is_read_as_json_lines(tmp_path):
                           input=lines, capture_output=True, text=True, check=False)
     assert done.returncode == 1
     assert done.stdout.startswith("<stdin>:2: /score: expected type number or null")
+
+
+def test_json_document_findings_carry_the_line_of_the_value(tmp_path, capsys):
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(dict(RECORD, groups={"sex": "F", "age/band": 7},
+                                    score="x"), indent=2))
+    findings = validate([path], "comparison-result")
+    assert [(f.pointer, f.line) for f in findings] == [("/groups/age~1band", 11),
+                                                       ("/score", 7)]
+    assert main(["validate", "--schema", "comparison-result", "--format", "sarif",
+                 str(path)]) == 1
+    results = json.loads(capsys.readouterr().out)["runs"][0]["results"]
+    assert [r["locations"][0]["physicalLocation"]["region"]["startLine"]
+            for r in results] == [11, 7]

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from reference_impl import safeload
 from reference_impl.validate import SchemaSet, check_record
-from tools import schema_examples
+from tools import links, schema_examples
 from tools.project import Project
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,6 +77,10 @@ def test_loader_returns_json_values_or_a_load_error(case):
         return
     for value in values:  # what it returns is plain JSON: it dumps and reloads the same
         assert json.loads(json.dumps(value, allow_nan=False)) == value
+    if _fmt(path) == "json":  # every pointer the line finder names is in the value
+        (value,) = values
+        for pointer in safeload.json_lines(data.decode()):
+            links.resolve_pointer(value, pointer)
 
 
 @FUZZ
