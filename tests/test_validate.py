@@ -183,3 +183,12 @@ def test_json_document_findings_carry_the_line_of_the_value(tmp_path, capsys):
     results = json.loads(capsys.readouterr().out)["runs"][0]["results"]
     assert [r["locations"][0]["physicalLocation"]["region"]["startLine"]
             for r in results] == [11, 7]
+
+
+@pytest.mark.parametrize("declared", ["https://example.org/other.schema.json",
+                                      "/etc/passwd.json", 7])
+def test_a_record_cannot_declare_an_unknown_schema_or_a_file(tmp_path, capsys, declared):
+    path = _jsonl(tmp_path / "s.jsonl", [dict(RECORD, **{"$schema": declared})])
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:1: record 1 declares $schema {json.dumps(declared)}" in err

@@ -163,6 +163,13 @@ def iter_findings(files: Iterable[str | Path], schema: str | None = None, *,
             chosen = fixed or schemas.infer(record.data)
             if chosen is None:
                 where = f"{record.source}:{record.line}" if record.line else record.source
+                declared = record.data.get("$schema") if isinstance(record.data, dict) \
+                    else None
+                if declared is not None:
+                    raise InputError(f"{where}: record {record.index} declares $schema "
+                                     f"{json.dumps(declared)[:100]}, which is not one of the "
+                                     f"schemas ({', '.join(schemas.names())}); pass --schema "
+                                     "NAME")
                 raise InputError(f"{where}: cannot tell which schema record {record.index} "
                                  "follows (no $schema, and its keys fit none or several "
                                  "schemas); pass --schema NAME")

@@ -196,12 +196,13 @@ class SchemaSet:
         if not isinstance(data, dict):
             return None
         declared = data.get("$schema")
-        if isinstance(declared, str):
-            try:
-                return self.get(declared) if not Path(declared).suffix == ".json" or \
-                    declared.startswith(BASE_URI) or declared in self.by_uri else None
-            except InputError:
-                return None
+        if declared is not None:
+            # A name or a known $id only: a record never makes us open a file.
+            if isinstance(declared, str) and declared in self.by_name:
+                return self.by_name[declared]
+            if isinstance(declared, str) and declared in self.by_uri:
+                return self.by_uri[declared]
+            return None
         keys = frozenset(data)
         version = data.get("schema_version")
         fits = []
