@@ -18,7 +18,8 @@ from reference_impl.validate.schemas import SchemaSet
 def configure(name: str, parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE",
                         help="JSON (.json), JSON Lines (.jsonl, .ndjson: one record a line, "
-                             "streamed) or YAML (.yaml, .yml) files")
+                             "streamed) or YAML (.yaml, .yml) files; - reads standard input "
+                             "(JSON Lines unless --input-format says otherwise)")
     parser.add_argument("--schema", metavar="NAME",
                         help="schema every record must follow: a name (comparison-result), "
                              "its $id or a schema file; default: each record's $schema, or "
