@@ -1,1 +1,1 @@
-"""FRS benchmarks: `make bench` runs every benchmarks/bench_*.py module's main()."""
+"""`make bench`: figures against peers, as ratios in one run (`python -m benchmarks`)."""

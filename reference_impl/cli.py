@@ -32,6 +32,8 @@ COMMANDS = {
              "(added, removed, retired, changed, moved clauses; suspect tests)"),
     "metrics": ("reference_impl.metrics.cli", "error rates from score files: verification "
                 "(EER, FNMR at FMR), pad (APCER, BPCER) or identification (FNIR, FPIR, CMC)"),
+    "validate": ("reference_impl.validate.command", "check JSON, JSON Lines or YAML records "
+                 "against the FRS schemas"),
 }
 
 

@@ -12,6 +12,7 @@ import inspect
 import json
 import math
 import posixpath
+import re
 from functools import cache
 
 from tools import links
@@ -20,6 +21,7 @@ from tools.idlock import Lock
 from tools.project import Project
 from tools.traceability import Status
 
+BASE_URI = "https://frs-standard.org/schemas/"
 GENERATED = "reference"
 # Front matter keeping a page out of the search index (MkDocs Material): a search for a
 # requirement ID must find the page that defines it, not the tables that list it.
@@ -177,17 +179,156 @@ def code_page(clauses: list[Clause], project: Project) -> str:
     return "\n".join(lines) + "\n"
 
 
-def schema_page(name: str, schema: dict, clauses: list[Clause], project: Project) -> str:
-    """A schema's page: what it describes, the clauses citing it, the schema itself."""
+SCHEMAS_INDEX = f"{GENERATED}/schemas/index.md"
+_CONSTRAINTS = ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum", "multipleOf",
+                "minLength", "maxLength", "pattern", "format", "minItems", "maxItems",
+                "uniqueItems", "minProperties", "maxProperties")
+_SYMBOLS = {"minimum": "≥", "exclusiveMinimum": ">", "maximum": "≤", "exclusiveMaximum": "<"}
+_BACKTICKS = re.compile(r"`([^`]+)`")
+
+
+def _inline(text: str) -> str:
+    """Escape text for an HTML cell, keeping `code` spans."""
+    return _BACKTICKS.sub(lambda m: f"<code>{m.group(1)}</code>", html.escape(text))
+
+
+def _code(value: object) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return f"<code>{html.escape(text)}</code>"
+
+
+def _type_of(node: dict, page: str) -> str:
+    if "$ref" in node:
+        ref = node["$ref"]
+        name = ref.rsplit("/", 1)[-1].split("#")[0].removesuffix(links.SCHEMA_SUFFIX)
+        if ref.startswith(BASE_URI) and name:
+            return f'<a href="{href(page, schema_page_path(name))}">{html.escape(name)}</a>'
+        return _code(ref)
+    if "const" in node:
+        return "const " + _code(node["const"])
+    if "enum" in node:
+        return "one of " + ", ".join(_code(v) for v in node["enum"])
+    kind = node.get("type", "any")
+    kinds = kind if isinstance(kind, list) else [kind]
+    if "array" in kinds and isinstance(node.get("items"), dict):
+        inner = _type_of(node["items"], page)
+        kinds = [f"array of {inner}" if k == "array" else k for k in kinds]
+    if "object" in kinds and isinstance(node.get("additionalProperties"), dict) \
+            and "properties" not in node:
+        inner = _type_of(node["additionalProperties"], page)
+        kinds = [f"map of {inner}" if k == "object" else k for k in kinds]
+    return " or ".join(kinds)
+
+
+def _constraints(node: dict) -> str:
+    parts = []
+    for key in _CONSTRAINTS:
+        if key in node:
+            value = node[key]
+            if key in _SYMBOLS:
+                parts.append(f"{_SYMBOLS[key]} {html.escape(json.dumps(value))}")
+            elif key == "pattern":
+                parts.append("matches " + _code(value))
+            else:
+                parts.append(f"{key} {_code(value)}")
+    if node.get("additionalProperties") is False:
+        parts.append("no other properties")
+    if "not" in node:
+        parts.append("must not match " + _code(node["not"]))
+    for key in ("items", "additionalProperties", "propertyNames"):
+        sub = node.get(key)
+        if isinstance(sub, dict) and "properties" not in sub and key != "additionalProperties":
+            inner = _constraints(sub)
+            if inner:
+                parts.append(f"{key}: {inner}")
+        elif key == "additionalProperties" and isinstance(sub, dict) and "properties" not in node:
+            inner = _constraints(sub)
+            if inner:
+                parts.append(f"values: {inner}")
+    return "; ".join(parts)
+
+
+def _property_rows(node: dict, prefix: str, page: str, rows: list[str]) -> None:
+    required = set(node.get("required", ()))
+    for name, sub in node.get("properties", {}).items():
+        if not isinstance(sub, dict):
+            continue
+        path = f"{prefix}{name}"
+        cells = [f"<code>{html.escape(path)}</code>", _type_of(sub, page),
+                 "yes" if name in required else "", _constraints(sub),
+                 _inline(sub.get("description", ""))]
+        rows.append(f'<tr id="{html.escape(path)}">'
+                    + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        if isinstance(sub.get("properties"), dict):
+            _property_rows(sub, f"{path}.", page, rows)
+        items = sub.get("items")
+        if isinstance(items, dict) and isinstance(items.get("properties"), dict):
+            _property_rows(items, f"{path}[].", page, rows)
+
+
+def _rules(node: dict, prefix: str = "") -> list[tuple[str, object]]:
+    """Rules that tie properties together (if/then/else, allOf, anyOf, oneOf, not)."""
+    found = []
+    keys = ("if", "then", "else", "allOf", "anyOf", "oneOf", "dependentRequired",
+            "dependentSchemas")
+    rule = {k: node[k] for k in keys if k in node}
+    if rule:
+        found.append((prefix or "(the record)", rule))
+    for name, sub in node.get("properties", {}).items():
+        if isinstance(sub, dict):
+            found += _rules(sub, f"{prefix}{name}.")
+    return found
+
+
+def schema_page(name: str, schema: dict, clauses: list[Clause], project: Project,
+                examples: dict | None = None) -> str:
+    """A schema's page, generated from the schema: what it describes, every property with
+    its type, constraints and description (units included), the rules across properties,
+    the clauses citing it, its examples, and the schema itself."""
     page = schema_page_path(name)
     citing = [c for c in clauses if links.split_schema_link(c.schema)[0] == name]
+    version = schema.get("properties", {}).get("schema_version", {}).get("const")
     lines = [f"# {schema.get('title', name)}", "", schema.get("description", ""), "",
-             f"Download: [`{name}{links.SCHEMA_SUFFIX}`]({href(page, schema_file_path(name))})",
-             ""]
+             f"- Schema `{name}`" + (f", version `{version}`" if version else ""),
+             f"- `$id`: `{schema.get('$id', '')}`",
+             f"- Download: [`{name}{links.SCHEMA_SUFFIX}`]"
+             f"({href(page, schema_file_path(name))})", ""]
     if citing:
         lines += ["Cited by " + ", ".join(
-            f"[{c.id}]({href(page, spec_path(c, project), c.id)})" for c in citing) + ".", ""]
-    lines += ["```json", json.dumps(schema, indent=2, ensure_ascii=False), "```", ""]
+            f"[{c.id}]({href(page, spec_path(c, project), c.id)})"
+            + (f" ({c.title})" if c.title else "") for c in citing) + ".", ""]
+    rows: list[str] = []
+    _property_rows(schema, "", page, rows)
+    if rows:
+        head = "".join(f"<th>{h}</th>" for h in ("Property", "Type", "Required",
+                                                 "Constraints", "Description"))
+        closed = " No other properties are allowed." if schema.get(
+            "additionalProperties") is False else ""
+        lines += ["## Properties", "",
+                  "Nested properties are written with dots; `[]` stands for each item of an "
+                  f"array.{closed}", "",
+                  f'<table class="frs-schema">\n<thead><tr>{head}</tr></thead>\n<tbody>\n'
+                  + "\n".join(rows) + "\n</tbody>\n</table>", ""]
+    rules = _rules(schema)
+    if rules:
+        lines += ["## Rules across properties", ""]
+        for where, rule in rules:
+            lines += [f"On `{where.rstrip('.')}`:", "", "```json",
+                      json.dumps(rule, indent=2, ensure_ascii=False), "```", ""]
+    lines += ["## Examples", ""]
+    for i, example in enumerate(schema.get("examples", []), 1):
+        lines += [f"Example {i} (from the schema):", "", "```json",
+                  json.dumps(example, indent=2, ensure_ascii=False), "```", ""]
+    examples = examples or {}
+    for kind in ("valid", "invalid"):
+        for file, (text, reason) in sorted(examples.get(kind, {}).items()):
+            label = f"`{kind}/{file}`"
+            if reason:
+                label += (f" — rejected by `{reason.get('keyword', '?')}` at "
+                          f"`{reason.get('pointer', '') or '/'}`")
+            lines += [f"/// details | {label}", "", "```json", text.rstrip(), "```", "///", ""]
+    lines += ["## Schema", "", "/// details | The schema itself", "", "```json",
+              json.dumps(schema, indent=2, ensure_ascii=False), "```", "///", ""]
     return "\n".join(lines)
 
 
@@ -280,3 +421,18 @@ def changelog_page(text: str) -> str:
     """The project's CHANGELOG.md as a site page (it lives outside the spec folder, so the
     checker's keyword rule does not apply to the word diffs it quotes)."""
     return text if text.strip() else "# Changelog\n\nNo version has been released yet.\n"
+def schemas_index(schemas: dict[str, dict], clauses: list[Clause]) -> str:
+    """Every published schema, with its version, the clauses citing it and its download."""
+    lines = ["# Schemas", "",
+             "Every data object of FRS has a JSON Schema (draft 2020-12), published at its "
+             "`$id`. Each page below is generated from the schema itself. Annex A says which "
+             "records follow which schema; `frs validate` checks them.", "",
+             "| Schema | Object | Version | Cited by | Download |", "|---|---|---|--:|---|"]
+    for name, schema in sorted(schemas.items()):
+        version = schema.get("properties", {}).get("schema_version", {}).get("const", "")
+        count = sum(links.split_schema_link(c.schema)[0] == name for c in clauses)
+        lines.append(f"| [{name}]({href(SCHEMAS_INDEX, schema_page_path(name))}) | "
+                     f"{schema.get('title', '')} | {version} | {count} | "
+                     f"[`{name}{links.SCHEMA_SUFFIX}`]"
+                     f"({href(SCHEMAS_INDEX, schema_file_path(name))}) |")
+    return "\n".join(lines) + "\n"

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from reference_impl.errors import InputError
-from tools import ics, idlock, links, pages, traceability
+from tools import ics, idlock, links, pages, schema_examples, traceability
 from tools.check import duplicate_problems, unique_clauses
 from tools.clauses import parse_spec
 from tools.project import Project
@@ -79,8 +79,17 @@ class SiteModel:
         for name in self.project.classes or ():
             generated[pages.class_page_path(name)] = pages.class_page(
                 name, self.clauses, statuses, self.titles, self.project)
+        schemas = {}
         for name, path in self.schema_files().items():
-            schema = json.loads(path.read_text(encoding="utf-8"))
+            schema = schemas[name] = json.loads(path.read_text(encoding="utf-8"))
             generated[pages.schema_page_path(name)] = pages.schema_page(
-                name, schema, self.clauses, self.project)
+                name, schema, self.clauses, self.project, self.schema_examples(name))
+        generated[pages.SCHEMAS_INDEX] = pages.schemas_index(schemas, self.clauses)
         return generated
+
+    def schema_examples(self, name: str) -> dict:
+        """{'valid'|'invalid': {file: (text, stated reason or None)}} for a schema's page."""
+        found = schema_examples.find(self.project, name)
+        return {kind: {p.name: (p.read_text(encoding="utf-8"), found.expected.get(p.name))
+                       for p in getattr(found, kind)}
+                for kind in ("valid", "invalid")}

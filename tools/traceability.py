@@ -4,7 +4,9 @@
 IDs it names, see tools/pytest_plugin.py) and coverage.py with one dynamic context per
 test.  A gated clause is *verified* only when a test naming it ran and passed, no test
 naming it failed, and, for a clause with `impl:`, one of those passing tests executed
-the body of that function.
+the body of that function.  A clause with `schema:` is verified only when, in
+addition, that schema has at least one valid and one invalid example on disk and its
+examples test (a test marked `@pytest.mark.schema_examples("<name>")`) passed.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reference_impl.errors import InputError
-from tools import idlock, links
+from tools import idlock, links, schema_examples
 from tools.clauses import Clause, Problem
 from tools.project import Project
 
@@ -33,6 +35,7 @@ class TestCase:
     outcome: str  # passed, failed, skipped
     requirements: tuple[str, ...]
     location: str = ""  # file:line of the test function
+    schemas: tuple[str, ...] = ()  # the schemas whose examples this test checks
 
 
 @dataclass
@@ -59,7 +62,8 @@ def read_junit(path: Path) -> list[TestCase]:
             outcome = "skipped"
         location = next((v for k, v in properties if k == "location"), "")
         cases.append(TestCase(nodeid, outcome,
-                              tuple(v for k, v in properties if k == "requirement"), location))
+                              tuple(v for k, v in properties if k == "requirement"), location,
+                              tuple(v for k, v in properties if k == "schema-examples")))
     return cases
 
 
@@ -101,12 +105,17 @@ def trace(project: Project, clauses: list[Clause], lock: idlock.Lock) -> Traceab
     coverage_file = project.results_dir / COVERAGE_FILE
     contexts = CoverageContexts(coverage_file) if coverage_file.exists() else None
     by_id: dict[str, list[TestCase]] = {}
+    by_schema: dict[str, list[TestCase]] = {}
     for case in cases:
         for clause_id in case.requirements:
             by_id.setdefault(clause_id, []).append(case)
+        for name in case.schemas:
+            by_schema.setdefault(name, []).append(case)
     result = Traceability({}, _unknown_ids(project, cases, clauses, lock))
     for clause in clauses:
         status = _status(clause, by_id.get(clause.id, []), contexts)
+        if clause.schema and status.status == "verified":
+            status = _schema_proof(project, clause, status, by_schema)
         result.statuses[clause.id] = status
         if clause.gated and status.status != "verified":
             result.problems.append(Problem(clause.file, clause.line, status.reason,
@@ -129,6 +138,27 @@ def _status(clause: Clause, cases: list[TestCase], contexts: CoverageContexts | 
         if proof:
             return Status("untested" if clause.gated else "not-gated", tests, proof)
     return Status("verified" if clause.gated else "not-gated", tests)
+
+
+def _schema_proof(project: Project, clause: Clause, status: Status,
+                  by_schema: dict[str, list[TestCase]]) -> Status:
+    """A verified clause citing a schema stays verified only with its schema's examples
+    (one valid and one invalid at least) judged right by a passing examples test."""
+    name = links.split_schema_link(clause.schema)[0]
+    examples = schema_examples.find(project, name)
+    if not examples.complete:
+        missing = "valid" if not examples.valid else "invalid"
+        return Status("untested", status.tests,
+                      f"schema {name} has no {missing} example "
+                      f"(schemas/examples/{name}/{missing}/*.json)")
+    cases = by_schema.get(name, [])
+    failed = sorted(c.nodeid for c in cases if c.outcome == "failed")
+    if failed:
+        return Status("failing", status.tests,
+                      f"examples test of schema {name} failed: {', '.join(failed)}")
+    if not any(c.outcome == "passed" for c in cases):
+        return Status("untested", status.tests, f"no passing examples test for schema {name}")
+    return status
 
 
 def _impl_proof(clause: Clause, passed: set[str], contexts: CoverageContexts | None) -> str:

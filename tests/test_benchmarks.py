@@ -1,0 +1,17 @@
+"""`make bench` discovers every benchmarks/bench_*.py; the validation benchmark's three
+tools reach the same verdicts (run small here; `make bench` runs 100,000 records)."""
+
+from __future__ import annotations
+
+from benchmarks import __main__ as runner
+
+
+def test_validate_benchmark_runs_and_the_three_tools_agree(monkeypatch, capsys):
+    monkeypatch.setenv("FRS_BENCH_VALIDATE_RECORDS", "300")
+    monkeypatch.setenv("FRS_BENCH_STREAM_MB", "1,4")
+    assert runner.main(["validate"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("== bench_validate\n")
+    assert "== bench_validate_stream\n" in out and "peak memory, largest" in out
+    assert out.count("same verdicts") == 3 and "DIFFERENT" not in out
+    assert "frs validate is (wall, cpu)" in out
