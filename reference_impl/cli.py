@@ -22,6 +22,10 @@ COMMANDS = {
     "new-id": ("tools.commands", "print the next free requirement ID of an area"),
     "lock": ("tools.commands", "record new clauses and changed normative text in ids.lock"),
     "retire": ("tools.commands", "retire a requirement ID in ids.lock"),
+    "model": ("reference_impl.model.command", "check a submitted ONNX model against its "
+              "manifest (clause 12)"),
+    "evaluate": ("reference_impl.evaluate.command", "run a submitted model on a dataset and "
+                 "judge it clause by clause"),
 }
 
 
