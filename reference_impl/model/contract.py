@@ -126,7 +126,7 @@ def check_batch_independence(session: BoundedSession, batch: np.ndarray,
     return f"batches of 1, 3 and {len(batch)} agree to {worst:.2g}"
 
 
-def check_model(model_path, manifest: Manifest, limits: Limits = Limits()
+def check_model(model_path, manifest: Manifest, limits: Limits | None = None
                 ) -> tuple[list[CheckResult], BoundedSession | None]:
     """Every check of the contract, in order, stopping at the first one broken.
 
@@ -137,7 +137,7 @@ def check_model(model_path, manifest: Manifest, limits: Limits = Limits()
     try:
         for check, detail in inspect(Path(model_path), manifest):
             results.append(CheckResult(check, True, detail))
-        session = BoundedSession(model_path, manifest, limits)
+        session = BoundedSession(model_path, manifest, limits or Limits())
         results.append(CheckResult("signature", True, check_signature(session, manifest)))
         batch = test_batch(manifest)
         first = embed(session, batch, manifest)

@@ -10,10 +10,10 @@ and refused when it
   does not exist ("external-data");
 - declares an input or output dimension above MAX_DIMENSION, or a per-sample input
   above MAX_INPUT_ELEMENTS ("absurd-shape").
-The session then runs on the CPU provider only, with at most MAX_THREADS threads, its
-address space capped at `Limits.memory_bytes` above its size, and each batch bounded in time: a run
-past `Limits.seconds_per_batch` is terminated ("time-per-batch"), and an allocation
-past the cap fails ("memory").
+The session then runs on the CPU provider only, with at most MAX_THREADS threads, the
+process's address space capped at `Limits.memory_bytes` above its size while the model
+loads and runs, and each batch bounded in time: a run past `Limits.seconds_per_batch`
+is terminated ("time-per-batch"), and an allocation past the cap fails ("memory").
 """
 
 from __future__ import annotations
@@ -201,7 +201,8 @@ def address_space_limit(budget: int):
 class BoundedSession:
     """An onnxruntime CPU session with capped threads and memory and a time per batch."""
 
-    def __init__(self, model_path, manifest: Manifest, limits: Limits = Limits()):
+    def __init__(self, model_path, manifest: Manifest, limits: Limits | None = None):
+        limits = limits or Limits()
         import onnxruntime as ort
 
         ort.set_default_logger_severity(4)
