@@ -185,28 +185,38 @@ class Pose:
 def pose_from_landmarks(landmarks) -> Pose:
     """Head pose from five landmarks under weak perspective (clause 4.3).
 
-    Roll is the angle of the eye line.  After undoing roll, the eyes and mouth corners
-    are taken to lie in one plane and the nose tip NOSE_DEPTH x IED in front of it, as
-    in the template when frontal; then
-      yaw   = atan((dx / IED' - dx0) / NOSE_DEPTH), dx the nose's horizontal offset from
-              the eye midpoint and IED' the observed inter-eye distance;
+    Roll is the angle of the eye line less that of the template (whose eyes are not
+    quite level).  After undoing the eye-line angle, the eyes and mouth corners are
+    taken to lie in one plane and the nose tip NOSE_DEPTH x IED in front of it, as in
+    the template when frontal; then
+      yaw   = atan((dx / IED' - dx0 / IED0) / NOSE_DEPTH), dx the nose's horizontal
+              offset from the eye midpoint and IED' the observed inter-eye distance;
       pitch = atan((r0 - r) * H0 / (NOSE_DEPTH * IED0)), r the nose's height between the
               eye line and the mouth line as a share of that distance;
-    with dx0, r0, H0, IED0 the same quantities on the template.  Both are exact for a
-    rotation about one axis.
+    with dx0, r0, H0, IED0 the same quantities on the (levelled) template.  For the
+    template turned about one axis by up to 20 degrees, every estimate is within 0.2
+    degree of the truth (the template's eyes are not quite level, hence not exact).
     """
     points = as_landmarks(landmarks)
-    eye_vector = points[1] - points[0]
-    roll = math.degrees(math.atan2(eye_vector[1], eye_vector[0]))
-    c, s = math.cos(math.radians(-roll)), math.sin(math.radians(-roll))
-    upright = points @ np.array([[c, s], [-s, c]])  # rotate by -roll
-    yaw_ratio, pitch_ratio = _pose_ratios(upright)
-    t_yaw, t_pitch = _pose_ratios(TEMPLATE_112)
-    ied0 = float(np.hypot(*(TEMPLATE_112[1] - TEMPLATE_112[0])))
-    h0 = _eye_mouth_height(TEMPLATE_112)
+    angle = _eye_angle(points)
+    yaw_ratio, pitch_ratio = _pose_ratios(_rotate(points, -angle))
+    reference = _rotate(TEMPLATE_112, -_eye_angle(TEMPLATE_112))
+    t_yaw, t_pitch = _pose_ratios(reference)
+    ied0 = float(np.hypot(*(reference[1] - reference[0])))
+    h0 = _eye_mouth_height(reference)
     yaw = math.degrees(math.atan((yaw_ratio - t_yaw) / NOSE_DEPTH))
     pitch = math.degrees(math.atan((t_pitch - pitch_ratio) * h0 / (NOSE_DEPTH * ied0)))
-    return Pose(yaw, pitch, roll)
+    return Pose(yaw, pitch, angle - _eye_angle(TEMPLATE_112))
+
+
+def _eye_angle(points: np.ndarray) -> float:
+    vector = points[1] - points[0]
+    return math.degrees(math.atan2(vector[1], vector[0]))
+
+
+def _rotate(points: np.ndarray, degrees: float) -> np.ndarray:
+    c, s = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
+    return points @ np.array([[c, s], [-s, c]])
 
 
 def _eye_mouth_height(points: np.ndarray) -> float:
@@ -261,10 +271,12 @@ class Measure:
 
 def _measure(name: str, value: float | None, minimum: float | None = None,
              maximum: float | None = None) -> Measure:
+    """A measured value, rounded to 6 decimals, judged as recorded against its limits."""
     if value is None:
         return Measure(name, None, minimum, maximum, None)
+    value = round(float(value), 6)
     ok = (minimum is None or value >= minimum) and (maximum is None or value <= maximum)
-    return Measure(name, round(float(value), 6), minimum, maximum, bool(ok))
+    return Measure(name, value, minimum, maximum, bool(ok))
 
 
 def quality_measures(role: str, faces: int, capture_landmarks=None,
