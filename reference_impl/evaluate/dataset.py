@@ -23,7 +23,7 @@ class Sample:
     file: Path
     index: int | None               # row of a stacked .npy file, or None
     aligned: bool                   # already a crop at the model's input size
-    faces: tuple                    # 5-point landmark sets found in the capture
+    faces: tuple | None             # 5-point landmark sets found; None: not stated
     groups: dict = field(default_factory=dict)
     where: str = ""                 # JSON pointer of the sample in its manifest
 
@@ -60,9 +60,12 @@ def load_dataset(path) -> Dataset:
         if file.suffix.lower() not in IMAGE_SUFFIXES | {".npy"}:
             raise InputError(f"{where}/file: '{file.suffix}' is not .npy or an image")
         aligned = item.get("aligned", False)
-        faces = tuple(tuple(map(tuple, face)) for face in item.get("faces", []))
-        if not aligned and file.suffix.lower() != ".npy" and len(faces) == 0:
-            pass  # no face found in the capture: a failure to acquire, not an input error
+        faces = item.get("faces")
+        if faces is not None:
+            faces = tuple(tuple(map(tuple, face)) for face in faces)
+        elif not aligned:
+            raise InputError(f"{where}/faces: a capture that is not aligned needs the "
+                             "landmarks of the faces found in it (an empty list: none)")
         samples.append(Sample(item["sample_id"], item["subject_id"], item["role"], file,
                               item.get("index"), aligned, faces, dict(item.get("groups", {})),
                               where))

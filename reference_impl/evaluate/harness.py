@@ -60,14 +60,15 @@ def prepare(sample: Sample, manifest: Manifest) -> tuple[dict, np.ndarray | None
     """Quality record and aligned crop (None when rejected) of one sample."""
     size = manifest.input.size
     pixels = load_pixels(sample)
-    faces = len(sample.faces)
-    landmarks = sample.faces[0] if faces == 1 else None
+    # An aligned crop whose capture's faces are not stated shows its one face.
+    faces = 1 if sample.faces is None else len(sample.faces)
+    landmarks = sample.faces[0] if faces == 1 and sample.faces else None
     crop = None
     if sample.aligned:
         if pixels.shape[:2] != (size, size):
             raise InputError(f"{sample.where}: an aligned sample must be {size} x {size}, "
                              f"got {pixels.shape[1]} x {pixels.shape[0]}")
-        crop, faces = pixels, max(faces, 1)
+        crop = pixels
     elif faces == 1:
         crop = align(pixels, landmarks, size)
     record = quality_report(sample.sample_id, sample.role, faces, landmarks, crop)
