@@ -20,10 +20,26 @@ def schema(name: str) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+@cache
+def _fast_validator(name: str):
+    try:
+        import jsonschema_rs
+    except ImportError:  # optional: the pure-Python validator gives the same verdicts
+        return None
+    return jsonschema_rs.validator_for(schema(name))
+
+
 def validate(document: object, name: str, where: str) -> None:
-    """Raise InputError naming the first schema violation by its JSON pointer."""
+    """Raise InputError naming the first schema violation by its JSON pointer.
+
+    A valid document is confirmed by jsonschema-rs when it is installed (fast); an
+    invalid one is reported by jsonschema, whose messages name the failing keyword.
+    """
     from jsonschema import Draft202012Validator
 
+    fast = _fast_validator(name)
+    if fast is not None and fast.is_valid(document):
+        return
     validator = Draft202012Validator(schema(name))
     errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
     if errors:
