@@ -151,21 +151,27 @@ def compute_scores(embeddings: np.ndarray, refs: np.ndarray, probes: np.ndarray,
 
 def score_records(dataset: Dataset, refs: np.ndarray, probes: np.ndarray, scores: Scores,
                   algorithm_id: str):
-    """One comparison-result record per planned comparison; score null when none."""
+    """One comparison-result record per planned comparison, as a JSON Lines line.
+
+    The score is null when the comparison has none (a quality rejection).  Lines are
+    assembled from per-sample JSON fragments: the same JSON as json.dumps of the record,
+    several times faster for millions of comparisons.
+    """
     samples = dataset.samples
+    ids = [json.dumps(s.sample_id) for s in samples]
+    groups = [f', "groups": {json.dumps(s.groups)}' if s.groups else "" for s in samples]
+    algorithm = json.dumps(algorithm_id)
     for mated, pairs, values in ((True, scores.plan.mated, scores.mated),
                                  (False, scores.plan.non_mated, scores.non_mated)):
+        flag = "true" if mated else "false"
         for (r, p), value in zip(pairs.tolist(), values.tolist(), strict=True):
-            ref, probe = samples[refs[r]], samples[probes[p]]
-            record = {"schema_version": "0.1",
-                      "comparison_id": f"{ref.sample_id}~{probe.sample_id}",
-                      "probe_id": probe.sample_id, "reference_id": ref.sample_id,
-                      "mated": mated,
-                      "score": value if np.isfinite(value) else None,
-                      "algorithm_id": algorithm_id}
-            if probe.groups:
-                record["groups"] = probe.groups
-            yield record
+            ref, probe = refs[r], probes[p]
+            score = repr(value) if np.isfinite(value) else "null"
+            yield (f'{{"schema_version": "0.1", "comparison_id": '
+                   f'{json.dumps(samples[ref].sample_id + "~" + samples[probe].sample_id)}, '
+                   f'"probe_id": {ids[probe]}, "reference_id": {ids[ref]}, '
+                   f'"mated": {flag}, "score": {score}, "algorithm_id": {algorithm}'
+                   f'{groups[probe]}}}')
 
 
 @dataclass(frozen=True)
@@ -365,8 +371,8 @@ def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: Bo
     det_plot(genuine, impostor, files["det"], f"{manifest.algorithm_id} "
              f"{manifest.algorithm_version} on {dataset.dataset_id}")
     with open(files["scores"], "w", encoding="utf-8") as handle:
-        for record in score_records(dataset, refs, probes, scores, manifest.algorithm_id):
-            handle.write(json.dumps(record) + "\n")
+        for line in score_records(dataset, refs, probes, scores, manifest.algorithm_id):
+            handle.write(line + "\n")
     with open(files["quality"], "w", encoding="utf-8") as handle:
         for record in embedded.quality:
             handle.write(json.dumps(record) + "\n")

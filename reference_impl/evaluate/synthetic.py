@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -31,16 +32,21 @@ class LatentModel:
 
     def projection(self) -> np.ndarray:
         """R: (size * size * 3) x dimension with orthonormal columns, HWC pixel order."""
-        rng = np.random.default_rng(self.seed)
-        pixels = self.size * self.size * 3
-        q, _ = np.linalg.qr(rng.normal(size=(pixels, self.dimension)))
-        return q
+        return _projection(self.size, self.dimension, self.seed)
 
     @property
     def scale(self) -> float:
         pixels = self.size * self.size * 3
         spread = np.sqrt(self.dimension * (1 + self.sigma ** 2))
         return PIXEL_SPREAD * np.sqrt(pixels) / spread
+
+
+@lru_cache(maxsize=4)
+def _projection(size: int, dimension: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    q, _ = np.linalg.qr(rng.normal(size=(size * size * 3, dimension)))
+    q.setflags(write=False)
+    return q
 
 
 def onnx_linear_model(path: Path, latent: LatentModel, layout: str = "NCHW",

@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import resource
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -233,6 +234,52 @@ class BoundedSession:
         return run_bounded(self, batch)
 
 
+class Watchdog:
+    """One daemon thread that terminates the armed run when its deadline passes.
+
+    Arming and disarming cost two lock operations, not a thread per batch.
+    """
+
+    def __init__(self):
+        self._condition = threading.Condition()
+        self._armed = None  # (run options, deadline) or None
+        self._thread = threading.Thread(target=self._watch, name="frs-watchdog", daemon=True)
+        self._thread.start()
+
+    def arm(self, options, seconds: float) -> None:
+        with self._condition:
+            self._armed = (options, time.monotonic() + seconds)
+            self._condition.notify()
+
+    def disarm(self) -> None:
+        with self._condition:
+            self._armed = None
+
+    def _watch(self) -> None:
+        with self._condition:
+            while True:
+                if self._armed is None:
+                    self._condition.wait()
+                    continue
+                options, deadline = self._armed
+                left = deadline - time.monotonic()
+                if left > 0:
+                    self._condition.wait(left)
+                    continue
+                options.terminate = True
+                self._armed = None
+
+
+_WATCHDOG: Watchdog | None = None
+
+
+def watchdog() -> Watchdog:
+    global _WATCHDOG
+    if _WATCHDOG is None:
+        _WATCHDOG = Watchdog()
+    return _WATCHDOG
+
+
 def run_bounded(bounded: BoundedSession, batch: np.ndarray) -> np.ndarray:
     """One batch through the model within the session's time and memory limits.
 
@@ -244,10 +291,8 @@ def run_bounded(bounded: BoundedSession, batch: np.ndarray) -> np.ndarray:
     limits = bounded.limits
     options = ort.RunOptions()
     options.log_severity_level = 4
-    timer = threading.Timer(limits.seconds_per_batch,
-                            lambda: setattr(options, "terminate", True))
-    timer.daemon = True
-    timer.start()
+    guard = watchdog()
+    guard.arm(options, limits.seconds_per_batch)
     try:
         with address_space_limit(limits.memory_bytes):
             result = bounded.session.run(bounded.output_names[:1],
@@ -263,7 +308,7 @@ def run_bounded(bounded: BoundedSession, batch: np.ndarray) -> np.ndarray:
         raise ContractError("run", f"onnxruntime failed on a batch of {len(batch)}: "
                             f"{message}") from None
     finally:
-        timer.cancel()
+        guard.disarm()
     return result[0]
 
 
