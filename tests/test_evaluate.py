@@ -262,3 +262,22 @@ def test_evaluate_refuses_a_model_that_breaks_its_manifest(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "breaks its contract: signature" in err and "output.dimension is 32" in err
     assert not (tmp_path / "out" / "report.json").exists()
+
+
+def test_one_to_n_search_matches_a_full_sort():
+    from reference_impl.evaluate.search import Gallery, top_k
+
+    rng = np.random.default_rng(3)
+    for _ in range(30):
+        scores = rng.integers(0, 12, size=(6, 41)).astype(np.float32)  # many ties
+        for rank in (1, 3, 10, 41):
+            columns, values = top_k(scores, rank)
+            expected = np.argsort(-scores, axis=1, kind="stable")[:, :rank]
+            assert (columns == expected).all()
+            assert (values == np.take_along_axis(scores, expected, axis=1)).all()
+    gallery = np.array([[1.0, 0.0], [0.0, 2.0], [3.0, 3.0]])
+    probe = np.array([[0.0, 1.0]])
+    assert Gallery(gallery, "cosine").search(probe, 3)[0].tolist() == [[1, 2, 0]]
+    assert Gallery(gallery, "dot").search(probe, 2)[0].tolist() == [[2, 1]]
+    indices, values = Gallery(gallery, "euclidean").search(probe, 1)
+    assert indices.tolist() == [[1]] and values[0, 0] == pytest.approx(-1.0)

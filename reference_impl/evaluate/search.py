@@ -35,17 +35,35 @@ class Gallery:
 
     def search(self, probes: np.ndarray, rank: int = 1, chunk: int = 256
                ) -> tuple[np.ndarray, np.ndarray]:
-        """(indices, scores) of each probe's top `rank` references, best first."""
+        """(indices, scores) of each probe's top `rank` references, best first.
+
+        Ties are broken by the lower gallery index.
+        """
         rank = min(rank, len(self.vectors))
         indices, best = [], []
         for start in range(0, len(probes), chunk):
-            scores = self.scores(probes[start:start + chunk])
-            if rank == 1:
-                top = np.argmax(scores, axis=1)[:, None]
-            else:
-                top = np.argpartition(scores, scores.shape[1] - rank, axis=1)[:, -rank:]
-            top_scores = np.take_along_axis(scores, top, axis=1)
-            order = np.argsort(-top_scores, axis=1, kind="stable")
-            indices.append(np.take_along_axis(top, order, axis=1))
-            best.append(np.take_along_axis(top_scores, order, axis=1))
+            top, values = top_k(self.scores(probes[start:start + chunk]), rank)
+            indices.append(top)
+            best.append(values)
         return np.concatenate(indices), np.concatenate(best)
+
+
+def top_k(scores: np.ndarray, rank: int) -> tuple[np.ndarray, np.ndarray]:
+    """The `rank` highest scores of each row and their columns, best first.
+
+    Split each row into `rank` blocks: the least of the block maxima is at most the
+    rank-th highest score, so only the scores at or above it (few) need sorting.
+    """
+    rows_count, n = scores.shape
+    if rank == 1:
+        top = np.argmax(scores, axis=1)[:, None]
+        return top, np.take_along_axis(scores, top, axis=1)
+    usable = (n // rank) * rank
+    floor = scores[:, :usable].reshape(rows_count, rank, -1).max(axis=2).min(axis=1)
+    rows, cols = np.nonzero(scores >= floor[:, None])
+    values = scores[rows, cols]
+    order = np.lexsort((cols, -values, rows))  # by row, then score down, then column
+    rows, cols, values = rows[order], cols[order], values[order]
+    first = np.searchsorted(rows, np.arange(rows_count))
+    pick = first[:, None] + np.arange(rank)
+    return cols[pick], values[pick]
