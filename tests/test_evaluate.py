@@ -281,3 +281,29 @@ def test_one_to_n_search_matches_a_full_sort():
     assert Gallery(gallery, "dot").search(probe, 2)[0].tolist() == [[2, 1]]
     indices, values = Gallery(gallery, "euclidean").search(probe, 1)
     assert indices.tolist() == [[1]] and values[0, 0] == pytest.approx(-1.0)
+
+
+def test_real_image_samples_are_aligned_and_unreadable_ones_refused(tmp_path, capsys):
+    from PIL import Image
+
+    submission(tmp_path / "sub", NOISY, {"V-L": THRESHOLD})
+    path = synthetic.write_dataset(tmp_path / "data", NOISY, subjects=4)
+    crops = np.load(tmp_path / "data" / "crops.npy")
+    manifest = json.loads(path.read_text())
+    # Sample 0 as a 336 x 336 PNG capture (3x, nearest) with its landmarks: aligned back.
+    Image.fromarray(np.repeat(np.repeat(crops[0], 3, 0), 3, 1)).save(tmp_path / "data" /
+                                                                     "s0.png")
+    landmarks = (TEMPLATE_112 * 3 + 1).tolist()  # pixel centres of the 3x enlargement
+    manifest["samples"][0].update(file="s0.png", aligned=False, faces=[landmarks])
+    del manifest["samples"][0]["index"]
+    path.write_text(json.dumps(manifest))
+    data = datasets.load_dataset(path)
+    model_manifest = load_manifest(tmp_path / "sub" / "manifest.json")
+    record, crop = harness.prepare(data.samples[0], model_manifest)
+    assert record["accepted"] and crop.shape == (112, 112, 3)
+    assert np.abs(crop - crops[0]).max() < 1e-3  # the 3x enlargement undone exactly
+    ied = next(c for c in record["components"] if c["name"] == "inter_eye_distance")
+    assert ied["value"] == pytest.approx(3 * 35.2377, abs=1e-3)
+    (tmp_path / "data" / "s0.png").write_bytes(b"\x89PNG broken")
+    assert evaluate(tmp_path) == 2
+    assert "#/samples/0/file: cannot read" in capsys.readouterr().err

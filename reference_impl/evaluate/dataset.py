@@ -93,8 +93,11 @@ def load_pixels(sample: Sample) -> np.ndarray:
 
             with Image.open(sample.file) as image:
                 array = np.asarray(image.convert("RGB"))
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{sample.where}/file: cannot read {sample.file}: {exc}") from None
+    except InputError:
+        raise
+    except Exception as exc:  # PIL and numpy raise many kinds (bombs, truncation, pickles)
+        raise InputError(f"{sample.where}/file: cannot read {sample.file}: "
+                         f"{type(exc).__name__}: {exc}") from None
     array = np.asarray(array, dtype=np.float32)
     if array.ndim == 2:
         array = np.repeat(array[:, :, None], 3, axis=2)

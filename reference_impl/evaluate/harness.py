@@ -279,18 +279,22 @@ def det_plot(genuine: np.ndarray, impostor: np.ndarray, path: Path, title: str) 
     from scipy.stats import norm
 
     _, fmr_values, fnmr_values = verification.det_curve(genuine, impostor)
-    low = 0.5 / max(genuine.size, impostor.size)
-    x = norm.ppf(np.clip(fmr_values, low, 1 - low))
-    y = norm.ppf(np.clip(fnmr_values, low, 1 - low))
-    # Keep one point per 0.005 normal deviates: the plot looks the same, the file is small.
-    _, keep = np.unique(np.round(np.c_[x, y] / 0.005), axis=0, return_index=True)
-    keep = np.sort(np.union1d(keep, [0, len(x) - 1]))
-    x, y = x[keep], y[keep]
+    # A rate of 0 or 1 has no normal deviate: those points are off the plot.
+    inside = (fmr_values > 0) & (fmr_values < 1) & (fnmr_values > 0) & (fnmr_values < 1)
+    x, y = norm.ppf(fmr_values[inside]), norm.ppf(fnmr_values[inside])
+    if x.size:
+        # One point per 0.005 normal deviates: the same picture, a small file.
+        _, keep = np.unique(np.round(np.c_[x, y] / 0.005), axis=0, return_index=True)
+        keep = np.sort(np.union1d(keep, [0, len(x) - 1]))
+        x, y = x[keep], y[keep]
+    low = 1 / max(genuine.size, impostor.size)
     figure, axes = plt.subplots(figsize=(5, 5))
     axes.step(x, y, where="post", color="#303f9f")
     ticks = [t for t in (1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.05, 0.2, 0.5) if t >= low / 2]
     axes.set_xticks(norm.ppf(ticks), [f"{t:g}" for t in ticks], rotation=45)
     axes.set_yticks(norm.ppf(ticks), [f"{t:g}" for t in ticks])
+    axes.set_xlim(norm.ppf(ticks[0]) - 0.2, norm.ppf(0.6))
+    axes.set_ylim(norm.ppf(ticks[0]) - 0.2, norm.ppf(0.6))
     axes.set_xlabel("FMR")
     axes.set_ylabel("FNMR")
     axes.set_title(title)
