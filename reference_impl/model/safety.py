@@ -184,11 +184,15 @@ def address_space_limit(budget: int):
 
     The soft RLIMIT_AS is lowered for the duration and restored afterwards, so an
     allocation by the model past the budget fails inside onnxruntime (a clean error)
-    instead of exhausting the machine.
+    instead of exhausting the machine.  Linux only: without /proc the cap is skipped.
     """
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    with open("/proc/self/statm", encoding="ascii") as statm:
-        current = int(statm.read().split()[0]) * resource.getpagesize()
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            current = int(statm.read().split()[0]) * resource.getpagesize()
+    except OSError:  # no /proc (macOS): the memory limit cannot be enforced here
+        yield
+        return
     cap = current + int(budget)
     if hard != resource.RLIM_INFINITY:
         cap = min(cap, hard)
