@@ -307,3 +307,17 @@ def test_real_image_samples_are_aligned_and_unreadable_ones_refused(tmp_path, ca
     (tmp_path / "data" / "s0.png").write_bytes(b"\x89PNG broken")
     assert evaluate(tmp_path) == 2
     assert "#/samples/0/file: cannot read" in capsys.readouterr().err
+
+
+@pytest.mark.requirement("FRS-SUB-018")
+def test_cli_sampled_plan_below_the_rule_of_3_is_refused_and_json_output(tmp_path, capsys):
+    submission(tmp_path / "sub", NOISY, {"V-L": THRESHOLD})
+    synthetic.write_dataset(tmp_path / "data", NOISY, subjects=8)  # 16 x 24 pairs
+    assert evaluate(tmp_path, ["--max-non-mated", "100"]) == 2
+    assert "below the rule of 3 for FMR 0.0001 (30000)" in capsys.readouterr().err
+    capsys.readouterr()
+    assert evaluate(tmp_path, ["--max-non-mated", "100000", "--format", "json"]) == 1
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["comparison_plan"]["kind"] == "all"
+    assert printed["comparison_plan"]["non_mated"] == 16 * 24 - 16 * 3
+    assert not list(REPORT_SCHEMA.iter_errors(printed))
