@@ -153,18 +153,18 @@ def normalise(crops: np.ndarray, spec: InputSpec) -> np.ndarray:
     batch = np.asarray(crops, dtype=np.float32)
     if batch.ndim != 4 or batch.shape[3] != 3:
         raise InputError(f"crops: expected N x H x W x 3, got shape {batch.shape}")
-    if spec.colour == "BGR":
-        batch = batch[..., ::-1]
-    elif spec.colour != "RGB":
+    if spec.colour not in ("RGB", "BGR"):
         raise InputError(f"colour order '{spec.colour}' is not RGB or BGR")
-    mean = np.asarray(spec.mean, dtype=np.float32)
-    std = np.asarray(spec.std, dtype=np.float32)
-    batch = (batch - mean) / std
-    if spec.layout == "NCHW":
-        batch = batch.transpose(0, 3, 1, 2)
-    elif spec.layout != "NHWC":
+    if spec.layout not in ("NCHW", "NHWC"):
         raise InputError(f"layout '{spec.layout}' is not NCHW or NHWC")
-    return np.ascontiguousarray(batch, dtype=np.float32)
+    n, h, w, _ = batch.shape
+    out = np.empty((n, 3, h, w) if spec.layout == "NCHW" else (n, h, w, 3), dtype=np.float32)
+    for channel in range(3):
+        source = batch[..., 2 - channel if spec.colour == "BGR" else channel]
+        target = out[:, channel] if spec.layout == "NCHW" else out[..., channel]
+        np.subtract(source, np.float32(spec.mean[channel]), out=target)
+        np.divide(target, np.float32(spec.std[channel]), out=target)
+    return out
 
 
 # --- quality measures (clause 4) -------------------------------------------------------
@@ -233,7 +233,7 @@ def _pose_ratios(points: np.ndarray) -> tuple[float, float]:
 
 
 def luminance(crop: np.ndarray) -> np.ndarray:
-    """ITU-R BT.601 luma of an RGB crop (H x W x 3, 0-255)."""
+    """ITU-R BT.601 luma of an RGB crop (H x W x 3, 0-255); a 2-D array is luma already."""
     rgb = np.asarray(crop, dtype=np.float64)
     if rgb.ndim == 2:
         return rgb
@@ -304,8 +304,9 @@ def quality_measures(role: str, faces: int, capture_landmarks=None,
     else:
         measures += [_measure(n, None) for n in ("inter_eye_distance", "yaw", "pitch", "roll")]
     if crop is not None:
-        measures.append(_measure("sharpness", sharpness(crop), SHARPNESS_MIN))
-        measures.append(_measure("exposure", exposure(crop), LUMINANCE_MIN, LUMINANCE_MAX))
+        luma = luminance(crop)
+        measures.append(_measure("sharpness", sharpness(luma), SHARPNESS_MIN))
+        measures.append(_measure("exposure", exposure(luma), LUMINANCE_MIN, LUMINANCE_MAX))
     else:
         measures += [_measure("sharpness", None), _measure("exposure", None)]
     return measures
