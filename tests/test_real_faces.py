@@ -74,3 +74,77 @@ def test_lfw_subset_failure_to_acquire_and_false_detections(lfw_counts):
     # Measured on this build: FTA 1/100, 0/100 false detections (see the closing note).
     assert failures_to_acquire <= 5
     assert false_detections <= 5
+
+
+def framed(crop: np.ndarray, factor: int = 8) -> np.ndarray:
+    big = resize(np.repeat(crop[:, :, None] * 255, 3, axis=2), 25 * factor, 25 * factor)
+    return np.pad(big, ((25, 25), (25, 25), (0, 0)), constant_values=127.5)
+
+
+def test_mirroring_a_face_negates_its_estimated_yaw_and_roll():
+    """Landmarks from a real detector are noisy (a pixel of nose is ~1.6 degrees of yaw at
+    IED 70), so the symmetry holds on average, not exactly."""
+    pairs = []
+    for image in skimage_data.lfw_subset()[:10]:
+        found = [detect_faces(framed(x)) for x in (image, image[:, ::-1])]
+        if all(len(f) == 1 for f in found):
+            pairs.append([preprocess.pose_from_landmarks(f[0].landmarks) for f in found])
+    assert len(pairs) >= 8
+    yaw = np.array([[p.yaw, m.yaw] for p, m in pairs])
+    roll = np.array([[p.roll, m.roll] for p, m in pairs])
+    assert np.abs(yaw.sum(axis=1)).mean() < 5 and np.abs(yaw.sum(axis=1)).max() < 10
+    assert np.abs(roll.sum(axis=1)).mean() < 3
+    turned = np.abs(yaw[:, 0]) > 10  # clearly turned faces turn the other way mirrored
+    assert (np.sign(yaw[turned, 0]) == -np.sign(yaw[turned, 1])).all()
+
+
+def test_frs_evaluate_detects_faces_in_real_images(tmp_path):
+    """References: aligned crops made beforehand; probes: raw mirrored captures."""
+    from PIL import Image
+
+    from reference_impl.cli import main
+    from reference_impl.evaluate import synthetic
+
+    latent = synthetic.LatentModel(dimension=16, sigma=0.6, size=112, seed=7)
+    (tmp_path / "sub").mkdir()
+    synthetic.onnx_linear_model(tmp_path / "sub" / "model.onnx", latent)
+    (tmp_path / "sub" / "manifest.json").write_text(json.dumps(
+        synthetic.model_manifest(latent, {"V-L": 0.5})))
+    samples, references, expected = [], [], {}
+    for i, image in enumerate(skimage_data.lfw_subset()[:8]):
+        original = framed(image)
+        faces = detect_faces(original)
+        if len(faces) != 1:
+            continue
+        references.append(preprocess.align(original, faces[0].landmarks, 112))
+        samples.append({"sample_id": f"lfw{i}-ref", "subject_id": f"lfw{i}",
+                        "role": "enrolment", "file": "references.npy",
+                        "index": len(references) - 1, "aligned": True})
+        capture = np.clip(np.rint(framed(image[:, ::-1])), 0, 255).astype(np.uint8)
+        Image.fromarray(capture).save(tmp_path / f"lfw{i}.png")
+        samples.append({"sample_id": f"lfw{i}-probe", "subject_id": f"lfw{i}",
+                        "role": "probe", "file": f"lfw{i}.png"})  # no landmarks: detected
+        found = detect_faces(capture.astype(np.float64))
+        one = len(found) == 1
+        crop = preprocess.align(capture, found[0].landmarks, 112) if one else None
+        expected[f"lfw{i}-probe"] = preprocess.quality_report(
+            "p", "probe", len(found), found[0].landmarks if one else None, crop)["accepted"]
+    np.save(tmp_path / "references.npy", np.stack(references))
+    (tmp_path / "dataset.json").write_text(json.dumps(
+        {"schema_version": "0.1", "dataset_id": "lfw-mirrors", "sequestered": False,
+         "samples": samples}))
+    code = main(["evaluate", "--model", str(tmp_path / "sub" / "model.onnx"),
+                 "--manifest", str(tmp_path / "sub" / "manifest.json"),
+                 "--dataset", str(tmp_path / "dataset.json"), "--out", str(tmp_path / "out"),
+                 "--no-progress"])
+    assert code == 1  # a handful of subjects cannot support FMR <= 1e-4, whatever the model
+    records = {r["sample_id"]: r for r in map(json.loads, (tmp_path / "out" /
+                                                           "quality.jsonl").open())}
+    assert {k: records[k]["accepted"] for k in expected} == expected
+    assert sum(expected.values()) >= 5
+    for key in expected:  # the harness measured IED and pose on what it detected
+        ied = next(c for c in records[key]["components"] if c["name"] == "inter_eye_distance")
+        assert 55 < ied["value"] < 90
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert report["quality"]["fte"]["failures"] == 0
+    assert report["quality"]["fta"]["failures"] == sum(not v for v in expected.values())

@@ -23,7 +23,7 @@ class Sample:
     file: Path
     index: int | None               # row of a stacked .npy file, or None
     aligned: bool                   # already a crop at the model's input size
-    faces: tuple | None             # 5-point landmark sets found; None: not stated
+    faces: tuple | None             # 5-point landmark sets; None: detect (or, aligned: 1)
     groups: dict = field(default_factory=dict)
     where: str = ""                 # JSON pointer of the sample in its manifest
 
@@ -63,9 +63,6 @@ def load_dataset(path) -> Dataset:
         faces = item.get("faces")
         if faces is not None:
             faces = tuple(tuple(map(tuple, face)) for face in faces)
-        elif not aligned:
-            raise InputError(f"{where}/faces: a capture that is not aligned needs the "
-                             "landmarks of the faces found in it (an empty list: none)")
         samples.append(Sample(item["sample_id"], item["subject_id"], item["role"], file,
                               item.get("index"), aligned, faces, dict(item.get("groups", {})),
                               where))

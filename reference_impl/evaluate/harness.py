@@ -60,9 +60,14 @@ def prepare(sample: Sample, manifest: Manifest) -> tuple[dict, np.ndarray | None
     """Quality record and aligned crop (None when rejected) of one sample."""
     size = manifest.input.size
     pixels = load_pixels(sample)
+    found = sample.faces
+    if found is None and not sample.aligned:  # no landmarks given: detect the faces
+        from reference_impl.detect import detect_faces
+
+        found = tuple(face.landmarks for face in detect_faces(pixels))
     # An aligned crop whose capture's faces are not stated shows its one face.
-    faces = 1 if sample.faces is None else len(sample.faces)
-    landmarks = sample.faces[0] if faces == 1 and sample.faces else None
+    faces = 1 if found is None else len(found)
+    landmarks = found[0] if faces == 1 and found else None
     crop = None
     if sample.aligned:
         if pixels.shape[:2] != (size, size):
