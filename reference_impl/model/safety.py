@@ -222,8 +222,11 @@ class BoundedSession:
         options.add_session_config_entry("session.inter_op.allow_spinning", "0")
         try:
             with address_space_limit(limits.memory_bytes):
+                # Constant folding would run the model's constant subgraphs while loading,
+                # where no time limit can stop them; unfolded, they run inside the bound.
                 self.session = ort.InferenceSession(str(model_path), sess_options=options,
-                                                    providers=["CPUExecutionProvider"])
+                                                    providers=["CPUExecutionProvider"],
+                                                    disabled_optimizers=["ConstantFolding"])
         except Exception as exc:  # onnxruntime raises its own Fail/InvalidGraph/...
             message = _first_line(exc)
             if _is_memory(message):
