@@ -48,20 +48,40 @@ class Gallery:
         return np.concatenate(indices), np.concatenate(best)
 
 
-def top_k(scores: np.ndarray, rank: int) -> tuple[np.ndarray, np.ndarray]:
-    """The `rank` highest scores of each row and their columns, best first.
+BLOCK = 64  # columns per block of the top-k prefilter
 
-    Split each row into `rank` blocks: the least of the block maxima is at most the
-    rank-th highest score, so only the scores at or above it (few) need sorting.
+
+def top_k(scores: np.ndarray, rank: int) -> tuple[np.ndarray, np.ndarray]:
+    """The `rank` highest scores of each row and their columns, best first; ties go to
+    the lower column.
+
+    Each row is cut into blocks of BLOCK columns.  The rank-th highest block maximum is
+    at most the rank-th highest score (the top `rank` block maxima are `rank` distinct
+    scores), so only blocks whose maximum reaches it can hold the answer: a few blocks
+    are sorted instead of the whole row.
     """
     rows_count, n = scores.shape
     if rank == 1:
         top = np.argmax(scores, axis=1)[:, None]
         return top, np.take_along_axis(scores, top, axis=1)
-    usable = (n // rank) * rank
-    floor = scores[:, :usable].reshape(rows_count, rank, -1).max(axis=2).min(axis=1)
-    rows, cols = np.nonzero(scores >= floor[:, None])
-    values = scores[rows, cols]
+    full = n // BLOCK
+    if full + (n % BLOCK > 0) < rank:  # too few blocks: sort the rows
+        top = np.argsort(-scores, axis=1, kind="stable")[:, :rank]
+        return top, np.take_along_axis(scores, top, axis=1)
+    maxima = scores[:, :full * BLOCK].reshape(rows_count, full, BLOCK).max(axis=2)
+    if n % BLOCK:
+        maxima = np.concatenate([maxima, scores[:, full * BLOCK:].max(axis=1, keepdims=True)],
+                                axis=1)
+    blocks = maxima.shape[1]
+    floor = np.partition(maxima, blocks - rank, axis=1)[:, blocks - rank]
+    block_rows, block_ids = np.nonzero(maxima >= floor[:, None])
+    cols = block_ids[:, None] * BLOCK + np.arange(BLOCK)[None, :]
+    inside = cols < n
+    cols = np.minimum(cols, n - 1)
+    values = scores[block_rows[:, None], cols]
+    keep = inside & (values >= floor[block_rows][:, None])
+    rows = np.broadcast_to(block_rows[:, None], cols.shape)[keep]
+    cols, values = cols[keep], values[keep]
     order = np.lexsort((cols, -values, rows))  # by row, then score down, then column
     rows, cols, values = rows[order], cols[order], values[order]
     first = np.searchsorted(rows, np.arange(rows_count))
