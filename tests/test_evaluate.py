@@ -321,3 +321,34 @@ def test_cli_sampled_plan_below_the_rule_of_3_is_refused_and_json_output(tmp_pat
     assert printed["comparison_plan"]["kind"] == "all"
     assert printed["comparison_plan"]["non_mated"] == 16 * 24 - 16 * 3
     assert not list(REPORT_SCHEMA.iter_errors(printed))
+
+
+def test_a_run_killed_mid_way_resumes_where_it_stopped(tmp_path):
+    model, manifest_path = submission(tmp_path / "sub", NOISY, {"V-L": THRESHOLD})
+    path = synthetic.write_dataset(tmp_path / "data", NOISY, subjects=12)  # 60 samples
+    manifest = load_manifest(manifest_path)
+    data = datasets.load_dataset(path)
+    checks, session = check_model(model, manifest)
+
+    class Killed(Exception):
+        pass
+
+    class DiesAfterThree:  # the real session, interrupted during its fourth batch
+        calls = 0
+
+        def run(self, batch):
+            DiesAfterThree.calls += 1
+            if DiesAfterThree.calls == 4:
+                raise Killed
+            return session.run(batch)
+
+    with pytest.raises(Killed):
+        harness.evaluate(model, manifest, data, DiesAfterThree(), checks, tmp_path / "out",
+                         batch_size=8, progress=False)
+    assert not (tmp_path / "out" / "report.json").exists()
+    again = harness.evaluate(model, manifest, data, session, checks, tmp_path / "out",
+                             batch_size=8, progress=False)
+    assert again.embeddings.cached_batches == 3 and again.embeddings.computed_batches == 5
+    fresh = harness.evaluate(model, manifest, data, session, checks, tmp_path / "fresh",
+                             batch_size=8, progress=False)
+    assert fresh.report == again.report

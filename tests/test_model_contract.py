@@ -75,7 +75,8 @@ def test_a_good_model_passes_every_check(good):
     results, session = run_checks(*good)
     assert [r.check for r in results] == ["opset", "custom-op-domain", "external-data",
                                           "absurd-shape", "signature", "finite-output",
-                                          "determinism", "batch-independence"]
+                                          "determinism", "batch-independence",
+                                          "resource-limits"]
     assert all(r.passed for r in results) and session is not None
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from reference_impl import classes
+from reference_impl import __version__, classes, preprocess
 from reference_impl.errors import InputError
 from reference_impl.evaluate.dataset import Dataset, Sample, load_pixels
 from reference_impl.evaluate.plan import Plan, comparison_plan
@@ -36,8 +36,9 @@ IDENTIFICATION_CLASSES = {"I": "FRS-CNF-004", "P": "FRS-CNF-004"}
 CHECK_REQUIREMENTS = {
     "opset": "FRS-SUB-004", "custom-op-domain": "FRS-SUB-005", "external-data": "FRS-SUB-006",
     "absurd-shape": "FRS-SUB-007", "memory": "FRS-SUB-008", "time-per-batch": "FRS-SUB-008",
-    "run": "FRS-SUB-008", "signature": "FRS-SUB-009", "finite-output": "FRS-SUB-010",
-    "determinism": "FRS-SUB-011", "batch-independence": "FRS-SUB-012",
+    "run": "FRS-SUB-008", "resource-limits": "FRS-SUB-008", "signature": "FRS-SUB-009",
+    "finite-output": "FRS-SUB-010", "determinism": "FRS-SUB-011",
+    "batch-independence": "FRS-SUB-012",
 }
 
 
@@ -337,7 +338,8 @@ def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: Bo
     from reference_impl.model.manifest import validate
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    key = fingerprint(model_path, manifest.path, dataset.path, extra=f"batch={batch_size}")
+    key = fingerprint(model_path, manifest.path, dataset.path, Path(preprocess.__file__),
+                      extra=f"batch={batch_size};frs={__version__}")
     embedded = embed_dataset(dataset, manifest, session, out_dir / "cache" / key, batch_size,
                              progress)
     samples = dataset.samples

@@ -1,13 +1,14 @@
 """`frs model check`: does a submitted model keep the contract of clause 12?
 
-The static checks of `safety.inspect` come first (nothing is loaded if one fails);
-then the session is opened with its limits and the model is run on a fixed batch of
-test inputs:
+The static checks of `safety.inspect` come first (FRS-SUB-004 to 007; nothing is loaded
+if one fails); then the session is opened with its limits and the model is run on a
+fixed batch of test inputs:
 - "signature": one input and one output, names, element type float32, shapes as the
-  manifest declares, batch dimension free (FRS-SUB-004);
-- "finite-output": every embedding value finite (FRS-SUB-008);
-- "determinism": two runs give scores equal to within SCORE_TOLERANCE (FRS-SUB-009);
-- "batch-independence": batches of 1, 3 and 8 give the same scores (FRS-SUB-010).
+  manifest declares, batch dimension free (FRS-SUB-009);
+- "finite-output": every embedding value finite (FRS-SUB-010);
+- "determinism": two runs give scores equal to within SCORE_TOLERANCE (FRS-SUB-011);
+- "batch-independence": batches of 1, 3 and 8 give the same scores (FRS-SUB-012);
+- "resource-limits": every run finished within the time and memory bounds (FRS-SUB-008).
 """
 
 from __future__ import annotations
@@ -147,6 +148,10 @@ def check_model(model_path, manifest: Manifest, limits: Limits | None = None
                                    check_determinism(first, second, manifest.similarity)))
         results.append(CheckResult("batch-independence", True,
                                    check_batch_independence(session, batch, first, manifest)))
+        bound = session.limits
+        results.append(CheckResult("resource-limits", True, (
+            f"every run within {bound.seconds_per_batch:g} s and "
+            f"{bound.memory_bytes / 1024 ** 2:g} MiB on {bound.threads} thread(s)")))
     except ContractError as exc:
         results.append(CheckResult(exc.check, False, exc.detail))
         return results, None
