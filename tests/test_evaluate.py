@@ -352,3 +352,16 @@ def test_a_run_killed_mid_way_resumes_where_it_stopped(tmp_path):
     fresh = harness.evaluate(model, manifest, data, session, checks, tmp_path / "fresh",
                              batch_size=8, progress=False)
     assert fresh.report == again.report
+
+
+@pytest.mark.parametrize("name", ["evaluation-report", "dataset-manifest", "model-manifest"])
+def test_schema_examples_are_judged_correctly(name):
+    validator = Draft202012Validator(json.loads(
+        (SCHEMAS / f"{name}.schema.json").read_text()))
+    folder = SCHEMAS / "examples" / name
+    valid, invalid = sorted(folder.glob("valid/*.json")), sorted(folder.glob("invalid/*.json"))
+    assert valid and invalid
+    for path in valid:
+        assert not list(validator.iter_errors(json.loads(path.read_text()))), path.name
+    for path in invalid:
+        assert list(validator.iter_errors(json.loads(path.read_text()))), path.name
