@@ -365,3 +365,13 @@ def test_schema_examples_are_judged_correctly(name):
         assert not list(validator.iter_errors(json.loads(path.read_text()))), path.name
     for path in invalid:
         assert list(validator.iter_errors(json.loads(path.read_text()))), path.name
+
+
+@pytest.mark.requirement("FRS-SUB-020")
+def test_identification_claims_alone_are_not_applicable_and_not_conformant(tmp_path, capsys):
+    submission(tmp_path / "sub", NOISY, {"I": 0.9})
+    synthetic.write_dataset(tmp_path / "data", NOISY, subjects=6)
+    assert evaluate(tmp_path) == 1
+    assert "no conformance class was judged" in capsys.readouterr().err
+    verdict = class_verdict(report_of(tmp_path), "I")
+    assert verdict["verdict"] == "not-applicable" and verdict["requirement"] == "FRS-CNF-004"
