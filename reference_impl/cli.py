@@ -34,6 +34,10 @@ COMMANDS = {
                 "(EER, FNMR at FMR), pad (APCER, BPCER) or identification (FNIR, FPIR, CMC)"),
     "validate": ("reference_impl.validate.command", "check JSON, JSON Lines or YAML records "
                  "against the FRS schemas"),
+    "model": ("reference_impl.model.command", "check a submitted ONNX model against its "
+              "manifest (clause 12)"),
+    "evaluate": ("reference_impl.evaluate.command", "run a submitted model on a dataset and "
+                 "judge it clause by clause"),
 }
 
 

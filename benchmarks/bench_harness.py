@@ -1,0 +1,130 @@
+"""The FRS harness against its floors (clause 12).
+
+1. Embedding: `BoundedSession.run` (the harness's call: watchdog, address-space cap)
+   against bare `InferenceSession.run` of the same session on the same normalised
+   batches (and, for reference, a session with onnxruntime's default options).
+2. The whole per-sample pipeline (read, quality checks, normalisation, embedding) in
+   images/s, for scale.
+3. 1:N search: `Gallery.search` (normalised gallery, top-k) against a plain numpy
+   matrix product over the same gallery, in comparisons/s.
+
+Sizes by environment variable: FRS_BENCH_BATCHES (default 30 batches of 32 crops),
+FRS_BENCH_GALLERY (default 20 000), FRS_BENCH_PROBES (default 500), FRS_BENCH_DIM (512).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def best_of(function, repeat: int = 5) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def interleaved(first, second, repeat: int = 9) -> tuple[float, float]:
+    """Best times of two functions run alternately (and each first in turn), so machine
+    load and cache warmth hit both alike."""
+    a, b = [], []
+    for round_ in range(repeat):
+        if round_ % 2:
+            b.append(best_of(second, 1))
+            a.append(best_of(first, 1))
+        else:
+            a.append(best_of(first, 1))
+            b.append(best_of(second, 1))
+    return min(a), min(b)
+
+
+def main() -> None:
+    import onnxruntime as ort
+
+    from reference_impl.evaluate import synthetic
+    from reference_impl.evaluate.dataset import load_dataset
+    from reference_impl.evaluate.harness import embed_dataset
+    from reference_impl.evaluate.search import Gallery
+    from reference_impl.model.manifest import load_manifest
+    from reference_impl.model.safety import BoundedSession
+    from reference_impl.preprocess import normalise
+
+    batches = int(os.environ.get("FRS_BENCH_BATCHES", 30))
+    gallery_size = int(os.environ.get("FRS_BENCH_GALLERY", 20_000))
+    probe_count = int(os.environ.get("FRS_BENCH_PROBES", 500))
+    dim = int(os.environ.get("FRS_BENCH_DIM", 512))
+    batch_size = 32
+    latent = synthetic.LatentModel(dimension=dim, sigma=0.5, size=112, seed=1)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        model = synthetic.onnx_linear_model(folder / "model.onnx", latent)
+        (folder / "manifest.json").write_text(json.dumps(
+            synthetic.model_manifest(latent, {"V-L": 0.5})))
+        manifest = load_manifest(folder / "manifest.json")
+        subjects = max(2, batches * batch_size // 5)
+        path = synthetic.write_dataset(folder / "data", latent, subjects=subjects)
+        dataset = load_dataset(path)
+        crops = np.load(folder / "data" / "crops.npy")[:batches * batch_size]
+        inputs = [normalise(crops[i:i + batch_size], manifest.input)
+                  for i in range(0, len(crops), batch_size)]
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        bare = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+        harness = BoundedSession(model, manifest)
+        name = bare.get_inputs()[0].name
+
+        def run_default():
+            for batch in inputs:
+                bare.run(None, {name: batch})
+
+        def run_bare():  # the harness's own session, called directly: the floor
+            for batch in inputs:
+                harness.session.run(None, {name: batch})
+
+        def run_harness():  # + watchdog, address-space cap, output check
+            for batch in inputs:
+                harness.run(batch)
+
+        run_default(), run_bare(), run_harness()  # warm up
+        t_bare, t_harness = interleaved(run_bare, run_harness)
+        t_default = best_of(run_default, 5)
+        images = len(crops)
+        print(f"embedding {images} crops 112x112 -> {dim}, batches of {batch_size}, 1 thread")
+        print(f"  bare InferenceSession.run (same session): {images / t_bare:9.1f} images/s")
+        print(f"  harness BoundedSession.run              : {images / t_harness:9.1f} images/s  "
+              f"(overhead {100 * (t_harness / t_bare - 1):+.1f} %)")
+        print(f"  bare run, default session options       : {images / t_default:9.1f} images/s")
+        t_pipeline = best_of(lambda: embed_dataset(dataset, manifest, harness, None,
+                                                   batch_size, progress=False), 2)
+        print(f"  whole pipeline (read, quality, normalise, embed): "
+              f"{len(dataset.samples) / t_pipeline:10.1f} images/s")
+
+    rng = np.random.default_rng(0)
+    gallery_vectors = rng.normal(size=(gallery_size, dim)).astype(np.float32)
+    probes = rng.normal(size=(probe_count, dim)).astype(np.float32)
+    gallery = Gallery(gallery_vectors)
+    normalised = gallery.vectors
+    t_matmul, t_search = interleaved(lambda: probes @ normalised.T,
+                                     lambda: gallery.search(probes, rank=10), 5)
+    t_rank1 = best_of(lambda: gallery.search(probes, rank=1), 3)
+    comparisons = gallery_size * probe_count
+    print(f"1:N search, {probe_count} probes x gallery {gallery_size} x {dim}, top 10")
+    print(f"  plain numpy probes @ gallery.T: {comparisons / t_matmul:14,.0f} comparisons/s")
+    print(f"  Gallery.search                : {comparisons / t_search:14,.0f} comparisons/s  "
+          f"(x{t_search / t_matmul:.2f} the matmul's time)")
+    print(f"  Gallery.search, rank 1        : {comparisons / t_rank1:14,.0f} comparisons/s  "
+          f"(x{t_rank1 / t_matmul:.2f})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The FRS evaluation harness (clause 12): dataset + model -> scores -> report + verdicts."""

@@ -1,0 +1,104 @@
+"""The dataset manifest (clause 12.5): which samples, whose, in which role, where."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from reference_impl.errors import InputError
+from reference_impl.model.manifest import load_json, validate
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff"}
+
+
+@dataclass(frozen=True)
+class Sample:
+    sample_id: str
+    subject_id: str
+    role: str                       # "enrolment" or "probe"
+    file: Path
+    index: int | None               # row of a stacked .npy file, or None
+    aligned: bool                   # already a crop at the model's input size
+    faces: tuple | None             # 5-point landmark sets; None: detect (or, aligned: 1)
+    groups: dict = field(default_factory=dict)
+    where: str = ""                 # JSON pointer of the sample in its manifest
+
+
+@dataclass(frozen=True)
+class Dataset:
+    path: Path
+    dataset_id: str
+    sequestered: bool
+    samples: tuple[Sample, ...]
+    sha256: str
+
+    def role(self, role: str) -> list[Sample]:
+        return [s for s in self.samples if s.role == role]
+
+
+def load_dataset(path) -> Dataset:
+    """Read and validate a dataset manifest; every file must exist inside its folder."""
+    path = Path(path)
+    data = load_json(path)
+    validate(data, "dataset-manifest", str(path))
+    root = path.resolve().parent
+    samples, seen = [], set()
+    for i, item in enumerate(data["samples"]):
+        where = f"{path}#/samples/{i}"
+        if item["sample_id"] in seen:
+            raise InputError(f"{where}/sample_id: duplicate sample id '{item['sample_id']}'")
+        seen.add(item["sample_id"])
+        file = (root / item["file"]).resolve()
+        if not file.is_relative_to(root):
+            raise InputError(f"{where}/file: '{item['file']}' is outside the dataset folder")
+        if not file.is_file():
+            raise InputError(f"{where}/file: '{item['file']}' does not exist")
+        if file.suffix.lower() not in IMAGE_SUFFIXES | {".npy"}:
+            raise InputError(f"{where}/file: '{file.suffix}' is not .npy or an image")
+        aligned = item.get("aligned", False)
+        faces = item.get("faces")
+        if faces is not None:
+            faces = tuple(tuple(map(tuple, face)) for face in faces)
+        samples.append(Sample(item["sample_id"], item["subject_id"], item["role"], file,
+                              item.get("index"), aligned, faces, dict(item.get("groups", {})),
+                              where))
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return Dataset(path, data["dataset_id"], data["sequestered"], tuple(samples), digest)
+
+
+@lru_cache(maxsize=4)
+def _stack(file: Path) -> np.ndarray:
+    return np.load(file, mmap_mode="r", allow_pickle=False)
+
+
+def load_pixels(sample: Sample) -> np.ndarray:
+    """The sample's pixels as an H x W x 3 float array, RGB, 0-255."""
+    try:
+        if sample.file.suffix.lower() == ".npy":
+            array = _stack(sample.file)
+            if sample.index is not None:
+                if not 0 <= sample.index < len(array):
+                    raise InputError(f"{sample.where}/index: {sample.index} is outside the "
+                                     f"{len(array)} rows of {sample.file.name}")
+                array = array[sample.index]
+        else:
+            from PIL import Image
+
+            with Image.open(sample.file) as image:
+                array = np.asarray(image.convert("RGB"))
+    except InputError:
+        raise
+    except Exception as exc:  # PIL and numpy raise many kinds (bombs, truncation, pickles)
+        raise InputError(f"{sample.where}/file: cannot read {sample.file}: "
+                         f"{type(exc).__name__}: {exc}") from None
+    array = np.asarray(array, dtype=np.float32)
+    if array.ndim == 2:
+        array = np.repeat(array[:, :, None], 3, axis=2)
+    if array.ndim != 3 or array.shape[2] != 3:
+        raise InputError(f"{sample.where}/file: expected H x W x 3 pixels, got shape "
+                         f"{array.shape}")
+    return array

@@ -1,0 +1,389 @@
+"""`frs evaluate`: run a submitted model on a dataset and judge it, clause by clause.
+
+dataset manifest -> quality + alignment per sample (clause 4) -> batched embedding
+(cached per batch, so an interrupted run resumes) -> comparison plan -> scores ->
+the metrics of clause 6 -> evaluation report + DET plot + verdicts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from reference_impl import __version__, classes, preprocess
+from reference_impl.errors import InputError
+from reference_impl.evaluate.dataset import Dataset, Sample, load_pixels
+from reference_impl.evaluate.plan import Plan, comparison_plan
+from reference_impl.metrics import report as report_sections
+from reference_impl.metrics import verification
+from reference_impl.metrics.uncertainty import clopper_pearson
+from reference_impl.model.contract import CheckResult
+from reference_impl.model.manifest import Manifest
+from reference_impl.model.safety import BoundedSession
+from reference_impl.model.similarity import pair_scores
+from reference_impl.preprocess import align, normalise, quality_report
+
+FMR_TARGETS = (1e-3, 1e-4, 1e-5, 1e-6)
+CONFIDENCE = 0.95
+VERIFICATION_CLASSES = {"V-L": "FRS-CNF-001", "V-R": "FRS-CNF-002", "V-H": "FRS-CNF-003"}
+IDENTIFICATION_CLASSES = {"I": "FRS-CNF-004", "P": "FRS-CNF-004"}
+# Which requirement of clause 12 each check of `frs model check` verifies.
+CHECK_REQUIREMENTS = {
+    "opset": "FRS-SUB-004", "custom-op-domain": "FRS-SUB-005", "external-data": "FRS-SUB-006",
+    "absurd-shape": "FRS-SUB-007", "memory": "FRS-SUB-008", "time-per-batch": "FRS-SUB-008",
+    "run": "FRS-SUB-008", "resource-limits": "FRS-SUB-008", "signature": "FRS-SUB-009",
+    "finite-output": "FRS-SUB-010", "determinism": "FRS-SUB-011",
+    "batch-independence": "FRS-SUB-012",
+}
+
+
+@dataclass
+class Embeddings:
+    vectors: np.ndarray              # (samples, dimension), NaN rows for rejected samples
+    quality: list[dict]              # one quality-report record per sample
+    computed_batches: int = 0
+    cached_batches: int = 0
+
+
+def fingerprint(*paths: Path, extra: str = "") -> str:
+    digest = hashlib.sha256(extra.encode())
+    for path in paths:
+        digest.update(hashlib.sha256(Path(path).read_bytes()).digest())
+    return digest.hexdigest()[:16]
+
+
+def prepare(sample: Sample, manifest: Manifest) -> tuple[dict, np.ndarray | None]:
+    """Quality record and aligned crop (None when rejected) of one sample."""
+    size = manifest.input.size
+    pixels = load_pixels(sample)
+    found = sample.faces
+    if found is None and not sample.aligned:  # no landmarks given: detect the faces
+        from reference_impl.detect import detect_faces
+
+        found = tuple(face.landmarks for face in detect_faces(pixels))
+    # An aligned crop whose capture's faces are not stated shows its one face.
+    faces = 1 if found is None else len(found)
+    landmarks = found[0] if faces == 1 and found else None
+    crop = None
+    if sample.aligned:
+        if pixels.shape[:2] != (size, size):
+            raise InputError(f"{sample.where}: an aligned sample must be {size} x {size}, "
+                             f"got {pixels.shape[1]} x {pixels.shape[0]}")
+        crop = pixels
+    elif faces == 1:
+        crop = align(pixels, landmarks, size)
+    record = quality_report(sample.sample_id, sample.role, faces, landmarks, crop)
+    return record, crop if record["accepted"] else None
+
+
+def embed_dataset(dataset: Dataset, manifest: Manifest, session: BoundedSession,
+                  cache_dir: Path | None, batch_size: int = 32,
+                  progress: bool = True) -> Embeddings:
+    """Quality, alignment and embedding of every sample, batch by batch.
+
+    Each finished batch is written to `cache_dir` (atomically); a batch found there is
+    read instead of recomputed, so a run interrupted at any point resumes.
+    """
+    from tqdm import tqdm
+
+    samples = dataset.samples
+    vectors = np.full((len(samples), manifest.dimension), np.nan, dtype=np.float32)
+    quality: list[dict] = [{}] * len(samples)
+    result = Embeddings(vectors, quality)
+    starts = range(0, len(samples), batch_size)
+    if cache_dir is not None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+    bar = tqdm(starts, desc="embedding", unit="batch", file=sys.stderr, disable=not progress,
+               leave=False)
+    for number, start in enumerate(bar):
+        chunk = samples[start:start + batch_size]
+        cached = cache_dir / f"batch-{number:06d}.npz" if cache_dir is not None else None
+        if cached is not None and cached.exists():
+            with np.load(cached, allow_pickle=False) as saved:
+                ids = [str(i) for i in saved["ids"]]
+                if ids == [s.sample_id for s in chunk]:
+                    vectors[start:start + len(chunk)] = saved["vectors"]
+                    records = json.loads(str(saved["quality"]))
+                    quality[start:start + len(chunk)] = records
+                    result.cached_batches += 1
+                    continue
+        records, crops, rows = [], [], []
+        for offset, sample in enumerate(chunk):
+            record, crop = prepare(sample, manifest)
+            records.append(record)
+            if crop is not None:
+                crops.append(crop)
+                rows.append(offset)
+        block = np.full((len(chunk), manifest.dimension), np.nan, dtype=np.float32)
+        if crops:
+            out = session.run(normalise(np.stack(crops), manifest.input))
+            block[rows] = out
+        vectors[start:start + len(chunk)] = block
+        quality[start:start + len(chunk)] = records
+        result.computed_batches += 1
+        if cached is not None:
+            partial = cached.with_suffix(".tmp.npz")
+            np.savez(partial, ids=np.array([s.sample_id for s in chunk]), vectors=block,
+                     quality=np.array(json.dumps(records)))
+            os.replace(partial, cached)
+    return result
+
+
+@dataclass
+class Scores:
+    plan: Plan
+    mated: np.ndarray       # one score per mated pair, NaN when no score
+    non_mated: np.ndarray
+
+
+def compute_scores(embeddings: np.ndarray, refs: np.ndarray, probes: np.ndarray,
+                   plan: Plan, similarity: str, chunk: int = 200_000) -> Scores:
+    def run(pairs: np.ndarray) -> np.ndarray:
+        out = np.empty(len(pairs), dtype=np.float64)
+        for i in range(0, len(pairs), chunk):
+            part = pairs[i:i + chunk]
+            with np.errstate(invalid="ignore"):
+                out[i:i + chunk] = pair_scores(embeddings[refs[part[:, 0]]],
+                                               embeddings[probes[part[:, 1]]], similarity)
+        return out
+
+    return Scores(plan, run(plan.mated), run(plan.non_mated))
+
+
+def score_records(dataset: Dataset, refs: np.ndarray, probes: np.ndarray, scores: Scores,
+                  algorithm_id: str):
+    """One comparison-result record per planned comparison, as a JSON Lines line.
+
+    The score is null when the comparison has none (a quality rejection).  Lines are
+    assembled from per-sample JSON fragments: the same JSON as json.dumps of the record,
+    several times faster for millions of comparisons.
+    """
+    samples = dataset.samples
+    ids = [json.dumps(s.sample_id) for s in samples]
+    groups = [f', "groups": {json.dumps(s.groups)}' if s.groups else "" for s in samples]
+    algorithm = json.dumps(algorithm_id)
+    for mated, pairs, values in ((True, scores.plan.mated, scores.mated),
+                                 (False, scores.plan.non_mated, scores.non_mated)):
+        flag = "true" if mated else "false"
+        for (r, p), value in zip(pairs.tolist(), values.tolist(), strict=True):
+            ref, probe = refs[r], probes[p]
+            score = repr(value) if np.isfinite(value) else "null"
+            yield (f'{{"schema_version": "0.1", "comparison_id": '
+                   f'{json.dumps(samples[ref].sample_id + "~" + samples[probe].sample_id)}, '
+                   f'"probe_id": {ids[probe]}, "reference_id": {ids[ref]}, '
+                   f'"mated": {flag}, "score": {score}, "algorithm_id": {algorithm}'
+                   f'{groups[probe]}}}')
+
+
+@dataclass(frozen=True)
+class Rate:
+    name: str
+    errors: int
+    trials: int
+
+    @property
+    def value(self) -> float:
+        return self.errors / self.trials
+
+    def record(self, limit: float | None = None) -> dict:
+        low, high = clopper_pearson(self.errors, self.trials, CONFIDENCE)
+        record = {"name": self.name, "value": self.value, "errors": self.errors,
+                  "trials": self.trials, "interval": [low, high], "confidence": CONFIDENCE}
+        if limit is not None:
+            record["limit"] = limit
+        return record
+
+
+def transaction_rates(mated: np.ndarray, non_mated: np.ndarray, threshold: float
+                      ) -> tuple[Rate, Rate]:
+    """FMR and FNMR at a threshold, with quality rejections counted (clause 4.4).
+
+    A mated comparison without a score (its reference failed to enrol or its probe to
+    be acquired) is a false non-match: FNMR counts it among errors and trials.  A
+    non-mated comparison without a score cannot be a false match and is not a trial.
+    """
+    scored = non_mated[np.isfinite(non_mated)]
+    if scored.size == 0 or mated.size == 0:
+        raise InputError("no non-mated comparison produced a score, or no mated pair")
+    false_matches = int(np.count_nonzero(scored >= threshold))
+    finite = np.isfinite(mated)
+    misses = int(np.count_nonzero(mated[finite] < threshold) + np.count_nonzero(~finite))
+    return Rate("fmr", false_matches, int(scored.size)), Rate("fnmr", misses, int(mated.size))
+
+
+def class_verdicts(manifest: Manifest, scores: Scores) -> list[dict]:
+    """A verdict for each class whose threshold the manifest declares (clause 12.6).
+
+    Verification classes are judged on the upper Clopper-Pearson bounds of FMR and
+    FNMR at the declared threshold; identification classes are not applicable here.
+    """
+    verdicts = []
+    for name, threshold in sorted(manifest.thresholds.items()):
+        if name in IDENTIFICATION_CLASSES:
+            verdicts.append({"requirement": IDENTIFICATION_CLASSES[name], "class": name,
+                             "verdict": "not-applicable", "threshold": threshold,
+                             "measurements": [],
+                             "reason": "1:N identification is not evaluated by the 1:1 plan"})
+            continue
+        limits = classes.limits(name)
+        fmr, fnmr = transaction_rates(scores.mated, scores.non_mated, threshold)
+        fmr_record, fnmr_record = fmr.record(limits.fmr_max), fnmr.record(limits.fnmr_max)
+        judged = classes.verification_verdict(name, fmr_record["interval"][1],
+                                              fnmr_record["interval"][1])
+        verdicts.append({"requirement": VERIFICATION_CLASSES[name], "class": name,
+                         "verdict": "pass" if judged.passed else "fail",
+                         "threshold": threshold, "measurements": [fmr_record, fnmr_record],
+                         "reason": "; ".join(judged.reasons) or "upper bounds within limits"})
+    return verdicts
+
+
+def check_verdicts(checks: list[CheckResult]) -> list[dict]:
+    return [{"requirement": CHECK_REQUIREMENTS[c.check], "check": c.check,
+             "verdict": "pass" if c.passed else "fail", "measurements": [],
+             "reason": c.detail} for c in checks if c.check in CHECK_REQUIREMENTS]
+
+
+def quality_summary(dataset: Dataset, quality: list[dict]) -> dict:
+    """FTE, FTA, rejections by component and by demographic group (clause 4.4)."""
+    def rate(rows: list[int]) -> dict:
+        failures = sum(1 for i in rows if not quality[i]["accepted"])
+        record = {"attempts": len(rows), "failures": failures,
+                  "rate": failures / len(rows) if rows else 0.0}
+        if rows:
+            record["interval"] = list(clopper_pearson(failures, len(rows), CONFIDENCE))
+        return record
+
+    samples = dataset.samples
+    by_component: dict[str, int] = {}
+    for record in quality:
+        for name in record["rejected_by"]:
+            by_component[name] = by_component.get(name, 0) + 1
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, sample in enumerate(samples):
+        for key, label in sample.groups.items():
+            groups.setdefault((key, label), []).append(i)
+    return {
+        "fte": rate([i for i, s in enumerate(samples) if s.role == "enrolment"]),
+        "fta": rate([i for i, s in enumerate(samples) if s.role == "probe"]),
+        "rejected_by": dict(sorted(by_component.items())),
+        "by_group": [{"group": key, "label": label, **rate(rows)}
+                     for (key, label), rows in sorted(groups.items())],
+    }
+
+
+def det_plot(genuine: np.ndarray, impostor: np.ndarray, path: Path, title: str) -> None:
+    """The DET curve of clause 6 on normal-deviate axes, as an SVG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from scipy.stats import norm
+
+    _, fmr_values, fnmr_values = verification.det_curve(genuine, impostor)
+    # A rate of 0 or 1 has no normal deviate: those points are off the plot.
+    inside = (fmr_values > 0) & (fmr_values < 1) & (fnmr_values > 0) & (fnmr_values < 1)
+    x, y = norm.ppf(fmr_values[inside]), norm.ppf(fnmr_values[inside])
+    if x.size:
+        # One point per 0.005 normal deviates: the same picture, a small file.
+        _, keep = np.unique(np.round(np.c_[x, y] / 0.005), axis=0, return_index=True)
+        keep = np.sort(np.union1d(keep, [0, len(x) - 1]))
+        x, y = x[keep], y[keep]
+    low = 1 / max(genuine.size, impostor.size)
+    figure, axes = plt.subplots(figsize=(5, 5))
+    axes.step(x, y, where="post", color="#303f9f")
+    ticks = [t for t in (1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.05, 0.2, 0.5) if t >= low / 2]
+    axes.set_xticks(norm.ppf(ticks), [f"{t:g}" for t in ticks], rotation=45)
+    axes.set_yticks(norm.ppf(ticks), [f"{t:g}" for t in ticks])
+    axes.set_xlim(norm.ppf(ticks[0]) - 0.2, norm.ppf(0.6))
+    axes.set_ylim(norm.ppf(ticks[0]) - 0.2, norm.ppf(0.6))
+    axes.set_xlabel("FMR")
+    axes.set_ylabel("FNMR")
+    axes.set_title(title)
+    axes.grid(True, alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(path, format="svg", metadata={"Date": None})
+    plt.close(figure)
+
+
+@dataclass
+class Outcome:
+    report: dict
+    exit_code: int
+    embeddings: Embeddings | None = None
+    files: dict = field(default_factory=dict)
+
+
+def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: BoundedSession,
+             checks: list[CheckResult], out_dir: Path, batch_size: int = 32,
+             max_non_mated: int | None = None, seed: int = 0,
+             progress: bool = True) -> Outcome:
+    """The whole evaluation; writes report.json, det.svg, scores.jsonl, quality.jsonl."""
+    from reference_impl.model.manifest import validate
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    key = fingerprint(model_path, manifest.path, dataset.path, Path(preprocess.__file__),
+                      extra=f"batch={batch_size};frs={__version__}")
+    embedded = embed_dataset(dataset, manifest, session, out_dir / "cache" / key, batch_size,
+                             progress)
+    samples = dataset.samples
+    refs = np.array([i for i, s in enumerate(samples) if s.role == "enrolment"])
+    probes = np.array([i for i, s in enumerate(samples) if s.role == "probe"])
+    if refs.size == 0 or probes.size == 0:
+        raise InputError(f"{dataset.path}: the dataset needs enrolment and probe samples")
+    claimed = [classes.limits(c).fmr_max for c in manifest.thresholds
+               if classes.limits(c).fmr_max is not None]
+    target = min(claimed) if claimed else FMR_TARGETS[0]
+    plan = comparison_plan([samples[i].subject_id for i in refs],
+                           [samples[i].subject_id for i in probes], target, max_non_mated, seed)
+    scores = compute_scores(embedded.vectors, refs, probes, plan, manifest.similarity)
+    genuine = scores.mated[np.isfinite(scores.mated)]
+    impostor = scores.non_mated[np.isfinite(scores.non_mated)]
+    if genuine.size == 0 or impostor.size == 0:
+        raise InputError(f"{dataset.path}: no mated or no non-mated comparison produced a "
+                         "score (every sample rejected?)")
+    verdicts = check_verdicts(checks) + class_verdicts(manifest, scores)
+    report = {
+        "schema_version": "0.1",
+        "system": {"algorithm_id": manifest.algorithm_id,
+                   "algorithm_version": manifest.algorithm_version},
+        # The metrics engine's own section: intervals, unsupported targets (rule of 3), and
+        # comparisons without a score counted as failures to acquire (Annex B).
+        "verification": report_sections.verification_section(
+            genuine, impostor, FMR_TARGETS,
+            failures_to_acquire=int((~np.isfinite(scores.mated)).sum()
+                                    + (~np.isfinite(scores.non_mated)).sum()),
+            det_plot="det.svg"),
+        "model": {"file": Path(model_path).name,
+                  "sha256": hashlib.sha256(Path(model_path).read_bytes()).hexdigest(),
+                  "manifest_sha256": hashlib.sha256(manifest.path.read_bytes()).hexdigest(),
+                  "similarity": manifest.similarity},
+        "dataset": {"dataset_id": dataset.dataset_id, "manifest_sha256": dataset.sha256,
+                    "sequestered": dataset.sequestered, "samples": len(samples),
+                    "subjects": len({s.subject_id for s in samples}),
+                    "enrolment": int(refs.size), "probes": int(probes.size)},
+        "quality": quality_summary(dataset, embedded.quality),
+        "comparison_plan": plan.record(),
+        "verdicts": verdicts,
+    }
+    validate(report, "evaluation-report", "evaluation report")
+    files = {"report": out_dir / "report.json", "det": out_dir / "det.svg",
+             "scores": out_dir / "scores.jsonl", "quality": out_dir / "quality.jsonl"}
+    det_plot(genuine, impostor, files["det"], f"{manifest.algorithm_id} "
+             f"{manifest.algorithm_version} on {dataset.dataset_id}")
+    with open(files["scores"], "w", encoding="utf-8") as handle:
+        for line in score_records(dataset, refs, probes, scores, manifest.algorithm_id):
+            handle.write(line + "\n")
+    with open(files["quality"], "w", encoding="utf-8") as handle:
+        for record in embedded.quality:
+            handle.write(json.dumps(record) + "\n")
+    files["report"].write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    failed = any(v["verdict"] == "fail" for v in verdicts)
+    passed = any(v["verdict"] == "pass" and v["requirement"].startswith("FRS-CNF")
+                 for v in verdicts)
+    return Outcome(report, 1 if failed or not passed else 0, embedded, files)

@@ -1,0 +1,69 @@
+"""The comparison plan (clause 12.6): mated and non-mated pairs, all or a justified sample."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from reference_impl.errors import InputError
+
+
+def rule_of_3(fmr_target: float) -> int:
+    """Impostor comparisons needed to support FMR <= target with zero false matches."""
+    return math.ceil(3 / fmr_target)
+
+
+def rule_of_30(fmr_target: float) -> int:
+    """Impostor comparisons expected to show 30 false matches at FMR = target."""
+    return math.ceil(30 / fmr_target)
+
+
+@dataclass(frozen=True)
+class Plan:
+    kind: str                 # "all" or "sampled"
+    mated: np.ndarray         # (m, 2) indices: reference row, probe row
+    non_mated: np.ndarray     # (k, 2)
+    non_mated_available: int
+    fmr_target: float
+    seed: int
+
+    def record(self) -> dict:
+        return {"kind": self.kind, "mated": int(len(self.mated)),
+                "non_mated": int(len(self.non_mated)),
+                "non_mated_available": int(self.non_mated_available),
+                "fmr_target": self.fmr_target,
+                "rule_of_3": rule_of_3(self.fmr_target),
+                "rule_of_30": rule_of_30(self.fmr_target), "seed": self.seed}
+
+
+def comparison_plan(reference_subjects, probe_subjects, fmr_target: float,
+                    max_non_mated: int | None = None, seed: int = 0) -> Plan:
+    """Every mated pair; every non-mated pair, or a uniform sample of `max_non_mated`.
+
+    A sample is allowed only when it is at least rule_of_3(fmr_target): fewer impostor
+    comparisons cannot support the target even with no false match.
+    """
+    refs = np.asarray(reference_subjects)
+    probes = np.asarray(probe_subjects)
+    if refs.size == 0 or probes.size == 0:
+        raise InputError("comparison plan: the dataset needs enrolment and probe samples")
+    same = refs[:, None] == probes[None, :]
+    mated = np.argwhere(same)
+    if len(mated) == 0:
+        raise InputError("comparison plan: no probe shares a subject with a reference")
+    available = int(same.size - len(mated))
+    if available == 0:
+        raise InputError("comparison plan: no non-mated pair (one subject only)")
+    if max_non_mated is None or available <= max_non_mated:
+        return Plan("all", mated, np.argwhere(~same), available, fmr_target, seed)
+    needed = rule_of_3(fmr_target)
+    if max_non_mated < needed:
+        raise InputError(f"comparison plan: a sample of {max_non_mated} non-mated pairs is "
+                         f"below the rule of 3 for FMR {fmr_target:g} ({needed})")
+    rng = np.random.default_rng(seed)
+    flat = np.flatnonzero(~same.ravel())
+    chosen = np.sort(rng.choice(flat, size=max_non_mated, replace=False))
+    pairs = np.stack(np.unravel_index(chosen, same.shape), axis=1)
+    return Plan("sampled", mated, pairs, available, fmr_target, seed)
