@@ -14,12 +14,14 @@ A person's face data is due for deletion at the earliest of:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from reference_impl.audit import AuditLog
 from reference_impl.errors import InputError
+
+DateOrTime = TypeVar("DateOrTime", date, datetime)
 
 MAX_RETENTION_DAYS = 1095
 DELETION_WORKING_DAYS = 15
@@ -36,8 +38,9 @@ def parse_time(value: str, where: str) -> datetime:
     return parsed
 
 
-def add_working_days(start: datetime, days: int) -> datetime:
-    """`days` working days (Monday to Friday) after `start`, same time of day."""
+def add_working_days(start: DateOrTime, days: int) -> DateOrTime:
+    """`days` working days (Monday to Friday) after `start` (a date, or a date-time at the
+    same time of day)."""
     current = start
     while days > 0:
         current += timedelta(days=1)

@@ -20,9 +20,10 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from reference_impl.conform.statement import Statement, schema_errors
+from reference_impl.retention import add_working_days
 
 PASS, FAIL, NOT_APPLICABLE, NEEDS_EVIDENCE = "pass", "fail", "not-applicable", "needs-evidence"
 VERDICTS = (PASS, FAIL, NOT_APPLICABLE, NEEDS_EVIDENCE)
@@ -159,16 +160,6 @@ def _measured(s: Statement, name: str) -> float | None:
     except (OSError, ValueError, AttributeError):
         return None
     return float(value) if isinstance(value, int | float) else None
-
-
-def add_working_days(start: date, days: int) -> date:
-    """The date `days` working days (Monday to Friday) after `start`."""
-    current = start
-    while days > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            days -= 1
-    return current
 
 
 # ---- Clause 3: capture, notice and consent -------------------------------------------
