@@ -52,6 +52,8 @@ class Target:
     file: Path
     body_start: int
     body_end: int
+    signature: str = ""  # as written: "(genuine, impostor, target: float) -> OperatingPoint"
+    docstring: str = ""
 
 
 class ImplError(Exception):
@@ -78,8 +80,16 @@ def resolve_impl(link: str) -> Target:
     for node in tree.body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) \
                 and node.name == name:
-            return Target(file, node.body[0].lineno, node.end_lineno)
+            return Target(file, node.body[0].lineno, node.end_lineno, _signature(node),
+                          ast.get_docstring(node) or "")
     raise ImplError(f"{module_name} defines no function or class '{name}'")
+
+
+def _signature(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> str:
+    if isinstance(node, ast.ClassDef):
+        return ""
+    returns = f" -> {ast.unparse(node.returns)}" if node.returns else ""
+    return f"({ast.unparse(node.args)}){returns}"
 
 
 def problems(project: Project, clauses: list[Clause]) -> list[Problem]:

@@ -8,7 +8,6 @@ folder (the site's docs_dir).
 from __future__ import annotations
 
 import html
-import inspect
 import json
 import math
 import posixpath
@@ -163,15 +162,14 @@ def code_page(clauses: list[Clause], project: Project) -> str:
         if clause.impl:
             by_impl.setdefault(clause.impl, []).append(clause)
     for impl, citing in sorted(by_impl.items()):
-        module_name, _, name = impl.partition(":")
+        name = impl.partition(":")[2]
         lines.append(f'<h2 id="{impl_anchor(impl)}"><code>{html.escape(impl)}</code></h2>\n')
+        # Read from the source, not imported: the site build never runs reference code.
         try:
             target = links.resolve_impl(impl)
-            function = getattr(__import__(module_name, fromlist=[name]), name)
-            lines += [f"```python\n{name}{inspect.signature(function)}\n```", "",
-                      inspect.getdoc(function) or "", "",
+            lines += [f"```python\n{name}{target.signature}\n```", "", target.docstring, "",
                       f"Source: `{project.relative(target.file)}`, line {target.body_start}."]
-        except Exception as exc:  # the checker reports the broken link; show it here too
+        except (links.ImplError, OSError, SyntaxError) as exc:  # the checker reports it too
             lines.append(f"This link does not resolve: {html.escape(str(exc))}")
         cited = ", ".join(f"[{c.id}]({href(CODE, spec_path(c, project), c.id)})"
                           for c in citing)
