@@ -16,28 +16,30 @@ from reference_impl.errors import InputError
 
 # name: (module with configure(name, parser), one-line help)
 COMMANDS = {
-    "check": ("tools.commands", "lint the spec, its links and ids.lock; with --results, "
-              "prove every normative clause is verified by a passing test"),
-    "export": ("tools.commands", "print the requirements catalogue (JSON, CSV or ReqIF)"),
-    "new-id": ("tools.commands", "print the next free requirement ID of an area"),
-    "lock": ("tools.commands", "record new clauses and changed normative text in ids.lock"),
-    "retire": ("tools.commands", "retire a requirement ID in ids.lock"),
+    # for implementers
+    "validate": ("reference_impl.validate.command", "check JSON, JSON Lines or YAML records "
+                 "against the FRS schemas"),
+    "metrics": ("reference_impl.metrics.cli", "error rates from score files: verification "
+                "(EER, FNMR at FMR), pad (APCER, BPCER) or identification (FNIR, FPIR, CMC)"),
+    "model": ("reference_impl.model.command", "check a submitted ONNX model against its "
+              "manifest (clause 12)"),
+    "evaluate": ("reference_impl.evaluate.command", "run a submitted model on a dataset and "
+                 "judge it clause by clause"),
     "conform": ("reference_impl.conform.command", "judge a conformance statement: a verdict "
                 "for every clause its class must meet"),
     "protection-cost": ("reference_impl.protect.command", "measure what template protection "
                         "costs on your embeddings: FNMR change at the class FMR and D↔sys"),
     "verify-log": ("reference_impl.audit", "verify a hash-chained audit log and name the first "
                    "altered, removed, reordered or replayed record"),
+    # for the working group
+    "check": ("tools.commands", "lint the spec, its links and ids.lock; with --results, "
+              "prove every normative clause is verified by a passing test"),
+    "lock": ("tools.commands", "record new clauses and changed normative text in ids.lock"),
+    "new-id": ("tools.commands", "print the next free requirement ID of an area"),
+    "retire": ("tools.commands", "retire a requirement ID in ids.lock"),
+    "export": ("tools.commands", "print the requirements catalogue (JSON, CSV or ReqIF)"),
     "diff": ("tools.commands", "the normative changes between two versions of the spec "
              "(added, removed, retired, changed, moved clauses; suspect tests)"),
-    "metrics": ("reference_impl.metrics.cli", "error rates from score files: verification "
-                "(EER, FNMR at FMR), pad (APCER, BPCER) or identification (FNIR, FPIR, CMC)"),
-    "validate": ("reference_impl.validate.command", "check JSON, JSON Lines or YAML records "
-                 "against the FRS schemas"),
-    "model": ("reference_impl.model.command", "check a submitted ONNX model against its "
-              "manifest (clause 12)"),
-    "evaluate": ("reference_impl.evaluate.command", "run a submitted model on a dataset and "
-                 "judge it clause by clause"),
 }
 
 
