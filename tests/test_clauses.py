@@ -112,3 +112,15 @@ def test_the_plain_option_path_reads_exactly_what_yaml_reads(pairs):
     if fast is None:
         return
     assert fast == yaml.safe_load("\n".join(lines))
+
+
+def test_json_pointers_resolve_as_rfc_6901_says():
+    from tools.links import resolve_pointer
+
+    document = {"": {"a/b": [10, {"~x": 3}]}, "p": 1}
+    assert resolve_pointer(document, "") is document
+    assert resolve_pointer(document, "/p") == 1
+    assert resolve_pointer(document, "//a~1b/1/~0x") == 3  # empty key, escaped / and ~
+    for missing in ("p", "/q", "//a~1b/2", "/p/0"):
+        with pytest.raises(KeyError):
+            resolve_pointer(document, missing)

@@ -29,7 +29,9 @@ def resolve_pointer(document: object, pointer: str) -> object:
     node = document
     if not pointer:
         return node
-    for raw in pointer.lstrip("/").split("/"):
+    if not pointer.startswith("/"):
+        raise KeyError(pointer)
+    for raw in pointer[1:].split("/"):
         step = raw.replace("~1", "/").replace("~0", "~")
         if isinstance(node, dict) and step in node:
             node = node[step]
