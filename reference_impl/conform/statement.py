@@ -9,7 +9,6 @@ message lists every problem with the JSON pointer of the field concerned.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 import yaml
 
 from reference_impl.errors import InputError
+from reference_impl.validate.schemas import default_dir
 
 SCHEMA_NAME = "conformance-statement"
 _MISSING = object()
@@ -28,10 +28,8 @@ class StatementError(InputError):
 
 
 def schema_dir() -> Path:
-    """The published schemas: $FRS_SCHEMAS, else the repository's `schemas/` folder."""
-    if os.environ.get("FRS_SCHEMAS"):
-        return Path(os.environ["FRS_SCHEMAS"])
-    return Path(__file__).resolve().parents[2] / "schemas"
+    """The published schemas, found as `frs validate` finds them."""
+    return default_dir()
 
 
 @cache

@@ -4,49 +4,26 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 from reference_impl.errors import InputError
 from reference_impl.preprocess import InputSpec
 
-SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
-
-
-@cache
-def schema(name: str) -> dict:
-    """The published schema `schemas/<name>.schema.json`."""
-    path = SCHEMAS_DIR / f"{name}.schema.json"
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-@cache
-def _fast_validator(name: str):
-    try:
-        import jsonschema_rs
-    except ImportError:  # optional: the pure-Python validator gives the same verdicts
-        return None
-    return jsonschema_rs.validator_for(schema(name))
-
 
 def validate(document: object, name: str, where: str) -> None:
     """Raise InputError naming the first schema violation by its JSON pointer.
 
-    A valid document is confirmed by jsonschema-rs when it is installed (fast); an
-    invalid one is reported by jsonschema, whose messages name the failing keyword.
+    The check is `frs validate`'s (compiled verdict, jsonschema details), against the
+    published schemas wherever they are installed.
     """
-    from jsonschema import Draft202012Validator
+    from reference_impl.validate import validate_data
 
-    fast = _fast_validator(name)
-    if fast is not None and fast.is_valid(document):
-        return
-    validator = Draft202012Validator(schema(name))
-    errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
-    if errors:
-        error = errors[0]
-        pointer = "/" + "/".join(str(p) for p in error.absolute_path)
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise InputError(f"{where}#{pointer}: {error.message} (schema {name}){more}")
+    findings = validate_data(document, name, source=where)
+    if findings:
+        first = findings[0]
+        more = f" (and {len(findings) - 1} more)" if len(findings) > 1 else ""
+        raise InputError(f"{where}#{first.pointer}: {first.message} (schema {name}, "
+                         f"{first.keyword}){more}")
 
 
 def load_json(path: Path) -> object:
