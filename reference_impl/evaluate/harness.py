@@ -18,6 +18,7 @@ import numpy as np
 
 from reference_impl import __version__, classes, preprocess
 from reference_impl.errors import InputError
+from reference_impl.evaluate import identify
 from reference_impl.evaluate.dataset import Dataset, Sample, load_pixels
 from reference_impl.evaluate.plan import Plan, comparison_plan
 from reference_impl.metrics import report as report_sections
@@ -217,19 +218,17 @@ def transaction_rates(mated: np.ndarray, non_mated: np.ndarray, threshold: float
     return Rate("fmr", false_matches, int(scored.size)), Rate("fnmr", misses, int(mated.size))
 
 
-def class_verdicts(manifest: Manifest, scores: Scores) -> list[dict]:
-    """A verdict for each class whose threshold the manifest declares (clause 12.6).
+def class_verdicts(manifest: Manifest, scores: Scores, identification=None) -> list[dict]:
+    """A verdict for each class whose threshold the manifest declares (clause 12.5).
 
     Verification classes are judged on the upper Clopper-Pearson bounds of FMR and
-    FNMR at the declared threshold; identification classes are not applicable here.
+    FNMR at the declared threshold; identification classes by `identification(name,
+    threshold)`, the 1:N verdict of `reference_impl.evaluate.identify`.
     """
     verdicts = []
     for name, threshold in sorted(manifest.thresholds.items()):
         if name in IDENTIFICATION_CLASSES:
-            verdicts.append({"requirement": IDENTIFICATION_CLASSES[name], "class": name,
-                             "verdict": "not-applicable", "threshold": threshold,
-                             "measurements": [],
-                             "reason": "1:N identification is not evaluated by the 1:1 plan"})
+            verdicts.append(identification(name, threshold))
             continue
         limits = classes.limits(name)
         fmr, fnmr = transaction_rates(scores.mated, scores.non_mated, threshold)
@@ -241,6 +240,21 @@ def class_verdicts(manifest: Manifest, scores: Scores) -> list[dict]:
                          "threshold": threshold, "measurements": [fmr_record, fnmr_record],
                          "reason": "; ".join(judged.reasons) or "upper bounds within limits"})
     return verdicts
+
+
+def identification_part(manifest: Manifest, dataset: Dataset, vectors: np.ndarray):
+    """(the report's identification section, a verdict function) when the manifest claims
+    Class I or P; (None, None) otherwise."""
+    if not IDENTIFICATION_CLASSES.keys() & manifest.thresholds.keys():
+        return None, None
+    searches = identify.identification_searches(dataset.samples, vectors, manifest.similarity)
+    section = identify.identification_section(searches)
+    operational = identify.operational_gallery_size(manifest, dataset)
+
+    def verdict(name: str, threshold: float) -> dict:
+        return identify.identification_verdict(name, threshold, dataset.samples, searches,
+                                               operational, Rate)
+    return section, verdict
 
 
 def check_verdicts(checks: list[CheckResult]) -> list[dict]:
@@ -347,7 +361,8 @@ def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: Bo
     if genuine.size == 0 or impostor.size == 0:
         raise InputError(f"{dataset.path}: no mated or no non-mated comparison produced a "
                          "score (every sample rejected?)")
-    verdicts = check_verdicts(checks) + class_verdicts(manifest, scores)
+    identification, judge = identification_part(manifest, dataset, embedded.vectors)
+    verdicts = check_verdicts(checks) + class_verdicts(manifest, scores, judge)
     report = {
         "schema_version": "0.1",
         "system": {"algorithm_id": manifest.algorithm_id,
@@ -359,6 +374,7 @@ def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: Bo
             failures_to_acquire=int((~np.isfinite(scores.mated)).sum()
                                     + (~np.isfinite(scores.non_mated)).sum()),
             det_plot="det.svg"),
+        **({"identification": identification} if identification else {}),
         "model": {"file": Path(model_path).name,
                   "sha256": hashlib.sha256(Path(model_path).read_bytes()).hexdigest(),
                   "manifest_sha256": hashlib.sha256(manifest.path.read_bytes()).hexdigest(),
