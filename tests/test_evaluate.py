@@ -82,7 +82,7 @@ def test_measured_rates_match_the_known_truth_within_their_intervals(tmp_path):
 @pytest.mark.requirement("FRS-SUB-020", "FRS-SUB-019")
 def test_a_conformant_model_passes_class_v_l(tmp_path, capsys):
     clean = synthetic.LatentModel(dimension=64, sigma=0.5, size=112, seed=5)
-    submission(tmp_path / "sub", clean, {"V-L": 0.55, "I": 0.6})
+    submission(tmp_path / "sub", clean, {"V-L": 0.55})
     synthetic.write_dataset(tmp_path / "data", clean, subjects=100)  # 59 400 non-mated
     assert evaluate(tmp_path) == 0
     assert "pass            FRS-CNF-001" in capsys.readouterr().out
@@ -92,7 +92,6 @@ def test_a_conformant_model_passes_class_v_l(tmp_path, capsys):
     assert verdict["verdict"] == "pass" and fmr["errors"] == 0 and fmr["trials"] == 59400
     assert fmr["interval"][1] == pytest.approx(1 - 0.025 ** (1 / 59400))  # x = 0: exact
     assert fmr["interval"][1] < 1e-4 and fnmr["interval"][1] < 0.05
-    assert class_verdict(report, "I")["verdict"] == "not-applicable"
     lines = (tmp_path / "out" / "scores.jsonl").read_text().splitlines()
     assert len(lines) == 600 + 59400
     first = json.loads(lines[0])
@@ -367,11 +366,12 @@ def test_schema_examples_are_judged_correctly(name):
         assert list(validator.iter_errors(json.loads(path.read_text()))), path.name
 
 
-@pytest.mark.requirement("FRS-SUB-020")
-def test_identification_claims_alone_are_not_applicable_and_not_conformant(tmp_path, capsys):
-    submission(tmp_path / "sub", NOISY, {"I": 0.9})
-    synthetic.write_dataset(tmp_path / "data", NOISY, subjects=6)
+@pytest.mark.requirement("FRS-SUB-023")
+def test_an_identification_claim_without_group_labels_fails(tmp_path, capsys):
+    submission(tmp_path / "sub", NOISY, {"I": 0.9}, operational_gallery_size=6)
+    synthetic.write_dataset(tmp_path / "data", NOISY, subjects=6, groups=False)
     assert evaluate(tmp_path) == 1
-    assert "no conformance class was judged" in capsys.readouterr().err
     verdict = class_verdict(report_of(tmp_path), "I")
-    assert verdict["verdict"] == "not-applicable" and verdict["requirement"] == "FRS-CNF-004"
+    assert verdict["verdict"] == "fail" and verdict["requirement"] == "FRS-CNF-004"
+    assert "labels no demographic group" in verdict["reason"]
+    assert [m["name"] for m in verdict["measurements"]] == ["fnir"]
