@@ -148,7 +148,8 @@ def test_rejection_rate_per_demographic_group(tmp_path):
     faces = {"s0000-2": [], "s0002-3": [], "s0001-4": []}  # subjects 0, 2: M; 1: F
     synthetic.write_dataset(tmp_path / "data", NOISY, subjects=10, faces=faces)
     data = datasets.load_dataset(tmp_path / "data" / "dataset.json")
-    quality = [{"accepted": s.sample_id not in faces, "rejected_by": []}
+    quality = [{"accepted": s.sample_id not in faces, "rejected_by": [],
+                "unified_score": 80.0 if s.sample_id not in faces else 20.0}
                for s in data.samples]
     summary = harness.quality_summary(data, quality)
     groups = {(g["group"], g["label"]): g for g in summary["by_group"]}
@@ -157,6 +158,28 @@ def test_rejection_rate_per_demographic_group(tmp_path):
     assert groups["sex", "M"]["rate"] == 0.08
     low, high = groups["sex", "F"]["interval"]
     assert low < 0.04 < high
+
+
+@pytest.mark.requirement("FRS-QUA-012")
+def test_mean_unified_quality_score_per_demographic_group(tmp_path):
+    submission(tmp_path / "sub", NOISY, {"V-L": THRESHOLD})
+    small = (TEMPLATE_112 * 1.2).tolist()  # IED 42.3 px: a probe scores 100 * 42.3 / 120
+    faces = {"s0000-2": [], "s0002-3": [small], "s0001-4": [small]}  # 0, 2: M; 1: F
+    synthetic.write_dataset(tmp_path / "data", NOISY, subjects=4, faces=faces)
+    assert evaluate(tmp_path) == 1
+    records = [json.loads(line) for line in
+               (tmp_path / "out" / "quality.jsonl").read_text().splitlines()]
+    score = {r["sample_id"]: r["unified_score"] for r in records}
+    ied = float(np.hypot(*(TEMPLATE_112[1] - TEMPLATE_112[0]))) * 1.2
+    assert score["s0000-2"] == 0.0  # no face
+    assert score["s0002-3"] == pytest.approx(100 * ied / 120, abs=1e-5)
+    quality = report_of(tmp_path)["quality"]
+    groups = {g["label"]: g["mean_unified_score"] for g in quality["by_group"]}
+    for label, subjects in (("M", ("s0000", "s0002")), ("F", ("s0001", "s0003"))):
+        values = [v for k, v in score.items() if k[:5] in subjects]
+        assert len(values) == 10 and groups[label] == pytest.approx(sum(values) / 10)
+    assert groups["M"] < groups["F"]  # M lost a face and a size, F only a size
+    assert quality["mean_unified_score"] == pytest.approx(sum(score.values()) / 20)
 
 
 @pytest.mark.requirement("FRS-SUB-018")
