@@ -54,10 +54,12 @@ def _search_block(gallery: Gallery, starts: np.ndarray, probes: np.ndarray,
 
     `own[i]` is the gallery column of probe i's subject, -1 when not enrolled.
     """
-    scores = np.maximum.reduceat(gallery.scores(probes), starts, axis=1).astype(np.float64)
+    scores = gallery.scores(probes)  # float32, as the model's embeddings
+    if len(starts) < scores.shape[1]:  # some subject has several samples: keep the best
+        scores = np.maximum.reduceat(scores, starts, axis=1)
     lines = np.arange(len(probes))
     mated = own >= 0
-    mate = np.full(len(probes), np.nan)
+    mate = np.full(len(probes), np.nan, dtype=scores.dtype)
     mate[mated] = scores[lines[mated], own[mated]]
     scores[lines[mated], own[mated]] = -np.inf
     ranks = 1 + np.count_nonzero(scores >= mate[:, None], axis=1)
@@ -65,9 +67,11 @@ def _search_block(gallery: Gallery, starts: np.ndarray, probes: np.ndarray,
 
 
 def identification_searches(samples, vectors: np.ndarray, similarity: str,
-                            chunk: int = 512) -> Searches:
-    """Every mated and non-mated search of the leave-one-subject-out plan."""
+                            chunk: int | None = None, cells: int = 2 ** 24) -> Searches:
+    """Every mated and non-mated search of the leave-one-subject-out plan, `chunk`
+    probes at a time (default: as many as keep a block of scores under `cells`)."""
     subjects, gallery, starts = _gallery(samples, vectors, similarity)
+    chunk = chunk or max(1, cells // len(gallery.vectors))
     column = {s: i for i, s in enumerate(subjects)}
     has_enrolment = {s.subject_id for s in samples if s.role == "enrolment"}
     probes = [i for i, s in enumerate(samples) if s.role == "probe"]
