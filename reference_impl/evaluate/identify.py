@@ -36,8 +36,8 @@ class Searches:
 
 def _gallery(samples, vectors: np.ndarray, similarity: str):
     """(subjects enrolled, gallery sorted by subject, first row of each subject)."""
-    rows = [i for i, s in enumerate(samples)
-            if s.role == "enrolment" and np.isfinite(vectors[i]).all()]
+    finite = np.isfinite(vectors).all(axis=1)
+    rows = [i for i, s in enumerate(samples) if s.role == "enrolment" and finite[i]]
     rows.sort(key=lambda i: samples[i].subject_id)
     subjects = sorted({samples[i].subject_id for i in rows})
     if len(subjects) < 2:
@@ -67,7 +67,7 @@ def _search_block(gallery: Gallery, starts: np.ndarray, probes: np.ndarray,
 
 
 def identification_searches(samples, vectors: np.ndarray, similarity: str,
-                            chunk: int | None = None, cells: int = 2 ** 24) -> Searches:
+                            chunk: int | None = None, cells: int = 2 ** 25) -> Searches:
     """Every mated and non-mated search of the leave-one-subject-out plan, `chunk`
     probes at a time (default: as many as keep a block of scores under `cells`)."""
     subjects, gallery, starts = _gallery(samples, vectors, similarity)
@@ -75,7 +75,8 @@ def identification_searches(samples, vectors: np.ndarray, similarity: str,
     column = {s: i for i, s in enumerate(subjects)}
     has_enrolment = {s.subject_id for s in samples if s.role == "enrolment"}
     probes = [i for i, s in enumerate(samples) if s.role == "probe"]
-    accepted = [i for i in probes if np.isfinite(vectors[i]).all()]
+    finite = np.isfinite(vectors).all(axis=1)
+    accepted = [i for i in probes if finite[i]]
     own = np.array([column.get(samples[i].subject_id, -1) for i in accepted], dtype=np.int64)
     mate, ranks, top = (np.empty(len(accepted)), np.empty(len(accepted), dtype=np.int64),
                         np.empty(len(accepted)))
