@@ -261,12 +261,41 @@ class Measure:
     passed: bool | None  # None: not measured
 
     def record(self) -> dict:
-        record = {"name": self.name, "value": self.value, "passed": self.passed}
+        record = {"name": self.name, "value": self.value, "passed": self.passed,
+                  "score": component_score(self)}
         if self.minimum is not None:
             record["minimum"] = self.minimum
         if self.maximum is not None:
             record["maximum"] = self.maximum
         return record
+
+
+def component_score(measure: Measure) -> float | None:
+    """The component's quality score in [0, 100] (clause 4.1); None when not measured.
+
+    50 at its limit: a lower limit m scores 100 * min(1, v / 2m); limits [lo, hi] score
+    100 * max(0, 1 - |v - c| / 2h), c and h their centre and half-width (h = 0: 100 at
+    c, else 0).  So a component passes exactly when it scores at least 50.
+    """
+    v, lo, hi = measure.value, measure.minimum, measure.maximum
+    if v is None:
+        return None
+    if hi is None:
+        share = min(1.0, max(0.0, v / (2 * lo)))
+    elif hi == lo:
+        share = 1.0 if v == lo else 0.0
+    else:
+        centre, half = (lo + hi) / 2, (hi - lo) / 2
+        share = max(0.0, 1 - abs(v - centre) / (2 * half))
+    return round(100.0 * share, 6)
+
+
+def unified_quality_score(measures: list[Measure]) -> float:
+    """The unified quality score (clause 4.1): the least score of the measured components."""
+    scores = [component_score(m) for m in measures if m.value is not None]
+    if not scores:
+        raise InputError("unified quality score: no component was measured")
+    return min(scores)
 
 
 def _measure(name: str, value: float | None, minimum: float | None = None,
@@ -328,4 +357,5 @@ def quality_report(sample_id: str, role: str, faces: int, capture_landmarks=None
         "components": [m.record() for m in measures],
         "accepted": not failed,
         "rejected_by": failed,
+        "unified_score": unified_quality_score(measures),
     }

@@ -82,7 +82,7 @@ def test_measured_rates_match_the_known_truth_within_their_intervals(tmp_path):
 @pytest.mark.requirement("FRS-SUB-020", "FRS-SUB-019")
 def test_a_conformant_model_passes_class_v_l(tmp_path, capsys):
     clean = synthetic.LatentModel(dimension=64, sigma=0.5, size=112, seed=5)
-    submission(tmp_path / "sub", clean, {"V-L": 0.55, "I": 0.6})
+    submission(tmp_path / "sub", clean, {"V-L": 0.55})
     synthetic.write_dataset(tmp_path / "data", clean, subjects=100)  # 59 400 non-mated
     assert evaluate(tmp_path) == 0
     assert "pass            FRS-CNF-001" in capsys.readouterr().out
@@ -92,7 +92,6 @@ def test_a_conformant_model_passes_class_v_l(tmp_path, capsys):
     assert verdict["verdict"] == "pass" and fmr["errors"] == 0 and fmr["trials"] == 59400
     assert fmr["interval"][1] == pytest.approx(1 - 0.025 ** (1 / 59400))  # x = 0: exact
     assert fmr["interval"][1] < 1e-4 and fnmr["interval"][1] < 0.05
-    assert class_verdict(report, "I")["verdict"] == "not-applicable"
     lines = (tmp_path / "out" / "scores.jsonl").read_text().splitlines()
     assert len(lines) == 600 + 59400
     first = json.loads(lines[0])
@@ -149,7 +148,8 @@ def test_rejection_rate_per_demographic_group(tmp_path):
     faces = {"s0000-2": [], "s0002-3": [], "s0001-4": []}  # subjects 0, 2: M; 1: F
     synthetic.write_dataset(tmp_path / "data", NOISY, subjects=10, faces=faces)
     data = datasets.load_dataset(tmp_path / "data" / "dataset.json")
-    quality = [{"accepted": s.sample_id not in faces, "rejected_by": []}
+    quality = [{"accepted": s.sample_id not in faces, "rejected_by": [],
+                "unified_score": 80.0 if s.sample_id not in faces else 20.0}
                for s in data.samples]
     summary = harness.quality_summary(data, quality)
     groups = {(g["group"], g["label"]): g for g in summary["by_group"]}
@@ -158,6 +158,28 @@ def test_rejection_rate_per_demographic_group(tmp_path):
     assert groups["sex", "M"]["rate"] == 0.08
     low, high = groups["sex", "F"]["interval"]
     assert low < 0.04 < high
+
+
+@pytest.mark.requirement("FRS-QUA-012")
+def test_mean_unified_quality_score_per_demographic_group(tmp_path):
+    submission(tmp_path / "sub", NOISY, {"V-L": THRESHOLD})
+    small = (TEMPLATE_112 * 1.2).tolist()  # IED 42.3 px: a probe scores 100 * 42.3 / 120
+    faces = {"s0000-2": [], "s0002-3": [small], "s0001-4": [small]}  # 0, 2: M; 1: F
+    synthetic.write_dataset(tmp_path / "data", NOISY, subjects=4, faces=faces)
+    assert evaluate(tmp_path) == 1
+    records = [json.loads(line) for line in
+               (tmp_path / "out" / "quality.jsonl").read_text().splitlines()]
+    score = {r["sample_id"]: r["unified_score"] for r in records}
+    ied = float(np.hypot(*(TEMPLATE_112[1] - TEMPLATE_112[0]))) * 1.2
+    assert score["s0000-2"] == 0.0  # no face
+    assert score["s0002-3"] == pytest.approx(100 * ied / 120, abs=1e-5)
+    quality = report_of(tmp_path)["quality"]
+    groups = {g["label"]: g["mean_unified_score"] for g in quality["by_group"]}
+    for label, subjects in (("M", ("s0000", "s0002")), ("F", ("s0001", "s0003"))):
+        values = [v for k, v in score.items() if k[:5] in subjects]
+        assert len(values) == 10 and groups[label] == pytest.approx(sum(values) / 10)
+    assert groups["M"] < groups["F"]  # M lost a face and a size, F only a size
+    assert quality["mean_unified_score"] == pytest.approx(sum(score.values()) / 20)
 
 
 @pytest.mark.requirement("FRS-SUB-018")
@@ -367,11 +389,12 @@ def test_schema_examples_are_judged_correctly(name):
         assert list(validator.iter_errors(json.loads(path.read_text()))), path.name
 
 
-@pytest.mark.requirement("FRS-SUB-020")
-def test_identification_claims_alone_are_not_applicable_and_not_conformant(tmp_path, capsys):
-    submission(tmp_path / "sub", NOISY, {"I": 0.9})
-    synthetic.write_dataset(tmp_path / "data", NOISY, subjects=6)
+@pytest.mark.requirement("FRS-SUB-023")
+def test_an_identification_claim_without_group_labels_fails(tmp_path, capsys):
+    submission(tmp_path / "sub", NOISY, {"I": 0.9}, operational_gallery_size=6)
+    synthetic.write_dataset(tmp_path / "data", NOISY, subjects=6, groups=False)
     assert evaluate(tmp_path) == 1
-    assert "no conformance class was judged" in capsys.readouterr().err
     verdict = class_verdict(report_of(tmp_path), "I")
-    assert verdict["verdict"] == "not-applicable" and verdict["requirement"] == "FRS-CNF-004"
+    assert verdict["verdict"] == "fail" and verdict["requirement"] == "FRS-CNF-004"
+    assert "labels no demographic group" in verdict["reason"]
+    assert [m["name"] for m in verdict["measurements"]] == ["fnir"]

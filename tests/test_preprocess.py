@@ -248,3 +248,38 @@ def test_quality_report_examples_are_judged_by_the_schema():
     for path in invalid:
         assert list(validator.iter_errors(json.loads(path.read_text()))), path.name
     preprocess.quality_report("a", "probe", 1)
+
+
+@pytest.mark.requirement("FRS-QUA-011")
+def test_unified_quality_score_is_the_weakest_component_50_at_each_limit():
+    def measure(name, value, minimum=None, maximum=None):
+        return preprocess._measure(name, value, minimum, maximum)
+
+    worked = [(measure("inter_eye_distance", 90.0, 90.0), 50.0),     # 90 / 180
+              (measure("inter_eye_distance", 135.0, 90.0), 75.0),    # 135 / 180
+              (measure("inter_eye_distance", 400.0, 90.0), 100.0),   # capped
+              (measure("yaw", -5.0, -5.0, 5.0), 50.0),               # 1 - 5 / 10
+              (measure("yaw", 7.0, -5.0, 5.0), 30.0),                # 1 - 7 / 10
+              (measure("roll", 30.0, -8.0, 8.0), 0.0),               # floored
+              (measure("exposure", 205.0, 50.0, 205.0), 50.0),       # 1 - 77.5 / 155
+              (measure("exposure", 127.5, 50.0, 205.0), 100.0),
+              (measure("face_count", 1, 1, 1), 100.0), (measure("face_count", 2, 1, 1), 0.0),
+              (measure("sharpness", None), None)]
+    for item, expected in worked:
+        assert preprocess.component_score(item) == expected, item
+    crop = checkerboard(2.0)  # sharpness 256, exposure 100: 100 and 1 - 27.5 / 155
+    report = preprocess.quality_report("a", "enrolment", 1, posed(yaw=3.0, scale=4.0), crop)
+    scores = {c["name"]: c["score"] for c in report["components"]}
+    assert scores["exposure"] == pytest.approx(100 * (1 - 27.5 / 155), abs=1e-6)
+    assert report["unified_score"] == min(scores.values()) == scores["yaw"]
+    assert scores["yaw"] == pytest.approx(70.0, abs=2.0)  # yaw estimated within 0.2 deg
+    assert preprocess.quality_report("n", "probe", 0)["unified_score"] == 0.0  # no face
+    # A sample is accepted exactly when its unified score is at least 50.
+    rng = np.random.default_rng(4)
+    for _ in range(300):
+        role = str(rng.choice(["enrolment", "probe"]))
+        landmarks = posed(*rng.uniform(-12, 12, 3), scale=rng.uniform(1.5, 4.5))
+        crop = checkerboard(rng.uniform(0.1, 3.0), mean=rng.uniform(30, 225))
+        record = preprocess.quality_report("r", role, 1, landmarks, crop)
+        assert 0 <= record["unified_score"] <= 100
+        assert record["accepted"] == (record["unified_score"] >= 50), record

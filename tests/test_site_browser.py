@@ -203,7 +203,12 @@ def test_a_permalink_scrolls_to_its_requirement(base_url, page):
     page.wait_for_function("() => window.scrollY > 0")
     top = heading.evaluate("e => e.getBoundingClientRect().top")
     height = page.evaluate("() => window.innerHeight")
-    assert 0 <= top < height / 2, f"{clause.id} is at {top}px of a {height}px viewport"
+    # Near the end of a page the heading cannot reach the top: the page is then scrolled
+    # to its bottom, with the heading in view.
+    at_bottom = page.evaluate("() => window.scrollY + window.innerHeight >= "
+                              "document.documentElement.scrollHeight - 1")
+    limit = height if at_bottom else height / 2
+    assert 0 <= top < limit, f"{clause.id} is at {top}px of a {height}px viewport"
 
 
 def test_search_for_a_requirement_id_finds_its_page(base_url, page):

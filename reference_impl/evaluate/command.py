@@ -67,5 +67,5 @@ def run(args) -> int:
         print(f"report: {outcome.files['report']}  DET: {outcome.files['det']}")
     if outcome.exit_code and not any(v["verdict"] == "fail" for v in outcome.report["verdicts"]):
         print("frs evaluate: no conformance class was judged (the manifest claims no "
-              "verification class): not conformant", file=sys.stderr)
+              "class): not conformant", file=sys.stderr)
     return outcome.exit_code

@@ -35,6 +35,7 @@ class Dataset:
     sequestered: bool
     samples: tuple[Sample, ...]
     sha256: str
+    operational_gallery_size: int | None = None  # subjects enrolled in operation (I, P)
 
     def role(self, role: str) -> list[Sample]:
         return [s for s in self.samples if s.role == role]
@@ -67,7 +68,8 @@ def load_dataset(path) -> Dataset:
                               item.get("index"), aligned, faces, dict(item.get("groups", {})),
                               where))
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return Dataset(path, data["dataset_id"], data["sequestered"], tuple(samples), digest)
+    return Dataset(path, data["dataset_id"], data["sequestered"], tuple(samples), digest,
+                   data.get("operational_gallery_size"))
 
 
 @lru_cache(maxsize=4)

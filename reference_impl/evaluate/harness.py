@@ -18,6 +18,7 @@ import numpy as np
 
 from reference_impl import __version__, classes, preprocess
 from reference_impl.errors import InputError
+from reference_impl.evaluate import identify
 from reference_impl.evaluate.dataset import Dataset, Sample, load_pixels
 from reference_impl.evaluate.plan import Plan, comparison_plan
 from reference_impl.metrics import report as report_sections
@@ -217,19 +218,17 @@ def transaction_rates(mated: np.ndarray, non_mated: np.ndarray, threshold: float
     return Rate("fmr", false_matches, int(scored.size)), Rate("fnmr", misses, int(mated.size))
 
 
-def class_verdicts(manifest: Manifest, scores: Scores) -> list[dict]:
-    """A verdict for each class whose threshold the manifest declares (clause 12.6).
+def class_verdicts(manifest: Manifest, scores: Scores, identification=None) -> list[dict]:
+    """A verdict for each class whose threshold the manifest declares (clause 12.5).
 
     Verification classes are judged on the upper Clopper-Pearson bounds of FMR and
-    FNMR at the declared threshold; identification classes are not applicable here.
+    FNMR at the declared threshold; identification classes by `identification(name,
+    threshold)`, the 1:N verdict of `reference_impl.evaluate.identify`.
     """
     verdicts = []
     for name, threshold in sorted(manifest.thresholds.items()):
         if name in IDENTIFICATION_CLASSES:
-            verdicts.append({"requirement": IDENTIFICATION_CLASSES[name], "class": name,
-                             "verdict": "not-applicable", "threshold": threshold,
-                             "measurements": [],
-                             "reason": "1:N identification is not evaluated by the 1:1 plan"})
+            verdicts.append(identification(name, threshold))
             continue
         limits = classes.limits(name)
         fmr, fnmr = transaction_rates(scores.mated, scores.non_mated, threshold)
@@ -243,6 +242,21 @@ def class_verdicts(manifest: Manifest, scores: Scores) -> list[dict]:
     return verdicts
 
 
+def identification_part(manifest: Manifest, dataset: Dataset, vectors: np.ndarray):
+    """(the report's identification section, a verdict function) when the manifest claims
+    Class I or P; (None, None) otherwise."""
+    if not IDENTIFICATION_CLASSES.keys() & manifest.thresholds.keys():
+        return None, None
+    searches = identify.identification_searches(dataset.samples, vectors, manifest.similarity)
+    section = identify.identification_section(searches)
+    operational = identify.operational_gallery_size(manifest, dataset)
+
+    def verdict(name: str, threshold: float) -> dict:
+        return identify.identification_verdict(name, threshold, dataset.samples, searches,
+                                               operational, Rate)
+    return section, verdict
+
+
 def check_verdicts(checks: list[CheckResult]) -> list[dict]:
     return [{"requirement": CHECK_REQUIREMENTS[c.check], "check": c.check,
              "verdict": "pass" if c.passed else "fail", "measurements": [],
@@ -250,7 +264,8 @@ def check_verdicts(checks: list[CheckResult]) -> list[dict]:
 
 
 def quality_summary(dataset: Dataset, quality: list[dict]) -> dict:
-    """FTE, FTA, rejections by component and by demographic group (clause 4.4)."""
+    """FTE, FTA, rejections by component, and rejections and mean unified quality score
+    by demographic group (clauses 4.5, 4.6)."""
     def rate(rows: list[int]) -> dict:
         failures = sum(1 for i in rows if not quality[i]["accepted"])
         record = {"attempts": len(rows), "failures": failures,
@@ -272,9 +287,17 @@ def quality_summary(dataset: Dataset, quality: list[dict]) -> dict:
         "fte": rate([i for i, s in enumerate(samples) if s.role == "enrolment"]),
         "fta": rate([i for i, s in enumerate(samples) if s.role == "probe"]),
         "rejected_by": dict(sorted(by_component.items())),
-        "by_group": [{"group": key, "label": label, **rate(rows)}
+        "mean_unified_score": mean_unified_score([quality[i] for i in range(len(samples))]),
+        "by_group": [{"group": key, "label": label, **rate(rows),
+                      "mean_unified_score": mean_unified_score([quality[i] for i in rows])}
                      for (key, label), rows in sorted(groups.items())],
     }
+
+
+def mean_unified_score(records: list[dict]) -> float:
+    """Mean unified quality score (clause 4.1) of quality-report records, rejected
+    samples included (clause 4.6)."""
+    return round(sum(r["unified_score"] for r in records) / len(records), 6)
 
 
 def det_plot(genuine: np.ndarray, impostor: np.ndarray, path: Path, title: str) -> None:
@@ -347,7 +370,8 @@ def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: Bo
     if genuine.size == 0 or impostor.size == 0:
         raise InputError(f"{dataset.path}: no mated or no non-mated comparison produced a "
                          "score (every sample rejected?)")
-    verdicts = check_verdicts(checks) + class_verdicts(manifest, scores)
+    identification, judge = identification_part(manifest, dataset, embedded.vectors)
+    verdicts = check_verdicts(checks) + class_verdicts(manifest, scores, judge)
     report = {
         "schema_version": "0.1",
         "system": {"algorithm_id": manifest.algorithm_id,
@@ -359,6 +383,7 @@ def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: Bo
             failures_to_acquire=int((~np.isfinite(scores.mated)).sum()
                                     + (~np.isfinite(scores.non_mated)).sum()),
             det_plot="det.svg"),
+        **({"identification": identification} if identification else {}),
         "model": {"file": Path(model_path).name,
                   "sha256": hashlib.sha256(Path(model_path).read_bytes()).hexdigest(),
                   "manifest_sha256": hashlib.sha256(manifest.path.read_bytes()).hexdigest(),

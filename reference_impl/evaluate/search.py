@@ -20,7 +20,8 @@ class Gallery:
             raise InputError(f"similarity '{similarity}' is not cosine, dot or euclidean")
         self.similarity = similarity
         self.vectors = vectors
-        self.squared = (vectors.astype(np.float64) ** 2).sum(1)
+        self.squared = ((vectors.astype(np.float64) ** 2).sum(1) if similarity == "euclidean"
+                        else None)  # only the Euclidean distance needs the squared norms
 
     def scores(self, probes: np.ndarray) -> np.ndarray:
         """Every probe against every reference (P x N), higher is more alike."""

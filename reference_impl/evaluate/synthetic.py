@@ -160,3 +160,18 @@ def true_rates(latent: LatentModel, threshold: float, pairs: int = 400_000,
     non_mated = pair_scores(z + sigma * rng.normal(size=(pairs, d)),
                             other + sigma * rng.normal(size=(pairs, d)), similarity)
     return float(np.mean(non_mated >= threshold)), float(np.mean(mated < threshold))
+
+
+def true_fpir(latent: LatentModel, threshold: float, gallery_size: int, enrolments: int,
+              searches: int = 20_000, seed: int = 98, similarity: str = "cosine") -> float:
+    """FPIR of the latent model at `threshold`, by Monte Carlo: a non-mated probe against
+    `gallery_size` other subjects, each scored by the best of its `enrolments` samples."""
+    rng = np.random.default_rng(seed)
+    d, sigma = latent.dimension, latent.sigma
+    probe = rng.normal(size=(searches, 1, d)) + sigma * rng.normal(size=(searches, 1, d))
+    z = rng.normal(size=(searches, gallery_size, 1, d))
+    gallery = (z + sigma * rng.normal(size=(searches, gallery_size, enrolments, d)))
+    gallery = gallery.reshape(searches, -1, d)
+    probe = np.broadcast_to(probe, gallery.shape)
+    top = pair_scores(gallery.reshape(-1, d), probe.reshape(-1, d), similarity)
+    return float(np.mean(top.reshape(searches, -1).max(axis=1) >= threshold))

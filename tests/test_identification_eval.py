@@ -1,0 +1,118 @@
+"""`frs evaluate` on Class I and P claims: the 1:N plan of clause 12.5 and FRS-CNF-004,
+on generated identities whose true FPIR is known."""
+
+import json
+
+import numpy as np
+import pytest
+from test_evaluate import REPORT_SCHEMA, class_verdict, evaluate, submission
+
+from reference_impl.evaluate import identify, synthetic
+from reference_impl.evaluate.dataset import Sample
+from reference_impl.evaluate.harness import Rate
+
+# 400 subjects x (1 enrolment + 20 probes), 24-pixel crops: 4 000 non-mated searches per
+# sex, enough for an upper bound under 1e-3 with no false positive (3.69 / 4 000).
+CLEAN = synthetic.LatentModel(dimension=128, sigma=0.5, size=24, seed=5)
+NOISY = synthetic.LatentModel(dimension=16, sigma=0.6, size=24, seed=7)
+
+
+def report_of(tmp_path):
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert not list(REPORT_SCHEMA.iter_errors(report))
+    return report
+
+
+def fpir_by_group(verdict):
+    return {m["group"]: m for m in verdict["measurements"] if m["name"] == "fpir"}
+
+
+@pytest.mark.requirement("FRS-CNF-004", "FRS-SUB-022", "FRS-SUB-023")
+def test_a_class_i_claim_passes_on_separable_identities(tmp_path, capsys):
+    submission(tmp_path / "sub", CLEAN, {"I": 0.6}, operational_gallery_size=420)
+    synthetic.write_dataset(tmp_path / "data", CLEAN, subjects=400, enrolments=1, probes=20)
+    assert evaluate(tmp_path, ["--max-non-mated", "5000"]) == 0
+    assert "pass            FRS-CNF-004  I" in capsys.readouterr().out
+    report = report_of(tmp_path)
+    verdict = class_verdict(report, "I")
+    assert verdict["verdict"] == "pass" and verdict["gallery_size"] == 399  # 399 >= 0.9 * 420
+    assert verdict["operational_gallery_size"] == 420
+    groups = fpir_by_group(verdict)
+    assert sorted(groups) == ["sex=F", "sex=M"]
+    true = synthetic.true_fpir(CLEAN, 0.6, 399, 1, searches=2000)
+    for rate in groups.values():
+        assert (rate["errors"], rate["trials"], rate["limit"]) == (0, 4000, 1e-3)
+        assert rate["interval"][1] == pytest.approx(1 - 0.025 ** (1 / 4000))  # x = 0: exact
+        assert rate["interval"][0] <= true <= rate["interval"][1]
+    section = report["identification"]
+    assert (section["gallery_size"], section["mated"], section["non_mated"]) == (400, 8000, 8000)
+    assert section["fnir_at_rank"][0]["fnir"] == 0.0 and section["cmc"][0] == 1.0
+
+
+@pytest.mark.requirement("FRS-CNF-004", "FRS-SUB-023")
+def test_a_class_p_claim_fails_where_the_true_fpir_is_high(tmp_path):
+    submission(tmp_path / "sub", NOISY, {"P": 0.5}, operational_gallery_size=30)
+    synthetic.write_dataset(tmp_path / "data", NOISY, subjects=30, enrolments=2, probes=6)
+    assert evaluate(tmp_path) == 1
+    verdict = class_verdict(report_of(tmp_path), "P")
+    assert verdict["verdict"] == "fail" and verdict["gallery_size"] == 29
+    true = synthetic.true_fpir(NOISY, 0.5, 29, 2)
+    assert 0.3 < true < 0.7  # the design point: a 2 % FMR over 58 references
+    for group, rate in fpir_by_group(verdict).items():
+        assert rate["trials"] == 90
+        assert rate["interval"][0] <= true <= rate["interval"][1]
+        assert f"FPIR upper bound {rate['interval'][1]:.3g} in group '{group}'" in verdict["reason"]
+
+
+@pytest.mark.requirement("FRS-CNF-004", "FRS-SUB-023")
+def test_a_gallery_under_90_percent_or_undeclared_fails(tmp_path):
+    submission(tmp_path / "sub", CLEAN, {"I": 0.6}, operational_gallery_size=40)
+    path = synthetic.write_dataset(tmp_path / "data", CLEAN, subjects=36)
+    data = json.loads(path.read_text())
+    data["operational_gallery_size"] = 41  # the larger declared size is the one judged
+    path.write_text(json.dumps(data))
+    assert evaluate(tmp_path) == 1
+    verdict = class_verdict(report_of(tmp_path), "I")
+    assert "gallery of 35 is under 90% of the operational 41" in verdict["reason"]
+    submission(tmp_path / "sub", CLEAN, {"I": 0.6})
+    path.write_text(json.dumps({k: v for k, v in data.items()
+                                if k != "operational_gallery_size"}))
+    assert evaluate(tmp_path) == 1
+    verdict = class_verdict(report_of(tmp_path), "I")
+    assert verdict["verdict"] == "fail" and "operational_gallery_size" not in verdict
+    assert "no operational gallery size declared" in verdict["reason"]
+
+
+def sample(sample_id, subject, role, sex="F"):
+    return Sample(sample_id, subject, role, None, None, True, None, {"sex": sex})
+
+
+@pytest.mark.requirement("FRS-SUB-022")
+def test_searches_known_answer_worked_by_hand():
+    # Gallery: a (two enrolments, the better one counts), b; c failed to enrol; d has
+    # no enrolment at all.  Dot scores, worked by hand below.
+    samples = [sample("a0", "a", "enrolment"), sample("a1", "a", "enrolment"),
+               sample("b0", "b", "enrolment"), sample("c0", "c", "enrolment"),
+               sample("pa", "a", "probe"), sample("pb", "b", "probe", "M"),
+               sample("pc", "c", "probe"), sample("pd", "d", "probe", "M"),
+               sample("px", "a", "probe")]
+    nan = [np.nan, np.nan]
+    vectors = np.array([[1, 0], [0.5, 0], [0, 1], nan,      # a0 a1 b0 c0 (rejected)
+                        [2, 1], [1, 3], [1, 1], [4, 2], nan])  # pa pb pc pd px (rejected)
+    found = identify.identification_searches(samples, vectors, "dot", chunk=2)
+    assert (found.gallery_size, found.searched_size) == (2, 1)
+    # pa: a = max(2, 1) = 2, b = 1 -> rank 1, score 2; pb: b = 3, a = 1 -> rank 1;
+    # then the misses: pc (c failed to enrol) and px (rejected probe).
+    assert found.mate_ranks.tolist() == [1, 1, 0, 0]
+    assert found.mate_scores[:2].tolist() == [2, 3] and np.isnan(found.mate_scores[2:]).all()
+    # Non-mated: pa vs b = 1, pb vs a = 1, pc vs {a, b} = 1, pd vs {a, b} = max(4, 2) = 4.
+    assert found.top_scores.tolist() == [1, 1, 1, 4]
+    groups = identify.group_searches(samples, found)
+    assert {k: v.tolist() for k, v in groups.items()} == {"sex=F": [1, 1], "sex=M": [1, 4]}
+    verdict = identify.identification_verdict("I", 2.0, samples, found, 1, Rate)
+    fpir = fpir_by_group(verdict)
+    assert (fpir["sex=M"]["errors"], fpir["sex=M"]["trials"]) == (1, 2)
+    assert (fpir["sex=F"]["errors"], fpir["sex=F"]["trials"]) == (0, 2)
+    fnir = verdict["measurements"][-1]
+    assert (fnir["name"], fnir["errors"], fnir["trials"]) == ("fnir", 2, 4)
+    assert verdict["verdict"] == "fail"  # 2 searches cannot bound FPIR under 1e-3
