@@ -436,6 +436,8 @@ def verdict_of(data: dict, clause_id: str) -> engine.ClauseResult:
     ("none", 6, 30, 50, "fail"),
     ("none", 5, 30, 51, "fail"),
     ("none", 10, 30, 100, "fail"),  # the PAD allowance without PAD
+    ("none", 5, 0, 5, "pass"),      # disabled at the fifth failure: no attempt to delay
+    ("none", 5, 0, 6, "fail"),
 ])
 def test_throttling_limits_depend_on_the_declared_pad_level(level, delay_after, delay,
                                                             disable_after, expected):

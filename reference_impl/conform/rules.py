@@ -467,7 +467,9 @@ def throttling(s: Statement) -> Finding:
         if s.get(f"/throttling/{field}") > limit:
             return failed(f"/throttling/{field}", f"{s.get(f'/throttling/{field}')} failures "
                           f"allowed, more than {limit}{with_pad}")
-    if s.get("/throttling/delay_seconds") < MIN_THROTTLE_DELAY_S:
+    delayed = s.get("/throttling/failures_before_disable") > \
+        s.get("/throttling/failures_before_delay")  # otherwise no attempt is ever delayed
+    if delayed and s.get("/throttling/delay_seconds") < MIN_THROTTLE_DELAY_S:
         return failed("/throttling/delay_seconds", f"{s.get('/throttling/delay_seconds'):g} s, "
                       f"less than {MIN_THROTTLE_DELAY_S} s")
     return passed(f"a delay after {s.get('/throttling/failures_before_delay')} failures, "
