@@ -352,6 +352,9 @@ def test_the_ics_page_lists_every_clause_with_its_class_status():
     row = next(line for line in page.splitlines() if line.startswith("| [FRS-AUD-005]("))
     cells = [cell.strip() for cell in row.split(" | ")]
     assert cells.count("n/a") == 4 and "m" in cells  # Class P only
+    # A PAD level is answered by the statement and by the evaluation report it cites.
+    row = next(line for line in page.splitlines() if line.startswith("| [FRS-PAD-005]("))
+    assert "`/pad/level`<br>`/pad/evidence`<br>evidence: `evaluation-report`" in row
 
 
 # ---- local evidence ---------------------------------------------------------------------
