@@ -21,6 +21,10 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "schemas/examples/conformance-statement/valid"
 CHAPTERS = ("spec/03-capture-consent.md", "spec/05-templates.md", "spec/09-data-protection.md",
             "spec/10-retention.md", "spec/11-audit.md")
+# Clauses of chapters 6 to 8 judged from the statement: by a rule linked as their `impl:`,
+# or (PAD levels) by a rule beside the metric their `impl:` links.
+STATEMENT_AND_METRIC = {"FRS-PAD-005", "FRS-PAD-006"}
+PAD_REPORTS = ROOT / "tests/fixtures/pad-reports"
 
 
 def example(name: str) -> dict:
@@ -49,6 +53,15 @@ def verdicts(data: dict) -> dict[str, str]:
 
 def failing(data: dict) -> set[str]:
     return {i for i, v in verdicts(data).items() if v == "fail"}
+
+
+def cite_pad_report(name: str, level: str = "A"):
+    """Declare PAD `level` with the local PAD report tests/fixtures/pad-reports/NAME.json."""
+    def mutate(data: dict) -> None:
+        data["pad"] = {"level": level, "evidence": "pad-local"}
+        data["evidence"].append({"id": "pad-local", "type": "pad-report",
+                                 "url": str(PAD_REPORTS / f"{name}.json")})
+    return mutate
 
 
 def put(path: str, value):
@@ -112,13 +125,26 @@ BREAKS = {
     "FRS-AUD-006": ("V-L", put("/audit_log/tamper_evidence", "none")),
     "FRS-AUD-007": ("P", put("/audit_log/contains_biometric_data", True)),
     "FRS-AUD-008": ("V-R", put("/audit_log/retention_months", 6)),
+    "FRS-ACC-022": ("V-L", put("/testing/follows_iso_19795_1", False)),
+    "FRS-ACC-023": ("P", put("/testing/zero_effort_impostors", False)),
+    "FRS-ACC-024": ("V-R", put("/testing/algorithm_version", "1.1")),
+    "FRS-ACC-025": ("I", put("/testing/operational_test/deployment_conditions", False)),
+    "FRS-ACC-026": ("V-H", put("/testing/operational_test/real_users", "not-voluntary")),
+    "FRS-DEM-010": ("I", lambda d: d["fairness"].pop("redress")),
+    "FRS-PAD-005": ("V-R", cite_pad_report("level-a-weak-paper-mask")),
+    "FRS-PAD-006": ("I", cite_pad_report("level-a", level="B")),
+    "FRS-PAD-009": ("V-R", lambda d: d.update(pad={"level": "none"}, throttling={
+        "failures_before_delay": 5, "delay_seconds": 30, "failures_before_disable": 50})),
+    "FRS-PAD-010": ("V-L", put("/pad", {"level": "none"})),
+    "FRS-PAD-011": ("V-R", put("/throttling/delay_seconds", 10)),
 }
 
 
 def test_every_statement_clause_has_a_rule_and_every_rule_a_clause():
     spec = parse_spec(Project.load(ROOT))
-    clauses = {c.id: c for c in spec.clauses if c.file in CHAPTERS}
-    assert set(clauses) == set(rules.RULES), "chapters 3, 5, 9, 10, 11 and the rule registry"
+    clauses = {c.id: c for c in spec.clauses if c.file in CHAPTERS or c.id in STATEMENT_AND_METRIC
+               or c.impl.startswith("reference_impl.conform.rules:")}
+    assert set(clauses) == set(rules.RULES), "statement clauses and the rule registry"
     for clause_id, clause in clauses.items():
         rule = rules.RULES[clause_id]
         assert (rule.title, rule.level, rule.classes) == \
@@ -168,12 +194,12 @@ def test_the_three_defects_fail_exactly_the_clause_that_forbids_them(defect, cla
 # What each shipped example gives besides `pass`: failures, and clauses that apply to its
 # class but whose condition does not arise.
 SHIPPED = {
-    "phone-unlock-class-v-l": ({}, {"FRS-AUD-003"}),
-    "remote-proofing-class-v-r": ({}, {"FRS-CAP-003"}),
+    "phone-unlock-class-v-l": ({}, {"FRS-AUD-003", "FRS-DEM-010"}),
+    "remote-proofing-class-v-r": ({}, {"FRS-CAP-003", "FRS-DEM-010"}),
     "park-gate-class-i": ({}, {"FRS-AUD-003"}),
-    "stadium-class-p": ({}, {"FRS-AUD-003"}),
+    "stadium-class-p": ({}, {"FRS-AUD-003", "FRS-DEM-010"}),
     "park-gate-nonconforming": ({"FRS-CAP-004", "FRS-CAP-005", "FRS-DPR-007", "FRS-RET-002"},
-                                {"FRS-AUD-003"}),
+                                {"FRS-AUD-003", "FRS-DEM-010"}),
 }
 
 
@@ -326,6 +352,9 @@ def test_the_ics_page_lists_every_clause_with_its_class_status():
     row = next(line for line in page.splitlines() if line.startswith("| [FRS-AUD-005]("))
     cells = [cell.strip() for cell in row.split(" | ")]
     assert cells.count("n/a") == 4 and "m" in cells  # Class P only
+    # A PAD level is answered by the statement and by the evaluation report it cites.
+    row = next(line for line in page.splitlines() if line.startswith("| [FRS-PAD-005]("))
+    assert "`/pad/level`<br>`/pad/evidence`<br>evidence: `evaluation-report`" in row
 
 
 # ---- local evidence ---------------------------------------------------------------------
@@ -392,3 +421,109 @@ def test_broken_local_evidence_needs_evidence_or_fails(tmp_path):
     path.write_text(yaml.safe_dump(data))
     result = judged(path)["FRS-AUD-002"]
     assert result.verdict == "fail" and "SHA-256" in result.reason
+
+
+# ---- clauses 6 to 8: test conditions, redress, PAD and throttling ------------------------
+
+def verdict_of(data: dict, clause_id: str) -> engine.ClauseResult:
+    return next(r for r in engine.evaluate(check_statement(data)).results if r.id == clause_id)
+
+
+@pytest.mark.requirement("FRS-PAD-011")
+@pytest.mark.parametrize("level, delay_after, delay, disable_after, expected", [
+    ("A", 10, 30, 100, "pass"),     # the limits with PAD
+    ("A", 11, 30, 100, "fail"),
+    ("A", 10, 30, 101, "fail"),
+    ("A", 10, 29.5, 100, "fail"),
+    ("none", 5, 30, 50, "pass"),    # the limits without PAD
+    ("none", 6, 30, 50, "fail"),
+    ("none", 5, 30, 51, "fail"),
+    ("none", 10, 30, 100, "fail"),  # the PAD allowance without PAD
+    ("none", 5, 0, 5, "pass"),      # disabled at the fifth failure: no attempt to delay
+    ("none", 5, 0, 6, "fail"),
+])
+def test_throttling_limits_depend_on_the_declared_pad_level(level, delay_after, delay,
+                                                            disable_after, expected):
+    data = BASES["V-H"]()
+    data["pad"] = {"level": level}
+    data["throttling"] = {"failures_before_delay": delay_after, "delay_seconds": delay,
+                          "failures_before_disable": disable_after}
+    assert verdict_of(data, "FRS-PAD-011").verdict == expected
+    del data["throttling"]
+    assert verdict_of(data, "FRS-PAD-011").verdict == "fail"
+
+
+@pytest.mark.requirement("FRS-PAD-005", "FRS-PAD-006")
+def test_the_declared_pad_level_is_judged_on_the_cited_local_report():
+    data = BASES["V-R"]()
+    cite_pad_report("level-a")(data)
+    assert {i: verdicts(data)[i] for i in ("FRS-PAD-005", "FRS-PAD-006")} == {
+        "FRS-PAD-005": "pass", "FRS-PAD-006": "pass"}
+    # 6 of 60 paper masks accepted: the upper 95 % bound is about 0.205 > 0.15 (Level A).
+    weak = BASES["V-R"]()
+    cite_pad_report("level-a-weak-paper-mask")(weak)
+    result = verdict_of(weak, "FRS-PAD-005")
+    assert result.verdict == "fail" and "paper-mask" in result.reason and "0.205" in result.reason
+    # Claiming Level B on a Level A test: three species untested, so neither clause is met.
+    claim_b = BASES["V-R"]()
+    cite_pad_report("level-a", level="B")(claim_b)
+    assert failing(claim_b) == {"FRS-PAD-005", "FRS-PAD-006"}
+    assert "deepfake" in verdict_of(claim_b, "FRS-PAD-006").reason
+
+
+@pytest.mark.requirement("FRS-PAD-005")
+def test_a_pad_report_that_is_not_an_evaluation_report_needs_evidence(tmp_path):
+    (tmp_path / "pad.json").write_text(json.dumps({"pad": {"iapar": {}}}))
+    data = BASES["V-R"]()
+    data["evidence"].append({"id": "pad-bad", "type": "pad-report",
+                             "url": str(tmp_path / "pad.json")})
+    data["pad"] = {"level": "A", "evidence": "pad-bad"}
+    result = verdict_of(data, "FRS-PAD-005")
+    assert result.verdict == "needs-evidence" and "not a valid evaluation report" in result.reason
+    data["pad"] = {"level": "none"}
+    assert verdict_of(data, "FRS-PAD-005").verdict == "not-applicable"
+
+
+@pytest.mark.requirement("FRS-PAD-010", "FRS-PAD-009")
+def test_pad_is_required_for_v_r_and_a_justified_departure_suffices_for_v_l():
+    data = BASES["V-L"]()
+    del data["pad"]
+    assert verdict_of(data, "FRS-PAD-010").verdict == "fail"
+    data["deviations"] = [{"id": "FRS-PAD-010", "justification": "The sensor cannot run PAD."}]
+    result = verdict_of(data, "FRS-PAD-010")
+    assert result.verdict == "pass" and "justified" in result.reason
+    remote = BASES["V-R"]()
+    BREAKS["FRS-PAD-009"][1](remote)
+    remote["deviations"] = [{"id": "FRS-PAD-009", "justification": "Not a SHOULD clause."}]
+    assert verdict_of(remote, "FRS-PAD-009").verdict == "fail"
+
+
+@pytest.mark.requirement("FRS-ACC-024")
+def test_the_version_in_service_is_the_one_the_cited_report_evaluated(tmp_path):
+    report = json.loads((ROOT / "schemas/examples/evaluation-report/valid/minimal.json")
+                        .read_text())
+    (tmp_path / "eval.json").write_text(json.dumps(report))  # evaluates version 1.0
+    data = BASES["V-R"]()
+    data["testing"]["independent_test"]["evidence"] = "eval-local"
+    data["evidence"].append({"id": "eval-local", "type": "evaluation-report",
+                             "url": str(tmp_path / "eval.json")})
+    assert verdict_of(data, "FRS-ACC-024").verdict == "pass"
+    data["testing"]["algorithm_version"] = "2.0"
+    data["testing"]["independent_test"]["algorithm_version"] = "2.0"
+    result = verdict_of(data, "FRS-ACC-024")
+    assert result.verdict == "fail" and "evaluated version 1.0, not 2.0" in result.reason
+    data["testing"]["independent_test"]["independent"] = False
+    assert verdict_of(data, "FRS-ACC-024").reason.startswith("/testing/independent_test/indep")
+
+
+@pytest.mark.requirement("FRS-DEM-010", "FRS-ACC-026")
+def test_redress_and_participation_apply_only_when_their_condition_arises():
+    data = BASES["I"]()
+    data["fairness"]["remediation_plan"] = "not-listed"
+    assert verdict_of(data, "FRS-DEM-010").verdict == "needs-evidence"
+    del data["fairness"]["remediation_plan"]
+    assert verdict_of(data, "FRS-DEM-010").reason.startswith("/fairness/remediation_plan")
+    data["fairness"] = {"differentials_found": False}
+    assert verdict_of(data, "FRS-DEM-010").verdict == "not-applicable"
+    data["testing"]["operational_test"]["real_users"] = "none"
+    assert verdict_of(data, "FRS-ACC-026").verdict == "not-applicable"

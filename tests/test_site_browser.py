@@ -193,9 +193,14 @@ def broken_links(site: Path, base_url: str, links: dict[str, set[str]],
     return broken
 
 
+def lines_after(clause) -> int:
+    return len((ROOT / clause.file).read_text(encoding="utf-8").splitlines()) - clause.line
+
+
 def test_a_permalink_scrolls_to_its_requirement(base_url, page):
-    chosen = [c for c in clauses() if c.file.endswith(".md")]
-    # The last clause of the longest page: far enough down that the page must scroll.
+    # The deepest clause with a screenful of text below it: far enough down that the page
+    # must scroll, and far enough from the end that it can scroll the clause to the top.
+    chosen = [c for c in clauses() if c.file.endswith(".md") and lines_after(c) >= 60]
     clause = max(chosen, key=lambda c: c.line)
     page.goto(f"{base_url}{clause_url(clause)}#{clause.id}", wait_until="networkidle")
     heading = page.locator(f"h4[id='{clause.id}']")

@@ -2,9 +2,9 @@
 
 One row per requirement, as ETSI and 3GPP proformas have: its status in each
 conformance class (m = mandatory, r = recommended, o = optional, n/a = does not apply),
-the conformance-statement fields its `frs conform` rule reads, and a blank support
-column for the operator.  Requirements without a statement rule are judged from the
-evidence their schema names (an evaluation report, for instance).
+the conformance-statement fields its `frs conform` rule reads and the evidence its
+schema names (an evaluation report, for instance), and a blank support column for the
+operator.
 """
 
 from __future__ import annotations
@@ -29,12 +29,10 @@ def ics_page(clauses: list[Clause], project: Project) -> str:
     for clause in sorted(clauses, key=lambda c: c.id):
         link = f"[{clause.id}]({pages.href(ICS, pages.spec_path(clause, project), clause.id)})"
         rule = RULES.get(clause.id)
-        if rule:
-            answered = "<br>".join(f"`{f}`" for f in rule.fields)
-        elif clause.schema:
-            answered = f"evidence: `{links.split_schema_link(clause.schema)[0]}`"
-        else:
-            answered = "evidence"
+        fields = [f"`{f}`" for f in rule.fields] if rule else []
+        if clause.schema:  # the records or report its schema names are evidence too
+            fields.append(f"evidence: `{links.split_schema_link(clause.schema)[0]}`")
+        answered = "<br>".join(fields) or "evidence"
         cells = [link, clause.title, *(status(clause, c) for c in classes), answered, ""]
         rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     statement = pages.href(ICS, pages.schema_page_path("conformance-statement"))

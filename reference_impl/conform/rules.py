@@ -23,6 +23,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from reference_impl.conform.statement import Statement, schema_errors
+from reference_impl.metrics.pad import (
+    IAPAR_LIMITS,
+    LEVEL_SPECIES,
+    missing_species,
+    pad_level_verdict,
+)
 from reference_impl.retention import add_working_days
 
 PASS, FAIL, NOT_APPLICABLE, NEEDS_EVIDENCE = "pass", "fail", "not-applicable", "needs-evidence"
@@ -37,6 +43,10 @@ MAX_FNMR_INCREASE = 0.01           # FRS-DPR-010: one percentage point
 FILING_THRESHOLD = 100_000         # FRS-AUD-003
 FILING_WORKING_DAYS = 30           # FRS-AUD-003
 MIN_AUDIT_MONTHS = 12              # FRS-AUD-008
+# FRS-PAD-011: failures allowed before the delay and before disabling, without / with PAD.
+FAILURES_BEFORE_DELAY = {False: 5, True: 10}
+FAILURES_BEFORE_DISABLE = {False: 50, True: 100}
+MIN_THROTTLE_DELAY_S = 30
 FORBIDDEN_PLACES = ("hotel-room", "public-bathhouse", "changing-room", "toilet")
 FORBIDDEN_INFERENCES = ("work-performance", "economic-status", "health", "preferences",
                         "interests")
@@ -137,7 +147,7 @@ def _evidence_problem(s: Statement, entry: dict) -> Finding | None:
     if "sha256" in entry and hashlib.sha256(content).hexdigest() != entry["sha256"]:
         return failed(f"{where}/sha256", f"file {entry['url']} does not match its declared "
                       "SHA-256 (the evidence changed after the statement was written)")
-    if entry["type"] == "evaluation-report":
+    if entry["type"] in ("evaluation-report", "pad-report"):
         try:
             report = json.loads(content)
         except (json.JSONDecodeError, UnicodeDecodeError):
@@ -149,16 +159,25 @@ def _evidence_problem(s: Statement, entry: dict) -> Finding | None:
     return None
 
 
+def _local_json(s: Statement, field: str) -> dict | None:
+    """The JSON object in the local evidence file `field` cites; None for a URL or no file."""
+    entry = s.evidence(s.get(field))
+    path = s.evidence_file(entry) if entry else None
+    if path is None:
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
 def _measured(s: Statement, name: str) -> float | None:
     """The value a local protection report (ProtectionCost.to_json) measured, if any."""
     entry = s.evidence(s.get("/template_protection/evidence"))
-    path = s.evidence_file(entry) if entry else None
-    if path is None or entry["type"] != "protection-report":
+    if entry is None or entry["type"] != "protection-report":
         return None
-    try:
-        value = json.loads(path.read_text(encoding="utf-8")).get(name)
-    except (OSError, ValueError, AttributeError):
-        return None
+    value = (_local_json(s, "/template_protection/evidence") or {}).get(name)
     return float(value) if isinstance(value, int | float) else None
 
 
@@ -305,6 +324,156 @@ def template_format(s: Statement) -> Finding:
                       "that does not carry algorithm, version, dimension, dtype and "
                       "normalisation")
     return passed("templates are FRS template objects")
+
+
+# ---- Clause 6: test conditions -------------------------------------------------------
+
+@rule("FRS-ACC-022", "Tests follow ISO/IEC 19795-1", "/testing/follows_iso_19795_1")
+def follows_19795_1(s: Statement) -> Finding:
+    return _all_true(s, "/testing/follows_iso_19795_1") or passed(
+        "the evaluation followed ISO/IEC 19795-1")
+
+
+@rule("FRS-ACC-023", "Zero-effort impostors", "/testing/zero_effort_impostors")
+def zero_effort_impostors(s: Statement) -> Finding:
+    return _all_true(s, "/testing/zero_effort_impostors") or passed(
+        "FMR and FPIR come from zero-effort impostor comparisons only")
+
+
+@rule("FRS-ACC-024", "Independent retest after every update", "/testing/algorithm_version",
+      "/testing/independent_test")
+def independent_retest(s: Statement) -> Finding:
+    """The version in service is the one an independent laboratory last tested."""
+    base = "/testing/independent_test"
+    if problem := _all_true(s, f"{base}/independent"):
+        return problem
+    in_service, tested = s.get("/testing/algorithm_version"), s.get(f"{base}/algorithm_version")
+    if tested != in_service:
+        return failed(f"{base}/algorithm_version", f"the laboratory tested version {tested}, "
+                      f"but version {in_service} is in service")
+    if problem := _cited(s, f"{base}/evidence"):
+        return problem
+    reported = (_local_json(s, f"{base}/evidence") or {}).get("system", {})
+    if reported and reported.get("algorithm_version") != in_service:
+        return failed(f"{base}/evidence", f"the cited report evaluated version "
+                      f"{reported.get('algorithm_version')}, not {in_service}")
+    return passed(f"version {in_service}, as tested by {s.get(base + '/laboratory')}")
+
+
+@rule("FRS-ACC-025", "Operational testing like the deployment",
+      "/testing/operational_test/deployment_conditions")
+def operational_test(s: Statement) -> Finding:
+    return _all_true(s, "/testing/operational_test/deployment_conditions") or passed(
+        "operational performance was assessed on the deployment's devices and conditions")
+
+
+@rule("FRS-ACC-026", "Voluntary participation in operational tests",
+      "/testing/operational_test/real_users")
+def voluntary_participation(s: Statement) -> Finding:
+    users = s.get("/testing/operational_test/real_users")
+    if users == "none":
+        return not_applicable("/testing/operational_test/real_users is none: no real user "
+                              "took part")
+    if users != "volunteers":
+        return failed("/testing/operational_test/real_users", f"is {users}: real users took "
+                      "part who could not decline")
+    return passed("only volunteers took part in the operational test")
+
+
+# ---- Clause 7: demographic fairness ---------------------------------------------------
+
+@rule("FRS-DEM-010", "Redress and remediation", "/fairness/differentials_found",
+      "/fairness/redress", "/fairness/remediation_plan")
+def redress_and_remediation(s: Statement) -> Finding:
+    """Differentials beyond clause 7's limits bring redress and a cited remediation plan."""
+    if not s.get("/fairness/differentials_found"):
+        return not_applicable("/fairness/differentials_found is false: no differential "
+                              "beyond the limits and targets of clause 7")
+    for field, what in (("/fairness/redress", "no redress is offered"),
+                        ("/fairness/remediation_plan", "no remediation plan is cited")):
+        if not s.get(field):
+            return failed(field, f"differentials were found and {what}")
+    return _cited(s, "/fairness/remediation_plan") or passed(
+        f"redress at {s.get('/fairness/redress')}, with a remediation plan")
+
+
+# ---- Clause 8: presentation attack detection ------------------------------------------
+
+def _pad_implemented(s: Statement) -> Finding:
+    level = s.get("/pad/level")
+    if level not in IAPAR_LIMITS:
+        return failed("/pad/level", f"is {_show(level)}: the system has no PAD")
+    return passed(f"PAD at Level {level}")
+
+
+def _pad_section(s: Statement) -> dict | None:
+    """The `pad` section of the cited local PAD report; None when the report is a URL."""
+    report = _local_json(s, "/pad/evidence")
+    return None if report is None else report.get("pad", {})
+
+
+@rule("FRS-PAD-009", "PAD for remote verification", "/pad/level", classes=("V-R",))
+def pad_required(s: Statement) -> Finding:
+    return _pad_implemented(s)
+
+
+@rule("FRS-PAD-010", "PAD for device-local verification", "/pad/level", level="should",
+      classes=("V-L",))
+def pad_recommended(s: Statement) -> Finding:
+    return _pad_implemented(s)
+
+
+@rule("FRS-PAD-005", "IAPAR limits", "/pad/level", "/pad/evidence", classes=("V-R",))
+def iapar_limits(s: Statement) -> Finding:
+    """The cited PAD report's IAPAR bounds meet the limit of the declared level."""
+    level = s.get("/pad/level")
+    if level not in IAPAR_LIMITS:
+        return not_applicable("/pad/level declares no PAD level")
+    if (problem := _cited(s, "/pad/evidence")) or (pad := _pad_section(s)) is None:
+        return problem or passed(f"Level {level} claimed; the cited report is not fetched")
+    uppers = {name: rate["interval"][1] for name, rate in pad.get("iapar", {}).items()
+              if name in LEVEL_SPECIES[level]}
+    verdict = pad_level_verdict(level, uppers)
+    if not verdict.passed:
+        return failed("/pad/evidence", "; ".join(verdict.reasons))
+    return passed(f"every Level {level} species has an IAPAR bound of at most "
+                  f"{IAPAR_LIMITS[level]:g}")
+
+
+@rule("FRS-PAD-006", "PAI species of each level", "/pad/level", "/pad/evidence")
+def level_species(s: Statement) -> Finding:
+    """The cited PAD test used every PAI species of the declared level."""
+    level = s.get("/pad/level")
+    if level not in IAPAR_LIMITS:
+        return not_applicable("/pad/level declares no PAD level")
+    if (problem := _cited(s, "/pad/evidence")) or (pad := _pad_section(s)) is None:
+        return problem or passed(f"Level {level} claimed; the cited report is not fetched")
+    missing = missing_species(level, set(pad.get("attack", {})) | set(pad.get("iapar", {})))
+    if missing:
+        return failed("/pad/evidence", f"the cited PAD test did not use: {', '.join(missing)}")
+    return passed(f"the cited PAD test used every Level {level} species")
+
+
+@rule("FRS-PAD-011", "Throttling of failed attempts", "/throttling", "/pad/level",
+      classes=("V-L", "V-R", "V-H"))
+def throttling(s: Statement) -> Finding:
+    """Failed attempts are delayed, then biometric authentication is disabled."""
+    if not s.has("/throttling"):
+        return failed("/throttling", "no limit on consecutive failed attempts is declared")
+    pad = s.get("/pad/level") in IAPAR_LIMITS
+    with_pad = " (with PAD)" if pad else " (without PAD)"
+    for field, limit in (("failures_before_delay", FAILURES_BEFORE_DELAY[pad]),
+                         ("failures_before_disable", FAILURES_BEFORE_DISABLE[pad])):
+        if s.get(f"/throttling/{field}") > limit:
+            return failed(f"/throttling/{field}", f"{s.get(f'/throttling/{field}')} failures "
+                          f"allowed, more than {limit}{with_pad}")
+    delayed = s.get("/throttling/failures_before_disable") > \
+        s.get("/throttling/failures_before_delay")  # otherwise no attempt is ever delayed
+    if delayed and s.get("/throttling/delay_seconds") < MIN_THROTTLE_DELAY_S:
+        return failed("/throttling/delay_seconds", f"{s.get('/throttling/delay_seconds'):g} s, "
+                      f"less than {MIN_THROTTLE_DELAY_S} s")
+    return passed(f"a delay after {s.get('/throttling/failures_before_delay')} failures, "
+                  f"disabled after {s.get('/throttling/failures_before_disable')}")
 
 
 # ---- Clause 9: data protection and template protection --------------------------------
