@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from reference_impl.cli import main
+from reference_impl.errors import InputError
 from reference_impl.validate import SchemaSet, validate, validate_data
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -192,3 +193,16 @@ def test_a_record_cannot_declare_an_unknown_schema_or_a_file(tmp_path, capsys, d
     assert main(["validate", str(path)]) == 2
     err = capsys.readouterr().err
     assert f"{path}:1: record 1 declares $schema {json.dumps(declared)}" in err
+
+
+def test_in_memory_values_are_checked_as_json_carries_them():
+    import numpy as np
+
+    from reference_impl.validate import validate_data
+
+    record = {"schema_version": "0.1", "comparison_id": "c", "probe_id": "p",
+              "reference_id": "r", "mated": True, "score": np.float64(0.5),
+              "algorithm_id": "a"}
+    assert validate_data(record, "comparison-result") == []
+    with pytest.raises(InputError, match="not a JSON value"):
+        validate_data({**record, "score": float("nan")}, "comparison-result")

@@ -190,6 +190,15 @@ def validate(files: Iterable[str | Path], schema: str | None = None, **options
 
 def validate_data(data: object, schema: str, *, schemas: SchemaSet | None = None,
                   source: str = "<data>") -> list[Finding]:
-    """Findings for one in-memory JSON value."""
+    """Findings for one in-memory JSON value.
+
+    The value is checked as JSON would carry it: a round trip turns float subclasses
+    (numpy's float64) into floats, which the compiled validator insists on, and refuses
+    what JSON cannot carry (NaN, infinities, objects) with an InputError.
+    """
     schemas = schemas or SchemaSet()
+    try:
+        data = json.loads(json.dumps(data, allow_nan=False))
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{source}: not a JSON value: {exc}") from None
     return check_record(schemas.get(schema), safeload.Record(source, 1, None, data))
