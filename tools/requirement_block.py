@@ -46,7 +46,9 @@ class RequirementBlock(Block):
         box = etree.SubElement(parent, "div", {"class": f"frs-requirement frs-level-{level}"})
         heading = etree.SubElement(box, "h4", {"id": info.id, "class": "frs-requirement-id"})
         heading.text = AtomicString(f"{info.id} · {info.title}" if info.title else info.id)
-        meta = etree.SubElement(box, "p", {"class": "frs-requirement-meta"})
+        # The badges and links stay out of the search index: a hit shows the requirement.
+        meta = etree.SubElement(box, "p", {"class": "frs-requirement-meta",
+                                           "data-search-exclude": ""})
         _span(meta, f"frs-badge frs-badge-{level}", info.level.upper())
         _span(meta, f"frs-status frs-status-{info.status}", info.status,
               title="verification status in the last test run")
@@ -56,11 +58,11 @@ class RequirementBlock(Block):
             _link(meta, "frs-schema", info.schema, info.schema_href)
         if info.impl:
             _link(meta, "frs-impl", info.impl, info.impl_href)
-        etree.SubElement(box, "div", {"class": "frs-requirement-text"})
+        self.text = etree.SubElement(box, "div", {"class": "frs-requirement-text"})
         return box
 
     def on_add(self, block: etree.Element) -> etree.Element:
-        return block.find("./div[@class='frs-requirement-text']")
+        return self.text
 
 
 # Generated text is atomic: Markdown's inline patterns have nothing to find in it.
