@@ -58,7 +58,12 @@ def _relative(from_page: str, to_page: str) -> str:
 
 def spec_path(clause: Clause, project: Project) -> str:
     """The clause's page relative to the docs folder."""
-    return _relative(project.docs_folder + "/", clause.file)
+    return docs_path(clause.file, project)
+
+
+def docs_path(file: str, project: Project) -> str:
+    """A spec file (as the parser names it) relative to the docs folder."""
+    return _relative(project.docs_folder + "/", file)
 
 
 def impl_anchor(impl: str) -> str:
@@ -122,7 +127,7 @@ def coverage_page(clauses: list[Clause], statuses: dict[str, Status],
         if not chapter:
             continue
         counts = [sum(statuses[c.id].status == s for c in chapter) for s in columns]
-        page = _relative(project.docs_folder + "/", file)
+        page = docs_path(file, project)
         lines.append(f"| [{title}]({href(COVERAGE, page)}) | {len(chapter)} | "
                      + " | ".join(map(str, counts)) + " |")
     total = [sum(statuses[c.id].status == s for c in clauses) for s in columns]
@@ -374,7 +379,7 @@ def classes_page(clauses: list[Clause], class_names: tuple[str, ...],
     for file, title in titles.items():
         chapter = [c for c in clauses if c.file == file]
         if chapter:
-            page = posixpath.relpath(file, project.relative(project.spec_dir))
+            page = docs_path(file, project)
             lines.append(f"| [{title}]({href(CLASSES, page)}) | " + " | ".join(
                 str(sum(c.applies_to(n) for c in chapter)) for n in class_names) + " |")
     return "\n".join(lines) + "\n"
@@ -402,7 +407,7 @@ def class_page(name: str, clauses: list[Clause], statuses: dict[str, Status],
         chapter = sorted((c for c in applying if c.file == file), key=lambda c: c.line)
         if not chapter:
             continue
-        target = posixpath.relpath(file, project.relative(project.spec_dir))
+        target = docs_path(file, project)
         lines += [f"## {title}", "", "| Requirement | Level | Title | Classes | Status |",
                   "|---|---|---|---|---|"]
         for clause in chapter:

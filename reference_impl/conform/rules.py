@@ -569,34 +569,35 @@ def protected_references(s: Statement) -> Finding:
 @rule("FRS-DPR-009", "Unlinkability of protected templates", "/template_protection/d_sys",
       "/template_protection/evidence", classes=("V-R", "I", "P"))
 def unlinkability_claim(s: Statement) -> Finding:
-    d_sys = s.get("/template_protection/d_sys")
-    if d_sys is None:
-        return needs_evidence("/template_protection/d_sys is not stated")
-    if d_sys > MAX_D_SYS:
-        return failed("/template_protection/d_sys", f"D↔sys = {d_sys:g} exceeds {MAX_D_SYS:g}")
-    measured = _measured(s, "d_sys")
-    if measured is not None and measured > d_sys + 1e-9:
-        return failed("/template_protection/d_sys", f"claims {d_sys:g} but the cited report "
-                      f"measured {measured:g}")
-    return _cited(s, "/template_protection/evidence") or passed(
-        f"D↔sys = {d_sys:g} ≤ {MAX_D_SYS:g}")
+    return _protection_claim(s, "d_sys", MAX_D_SYS, lambda v: f"D↔sys = {v:g} exceeds "
+                             f"{MAX_D_SYS:g}", lambda v: f"D↔sys = {v:g} ≤ {MAX_D_SYS:g}")
 
 
 @rule("FRS-DPR-010", "Accuracy cost of protection", "/template_protection/fnmr_increase",
       "/template_protection/evidence", classes=("V-R", "I", "P"))
 def protection_cost_claim(s: Statement) -> Finding:
-    change = s.get("/template_protection/fnmr_increase")
-    if change is None:
-        return needs_evidence("/template_protection/fnmr_increase is not stated")
-    if change > MAX_FNMR_INCREASE:
-        return failed("/template_protection/fnmr_increase", f"FNMR rises by {change:.2%}, "
-                      f"more than {MAX_FNMR_INCREASE:.0%} (one percentage point)")
-    measured = _measured(s, "fnmr_increase")
-    if measured is not None and measured > change + 1e-9:
-        return failed("/template_protection/fnmr_increase", f"claims {change:g} but the cited "
-                      f"report measured {measured:g}")
-    return _cited(s, "/template_protection/evidence") or passed(
-        f"FNMR changes by {change * 100:+.2f} percentage points")
+    return _protection_claim(
+        s, "fnmr_increase", MAX_FNMR_INCREASE,
+        lambda v: f"FNMR rises by {v:.2%}, more than {MAX_FNMR_INCREASE:.0%} (one percentage "
+                  "point)",
+        lambda v: f"FNMR changes by {v * 100:+.2f} percentage points")
+
+
+def _protection_claim(s: Statement, name: str, limit: float,
+                      too_high: Callable[[float], str], fine: Callable[[float], str]
+                      ) -> Finding:
+    """A measured cost of template protection: stated, within its limit, no better than
+    the cited report measured, and cited."""
+    field = f"/template_protection/{name}"
+    value = s.get(field)
+    if value is None:
+        return needs_evidence(f"{field} is not stated")
+    if value > limit:
+        return failed(field, too_high(value))
+    measured = _measured(s, name)
+    if measured is not None and measured > value + 1e-9:
+        return failed(field, f"claims {value:g} but the cited report measured {measured:g}")
+    return _cited(s, "/template_protection/evidence") or passed(fine(value))
 
 
 @rule("FRS-DPR-011", "Samples zeroised after derivation", "/data_protection/samples_zeroised")
