@@ -48,13 +48,13 @@ serve: $(VENV)/.installed
 	$(VENV)/bin/mkdocs serve --dev-addr 127.0.0.1:8000
 
 check: $(VENV)/.installed
-	$(VENV)/bin/ruff check --quiet reference_impl tools tests benchmarks
+	$(VENV)/bin/ruff check --quiet reference_impl frs_tools tests benchmarks
 	$(FRS) check
 
 # Lint first; then run the tests even if one fails, so the traceability report names
 # every clause a failure touches; then the strict site build with the fresh statuses.
 test: $(VENV)/.installed browser
-	$(VENV)/bin/ruff check --quiet reference_impl tools tests benchmarks
+	$(VENV)/bin/ruff check --quiet reference_impl frs_tools tests benchmarks
 	$(FRS) check
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	@fail=0; \
@@ -70,13 +70,13 @@ site: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) -m benchmarks
 
-# Publish a version: `make test` first (the site shows its statuses), then tools/release.py:
+# Publish a version: `make test` first (the site shows its statuses), then frs_tools/release.py:
 # stamp the version, freeze ids.lock, write the changelog from `frs diff`, commit, tag and
 # deploy the site with mike to the local gh-pages branch (push it yourself).
 release: $(VENV)/.installed
 	@test -n "$(VERSION)" || { echo "usage: make release VERSION=x.y"; exit 2; }
 	$(MAKE) test
-	$(PY) -m tools.release $(VERSION)
+	$(PY) -m frs_tools.release $(VERSION)
 
 # Re-pin every package from requirements.in in a clean throwaway venv.
 lock:

@@ -56,10 +56,10 @@ def make_project(folder: Path, pages: int, per_page: int) -> list[str]:
     base = "site_name: Bench\ndocs_dir: spec\ntheme:\n  name: material\n  font: false\n"
     (folder / "plain.yml").write_text(base + "site_dir: site-plain\nnav:\n" + nav)
     (folder / "hooked.yml").write_text(base + f"site_dir: site-hooked\nhooks:\n  - "
-                                       f"{ROOT / 'tools' / 'site_hook.py'}\nnav:\n" + nav)
+                                       f"{ROOT / 'frs_tools' / 'site_hook.py'}\nnav:\n" + nav)
     # The hook on the spec pages alone: the same events, without the generated pages.
     (folder / "pages_only_hook.py").write_text(
-        "from tools.site_hook import on_config, on_page_markdown  # noqa: F401\n")
+        "from frs_tools.site_hook import on_config, on_page_markdown  # noqa: F401\n")
     (folder / "pages-only.yml").write_text(base + "site_dir: site-pages-only\nhooks:\n"
                                            "  - pages_only_hook.py\nnav:\n" + nav)
     return ids

@@ -32,13 +32,13 @@ COMMANDS = {
     "verify-log": ("reference_impl.audit", "verify a hash-chained audit log and name the first "
                    "altered, removed, reordered or replayed record"),
     # for the working group
-    "check": ("tools.commands", "lint the spec, its links and ids.lock; with --results, "
+    "check": ("frs_tools.commands", "lint the spec, its links and ids.lock; with --results, "
               "prove every normative clause is verified by a passing test"),
-    "lock": ("tools.commands", "record new clauses and changed normative text in ids.lock"),
-    "new-id": ("tools.commands", "print the next free requirement ID of an area"),
-    "retire": ("tools.commands", "retire a requirement ID in ids.lock"),
-    "export": ("tools.commands", "print the requirements catalogue (JSON, CSV or ReqIF)"),
-    "diff": ("tools.commands", "the normative changes between two versions of the spec "
+    "lock": ("frs_tools.commands", "record new clauses and changed normative text in ids.lock"),
+    "new-id": ("frs_tools.commands", "print the next free requirement ID of an area"),
+    "retire": ("frs_tools.commands", "retire a requirement ID in ids.lock"),
+    "export": ("frs_tools.commands", "print the requirements catalogue (JSON, CSV or ReqIF)"),
+    "diff": ("frs_tools.commands", "the normative changes between two versions of the spec "
              "(added, removed, retired, changed, moved clauses; suspect tests)"),
 }
 

@@ -1,13 +1,13 @@
-"""A page per conformance class, listing every clause that applies to it (tools/pages.py)."""
+"""A page per conformance class, listing every clause that applies to it (frs_tools/pages.py)."""
 
 from __future__ import annotations
 
 import re
 
-from tools import pages
-from tools.clauses import Clause
-from tools.project import Project
-from tools.traceability import Status
+from frs_tools import pages
+from frs_tools.clauses import Clause
+from frs_tools.project import Project
+from frs_tools.traceability import Status
 
 CLASSES = ("V-L", "V-R", "V-H", "I", "P")
 

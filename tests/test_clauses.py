@@ -5,8 +5,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from frs_tools.clauses import _plain_options, parse_text
 from reference_impl.cli import main
-from tools.clauses import _plain_options, parse_text
 
 CLAUSE = """\
 /// requirement | FRS-ACC-001
@@ -115,7 +115,7 @@ def test_the_plain_option_path_reads_exactly_what_yaml_reads(pairs):
 
 
 def test_json_pointers_resolve_as_rfc_6901_says():
-    from tools.links import resolve_pointer
+    from frs_tools.links import resolve_pointer
 
     document = {"": {"a/b": [10, {"~x": 3}]}, "p": 1}
     assert resolve_pointer(document, "") is document

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from frs_tools.clauses import parse_spec
+from frs_tools.project import Project
 from reference_impl.cli import main
 from reference_impl.conform import engine, proforma, rules
 from reference_impl.conform.statement import StatementError, check_statement
-from tools.clauses import parse_spec
-from tools.project import Project
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "schemas/examples/conformance-statement/valid"
@@ -342,7 +342,7 @@ def test_the_proforma_names_every_applicable_clause_and_cannot_pass_unfilled(cls
 
 
 def test_the_ics_page_lists_every_clause_with_its_class_status():
-    from tools.ics import ics_page
+    from frs_tools.ics import ics_page
 
     project = Project.load(ROOT)
     spec = parse_spec(project)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from frs_tools import diff
+from frs_tools.project import Project
 from reference_impl.cli import main
-from tools import diff
-from tools.project import Project
 
 ROOT = Path(__file__).resolve().parents[1]
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",

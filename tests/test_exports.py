@@ -10,10 +10,10 @@ from pathlib import Path
 import reqif
 import xmlschema
 
+from frs_tools import catalogue, reqif_export
+from frs_tools.check import check
+from frs_tools.project import Project
 from reference_impl.cli import main
-from tools import catalogue, reqif_export
-from tools.check import check
-from tools.project import Project
 
 ROOT = Path(__file__).resolve().parents[1]
 XSD = Path(reqif.__file__).parent / "reqif_schema" / "reqif.xsd"

@@ -1,8 +1,8 @@
-"""tools/redirects.py: the pages left at old addresses, and the map's own checks."""
+"""frs_tools/redirects.py: the pages left at old addresses, and the map's own checks."""
 
 from __future__ import annotations
 
-from tools import redirects
+from frs_tools import redirects
 
 
 def test_page_urls_follow_mkdocs():
@@ -31,6 +31,6 @@ def test_write_and_problems(tmp_path):
     pages = {"new/page.md", "kept.md"}
     assert redirects.problems({"old.md": "new/page.md"}, pages) == []
     assert redirects.problems({"kept.md": "new/page.md"}, pages) == [
-        "tools/redirects.py: 'kept.md' still exists; remove its redirect"]
+        "frs_tools/redirects.py: 'kept.md' still exists; remove its redirect"]
     assert "which is not a page" in redirects.problems({"old.md": "gone.md"}, pages)[0]
     assert redirects.problems(redirects.REDIRECTS, set(redirects.REDIRECTS.values())) == []

@@ -1,4 +1,4 @@
-"""The release procedure (tools/release.py, `make release`), run in a temporary clone."""
+"""The release procedure (frs_tools/release.py, `make release`), run in a temporary clone."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from frs_tools import release
+from frs_tools.project import Project
 from reference_impl.cli import main as frs
-from tools import release
-from tools.project import Project
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path(os.environ.get("FRS_CHROMIUM", "/usr/bin/chromium"))

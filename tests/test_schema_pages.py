@@ -8,9 +8,9 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tools import pages, schema_examples
-from tools.project import Project
-from tools.site import SiteModel
+from frs_tools import pages, schema_examples
+from frs_tools.project import Project
+from frs_tools.site import SiteModel
 
 PROJECT = Project.load(Path(__file__).resolve().parents[1])
 NAMES = schema_examples.schema_names(PROJECT)

@@ -1,5 +1,5 @@
 """Every schema in schemas/: valid against the 2020-12 meta-schema, written to the FRS
-conventions, and proven by its examples (tools/schema_examples.py describes the layout).
+conventions, and proven by its examples (frs_tools/schema_examples.py describes the layout).
 
 The tests are parametrized over the folder, so a schema added later is checked the
 moment it lands.  The examples test of a schema names every clause that cites it, and
@@ -17,12 +17,12 @@ import jsonschema_rs
 import pytest
 import referencing.exceptions
 
+from frs_tools import links, schema_examples
+from frs_tools.clauses import parse_spec
+from frs_tools.project import Project
 from reference_impl.errors import InputError
 from reference_impl.validate import validate
 from reference_impl.validate.schemas import BASE_URI, SUFFIX, SchemaSet
-from tools import links, schema_examples
-from tools.clauses import parse_spec
-from tools.project import Project
 
 PROJECT = Project.load(Path(__file__).resolve().parents[1])
 NAMES = schema_examples.schema_names(PROJECT)

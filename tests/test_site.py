@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-HOOK = Path(__file__).resolve().parents[1] / "tools" / "site_hook.py"
+HOOK = Path(__file__).resolve().parents[1] / "frs_tools" / "site_hook.py"
 PAGE = """\
 # 6 Accuracy
 

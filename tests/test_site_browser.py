@@ -26,10 +26,10 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from tools import redirects
-from tools.check import unique_clauses
-from tools.clauses import parse_spec
-from tools.project import Project
+from frs_tools import redirects
+from frs_tools.check import unique_clauses
+from frs_tools.clauses import parse_spec
+from frs_tools.project import Project
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path(os.environ.get("FRS_CHROMIUM", "/usr/bin/chromium"))
@@ -285,7 +285,7 @@ def test_print_view_renders_every_clause_and_makes_a_pdf(base_url, page):
 
 
 def test_a_renamed_page_redirects_keeping_the_requirement_anchor(site, base_url, page):
-    """tools/redirects.py: an old address lands on the new page, at the same requirement."""
+    """frs_tools/redirects.py: an old address lands on the new page, at the same requirement."""
     clause = clauses()[0]
     new = clause.file.removeprefix("spec/")
     redirects.write(site, {"old/renamed-page.md": new})

@@ -91,7 +91,7 @@ def project(tmp_path_factory):
     (root / "results").mkdir()
     env = {**os.environ, "COVERAGE_FILE": str(root / "results" / ".coverage")}
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "tools.pytest_plugin", "-o",
+        [sys.executable, "-m", "pytest", "-q", "-p", "frs_tools.pytest_plugin", "-o",
          "junit_family=xunit1", "--junitxml=results/junit.xml", "--cov=reference_impl",
          "--cov-context=test", "--cov-report=", "tests"],
         cwd=root, env=env, capture_output=True, text=True)

@@ -1,5 +1,5 @@
 """A clause with `schema:` is verified only with both kinds of example and a passing
-examples test for that schema (tools/traceability.py, `_schema_proof`)."""
+examples test for that schema (frs_tools/traceability.py, `_schema_proof`)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tools import idlock, traceability
-from tools.clauses import parse_spec
-from tools.project import Project
+from frs_tools import idlock, traceability
+from frs_tools.clauses import parse_spec
+from frs_tools.project import Project
 
 PYPROJECT = """
 [tool.frs]

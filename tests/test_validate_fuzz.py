@@ -19,10 +19,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from frs_tools import links, schema_examples
+from frs_tools.project import Project
 from reference_impl import safeload
 from reference_impl.validate import SchemaSet, check_record
-from tools import links, schema_examples
-from tools.project import Project
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = sorted((ROOT / "tests" / "corpus" / "safeload").iterdir())

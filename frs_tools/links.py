@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from tools.clauses import Clause, Problem
-from tools.project import Project
+from frs_tools.clauses import Clause, Problem
+from frs_tools.project import Project
 
 SCHEMA_SUFFIX = ".schema.json"
 

@@ -10,7 +10,7 @@ import csv
 import io
 import json
 
-from tools.check import Report
+from frs_tools.check import Report
 
 FIELDS = ("id", "level", "title", "text", "file", "line", "schema", "impl", "classes",
           "tests", "status")

@@ -1,6 +1,6 @@
 """`make release VERSION=x.y`: publish a version of the standard.
 
-    python -m tools.release 0.2 [--date 2026-12-01] [--no-publish]
+    python -m frs_tools.release 0.2 [--date 2026-12-01] [--no-publish]
 
 In order, refusing at the first problem:
 
@@ -30,10 +30,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from frs_tools import catalogue, diff, reqif_export
+from frs_tools.check import check
+from frs_tools.project import Project
 from reference_impl.errors import InputError
-from tools import catalogue, diff, reqif_export
-from tools.check import check
-from tools.project import Project
 
 VERSION = re.compile(r"\d+\.\d+(\.\d+)?((a|b|rc)\d+)?")
 RELEASE_CONFIG = "mkdocs.release.yml"
@@ -190,7 +190,7 @@ def release(project: Project, version: str, date: str | None = None,
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.release",
+    parser = argparse.ArgumentParser(prog="python -m frs_tools.release",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("version")
     parser.add_argument("--root")

@@ -1,6 +1,6 @@
 """What the site shows, computed once per build from the spec, the lock and the results.
 
-`tools/site_hook.py` adapts this to MkDocs; nothing here imports MkDocs, so the same
+`frs_tools/site_hook.py` adapts this to MkDocs; nothing here imports MkDocs, so the same
 model serves a script or another site generator.
 """
 
@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from frs_tools import ics, idlock, links, pages, schema_examples, traceability
+from frs_tools.check import duplicate_problems, unique_clauses
+from frs_tools.clauses import parse_spec
+from frs_tools.project import Project
+from frs_tools.requirement_block import Rendering
 from reference_impl.errors import InputError
-from tools import ics, idlock, links, pages, schema_examples, traceability
-from tools.check import duplicate_problems, unique_clauses
-from tools.clauses import parse_spec
-from tools.project import Project
-from tools.requirement_block import Rendering
 
 
 class SiteError(InputError):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tools import idlock, links, traceability
-from tools.clauses import Clause, Problem, Spec, parse_spec
-from tools.project import Project
+from frs_tools import idlock, links, traceability
+from frs_tools.clauses import Clause, Problem, Spec, parse_spec
+from frs_tools.project import Project
 
 
 @dataclass

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from tools.project import Project
+from frs_tools.project import Project
 
 # The level option and the one keyword the clause text must use for it.
 LEVELS = {

@@ -7,11 +7,11 @@ import argparse
 import json
 import sys
 
+from frs_tools import catalogue, idlock
+from frs_tools.check import check
+from frs_tools.clauses import ID_PATTERN, parse_spec
+from frs_tools.project import Project
 from reference_impl.errors import InputError
-from tools import catalogue, idlock
-from tools.check import check
-from tools.clauses import ID_PATTERN, parse_spec
-from tools.project import Project
 
 
 def configure(name: str, parser: argparse.ArgumentParser) -> None:
@@ -56,7 +56,7 @@ def _configure_export(parser: argparse.ArgumentParser) -> None:
 def run_export(args: argparse.Namespace) -> int:
     report = check(Project.load(args.root), with_results=True)
     if args.format == "reqif":
-        from tools import reqif_export
+        from frs_tools import reqif_export
 
         text = reqif_export.to_reqif(report)
     else:
@@ -81,7 +81,7 @@ def _configure_diff(parser: argparse.ArgumentParser) -> None:
 
 
 def run_diff(args: argparse.Namespace) -> int:
-    from tools import diff
+    from frs_tools import diff
 
     result = diff.diff(Project.load(args.root), args.ref_a, args.ref_b)
     if args.format == "markdown":

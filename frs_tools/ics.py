@@ -9,10 +9,10 @@ operator.
 
 from __future__ import annotations
 
+from frs_tools import links, pages
+from frs_tools.clauses import Clause
+from frs_tools.project import Project
 from reference_impl.conform.rules import RULES
-from tools import links, pages
-from tools.clauses import Clause
-from tools.project import Project
 
 ICS = f"{pages.GENERATED}/ics-proforma.md"
 STATUS = {"shall": "m", "shall not": "m", "should": "r", "should not": "r", "may": "o"}

@@ -20,7 +20,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tools.project import Project
+from frs_tools.project import Project
 
 SCHEMA_SUFFIX = ".schema.json"
 EXPECTED = "expected-errors.json"
@@ -77,11 +77,11 @@ def proposals(project: Project, name: str) -> dict[str, dict]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m tools.schema_examples [--write] [NAME...]`: propose the stated reason of
+    """`python -m frs_tools.schema_examples [--write] [NAME...]`: propose the stated reason of
     every invalid example that has none; with --write, add the unambiguous ones."""
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m tools.schema_examples",
+    parser = argparse.ArgumentParser(prog="python -m frs_tools.schema_examples",
                                      description=main.__doc__)
     parser.add_argument("names", nargs="*", help="schemas (default: all)")
     parser.add_argument("--write", action="store_true",

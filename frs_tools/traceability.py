@@ -1,7 +1,7 @@
 """Coverage means passing evidence: from test results to the status of every clause.
 
 `make test` runs pytest with a JUnit report (each test case carries the requirement
-IDs it names, see tools/pytest_plugin.py) and coverage.py with one dynamic context per
+IDs it names, see frs_tools/pytest_plugin.py) and coverage.py with one dynamic context per
 test.  A gated clause is *verified* only when a test naming it ran and passed, no test
 naming it failed, and, for a clause with `impl:`, one of those passing tests executed
 the body of that function.  A clause with `schema:` is verified only when, in
@@ -15,10 +15,10 @@ import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from frs_tools import idlock, links, schema_examples
+from frs_tools.clauses import Clause, Problem
+from frs_tools.project import Project
 from reference_impl.errors import InputError
-from tools import idlock, links, schema_examples
-from tools.clauses import Clause, Problem
-from tools.project import Project
 
 JUNIT_FILE = "junit.xml"
 COVERAGE_FILE = ".coverage"

@@ -54,9 +54,9 @@ def problems(mapping: dict[str, str], pages: set[str]) -> list[str]:
     found = []
     for old, new in sorted(mapping.items()):
         if old in pages:
-            found.append(f"tools/redirects.py: '{old}' still exists; remove its redirect")
+            found.append(f"frs_tools/redirects.py: '{old}' still exists; remove its redirect")
         if new not in pages:
-            found.append(f"tools/redirects.py: '{old}' redirects to '{new}', which is not a "
+            found.append(f"frs_tools/redirects.py: '{old}' redirects to '{new}', which is not a "
                          "page of the site")
     return found
 

@@ -14,11 +14,11 @@ import posixpath
 import re
 from functools import cache
 
-from tools import links
-from tools.clauses import Clause
-from tools.idlock import Lock
-from tools.project import Project
-from tools.traceability import Status
+from frs_tools import links
+from frs_tools.clauses import Clause
+from frs_tools.idlock import Lock
+from frs_tools.project import Project
+from frs_tools.traceability import Status
 
 BASE_URI = "https://frs-standard.org/schemas/"
 GENERATED = "reference"

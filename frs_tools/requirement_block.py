@@ -1,6 +1,6 @@
 """The `/// requirement | FRS-…` block for Python-Markdown (pymdownx Blocks).
 
-The block renders what the shared parser (tools/clauses.py) read, never what Blocks
+The block renders what the shared parser (frs_tools/clauses.py) read, never what Blocks
 parsed: the site hook has already failed the build on any malformed clause, so every
 block that reaches this code has a record.  The ID becomes an `<h4 id="FRS-…">`: only
 headings get permalinks, table-of-contents entries, their own search hits, and survive
@@ -36,7 +36,7 @@ class Rendering:
 class RequirementBlock(Block):
     NAME = "requirement"
     ARGUMENT = True
-    # The site hook strips option lines before Blocks runs (tools.clauses.without_options):
+    # The site hook strips option lines before Blocks runs (frs_tools.clauses.without_options):
     # the shared parser has read and validated them, loudly, so Blocks has none to parse.
     OPTIONS = {}
 

@@ -1,4 +1,4 @@
-"""MkDocs hook: a thin adapter from MkDocs events to tools/site.py.
+"""MkDocs hook: a thin adapter from MkDocs events to frs_tools/site.py.
 
 Named in mkdocs.yml under `hooks:`.  It registers the requirement block, fails the
 build on any malformed clause (with file:line), adds the generated pages and the
@@ -12,11 +12,11 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from tools import redirects
-from tools.clauses import without_options
-from tools.project import Project
-from tools.requirement_block import make_extension
-from tools.site import SiteError, SiteModel
+from frs_tools import redirects
+from frs_tools.clauses import without_options
+from frs_tools.project import Project
+from frs_tools.requirement_block import make_extension
+from frs_tools.site import SiteError, SiteModel
 
 _model: SiteModel | None = None
 

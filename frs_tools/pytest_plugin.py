@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from tools.clauses import ID_PATTERN
+from frs_tools.clauses import ID_PATTERN
 
 
 def pytest_configure(config: pytest.Config) -> None:

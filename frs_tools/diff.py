@@ -1,7 +1,7 @@
 """`frs diff`: the normative changes between two versions of the spec.
 
 Both sides are read from git (`git ls-tree` + `git cat-file`), or from the working tree
-for the second side, and parsed by the one parser (`tools.clauses.parse_text`), so the
+for the second side, and parsed by the one parser (`frs_tools.clauses.parse_text`), so the
 diff sees exactly the clauses the site renders and the checker lints.  What a clause
 requires is compared through its normative hash (level, classes, folded text): the
 value `ids.lock` records.  The report lists clauses added, removed without retiring,
@@ -19,10 +19,10 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from frs_tools import idlock
+from frs_tools.clauses import ID_PATTERN, Clause, parse_text
+from frs_tools.project import Project
 from reference_impl.errors import InputError
-from tools import idlock
-from tools.clauses import ID_PATTERN, Clause, parse_text
-from tools.project import Project
 
 WORKTREE = None  # the second side defaults to the working tree
 _MARK = re.compile(r"mark\.requirement\(([^)]*)\)", re.S)

@@ -33,9 +33,9 @@ from reqif.object_lookup import ReqIFObjectLookup
 from reqif.reqif_bundle import ReqIFBundle
 from reqif.unparser import ReqIFUnparser
 
-from tools.catalogue import entries
-from tools.check import Report
-from tools.clauses import LEVELS
+from frs_tools.catalogue import entries
+from frs_tools.check import Report
+from frs_tools.clauses import LEVELS
 
 STRING, ENUM = SpecObjectAttributeType.STRING, SpecObjectAttributeType.ENUMERATION
 T_STRING, T_LEVEL = "FRS-DT-STRING", "FRS-DT-LEVEL"
@@ -145,7 +145,7 @@ def bundle(report: Report, title: str = "FRS requirements") -> ReqIFBundle:
                                 specifications=[specification], spec_relation_groups=None)
     header = ReqIFReqIFHeader(identifier="FRS-HEADER", creation_time=when,
                               req_if_tool_id="frs export", req_if_version="1.0",
-                              source_tool_id="FRS (tools/reqif_export.py)", title=title)
+                              source_tool_id="FRS (frs_tools/reqif_export.py)", title=title)
     return ReqIFBundle(namespace_info=ReqIFNamespaceInfo.create_default(),
                        req_if_header=header, core_content=ReqIFCoreContent(content),
                        tool_extensions_tag_exists=False, lookup=ReqIFObjectLookup.empty(),

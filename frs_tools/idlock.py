@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from frs_tools.clauses import ID_PATTERN, Clause, Problem
 from reference_impl.errors import InputError
-from tools.clauses import ID_PATTERN, Clause, Problem
 
 FORMAT = 1
 
