@@ -17,18 +17,30 @@ IMPOSTOR = [0.1, 0.3, 0.4, 0.6, 0.8]
 
 @pytest.mark.requirement("FRS-ACC-001")
 def test_fmr_counts_impostor_scores_at_or_above_the_threshold():
-    assert v.fmr(IMPOSTOR, 0.6) == 2 / 5  # 0.6 itself is accepted
-    assert v.fmr(IMPOSTOR, 0.61) == 1 / 5
-    assert v.fmr(IMPOSTOR, 0.1) == 1.0
-    assert v.fmr(IMPOSTOR, 0.81) == 0.0
+    scores = v.SortedScores(GENUINE, IMPOSTOR)
+    for tau, expected in ((0.6, 2 / 5), (0.61, 1 / 5), (0.1, 1.0), (0.81, 0.0)):
+        assert scores.fmr(tau) == expected == v.fmr(IMPOSTOR, tau)  # 0.6 itself is accepted
+    assert scores.fmr([-np.inf, np.inf]).tolist() == [1.0, 0.0]
 
 
 @pytest.mark.requirement("FRS-ACC-002")
 def test_fnmr_counts_genuine_scores_below_the_threshold():
-    assert v.fnmr(GENUINE, 0.6) == 1 / 4  # 0.6 itself is accepted
-    assert v.fnmr(GENUINE, 0.61) == 2 / 4
-    assert v.fnmr(GENUINE, 0.2) == 0.0
-    assert v.fnmr(GENUINE, 1.0) == 1.0
+    scores = v.SortedScores(GENUINE, IMPOSTOR)
+    for tau, expected in ((0.6, 1 / 4), (0.61, 2 / 4), (0.2, 0.0), (1.0, 1.0)):
+        assert scores.fnmr(tau) == expected == v.fnmr(GENUINE, tau)  # 0.6 itself is accepted
+    assert scores.fnmr([-np.inf, np.inf]).tolist() == [0.0, 1.0]
+
+
+@pytest.mark.requirement("FRS-ACC-001", "FRS-ACC-002")
+def test_a_nan_threshold_is_unusable_input_not_a_rate_of_zero():
+    # No score is >= NaN and none is < NaN: FMR and FNMR would both read 0, a silent pass.
+    scores = v.SortedScores(GENUINE, IMPOSTOR)
+    for rate in (lambda t: v.fmr(IMPOSTOR, t), lambda t: v.fnmr(GENUINE, t), scores.fmr,
+                 scores.fnmr, lambda t: scores.fmr([0.5, t])):
+        with pytest.raises(InputError, match="threshold is NaN"):
+            rate(np.nan)
+    with pytest.raises(InputError, match="target FMR nan"):
+        scores.fnmr_at_fmr(np.nan)
 
 
 @pytest.mark.requirement("FRS-ACC-003")
