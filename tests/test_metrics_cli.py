@@ -29,8 +29,7 @@ def run(capsys, *argv):
 def as_report(family: str, section: dict) -> list:
     """Findings of an evaluation report whose `family` is the printed section: what an
     implementer gets by piping the output into a report and `frs validate`."""
-    data = json.loads(MINIMAL_REPORT.read_text())
-    data.pop("verification")
+    data = json.loads(MINIMAL_REPORT.read_text())  # a report with a verification section
     return validate_data({**data, family: section}, "evaluation-report")
 
 
@@ -280,3 +279,37 @@ def test_every_number_of_the_text_is_formatted_one_way():
     assert [metrics_cli._g(x) for x in (0.1 + 0.2, 1e-7, 300000, 0.0)] == \
         ["0.3", "1e-07", "300000", "0"]
     assert metrics_cli._tau(None) == "-inf" and float(metrics_cli._tau(0.1 + 0.2)) == 0.1 + 0.2
+
+
+@pytest.mark.requirement("FRS-DEM-001", "FRS-DEM-005", "FRS-DEM-006", "FRS-DEM-007",
+                         "FRS-DEM-008")
+def test_demographics_prints_the_report_section_worked_by_hand(tmp_path, capsys):
+    # At threshold 0.5: F has 1 of 2 genuine below (FNMR 1/2) and 1 of 4 impostors at or
+    # above (FMR 1/4); M has neither (0 of 2, 0 of 4).  A record without a sex label and
+    # one without a score (a failure to acquire) are in no group.
+    outcomes = [("F", True, 0.9), ("F", True, 0.4), ("F", False, 0.6), ("F", False, 0.1),
+                ("F", False, 0.2), ("F", False, 0.3), ("M", True, 0.8), ("M", True, 0.7),
+                ("M", False, 0.1), ("M", False, 0.2), ("M", False, 0.3), ("M", False, 0.4),
+                (None, False, 0.9), ("F", False, None)]
+    records = [{"schema_version": "0.1", "comparison_id": f"c{n}", "probe_id": "p",
+                "reference_id": "r", "mated": mated, "score": score, "algorithm_id": "a",
+                **({"groups": {"sex": sex, "age_band": "18-30"}} if sex else {})}
+               for n, (sex, mated, score) in enumerate(outcomes)]
+    path = tmp_path / "c.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    section, text = json_and_text(capsys, "demographics", "--comparisons", path, "--group",
+                                  "sex", "--threshold", "0.5")
+    assert as_report("demographics", section) == []
+    assert {g: (r["fmr"]["errors"], r["fmr"]["trials"], r["fnmr"]["errors"],
+                r["fnmr"]["trials"]) for g, r in section["groups"].items()} == {
+        "F": (1, 4, 1, 2), "M": (0, 4, 0, 2)}
+    # Zero rates floored at 1 / (2 N_g): FMR 1/4 over 1/8, FNMR 1/2 over 1/4; IR = 2^.5 2^.5;
+    # FDR = 1 - (1/4 + 1/2) / 2; the Gini of two rates, one of them 0, is 1.
+    assert (section["fmr_ratio"], section["fnmr_ratio"]) == (2.0, 2.0)
+    assert section["inequity_rate"] == pytest.approx(2.0)
+    assert (section["fdr"], section["garbe"], section["alpha"]) == (0.625, 1.0, 0.5)
+    assert text.splitlines() == metrics_cli.render_demographics(section)
+    assert "  M: FMR 0 [0, 0.602365] (0 of 4), FNMR 0 [0, 0.841886] (0 of 2)" in text
+    code, _, err = run(capsys, "demographics", "--comparisons", path, "--group", "age_band",
+                       "--threshold", "0.5")
+    assert code == 2 and "at least two groups" in err

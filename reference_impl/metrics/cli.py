@@ -1,11 +1,12 @@
-"""`frs metrics verification|pad|identification`: error rates from score files.
+"""`frs metrics verification|pad|identification|demographics`: error rates from score
+files.
 
-`--format json` prints exactly the `verification`, `pad` or `identification` section of
-an evaluation report (schemas/evaluation-report), from the one producer of those
-sections, `reference_impl.metrics.report`; the text output is rendered from that same
-document.  Exit status 0; 2 for unusable input.  A target that the number of
-comparisons cannot support (rule of 3: fewer than 3 / target) is reported as
-unsupported, with the number needed, and no threshold is computed for it.
+`--format json` prints exactly the `verification`, `pad`, `identification` or
+`demographics` section of an evaluation report (schemas/evaluation-report), from the one
+producer of those sections, `reference_impl.metrics.report`; the text output is
+rendered from that same document.  Exit status 0; 2 for unusable input.  A target that
+the number of comparisons cannot support (rule of 3: fewer than 3 / target) is reported
+as unsupported, with the number needed, and no threshold is computed for it.
 """
 
 from __future__ import annotations
@@ -69,6 +70,17 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
     i.add_argument("--max-rank", type=int, default=20, help="length of the CMC (default 20)")
     i.add_argument("--format", choices=("text", "json"), default="text")
     i.set_defaults(run=run_identification)
+
+    d = kinds.add_parser("demographics", help="FMR and FNMR of each demographic group at one "
+                         "global threshold, with the ratios, IR, FDR and GARBE of clause 7")
+    d.add_argument("--comparisons", required=True, help="JSON Lines of comparison-result "
+                   "records with their groups (null score = failure to acquire, not counted)")
+    d.add_argument("--group", required=True, metavar="KEY", help="the group variable whose "
+                   "labels are compared, e.g. sex, age_band or skin_tone")
+    d.add_argument("--threshold", type=_threshold, required=True, help="the system's one "
+                   "global threshold")
+    d.add_argument("--format", choices=("text", "json"), default="text")
+    d.set_defaults(run=run_demographics)
 
 
 def _rate(text: str) -> float:
@@ -330,4 +342,41 @@ def render_identification(section: dict) -> list[str]:
                      f"FNIR(N, {row['rank']}) {_g(row['fnir'])}")
     lines.append("CMC, ranks 1 to " + f"{len(section['cmc'])}: "
                  + " ".join(_g(rate) for rate in section["cmc"]))
+    return lines
+
+
+# --------------------------------------------------------------------------- demographics
+
+
+def run_demographics(args) -> int:
+    from reference_impl.metrics.report import demographics_section
+    from reference_impl.metrics.scores import iter_comparisons
+
+    genuine: dict[str, list[float]] = {}
+    impostor: dict[str, list[float]] = {}
+    for block in iter_comparisons(args.comparisons):
+        for score, mated, groups in zip(block.score.tolist(), block.mated.tolist(),
+                                        block.groups, strict=True):
+            label = groups.get(args.group)
+            if label is not None and not math.isnan(score):
+                (genuine if mated else impostor).setdefault(label, []).append(score)
+    section = demographics_section(genuine, impostor, args.threshold)
+    return _emit(args, section, render_demographics)
+
+
+def render_demographics(section: dict) -> list[str]:
+    """The text of `frs metrics demographics`, from its report section."""
+    lines = [f"threshold  {section['threshold']!r}",
+             "group: FMR [95 % interval] (errors of trials), FNMR [95 % interval] (errors of "
+             "trials)"]
+    for name, rates in section["groups"].items():
+        fmr, fnmr = rates["fmr"], rates["fnmr"]
+        lines.append(f"  {name}: FMR {_g(fmr['rate'])} {_interval(fmr['interval'])} "
+                     f"({fmr['errors']} of {fmr['trials']}), FNMR {_g(fnmr['rate'])} "
+                     f"{_interval(fnmr['interval'])} ({fnmr['errors']} of {fnmr['trials']})")
+    lines += [f"FMR max/min ratio   {_g(section['fmr_ratio'])}",
+              f"FNMR max/min ratio  {_g(section['fnmr_ratio'])}",
+              f"inequity rate       {_g(section['inequity_rate'])} (alpha {_g(section['alpha'])})",
+              f"FDR                 {_g(section['fdr'])}",
+              f"GARBE               {_g(section['garbe'])}"]
     return lines

@@ -92,12 +92,6 @@ def least_threshold(ascending: np.ndarray, target: float, rate: str = "FMR") -> 
     return float(np.nextafter(pivot, np.inf)) if pivot > -np.inf else float(-np.inf)
 
 
-def threshold_at_fmr(impostor, target: float) -> float:
-    """tau_x of a target FMR over unsorted impostor scores: a convenience over
-    `least_threshold`; `SortedScores.threshold_at_fmr` is the evaluation's path."""
-    return least_threshold(np.sort(as_scores(impostor, "impostor")), target)
-
-
 @dataclass(frozen=True)
 class OperatingPoint:
     fmr_target: float
@@ -118,18 +112,6 @@ class EqualErrorRate:
     threshold: float
     fmr: float
     fnmr: float
-
-
-def det_curve(genuine, impostor) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(thresholds, FMR, FNMR) at every distinct score and at +inf, thresholds ascending.
-
-    Between two consecutive distinct scores both rates are constant, so these points
-    are the whole step curve (the set T of Annex B.3).  Plots take `det_points`.
-    """
-    scores = SortedScores(genuine, impostor)
-    thresholds = np.append(np.unique(np.concatenate([scores.genuine, scores.impostor])),
-                           np.inf)
-    return thresholds, scores.fmr(thresholds), scores.fnmr(thresholds)
 
 
 def eer(genuine, impostor) -> EqualErrorRate:
