@@ -1,8 +1,8 @@
 """The metric families of an evaluation report (schemas/evaluation-report), built
 from scores.  Each function returns one top-level property of the report, so the
 harness can assemble a report from whichever families it measured; `frs metrics
-verification|pad|identification --format json` prints these same sections.  The one
-producer of metric documents."""
+verification|pad|identification|demographics --format json` prints these same sections:
+the one producer of metric documents."""
 
 from __future__ import annotations
 
@@ -58,6 +58,8 @@ def streamed_verification_section(result: StreamingResult, failures_to_acquire: 
 
 def _verification(n_g: int, n_i: int, eer, eer_interpolated: float, operating_point,
                   targets, failures: int, confidence: float) -> dict:
+    """The section from counts, the EERs and `operating_point(target)`; the in-memory
+    and the streamed paths differ only in how they find those."""
     section = {"genuine": n_g, "impostor": n_i, "eer": eer.eer,
                "eer_threshold": eer.threshold, "eer_interpolated": eer_interpolated,
                "fnmr_at_fmr": []}
