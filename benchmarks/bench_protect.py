@@ -18,6 +18,7 @@ import time
 
 import numpy as np
 
+from reference_impl.model.similarity import score_matrix
 from reference_impl.protect import cancelable, cost, unlinkability
 
 
@@ -54,7 +55,7 @@ def main() -> int:
                      "seconds": round(time.perf_counter() - start, 2)})
     first = np.r_[True, labels[1:] != labels[:-1]]
     second = np.r_[False, first[:-1]]
-    similarity = cancelable.cosine_similarity(x[first], x[second])
+    similarity = score_matrix(x[first], x[second], "cosine")
     same = labels[first][:, None] == labels[second][None, :]
     plain = unlinkability.d_sys(similarity[same], similarity[~same])
     print(f"template protection cost: {subjects} subjects x {captures} captures, dim "

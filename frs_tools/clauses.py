@@ -46,7 +46,8 @@ KEYWORD_PATTERN = re.compile(
     r"SHALL|SHOULD|MUST|MAY|REQUIRED|RECOMMENDED|OPTIONAL)(?![\w-])"
 )
 SCHEMA_LINK = re.compile(r"[a-z0-9][a-z0-9-]*(#(/[^\s]*)?)?")
-IMPL_LINK = re.compile(r"reference_impl(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*")
+# `module:function`, or a method of a class, `module:Class.method` (any depth).
+IMPL_LINK = re.compile(r"reference_impl(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
 
 # libyaml's loader when PyYAML has it (ten times faster), the pure-Python one otherwise.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -302,7 +303,8 @@ class _PageParser:
             return None
         if "impl" in values and not IMPL_LINK.fullmatch(values["impl"]):
             self.problem(line, f"malformed impl link '{values['impl']}' (expected "
-                         "'reference_impl.module:function')", "bad-option", clause_id)
+                         "'reference_impl.module:function' or "
+                         "'reference_impl.module:Class.method')", "bad-option", clause_id)
             return None
         if "classes" in values and self.known_classes is not None:
             unknown = [c for c in _split_classes(values["classes"])

@@ -64,13 +64,15 @@ class ImplError(Exception):
 
 @cache
 def resolve_impl(link: str) -> Target:
-    """Find `module:function` without running it: the module's file, then its definition.
+    """Find `module:name` or `module:Class.method` (any depth) without running it: the
+    module's file, then the definition, descending through class bodies.
 
     Reading the source instead of importing keeps `frs check` fast and free of side
     effects, and insists that the function is defined in the module the clause names
-    (a re-export would send the coverage proof to the wrong lines).
+    (a re-export would send the coverage proof to the wrong lines).  A method's target
+    is that method's own body, so the proof follows the code that runs, not its class.
     """
-    module_name, _, name = link.partition(":")
+    module_name, _, qualname = link.partition(":")
     try:
         spec = importlib.util.find_spec(module_name)
     except (ImportError, ValueError) as exc:
@@ -78,13 +80,21 @@ def resolve_impl(link: str) -> Target:
     if spec is None or not spec.origin or not spec.origin.endswith(".py"):
         raise ImplError(f"no Python module {module_name}")
     file = Path(spec.origin).resolve()
-    tree = ast.parse(file.read_text(encoding="utf-8"), str(file))
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) \
-                and node.name == name:
-            return Target(file, node.body[0].lineno, node.end_lineno, _signature(node),
-                          ast.get_docstring(node) or "")
-    raise ImplError(f"{module_name} defines no function or class '{name}'")
+    node: ast.AST = ast.parse(file.read_text(encoding="utf-8"), str(file))
+    path = qualname.split(".")
+    for depth, name in enumerate(path):
+        owner = module_name if depth == 0 else f"{module_name}:{'.'.join(path[:depth])}"
+        if not isinstance(node, ast.Module | ast.ClassDef):
+            raise ImplError(f"{owner} is a function: it has no member '{name}'")
+        node = next((child for child in node.body if isinstance(child, _DEFINITIONS)
+                     and child.name == name), None)
+        if node is None:
+            raise ImplError(f"{owner} defines no function or class '{name}'")
+    return Target(file, node.body[0].lineno, node.end_lineno, _signature(node),
+                  ast.get_docstring(node) or "")
+
+
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
 def _signature(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> str:

@@ -20,7 +20,8 @@ COMMANDS = {
     "validate": ("reference_impl.validate.command", "check JSON, JSON Lines or YAML records "
                  "against the FRS schemas"),
     "metrics": ("reference_impl.metrics.cli", "error rates from score files: verification "
-                "(EER, FNMR at FMR), pad (APCER, BPCER) or identification (FNIR, FPIR, CMC)"),
+                "(EER, FNMR at FMR), pad (APCER, BPCER), identification (FNIR, FPIR, CMC) or "
+                "demographics (per-group rates and differentials)"),
     "model": ("reference_impl.model.command", "check a submitted ONNX model against its "
               "manifest (clause 12)"),
     "evaluate": ("reference_impl.evaluate.command", "run a submitted model on a dataset and "

@@ -7,6 +7,7 @@ import pytest
 
 from reference_impl.errors import InputError
 from reference_impl.metrics import demographics as d
+from reference_impl.metrics.uncertainty import Rate
 
 
 @pytest.mark.requirement("FRS-DEM-001")
@@ -49,11 +50,11 @@ def test_unmatched_impostor_pairs_are_found():
 
 @pytest.mark.requirement("FRS-DEM-004")
 def test_every_group_within_three_times_the_class_fmr():
-    rates = d.GroupRates(0.5, fmr={"F": d.group_rate(5, 100_000), "M": d.group_rate(1, 100_000)},
-                         fnmr={"F": d.group_rate(10, 5000), "M": d.group_rate(20, 5000)})
+    rates = d.GroupRates(0.5, fmr={"F": Rate(5, 100_000), "M": Rate(1, 100_000)},
+                         fnmr={"F": Rate(10, 5000), "M": Rate(20, 5000)})
     # Upper bounds: FMR F ~1.17e-4 <= 3e-4; FNMR M ~6.2e-3 <= 0.01 (class V-R).
     assert d.group_limits_verdict(rates, 1e-4, 0.01).passed
-    worse = d.GroupRates(0.5, fmr={**rates.fmr, "F": d.group_rate(25, 100_000)}, fnmr=rates.fnmr)
+    worse = d.GroupRates(0.5, fmr={**rates.fmr, "F": Rate(25, 100_000)}, fnmr=rates.fnmr)
     verdict = d.group_limits_verdict(worse, 1e-4, 0.01)  # 25/1e5: upper ~3.7e-4 > 3e-4
     assert not verdict.passed and "'F'" in verdict.reasons[0]
     assert not d.group_limits_verdict(rates, 1e-4, 0.005).passed
@@ -107,8 +108,8 @@ def test_fairness_targets():
 
 @pytest.mark.requirement("FRS-DEM-005", "FRS-DEM-006", "FRS-DEM-007", "FRS-DEM-008")
 def test_differentials_from_group_rates():
-    rates = d.GroupRates(0.5, fmr={"F": d.group_rate(4, 1000), "M": d.group_rate(1, 1000)},
-                         fnmr={"F": d.group_rate(9, 100), "M": d.group_rate(1, 100)})
+    rates = d.GroupRates(0.5, fmr={"F": Rate(4, 1000), "M": Rate(1, 1000)},
+                         fnmr={"F": Rate(9, 100), "M": Rate(1, 100)})
     summary = d.differentials(rates)
     assert summary.fmr_ratio == 4.0 and summary.fnmr_ratio == 9.0
     assert summary.inequity_rate == pytest.approx(6.0)

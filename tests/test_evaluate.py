@@ -204,7 +204,10 @@ def test_a_sampled_plan_is_uniform_non_mated_and_at_least_the_rule_of_3():
     assert len(made.mated) == 400
     with pytest.raises(InputError, match="rule of 3"):
         plan.comparison_plan(refs, probes, 1e-4, max_non_mated=5000)
-    assert plan.rule_of_3(1e-4) == 30000 and plan.rule_of_30(1e-4) == 300000
+    # The plan's sizes are the exact rules of Annex B.6: at 3e-4, 30 / x is 100 000 to the
+    # digit (math.ceil(30 / 3e-4) in floating point says 100 001).
+    record = plan.comparison_plan(refs, probes, 3e-4).record()
+    assert (record["rule_of_3"], record["rule_of_30"]) == (10_000, 100_000)
     with pytest.raises(InputError, match="no non-mated"):
         plan.comparison_plan(["a"], ["a"], 1e-3)
 
@@ -244,15 +247,21 @@ def test_dataset_manifest_refusals_exit_2(tmp_path, capsys):
         datasets.load_dataset(path)
 
 
-@pytest.mark.requirement("FRS-SUB-021")
-def test_det_plot_is_an_svg(tmp_path):
-    rng = np.random.default_rng(0)
-    target = tmp_path / "det.svg"
-    harness.det_plot(rng.normal(2, 1, 500), rng.normal(0, 1, 5000), target, "test")
+@pytest.mark.requirement("FRS-SUB-021", "FRS-ACC-007")
+def test_the_report_ships_the_det_plot_of_its_scores(tmp_path):
+    submission(tmp_path / "sub", NOISY, {"V-L": THRESHOLD})
+    synthetic.write_dataset(tmp_path / "data", NOISY, subjects=12)
+    evaluate(tmp_path)
+    verification = report_of(tmp_path)["verification"]
+    assert verification["det_plot"] == "det.svg"
+    target = tmp_path / "out" / "det.svg"
     root = ElementTree.parse(target).getroot()
     assert root.tag.endswith("svg")
+    # The one DET plot of FRS (metrics.plot.det_svg): its axes, its EER mark, its title.
     text = target.read_text()
-    assert "FMR" in text and "FNMR" in text
+    assert "FMR (false match rate)" in text and "FNMR (false non-match rate)" in text
+    assert f"<!-- EER {verification['eer']:.4g} -->" in text
+    assert "on frs-synthetic-12x5 -->" in text
 
 
 def test_an_interrupted_run_resumes_from_cached_embeddings(tmp_path):
@@ -284,25 +293,6 @@ def test_evaluate_refuses_a_model_that_breaks_its_manifest(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "breaks its contract: signature" in err and "output.dimension is 32" in err
     assert not (tmp_path / "out" / "report.json").exists()
-
-
-def test_one_to_n_search_matches_a_full_sort():
-    from reference_impl.evaluate.search import Gallery, top_k
-
-    rng = np.random.default_rng(3)
-    for n in (41, 64, 1000, 1037):
-        scores = rng.integers(0, 30, size=(6, n)).astype(np.float32)  # many ties
-        for rank in (1, 2, 3, 10, 16, 41):
-            columns, values = top_k(scores, rank)
-            expected = np.argsort(-scores, axis=1, kind="stable")[:, :rank]
-            assert (columns == expected).all()
-            assert (values == np.take_along_axis(scores, expected, axis=1)).all()
-    gallery = np.array([[1.0, 0.0], [0.0, 2.0], [3.0, 3.0]])
-    probe = np.array([[0.0, 1.0]])
-    assert Gallery(gallery, "cosine").search(probe, 3)[0].tolist() == [[1, 2, 0]]
-    assert Gallery(gallery, "dot").search(probe, 2)[0].tolist() == [[2, 1]]
-    indices, values = Gallery(gallery, "euclidean").search(probe, 1)
-    assert indices.tolist() == [[1]] and values[0, 0] == pytest.approx(-1.0)
 
 
 def test_real_image_samples_are_aligned_and_unreadable_ones_refused(tmp_path, capsys):

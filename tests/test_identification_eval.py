@@ -5,11 +5,14 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_evaluate import REPORT_SCHEMA, class_verdict, evaluate, submission
 
+from reference_impl.errors import InputError
 from reference_impl.evaluate import identify, synthetic
 from reference_impl.evaluate.dataset import Sample
-from reference_impl.evaluate.harness import Rate
+from reference_impl.model.similarity import pair_scores
 
 # 400 subjects x (1 enrolment + 20 probes), 24-pixel crops: 4 000 non-mated searches per
 # sex, enough for an upper bound under 1e-3 with no false positive (3.69 / 4 000).
@@ -109,10 +112,65 @@ def test_searches_known_answer_worked_by_hand():
     assert found.top_scores.tolist() == [1, 1, 1, 4]
     groups = identify.group_searches(samples, found)
     assert {k: v.tolist() for k, v in groups.items()} == {"sex=F": [1, 1], "sex=M": [1, 4]}
-    verdict = identify.identification_verdict("I", 2.0, samples, found, 1, Rate)
+    verdict = identify.identification_verdict("I", 2.0, samples, found, 1)
     fpir = fpir_by_group(verdict)
     assert (fpir["sex=M"]["errors"], fpir["sex=M"]["trials"]) == (1, 2)
     assert (fpir["sex=F"]["errors"], fpir["sex=F"]["trials"]) == (0, 2)
     fnir = verdict["measurements"][-1]
     assert (fnir["name"], fnir["errors"], fnir["trials"]) == ("fnir", 2, 4)
     assert verdict["verdict"] == "fail"  # 2 searches cannot bound FPIR under 1e-3
+
+
+def brute_force(samples, vectors, similarity):
+    """Annex B.7 literally: each accepted probe scored against every enrolled sample by
+    the manifest's similarity, one pair at a time; each subject by its best sample; the
+    mate's rank is 1 + the other subjects scoring at least as high."""
+    finite = [bool(np.isfinite(v).all()) for v in vectors]
+    enrolled = {}
+    for i, s in enumerate(samples):
+        if s.role == "enrolment" and finite[i]:
+            enrolled.setdefault(s.subject_id, []).append(i)
+    mated, top = [], []
+    for i, probe in enumerate(samples):
+        if probe.role != "probe" or not finite[i]:
+            continue
+        best = {subject: max(float(pair_scores(vectors[[r]], vectors[[i]], similarity)[0])
+                             for r in rows) for subject, rows in enrolled.items()}
+        mate = best.get(probe.subject_id)
+        others = [score for subject, score in best.items() if subject != probe.subject_id]
+        if mate is not None:
+            mated.append((1 + sum(score >= mate for score in others), mate))
+        top.append(max(others))
+    return mated, top
+
+
+@pytest.mark.requirement("FRS-ACC-012", "FRS-ACC-015")
+@settings(max_examples=60, deadline=None)
+@given(st.integers(2, 9), st.integers(0, 2 ** 32 - 1), st.sampled_from(["dot", "euclidean"]),
+       st.integers(1, 7))
+def test_the_search_frs_evaluate_runs_equals_an_exhaustive_comparison(subjects, seed,
+                                                                      similarity, chunk):
+    rng = np.random.default_rng(seed)
+    samples, vectors = [], []
+    for n in range(subjects + 1):  # the last subject never enrols: its probes are non-mated
+        for role, count in (("enrolment", rng.integers(1, 4) if n < subjects else 0),
+                            ("probe", rng.integers(0, 4))):
+            for k in range(count):
+                samples.append(sample(f"{n}-{role}-{k}", f"s{n}", role))
+                # Small whole numbers: every score is exact in float32 and in any order,
+                # and ties are common; a NaN row is a quality rejection.
+                row = rng.integers(-2, 3, size=4).astype(float)
+                vectors.append(row if rng.random() > 0.1 else np.full(4, np.nan))
+    vectors = np.array(vectors)
+    enrolled = {s.subject_id for s, v in zip(samples, vectors, strict=True)
+                if s.role == "enrolment" and np.isfinite(v).all()}
+    if len(enrolled) < 2:
+        with pytest.raises(InputError, match="at least 2"):
+            identify.identification_searches(samples, vectors, similarity, chunk=chunk)
+        return
+    found = identify.identification_searches(samples, vectors, similarity, chunk=chunk)
+    mated, top = brute_force(samples, vectors, similarity)
+    listed = found.mate_ranks > 0  # the others are misses: rejected or unenrolled mates
+    assert list(zip(found.mate_ranks[listed].tolist(), found.mate_scores[listed].tolist(),
+                    strict=True)) == mated
+    assert found.top_scores.tolist() == top

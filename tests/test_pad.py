@@ -36,6 +36,15 @@ def test_bpcer_counts_bona_fide_classified_as_attacks():
     assert pad.bpcer(BONA_FIDE, 0.71) == 2 / 4
 
 
+@pytest.mark.requirement("FRS-PAD-001", "FRS-PAD-002", "FRS-PAD-003")
+def test_a_nan_threshold_is_unusable_input_not_a_rate_of_zero():
+    # No PAD score is >= NaN and none is < NaN: APCER and BPCER would both read 0.
+    for rate in (lambda t: pad.apcer(ATTACKS["print"], t), lambda t: pad.apcer_ap(ATTACKS, t),
+                 lambda t: pad.bpcer(BONA_FIDE, t)):
+        with pytest.raises(InputError, match="threshold is NaN"):
+            rate(float("nan"))
+
+
 @pytest.mark.requirement("FRS-PAD-004")
 def test_bpcer_at_apcer_takes_the_least_threshold_every_species_meets():
     # Target 0.4: print (3 attacks) may have 1 success: tau just above 0.3; replay

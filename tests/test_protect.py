@@ -11,6 +11,7 @@ import pytest
 
 from reference_impl.errors import InputError
 from reference_impl.metrics.verification import fnmr_at_fmr
+from reference_impl.model.similarity import score_matrix
 from reference_impl.protect import cancelable, cost, encryption, samples, unlinkability
 from reference_impl.protect.encryption import KeyRing, TemplateIntegrityError
 
@@ -195,7 +196,7 @@ def test_keyed_transform_is_unlinkable_and_an_unkeyed_one_is_not():
     assert unkeyed > 0.8
     # Without any transform (raw embeddings, cosine) the link is as plain.
     first = np.r_[True, labels[1:] != labels[:-1]]
-    similarity = cancelable.cosine_similarity(x[first], x[~first])
+    similarity = score_matrix(x[first], x[~first], "cosine")
     same = labels[first][:, None] == labels[~first][None, :]
     assert unlinkability.d_sys(similarity[same], similarity[~same]) > 0.8
 
@@ -207,7 +208,7 @@ def test_protection_cost_before_and_after_at_the_class_fmr():
     x, labels = cost.synthetic_embeddings(150, 2, dimension=256, noise=1.0, seed=11)
     result = cost.protection_cost(x, labels, b"A" * 32, b"B" * 32, fmr_target=1e-3,
                                   output_bits=512)
-    genuine, impostor = cost.split_scores(cancelable.cosine_similarity(x, x), labels)
+    genuine, impostor = cost.split_scores(score_matrix(x, x, "cosine"), labels)
     assert result.genuine == 150 and result.impostor == 300 * 299 // 2 - 150
     assert result.before == fnmr_at_fmr(genuine, impostor, 1e-3)
     bits = cancelable.protect(x, b"A" * 32, "app", 512)
@@ -262,8 +263,8 @@ def test_protected_templates_are_irreversible_without_the_key_only():
     def reconstruct(guess: bytes) -> np.ndarray:
         return signs @ cancelable.transform_matrix(guess, "app", 128, 512)
 
-    with_key = np.diag(cancelable.cosine_similarity(reconstruct(key), x))
-    without = np.diag(cancelable.cosine_similarity(reconstruct(b"G" * 32), x))
+    with_key = np.diag(score_matrix(reconstruct(key), x, "cosine"))
+    without = np.diag(score_matrix(reconstruct(b"G" * 32), x, "cosine"))
     assert with_key.mean() > 0.7, "so the key must be kept as secret as the templates"
     assert abs(without.mean()) < 0.05 and np.abs(without).max() < 0.35
 

@@ -31,6 +31,7 @@ def test_two_pass_streaming_equals_all_at_once(n_gen, n_imp, decimals, parts):
     result = total.finish(lambda: iter(chunks), TARGETS)
     exact = v.SortedScores(genuine, impostor)
     assert result.eer == exact.eer()
+    assert result.eer_interpolated == exact.eer_interpolated()
     assert result.fnmr_at_fmr == [exact.fnmr_at_fmr(t) for t in TARGETS]
     assert (result.genuine, result.impostor) == (n_gen, n_imp)
 
@@ -45,6 +46,7 @@ def test_stream_files_on_npy_and_text(tmp_path):
     result = sc.stream_files(tmp_path / "g.npy", tmp_path / "i.txt", [1e-4, 1e-3], chunk=777)
     exact = v.SortedScores(genuine, impostor)
     assert result.eer == exact.eer()
+    assert result.eer_interpolated == exact.eer_interpolated()
     assert result.fnmr_at_fmr == [exact.fnmr_at_fmr(1e-4), exact.fnmr_at_fmr(1e-3)]
 
 

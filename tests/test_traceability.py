@@ -44,6 +44,20 @@ Untested: no test names it; it SHALL NOT pass.
 
 A permission MAY go untested.
 ///
+
+/// requirement | FRS-ACC-007
+    level: shall
+    impl: reference_impl.metrics.verification:SortedScores.fmr
+
+A method cited and run by its test SHALL be verified.
+///
+
+/// requirement | FRS-ACC-008
+    level: shall
+    impl: reference_impl.metrics.verification:SortedScores.eer
+
+A method of a class its test uses but never calls SHALL count as not run.
+///
 """
 
 TESTS = """\
@@ -69,6 +83,11 @@ def test_fails():
 @pytest.mark.requirement("FRS-ACC-006", "FRS-ACC-099")
 def test_names_a_retired_and_an_unknown_id():
     assert True
+
+
+@pytest.mark.requirement("FRS-ACC-007", "FRS-ACC-008")
+def test_runs_one_method_of_the_class():
+    assert verification.SortedScores([0.9], [0.1, 0.7]).fmr(0.5) == 0.5
 """
 
 
@@ -104,7 +123,8 @@ def test_each_clause_gets_the_status_its_evidence_supports(project, capsys):
     rows = {r["id"]: r for r in json.loads(capsys.readouterr().out)["requirements"]}
     assert {i: r["status"] for i, r in rows.items()} == {
         "FRS-ACC-001": "verified", "FRS-ACC-002": "untested", "FRS-ACC-003": "failing",
-        "FRS-ACC-004": "untested", "FRS-ACC-005": "not-gated"}
+        "FRS-ACC-004": "untested", "FRS-ACC-005": "not-gated", "FRS-ACC-007": "verified",
+        "FRS-ACC-008": "untested"}
     assert rows["FRS-ACC-001"]["tests"] == ["tests/test_claims.py::test_runs_fmr"]
 
 
@@ -116,6 +136,9 @@ def test_the_gate_names_every_unverified_clause_and_every_bad_test_id(project, c
     assert ("spec/page.md:17: FRS-ACC-003: failing test: tests/test_claims.py::test_fails "
             "[failing]") in out
     assert "spec/page.md:23: FRS-ACC-004: no test names this clause [untested]" in out
+    # The proof follows the cited method's own lines, not its class's.
+    assert ("spec/page.md:42: FRS-ACC-008: no passing test that names it executes "
+            "reference_impl.metrics.verification:SortedScores.eer [untested]") in out
     assert any(line.startswith("tests/test_claims.py:20: FRS-ACC-006: test ") and
                "retired in 0.1" in line for line in out)
     assert any(line.startswith("tests/test_claims.py:20: FRS-ACC-099: test ") and

@@ -42,6 +42,7 @@ def test_rule_of_three_supports_a_target_from_three_over_x_trials():
 @pytest.mark.requirement("FRS-ACC-018")
 def test_rule_of_thirty():
     assert u.rule_of_thirty_trials(1e-4) == 300_000
+    assert u.rule_of_thirty_trials(3e-4) == 100_000  # 30 / 3e-4 in floats is 100000.00000000001
     assert u.rule_of_thirty_trials(0.01) == 3000
     assert u.rule_of_thirty_holds(30) and not u.rule_of_thirty_holds(29)
 

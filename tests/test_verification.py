@@ -10,6 +10,17 @@ import pytest
 from reference_impl.errors import InputError
 from reference_impl.metrics import verification as v
 
+
+def step_curve(genuine, impostor):
+    """(thresholds, FMR, FNMR) at every distinct score and at +inf, by counting: the whole
+    step curve (the set T of Annex B.3), as a reference independent of SortedScores."""
+    gen, imp = np.sort(genuine), np.sort(impostor)
+    thresholds = np.append(np.unique(np.concatenate([gen, imp])), np.inf)
+    fmr_values = (imp.size - np.searchsorted(imp, thresholds, side="left")) / imp.size
+    fnmr_values = np.searchsorted(gen, thresholds, side="left") / gen.size
+    return thresholds, fmr_values, fnmr_values
+
+
 # The worked example of clause 6.2.
 GENUINE = [0.2, 0.6, 0.7, 0.9]
 IMPOSTOR = [0.1, 0.3, 0.4, 0.6, 0.8]
@@ -17,18 +28,30 @@ IMPOSTOR = [0.1, 0.3, 0.4, 0.6, 0.8]
 
 @pytest.mark.requirement("FRS-ACC-001")
 def test_fmr_counts_impostor_scores_at_or_above_the_threshold():
-    assert v.fmr(IMPOSTOR, 0.6) == 2 / 5  # 0.6 itself is accepted
-    assert v.fmr(IMPOSTOR, 0.61) == 1 / 5
-    assert v.fmr(IMPOSTOR, 0.1) == 1.0
-    assert v.fmr(IMPOSTOR, 0.81) == 0.0
+    scores = v.SortedScores(GENUINE, IMPOSTOR)
+    for tau, expected in ((0.6, 2 / 5), (0.61, 1 / 5), (0.1, 1.0), (0.81, 0.0)):
+        assert scores.fmr(tau) == expected == v.fmr(IMPOSTOR, tau)  # 0.6 itself is accepted
+    assert scores.fmr([-np.inf, np.inf]).tolist() == [1.0, 0.0]
 
 
 @pytest.mark.requirement("FRS-ACC-002")
 def test_fnmr_counts_genuine_scores_below_the_threshold():
-    assert v.fnmr(GENUINE, 0.6) == 1 / 4  # 0.6 itself is accepted
-    assert v.fnmr(GENUINE, 0.61) == 2 / 4
-    assert v.fnmr(GENUINE, 0.2) == 0.0
-    assert v.fnmr(GENUINE, 1.0) == 1.0
+    scores = v.SortedScores(GENUINE, IMPOSTOR)
+    for tau, expected in ((0.6, 1 / 4), (0.61, 2 / 4), (0.2, 0.0), (1.0, 1.0)):
+        assert scores.fnmr(tau) == expected == v.fnmr(GENUINE, tau)  # 0.6 itself is accepted
+    assert scores.fnmr([-np.inf, np.inf]).tolist() == [0.0, 1.0]
+
+
+@pytest.mark.requirement("FRS-ACC-001", "FRS-ACC-002")
+def test_a_nan_threshold_is_unusable_input_not_a_rate_of_zero():
+    # No score is >= NaN and none is < NaN: FMR and FNMR would both read 0, a silent pass.
+    scores = v.SortedScores(GENUINE, IMPOSTOR)
+    for rate in (lambda t: v.fmr(IMPOSTOR, t), lambda t: v.fnmr(GENUINE, t), scores.fmr,
+                 scores.fnmr, lambda t: scores.fmr([0.5, t])):
+        with pytest.raises(InputError, match="threshold is NaN"):
+            rate(np.nan)
+    with pytest.raises(InputError, match="target FMR nan"):
+        scores.fnmr_at_fmr(np.nan)
 
 
 @pytest.mark.requirement("FRS-ACC-003")
@@ -143,7 +166,7 @@ def test_eer_lies_between_the_curves_and_ignores_input_order(genuine, impostor, 
 @settings(max_examples=100, deadline=None)
 @given(grid_scores, grid_scores)
 def test_fmr_never_rises_and_fnmr_never_falls_with_the_threshold(genuine, impostor):
-    thresholds, fmr_values, fnmr_values = v.det_curve(genuine, impostor)
+    thresholds, fmr_values, fnmr_values = step_curve(genuine, impostor)
     assert (np.diff(thresholds) > 0).all()
     assert (np.diff(fmr_values) <= 0).all() and (np.diff(fnmr_values) >= 0).all()
     scores = v.SortedScores(genuine, impostor)
@@ -178,7 +201,7 @@ def test_interpolated_eer_of_the_worked_example():
 @given(grid_scores, grid_scores)
 def test_interpolated_eer_lies_on_the_crossing_segment(genuine, impostor):
     value = v.eer_interpolated(genuine, impostor)
-    thresholds, f, g = v.det_curve(genuine, impostor)
+    thresholds, f, g = step_curve(genuine, impostor)
     a = int(np.flatnonzero(f - g >= 0)[-1])
     lo, hi = sorted([f[a], f[a + 1]])
     assert lo - 1e-12 <= value <= hi + 1e-12
@@ -193,7 +216,7 @@ def test_det_points_are_exact_points_of_the_step_curve():
     impostor = np.round(rng.normal(0, 1, 50000), 3)
     thresholds, fmr_values, fnmr_values = v.det_points(genuine, impostor, 200)
     assert thresholds.size <= 200 and thresholds[-1] == np.inf
-    full_t, full_f, full_g = v.det_curve(genuine, impostor)
+    full_t, full_f, full_g = step_curve(genuine, impostor)
     where = np.searchsorted(full_t, thresholds)
     assert (full_t[where] == thresholds).all()  # every point is a threshold of T
     assert (full_f[where] == fmr_values).all() and (full_g[where] == fnmr_values).all()
@@ -241,7 +264,7 @@ def test_the_curve_agrees_with_scikit_learn_roc_curve():
     labels = np.r_[np.ones(genuine.size), np.zeros(impostor.size)]
     # drop_intermediate=False: the default thins the curve and moves the EER.
     fpr, tpr, thr = roc_curve(labels, np.r_[genuine, impostor], drop_intermediate=False)
-    thresholds, fmr_values, fnmr_values = v.det_curve(genuine, impostor)
+    thresholds, fmr_values, fnmr_values = step_curve(genuine, impostor)
     # scikit-learn lists thresholds descending with +inf first; FRS ascending, +inf last.
     assert (thr[::-1] == thresholds).all()
     assert (fpr[::-1] == fmr_values).all()  # both are (impostors >= tau) / n: bit-equal
@@ -272,7 +295,7 @@ def test_the_curve_agrees_with_pyeer_and_the_differences_are_definitional():
 
     genuine, impostor = _peer_scores()
     thr, fm, fnm = calculate_roc(genuine, impostor)
-    thresholds, fmr_values, fnmr_values = v.det_curve(genuine, impostor)
+    thresholds, fmr_values, fnmr_values = step_curve(genuine, impostor)
     # pyeer has no point at +inf; every other point is equal.
     assert (thr == thresholds[:-1]).all()
     assert np.abs(fm - fmr_values[:-1]).max() <= 1e-12

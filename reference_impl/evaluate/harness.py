@@ -22,8 +22,9 @@ from reference_impl.evaluate import identify
 from reference_impl.evaluate.dataset import Dataset, Sample, load_pixels
 from reference_impl.evaluate.plan import Plan, comparison_plan
 from reference_impl.metrics import report as report_sections
-from reference_impl.metrics import verification
-from reference_impl.metrics.uncertainty import clopper_pearson
+from reference_impl.metrics.plot import det_svg
+from reference_impl.metrics.uncertainty import Rate
+from reference_impl.metrics.verification import SortedScores, as_threshold
 from reference_impl.model.contract import CheckResult
 from reference_impl.model.manifest import Manifest
 from reference_impl.model.safety import BoundedSession
@@ -182,25 +183,6 @@ def score_records(dataset: Dataset, refs: np.ndarray, probes: np.ndarray, scores
                    f'{groups[probe]}}}')
 
 
-@dataclass(frozen=True)
-class Rate:
-    name: str
-    errors: int
-    trials: int
-
-    @property
-    def value(self) -> float:
-        return self.errors / self.trials
-
-    def record(self, limit: float | None = None) -> dict:
-        low, high = clopper_pearson(self.errors, self.trials, CONFIDENCE)
-        record = {"name": self.name, "value": self.value, "errors": self.errors,
-                  "trials": self.trials, "interval": [low, high], "confidence": CONFIDENCE}
-        if limit is not None:
-            record["limit"] = limit
-        return record
-
-
 def transaction_rates(mated: np.ndarray, non_mated: np.ndarray, threshold: float
                       ) -> tuple[Rate, Rate]:
     """FMR and FNMR at a threshold, with quality rejections counted (clause 4.4).
@@ -212,10 +194,12 @@ def transaction_rates(mated: np.ndarray, non_mated: np.ndarray, threshold: float
     scored = non_mated[np.isfinite(non_mated)]
     if scored.size == 0 or mated.size == 0:
         raise InputError("no non-mated comparison produced a score, or no mated pair")
-    false_matches = int(np.count_nonzero(scored >= threshold))
+    tau = as_threshold(threshold)
+    false_matches = int(np.count_nonzero(scored >= tau))
     finite = np.isfinite(mated)
-    misses = int(np.count_nonzero(mated[finite] < threshold) + np.count_nonzero(~finite))
-    return Rate("fmr", false_matches, int(scored.size)), Rate("fnmr", misses, int(mated.size))
+    misses = int(np.count_nonzero(mated[finite] < tau) + np.count_nonzero(~finite))
+    return (Rate(false_matches, scored.size, CONFIDENCE),
+            Rate(misses, mated.size, CONFIDENCE))
 
 
 def class_verdicts(manifest: Manifest, scores: Scores, identification=None) -> list[dict]:
@@ -232,12 +216,12 @@ def class_verdicts(manifest: Manifest, scores: Scores, identification=None) -> l
             continue
         limits = classes.limits(name)
         fmr, fnmr = transaction_rates(scores.mated, scores.non_mated, threshold)
-        fmr_record, fnmr_record = fmr.record(limits.fmr_max), fnmr.record(limits.fnmr_max)
-        judged = classes.verification_verdict(name, fmr_record["interval"][1],
-                                              fnmr_record["interval"][1])
+        judged = classes.verification_verdict(name, fmr.upper, fnmr.upper)
         verdicts.append({"requirement": VERIFICATION_CLASSES[name], "class": name,
                          "verdict": "pass" if judged.passed else "fail",
-                         "threshold": threshold, "measurements": [fmr_record, fnmr_record],
+                         "threshold": threshold,
+                         "measurements": [fmr.measurement("fmr", limits.fmr_max),
+                                          fnmr.measurement("fnmr", limits.fnmr_max)],
                          "reason": "; ".join(judged.reasons) or "upper bounds within limits"})
     return verdicts
 
@@ -253,7 +237,7 @@ def identification_part(manifest: Manifest, dataset: Dataset, vectors: np.ndarra
 
     def verdict(name: str, threshold: float) -> dict:
         return identify.identification_verdict(name, threshold, dataset.samples, searches,
-                                               operational, Rate)
+                                               operational)
     return section, verdict
 
 
@@ -271,7 +255,7 @@ def quality_summary(dataset: Dataset, quality: list[dict]) -> dict:
         record = {"attempts": len(rows), "failures": failures,
                   "rate": failures / len(rows) if rows else 0.0}
         if rows:
-            record["interval"] = list(clopper_pearson(failures, len(rows), CONFIDENCE))
+            record["interval"] = list(Rate(failures, len(rows), CONFIDENCE).interval)
         return record
 
     samples = dataset.samples
@@ -298,40 +282,6 @@ def mean_unified_score(records: list[dict]) -> float:
     """Mean unified quality score (clause 4.1) of quality-report records, rejected
     samples included (clause 4.6)."""
     return round(sum(r["unified_score"] for r in records) / len(records), 6)
-
-
-def det_plot(genuine: np.ndarray, impostor: np.ndarray, path: Path, title: str) -> None:
-    """The DET curve of clause 6 on normal-deviate axes, as an SVG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from scipy.stats import norm
-
-    _, fmr_values, fnmr_values = verification.det_curve(genuine, impostor)
-    # A rate of 0 or 1 has no normal deviate: those points are off the plot.
-    inside = (fmr_values > 0) & (fmr_values < 1) & (fnmr_values > 0) & (fnmr_values < 1)
-    x, y = norm.ppf(fmr_values[inside]), norm.ppf(fnmr_values[inside])
-    if x.size:
-        # One point per 0.005 normal deviates: the same picture, a small file.
-        _, keep = np.unique(np.round(np.c_[x, y] / 0.005), axis=0, return_index=True)
-        keep = np.sort(np.union1d(keep, [0, len(x) - 1]))
-        x, y = x[keep], y[keep]
-    low = 1 / max(genuine.size, impostor.size)
-    figure, axes = plt.subplots(figsize=(5, 5))
-    axes.step(x, y, where="post", color="#303f9f")
-    ticks = [t for t in (1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.05, 0.2, 0.5) if t >= low / 2]
-    axes.set_xticks(norm.ppf(ticks), [f"{t:g}" for t in ticks], rotation=45)
-    axes.set_yticks(norm.ppf(ticks), [f"{t:g}" for t in ticks])
-    axes.set_xlim(norm.ppf(ticks[0]) - 0.2, norm.ppf(0.6))
-    axes.set_ylim(norm.ppf(ticks[0]) - 0.2, norm.ppf(0.6))
-    axes.set_xlabel("FMR")
-    axes.set_ylabel("FNMR")
-    axes.set_title(title)
-    axes.grid(True, alpha=0.3)
-    figure.tight_layout()
-    figure.savefig(path, format="svg", metadata={"Date": None})
-    plt.close(figure)
 
 
 @dataclass
@@ -370,6 +320,7 @@ def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: Bo
     if genuine.size == 0 or impostor.size == 0:
         raise InputError(f"{dataset.path}: no mated or no non-mated comparison produced a "
                          "score (every sample rejected?)")
+    scored = SortedScores(genuine, impostor, copy=False)  # fresh arrays: sorted in place
     identification, judge = identification_part(manifest, dataset, embedded.vectors)
     verdicts = check_verdicts(checks) + class_verdicts(manifest, scores, judge)
     report = {
@@ -379,7 +330,7 @@ def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: Bo
         # The metrics engine's own section: intervals, unsupported targets (rule of 3), and
         # comparisons without a score counted as failures to acquire (Annex B).
         "verification": report_sections.verification_section(
-            genuine, impostor, FMR_TARGETS,
+            scored, FMR_TARGETS,
             failures_to_acquire=int((~np.isfinite(scores.mated)).sum()
                                     + (~np.isfinite(scores.non_mated)).sum()),
             det_plot="det.svg"),
@@ -399,8 +350,8 @@ def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: Bo
     validate(report, "evaluation-report", "evaluation report")
     files = {"report": out_dir / "report.json", "det": out_dir / "det.svg",
              "scores": out_dir / "scores.jsonl", "quality": out_dir / "quality.jsonl"}
-    det_plot(genuine, impostor, files["det"], f"{manifest.algorithm_id} "
-             f"{manifest.algorithm_version} on {dataset.dataset_id}")
+    det_svg(files["det"], scored, FMR_TARGETS, f"{manifest.algorithm_id} "
+            f"{manifest.algorithm_version} on {dataset.dataset_id}")
     with open(files["scores"], "w", encoding="utf-8") as handle:
         for line in score_records(dataset, refs, probes, scores, manifest.algorithm_id):
             handle.write(line + "\n")

@@ -17,9 +17,10 @@ import numpy as np
 
 from reference_impl import classes
 from reference_impl.errors import InputError
-from reference_impl.evaluate.search import Gallery
 from reference_impl.metrics import identification as ident
 from reference_impl.metrics import report as report_sections
+from reference_impl.metrics.uncertainty import Rate
+from reference_impl.model.similarity import References
 
 IDENTIFICATION_RANK = 1  # FNIR at the claimed threshold counts the top candidate only
 
@@ -34,45 +35,59 @@ class Searches:
     non_mated_probes: np.ndarray  # sample index of each non-mated search's probe
 
 
-def _gallery(samples, vectors: np.ndarray, similarity: str):
-    """(subjects enrolled, gallery sorted by subject, first row of each subject)."""
-    finite = np.isfinite(vectors).all(axis=1)
-    rows = [i for i, s in enumerate(samples) if s.role == "enrolment" and finite[i]]
-    rows.sort(key=lambda i: samples[i].subject_id)
-    subjects = sorted({samples[i].subject_id for i in rows})
-    if len(subjects) < 2:
-        raise InputError(f"identification: {len(subjects)} subject(s) with an accepted "
-                         "enrolment sample; a non-mated search needs at least 2")
-    owners = [samples[i].subject_id for i in rows]
-    starts = np.searchsorted(np.array(owners), np.array(subjects))
-    return subjects, Gallery(vectors[rows], similarity), starts
+@dataclass(frozen=True)
+class SubjectGallery:
+    """The enrolled subjects of a 1:N test: every accepted enrolment sample, rows
+    grouped by subject, prepared once for the manifest's similarity."""
 
+    subjects: list[str]          # sorted; column i of a search is subjects[i]
+    references: References       # one row per accepted enrolment sample
+    starts: np.ndarray           # first row of each subject
 
-def _search_block(gallery: Gallery, starts: np.ndarray, probes: np.ndarray,
-                  own: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mate score, mate rank and best non-mated score of a block of probes.
+    @classmethod
+    def enrol(cls, samples, vectors: np.ndarray, similarity: str) -> SubjectGallery:
+        finite = np.isfinite(vectors).all(axis=1)
+        rows = [i for i, s in enumerate(samples) if s.role == "enrolment" and finite[i]]
+        rows.sort(key=lambda i: samples[i].subject_id)
+        subjects = sorted({samples[i].subject_id for i in rows})
+        if len(subjects) < 2:
+            raise InputError(f"identification: {len(subjects)} subject(s) with an accepted "
+                             "enrolment sample; a non-mated search needs at least 2")
+        owners = [samples[i].subject_id for i in rows]
+        starts = np.searchsorted(np.array(owners), np.array(subjects))
+        # float32: the precision of the model's embeddings, half the memory of float64.
+        return cls(subjects, References(vectors[rows], similarity, np.float32), starts)
 
-    `own[i]` is the gallery column of probe i's subject, -1 when not enrolled.
-    """
-    scores = gallery.scores(probes)  # float32, as the model's embeddings
-    if len(starts) < scores.shape[1]:  # some subject has several samples: keep the best
-        scores = np.maximum.reduceat(scores, starts, axis=1)
-    lines = np.arange(len(probes))
-    mated = own >= 0
-    mate = np.full(len(probes), np.nan, dtype=scores.dtype)
-    mate[mated] = scores[lines[mated], own[mated]]
-    scores[lines[mated], own[mated]] = -np.inf
-    ranks = 1 + np.count_nonzero(scores >= mate[:, None], axis=1)
-    return mate, np.where(mated, ranks, ident.NO_RANK), scores.max(axis=1)
+    def search(self, probes: np.ndarray, own: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Exhaustive 1:N search of a block of probes (FRS-ACC-015): each probe is
+        scored against every enrolled sample, each subject keeps its best score, and
+        the candidate list is every subject by that score.
+
+        `own[i]` is the column of probe i's subject, -1 when it is not enrolled.
+        Returns, per probe, the mate's score (NaN when not enrolled), the mate's rank
+        (FRS-ACC-012; NO_RANK when not enrolled) and the best score of the other
+        subjects: the top of the probe's non-mated search.
+        """
+        scores = self.references.scores(probes)
+        if len(self.starts) < scores.shape[1]:  # a subject with several samples: its best
+            scores = np.maximum.reduceat(scores, self.starts, axis=1)
+        lines = np.arange(len(probes))
+        mated = own >= 0
+        mate = np.full(len(probes), np.nan, dtype=scores.dtype)
+        mate[mated] = scores[lines[mated], own[mated]]
+        scores[lines[mated], own[mated]] = -np.inf  # the others: the mate is not its rival
+        ranks = np.where(mated, ident.ranks_of_mates(mate, scores), ident.NO_RANK)
+        return mate, ranks, scores.max(axis=1)
 
 
 def identification_searches(samples, vectors: np.ndarray, similarity: str,
                             chunk: int | None = None, cells: int = 2 ** 25) -> Searches:
     """Every mated and non-mated search of the leave-one-subject-out plan, `chunk`
     probes at a time (default: as many as keep a block of scores under `cells`)."""
-    subjects, gallery, starts = _gallery(samples, vectors, similarity)
-    chunk = chunk or max(1, cells // len(gallery.vectors))
-    column = {s: i for i, s in enumerate(subjects)}
+    gallery = SubjectGallery.enrol(samples, vectors, similarity)
+    chunk = chunk or max(1, cells // len(gallery.references))
+    column = {s: i for i, s in enumerate(gallery.subjects)}
     has_enrolment = {s.subject_id for s in samples if s.role == "enrolment"}
     probes = [i for i, s in enumerate(samples) if s.role == "probe"]
     finite = np.isfinite(vectors).all(axis=1)
@@ -82,12 +97,12 @@ def identification_searches(samples, vectors: np.ndarray, similarity: str,
                         np.empty(len(accepted)))
     for start in range(0, len(accepted), chunk):
         part = slice(start, start + chunk)
-        mate[part], ranks[part], top[part] = _search_block(
-            gallery, starts, vectors[accepted[part]], own[part])
+        mate[part], ranks[part], top[part] = gallery.search(vectors[accepted[part]], own[part])
     found, kept = own >= 0, set(accepted)
     missed = sum(1 for i in probes if samples[i].subject_id in has_enrolment
                  and (i not in kept or samples[i].subject_id not in column))
-    return Searches(len(subjects), len(subjects) - (1 if found.any() else 0),
+    subjects = len(gallery.subjects)
+    return Searches(subjects, subjects - (1 if found.any() else 0),
                     np.concatenate([ranks[found], np.zeros(missed, dtype=np.int64)]),
                     np.concatenate([mate[found], np.full(missed, np.nan)]),
                     top, np.array(accepted, dtype=np.int64))
@@ -121,21 +136,17 @@ def operational_gallery_size(manifest, dataset) -> int | None:
 
 
 def identification_verdict(name: str, threshold: float, samples, searches: Searches,
-                           operational: int | None, rate) -> dict:
-    """The verdict of FRS-CNF-004 on one claimed class, with every group's FPIR.
-
-    `rate(name, errors, trials)` builds the measurement records of the harness.
-    """
+                           operational: int | None) -> dict:
+    """The verdict of FRS-CNF-004 on one claimed class, with every group's FPIR."""
     limit = classes.limits(name).fpir_max
     measurements, uppers = [], {}
     for group, top in group_searches(samples, searches).items():
-        record = rate("fpir", int(np.count_nonzero(top >= threshold)), int(top.size)
-                      ).record(limit)
-        measurements.append({**record, "group": group})
-        uppers[group] = record["interval"][1]
-    misses = ident.fnir(searches.mate_ranks, np.nan_to_num(searches.mate_scores),
-                        IDENTIFICATION_RANK, threshold) * searches.mate_ranks.size
-    measurements.append(rate("fnir", round(misses), int(searches.mate_ranks.size)).record())
+        fpir = Rate.of(ident.fpir(top, threshold), top.size)
+        measurements.append({**fpir.measurement("fpir", limit), "group": group})
+        uppers[group] = fpir.upper
+    fnir = ident.fnir(searches.mate_ranks, np.nan_to_num(searches.mate_scores),
+                      IDENTIFICATION_RANK, threshold)
+    measurements.append(Rate.of(fnir, searches.mate_ranks.size).measurement("fnir"))
     verdict = {"requirement": "FRS-CNF-004", "class": name, "threshold": threshold,
                "gallery_size": searches.searched_size, "measurements": measurements}
     reasons = []

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from reference_impl.errors import InputError
-
-
-def rule_of_3(fmr_target: float) -> int:
-    """Impostor comparisons needed to support FMR <= target with zero false matches."""
-    return math.ceil(3 / fmr_target)
-
-
-def rule_of_30(fmr_target: float) -> int:
-    """Impostor comparisons expected to show 30 false matches at FMR = target."""
-    return math.ceil(30 / fmr_target)
+from reference_impl.metrics.uncertainty import rule_of_thirty_trials, rule_of_three_trials
 
 
 @dataclass(frozen=True)
@@ -34,15 +24,15 @@ class Plan:
                 "non_mated": int(len(self.non_mated)),
                 "non_mated_available": int(self.non_mated_available),
                 "fmr_target": self.fmr_target,
-                "rule_of_3": rule_of_3(self.fmr_target),
-                "rule_of_30": rule_of_30(self.fmr_target), "seed": self.seed}
+                "rule_of_3": rule_of_three_trials(self.fmr_target),
+                "rule_of_30": rule_of_thirty_trials(self.fmr_target), "seed": self.seed}
 
 
 def comparison_plan(reference_subjects, probe_subjects, fmr_target: float,
                     max_non_mated: int | None = None, seed: int = 0) -> Plan:
     """Every mated pair; every non-mated pair, or a uniform sample of `max_non_mated`.
 
-    A sample is allowed only when it is at least rule_of_3(fmr_target): fewer impostor
+    A sample is allowed only when it is at least the rule of 3 for fmr_target: fewer impostor
     comparisons cannot support the target even with no false match.
     """
     refs = np.asarray(reference_subjects)
@@ -58,7 +48,7 @@ def comparison_plan(reference_subjects, probe_subjects, fmr_target: float,
         raise InputError("comparison plan: no non-mated pair (one subject only)")
     if max_non_mated is None or available <= max_non_mated:
         return Plan("all", mated, np.argwhere(~same), available, fmr_target, seed)
-    needed = rule_of_3(fmr_target)
+    needed = rule_of_three_trials(fmr_target)
     if max_non_mated < needed:
         raise InputError(f"comparison plan: a sample of {max_non_mated} non-mated pairs is "
                          f"below the rule of 3 for FMR {fmr_target:g} ({needed})")

@@ -1,8 +1,12 @@
-"""`frs metrics verification|pad|identification`: error rates from score files.
+"""`frs metrics verification|pad|identification|demographics`: error rates from score
+files.
 
-Exit status 0; 2 for unusable input.  A target that the number of comparisons cannot
-support (rule of 3: fewer than 3 / target) is reported as unsupported, with the number
-needed, and no threshold is computed for it.
+`--format json` prints exactly the `verification`, `pad`, `identification` or
+`demographics` section of an evaluation report (schemas/evaluation-report), from the one
+producer of those sections, `reference_impl.metrics.report`; the text output is
+rendered from that same document.  Exit status 0; 2 for unusable input.  A target that
+the number of comparisons cannot support (rule of 3: fewer than 3 / target) is reported
+as unsupported, with the number needed, and no threshold is computed for it.
 """
 
 from __future__ import annotations
@@ -31,9 +35,9 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
     v.add_argument("--fmr", type=_rate, action="append", help="target FMR (repeatable; "
                    "default 1e-3 1e-4 1e-5 1e-6)")
     v.add_argument("--stream", action="store_true", help="exact two-pass streaming for "
-                   "score sets larger than memory (reads the files twice; no interpolated "
-                   "EER, no plot)")
-    v.add_argument("--det-svg", help="also write the DET plot (SVG) to this file")
+                   "score sets larger than memory (reads the files twice; no plot)")
+    v.add_argument("--det-svg", type=_svg_name, help="also write the DET plot (SVG) to "
+                   "this file, named in the document's det_plot")
     v.add_argument("--format", choices=("text", "json"), default="text")
     v.set_defaults(run=run_verification)
 
@@ -44,8 +48,8 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
                    help="PAD scores of one PAI species (repeatable)")
     p.add_argument("--apcer", type=_rate, action="append",
                    help="target APCER (repeatable; default 0.05 0.01)")
-    p.add_argument("--threshold", type=float, help="also report every rate at this PAD "
-                   "threshold, with ACER as an extra")
+    p.add_argument("--threshold", type=_threshold, help="also report every rate at this "
+                   "PAD threshold, with ACER as an extra")
     p.add_argument("--accepted", action="append", metavar="SPECIES=FILE", help="whole-system "
                    "outcome of each impostor attack presentation of a species, 1 accepted and "
                    "0 rejected, one a line: reports IAPAR with its 95 %% interval (repeatable)")
@@ -67,6 +71,17 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
     i.add_argument("--format", choices=("text", "json"), default="text")
     i.set_defaults(run=run_identification)
 
+    d = kinds.add_parser("demographics", help="FMR and FNMR of each demographic group at one "
+                         "global threshold, with the ratios, IR, FDR and GARBE of clause 7")
+    d.add_argument("--comparisons", required=True, help="JSON Lines of comparison-result "
+                   "records with their groups (null score = failure to acquire, not counted)")
+    d.add_argument("--group", required=True, metavar="KEY", help="the group variable whose "
+                   "labels are compared, e.g. sex, age_band or skin_tone")
+    d.add_argument("--threshold", type=_threshold, required=True, help="the system's one "
+                   "global threshold")
+    d.add_argument("--format", choices=("text", "json"), default="text")
+    d.set_defaults(run=run_demographics)
+
 
 def _rate(text: str) -> float:
     try:
@@ -78,16 +93,43 @@ def _rate(text: str) -> float:
     return value
 
 
-def _number(value: float) -> float | None:
-    return None if value is None or not math.isfinite(value) else float(value)
+def _threshold(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not math.isfinite(value):  # NaN would make every rate 0; JSON has no infinity
+        raise argparse.ArgumentTypeError(f"{text} is not a finite number")
+    return value
 
 
-def _emit(args, document: dict, lines: list[str]) -> int:
+def _svg_name(text: str) -> str:
+    if not text.endswith(".svg"):
+        raise argparse.ArgumentTypeError(f"'{text}' does not end in .svg")
+    return text
+
+
+def _emit(args, section: dict, render) -> int:
+    """Print the report section as JSON, or as text rendered from it."""
     if args.format == "json":
-        print(json.dumps(document, indent=2))
+        print(json.dumps(section, indent=2))
     else:
-        print("\n".join(lines))
+        print("\n".join(render(section)))
     return 0
+
+
+def _g(value: float) -> str:
+    """A rate or count as text, the same way everywhere: six significant digits."""
+    return f"{value:.6g}"
+
+
+def _interval(values: list[float]) -> str:
+    return f"[{_g(values[0])}, {_g(values[1])}]"
+
+
+def _tau(value: float | None) -> str:
+    """A threshold exactly (repr round-trips a float64); null is -inf."""
+    return "-inf" if value is None else repr(value)
 
 
 # --------------------------------------------------------------------------- verification
@@ -112,156 +154,116 @@ def _verification_scores(args) -> tuple[np.ndarray, np.ndarray, int]:
     return scores.read_scores(args.genuine), scores.read_scores(args.impostor), 0
 
 
-def verification_document(genuine, impostor, targets) -> tuple[dict, object, list]:
-    """The JSON document of `frs metrics verification` for in-memory scores."""
-    from reference_impl.metrics.uncertainty import rule_of_three_trials, target_supported
+def run_verification(args) -> int:
+    from reference_impl.metrics.report import verification_section
     from reference_impl.metrics.verification import SortedScores
 
-    sorted_scores = SortedScores(genuine, impostor, copy=False)
-    eer = sorted_scores.eer()
-    points, rows = [], []
-    for target in targets:
-        if not target_supported(target, sorted_scores.n_impostor):
-            rows.append({"fmr_target": target, "threshold": None, "fmr": None, "fnmr": None,
-                         "supported": False,
-                         "impostor_needed": rule_of_three_trials(target)})
-            continue
-        point = sorted_scores.fnmr_at_fmr(target)
-        points.append(point)
-        rows.append({"fmr_target": target, "threshold": _number(point.threshold),
-                     "fmr": point.fmr, "fnmr": point.fnmr, "supported": True})
-    document = {"eer": eer.eer, "eer_threshold": _number(eer.threshold),
-                "eer_interpolated": sorted_scores.eer_interpolated(),
-                "fnmr_at_fmr": rows, "genuine": sorted_scores.n_genuine,
-                "impostor": sorted_scores.n_impostor}
-    return document, sorted_scores, points
-
-
-def run_verification(args) -> int:
     targets = args.fmr or DEFAULT_FMR
     if args.stream:
-        document = _streamed(args, targets)
-    else:
-        genuine, impostor, fta = _verification_scores(args)
-        document, sorted_scores, points = verification_document(genuine, impostor, targets)
-        if args.comparisons:
-            document["failures_to_acquire"] = fta
-        if args.det_svg:
-            from reference_impl.metrics.plot import det_svg
+        return _emit(args, _streamed(args, targets), render_verification)
+    genuine, impostor, fta = _verification_scores(args)
+    scores = SortedScores(genuine, impostor, copy=False)
+    section = verification_section(scores, targets, fta, det_plot=args.det_svg)
+    if args.det_svg:
+        from reference_impl.metrics.plot import det_svg
 
-            det_svg(args.det_svg, sorted_scores, points, sorted_scores.eer())
-    lines = [f"genuine comparisons   {document['genuine']}",
-             f"impostor comparisons  {document['impostor']}",
-             f"EER                   {document['eer']:.6g} (step curve; interpolated "
-             f"{document['eer_interpolated']:.6g})" if "eer_interpolated" in document else
-             f"EER                   {document['eer']:.6g} (step curve)",
-             f"{'target FMR':>12}  {'threshold':>22}  {'FMR':>10}  {'FNMR':>10}"]
-    for row in document["fnmr_at_fmr"]:
-        if not row["supported"]:
-            lines.append(f"{row['fmr_target']:>12g}  unsupported: {document['impostor']} "
-                         f"impostor comparisons, the rule of 3 needs "
-                         f"{row['impostor_needed']}")
-            continue
-        threshold = "-inf" if row["threshold"] is None else repr(row["threshold"])
-        lines.append(f"{row['fmr_target']:>12g}  {threshold:>22}  {row['fmr']:>10.4g}  "
-                     f"{row['fnmr']:>10.4g}")
-    return _emit(args, document, lines)
+        det_svg(args.det_svg, scores, targets)
+    return _emit(args, section, render_verification)
 
 
 def _streamed(args, targets) -> dict:
+    from reference_impl.metrics.report import streamed_verification_section
     from reference_impl.metrics.scores import stream_comparisons, stream_files
-    from reference_impl.metrics.uncertainty import rule_of_three_trials, target_supported
 
     if args.det_svg:
         raise InputError("--stream draws no DET plot (run without --stream for one)")
-    extra = {}
     if args.comparisons:
         if args.genuine or args.impostor:
             raise InputError("give either --comparisons or --genuine and --impostor")
         streamed = stream_comparisons(args.comparisons, targets)
-        result, extra = streamed.result, {"failures_to_acquire": streamed.failures_to_acquire}
-    elif args.genuine and args.impostor:
-        result = stream_files(args.genuine, args.impostor, targets)
-    else:
+        return streamed_verification_section(streamed.result, streamed.failures_to_acquire)
+    if not (args.genuine and args.impostor):
         raise InputError("give --genuine FILE and --impostor FILE (or --comparisons FILE)")
-    rows = []
-    for point in result.fnmr_at_fmr:
-        if not target_supported(point.fmr_target, result.impostor):
-            rows.append({"fmr_target": point.fmr_target, "threshold": None, "fmr": None,
-                         "fnmr": None, "supported": False,
-                         "impostor_needed": rule_of_three_trials(point.fmr_target)})
-        else:
-            rows.append({"fmr_target": point.fmr_target, "threshold": _number(point.threshold),
-                         "fmr": point.fmr, "fnmr": point.fnmr, "supported": True})
-    return {"eer": result.eer.eer, "eer_threshold": _number(result.eer.threshold),
-            "fnmr_at_fmr": rows, "genuine": result.genuine, "impostor": result.impostor,
-            **extra}
+    return streamed_verification_section(stream_files(args.genuine, args.impostor, targets))
+
+
+def render_verification(section: dict) -> list[str]:
+    """The text of `frs metrics verification`, from its report section."""
+    fta = section["failures_to_acquire"]
+    eer = (f"{_g(section['eer'])} at threshold {section['eer_threshold']!r} (step curve; "
+           f"interpolated {_g(section['eer_interpolated'])})")
+    lines = [f"genuine comparisons   {section['genuine']}",
+             f"impostor comparisons  {section['impostor']}",
+             f"failures to acquire   {fta['failures']} of {fta['attempts']} attempts "
+             f"(FTA {_g(fta['fta'])})",
+             f"EER                   {eer}",
+             "target FMR: threshold, FMR [95 % interval], FNMR [95 % interval], FAR, FRR"]
+    transactions = {t["fmr_target"]: t for t in section["transaction_rates"]}
+    for row in section["fnmr_at_fmr"]:
+        if not row["supported"]:
+            lines.append(f"{_g(row['fmr_target']):>10}: unsupported, {section['impostor']} "
+                         f"impostor comparisons; the rule of 3 needs {row['impostor_needed']}")
+            continue
+        rates = transactions[row["fmr_target"]]
+        lines.append(f"{_g(row['fmr_target']):>10}: {_tau(row['threshold'])}, FMR "
+                     f"{_g(row['fmr'])} {_interval(row['fmr_interval'])}, FNMR "
+                     f"{_g(row['fnmr'])} {_interval(row['fnmr_interval'])}, FAR "
+                     f"{_g(rates['far'])}, FRR {_g(rates['frr'])}")
+    if "det_plot" in section:
+        lines.append(f"DET plot              {section['det_plot']}")
+    return lines
 
 
 # --------------------------------------------------------------------------- PAD
 
 
-def run_pad(args) -> int:
-    from reference_impl.metrics import pad
+def _species_files(option: str, items: list[str]) -> dict[str, np.ndarray]:
     from reference_impl.metrics.scores import read_scores
-    from reference_impl.metrics.uncertainty import rule_of_three_trials, target_supported
 
-    bona_fide = read_scores(args.bona_fide)
-    attacks = {}
-    for item in args.attack:
+    found = {}
+    for item in items:
         species, sep, path = item.partition("=")
         if not sep or not species or not path:
-            raise InputError(f"--attack '{item}': expected SPECIES=FILE")
-        if species in attacks:
-            raise InputError(f"--attack: species '{species}' given twice")
-        attacks[species] = read_scores(path)
-    smallest = min(a.size for a in attacks.values())
-    document = {"bona_fide": int(bona_fide.size),
-                "attack": {s: int(a.size) for s, a in attacks.items()},
-                "bpcer_at_apcer": []}
-    lines = [f"bona fide presentations  {bona_fide.size}"]
-    lines += [f"attack '{s}'  {a.size}" for s, a in attacks.items()]
-    for target in args.apcer or DEFAULT_APCER:
-        if not target_supported(target, smallest):
-            document["bpcer_at_apcer"].append(
-                {"apcer_target": target, "threshold": None, "apcer_ap": None, "bpcer": None,
-                 "supported": False, "attack_needed_per_species": rule_of_three_trials(target)})
-            lines.append(f"APCER {target:g}: unsupported, the rule of 3 needs "
-                         f"{rule_of_three_trials(target)} attacks per species")
-            continue
-        point = pad.bpcer_at_apcer(bona_fide, attacks, target)
-        document["bpcer_at_apcer"].append(
-            {"apcer_target": target, "threshold": _number(point.threshold),
-             "apcer_ap": point.apcer_ap, "bpcer": point.bpcer, "supported": True,
-             "apcer": pad.apcer_per_species(attacks, point.threshold)})
-        lines.append(f"APCER {target:g}: threshold {point.threshold!r}, APCER_AP "
-                     f"{point.apcer_ap:.4g}, BPCER {point.bpcer:.4g}")
-    if args.threshold is not None:
-        tau = args.threshold
-        per_species = pad.apcer_per_species(attacks, tau)
-        worst, bp = max(per_species.values()), pad.bpcer(bona_fide, tau)
-        document["at_threshold"] = {"threshold": tau, "apcer": per_species, "apcer_ap": worst,
-                                    "bpcer": bp, "acer": pad.acer(worst, bp)}
-        lines.append(f"at threshold {tau!r}: APCER_AP {worst:.4g}, BPCER {bp:.4g}, "
-                     f"ACER {pad.acer(worst, bp):.4g} (extra, not a pass criterion)")
-        lines += [f"  APCER '{s}' {r:.4g}" for s, r in per_species.items()]
-    if args.accepted:
-        from reference_impl.metrics.uncertainty import clopper_pearson
+            raise InputError(f"{option} '{item}': expected SPECIES=FILE")
+        if species in found:
+            raise InputError(f"{option}: species '{species}' given twice")
+        found[species] = read_scores(path)
+    return found
 
-        document["iapar"] = {}
-        for item in args.accepted:
-            species, sep, path = item.partition("=")
-            if not sep or not species or not path:
-                raise InputError(f"--accepted '{item}': expected SPECIES=FILE")
-            outcome = read_scores(path)
-            rate = pad.iapar(outcome)
-            errors = int(np.count_nonzero(outcome))
-            interval = list(clopper_pearson(errors, outcome.size))
-            document["iapar"][species] = {"errors": errors, "trials": int(outcome.size),
-                                          "rate": rate, "interval": interval}
-            lines.append(f"IAPAR '{species}' {rate:.4g} ({errors} of {outcome.size}; 95 % "
-                         f"upper bound {interval[1]:.4g})")
-    return _emit(args, document, lines)
+
+def run_pad(args) -> int:
+    from reference_impl.metrics.report import pad_section
+    from reference_impl.metrics.scores import read_scores
+
+    section = pad_section(read_scores(args.bona_fide), _species_files("--attack", args.attack),
+                          args.threshold, args.apcer or DEFAULT_APCER,
+                          _species_files("--accepted", args.accepted or []))
+    return _emit(args, section, render_pad)
+
+
+def render_pad(section: dict) -> list[str]:
+    """The text of `frs metrics pad`, from its report section."""
+    lines = [f"bona fide presentations  {section['bona_fide']}"]
+    lines += [f"attack '{s}'  {n}" for s, n in section["attack"].items()]
+    for row in section["bpcer_at_apcer"]:
+        if not row["supported"]:
+            lines.append(f"APCER {_g(row['apcer_target'])}: unsupported, the rule of 3 needs "
+                         f"{row['attack_needed_per_species']} attacks per species")
+            continue
+        lines.append(f"APCER {_g(row['apcer_target'])}: threshold {_tau(row['threshold'])}, "
+                     f"APCER_AP {_g(row['apcer_ap'])}, BPCER {_g(row['bpcer'])}")
+        lines += [f"  APCER '{s}' {_g(r)}" for s, r in row["apcer"].items()]
+    if "at_threshold" in section:
+        at = section["at_threshold"]
+        lines.append(f"at threshold {at['threshold']!r}: APCER_AP {_g(at['apcer_ap'])}, BPCER "
+                     f"{_g(at['bpcer']['rate'])} {_interval(at['bpcer']['interval'])}, ACER "
+                     f"{_g(at['acer'])} (extra, not a pass criterion)")
+        lines += [f"  APCER '{s}' {_g(r['rate'])} {_interval(r['interval'])}"
+                  for s, r in at["apcer"].items()]
+    for species, rate in section.get("iapar", {}).items():
+        lines.append(f"IAPAR '{species}' {_g(rate['rate'])} ({rate['errors']} of "
+                     f"{rate['trials']}) {_interval(rate['interval'])}")
+    return lines
 
 
 # --------------------------------------------------------------------------- identification
@@ -311,37 +313,70 @@ def read_searches(path) -> tuple[list[int], list[float], list[float]]:
 
 
 def run_identification(args) -> int:
-    from reference_impl.metrics import identification as ident
-    from reference_impl.metrics.uncertainty import rule_of_three_trials, target_supported
+    from reference_impl.metrics.report import identification_section
 
     if args.gallery_size < 1 or args.max_rank < 1:
         raise InputError("--gallery-size and --max-rank must be at least 1")
     ranks, mate_scores, top = read_searches(args.searches)
     if not ranks or not top:
         raise InputError(f"{args.searches}: needs both mated and non-mated searches")
-    fpir_rank = (args.rank or [1])[0]
-    document = {"gallery_size": args.gallery_size, "mated": len(ranks), "non_mated": len(top),
-                "fnir_at_rank": [], "fnir_at_fpir": [],
-                "cmc": ident.cmc(ranks, args.max_rank).tolist()}
-    lines = [f"gallery size N        {args.gallery_size}",
-             f"mated searches        {len(ranks)}", f"non-mated searches    {len(top)}"]
-    for rank in args.rank or [1]:
-        value = ident.fnir(ranks, mate_scores, rank, -np.inf)
-        document["fnir_at_rank"].append({"rank": rank, "fnir": value})
-        lines.append(f"FNIR at rank {rank}: {value:.4g}")
-    for target in args.fpir or [1e-3]:
-        if not target_supported(target, len(top)):
-            document["fnir_at_fpir"].append(
-                {"fpir_target": target, "rank": fpir_rank, "threshold": None, "fpir": None,
-                 "fnir": None, "supported": False,
-                 "non_mated_needed": rule_of_three_trials(target)})
-            lines.append(f"FPIR {target:g}: unsupported, the rule of 3 needs "
-                         f"{rule_of_three_trials(target)} non-mated searches")
+    section = identification_section(ranks, mate_scores, top, args.gallery_size,
+                                     args.rank or [1], args.fpir or [1e-3], args.max_rank)
+    return _emit(args, section, render_identification)
+
+
+def render_identification(section: dict) -> list[str]:
+    """The text of `frs metrics identification`, from its report section."""
+    lines = [f"gallery size N        {section['gallery_size']}",
+             f"mated searches        {section['mated']}",
+             f"non-mated searches    {section['non_mated']}"]
+    lines += [f"FNIR at rank {r['rank']}: {_g(r['fnir'])} {_interval(r['interval'])}"
+              for r in section["fnir_at_rank"]]
+    for row in section["fnir_at_fpir"]:
+        if not row["supported"]:
+            lines.append(f"FPIR {_g(row['fpir_target'])}: unsupported, the rule of 3 needs "
+                         f"{row['non_mated_needed']} non-mated searches")
             continue
-        point = ident.fnir_at_fpir(ranks, mate_scores, top, target, fpir_rank)
-        document["fnir_at_fpir"].append(
-            {"fpir_target": target, "rank": fpir_rank, "threshold": _number(point.threshold),
-             "fpir": point.fpir, "fnir": point.fnir, "supported": True})
-        lines.append(f"FPIR {target:g}: threshold {point.threshold!r}, FPIR {point.fpir:.4g}, "
-                     f"FNIR(N, {fpir_rank}) {point.fnir:.4g}")
-    return _emit(args, document, lines)
+        lines.append(f"FPIR {_g(row['fpir_target'])}: threshold {_tau(row['threshold'])}, FPIR "
+                     f"{_g(row['fpir'])} {_interval(row['fpir_interval'])}, "
+                     f"FNIR(N, {row['rank']}) {_g(row['fnir'])}")
+    lines.append("CMC, ranks 1 to " + f"{len(section['cmc'])}: "
+                 + " ".join(_g(rate) for rate in section["cmc"]))
+    return lines
+
+
+# --------------------------------------------------------------------------- demographics
+
+
+def run_demographics(args) -> int:
+    from reference_impl.metrics.report import demographics_section
+    from reference_impl.metrics.scores import iter_comparisons
+
+    genuine: dict[str, list[float]] = {}
+    impostor: dict[str, list[float]] = {}
+    for block in iter_comparisons(args.comparisons):
+        for score, mated, groups in zip(block.score.tolist(), block.mated.tolist(),
+                                        block.groups, strict=True):
+            label = groups.get(args.group)
+            if label is not None and not math.isnan(score):
+                (genuine if mated else impostor).setdefault(label, []).append(score)
+    section = demographics_section(genuine, impostor, args.threshold)
+    return _emit(args, section, render_demographics)
+
+
+def render_demographics(section: dict) -> list[str]:
+    """The text of `frs metrics demographics`, from its report section."""
+    lines = [f"threshold  {section['threshold']!r}",
+             "group: FMR [95 % interval] (errors of trials), FNMR [95 % interval] (errors of "
+             "trials)"]
+    for name, rates in section["groups"].items():
+        fmr, fnmr = rates["fmr"], rates["fnmr"]
+        lines.append(f"  {name}: FMR {_g(fmr['rate'])} {_interval(fmr['interval'])} "
+                     f"({fmr['errors']} of {fmr['trials']}), FNMR {_g(fnmr['rate'])} "
+                     f"{_interval(fnmr['interval'])} ({fnmr['errors']} of {fnmr['trials']})")
+    lines += [f"FMR max/min ratio   {_g(section['fmr_ratio'])}",
+              f"FNMR max/min ratio  {_g(section['fnmr_ratio'])}",
+              f"inequity rate       {_g(section['inequity_rate'])} (alpha {_g(section['alpha'])})",
+              f"FDR                 {_g(section['fdr'])}",
+              f"GARBE               {_g(section['garbe'])}"]
+    return lines

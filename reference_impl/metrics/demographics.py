@@ -20,30 +20,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from reference_impl.classes import Verdict
 from reference_impl.errors import InputError
-from reference_impl.metrics.uncertainty import clopper_pearson
-from reference_impl.metrics.verification import as_scores
-
-
-@dataclass(frozen=True)
-class GroupRate:
-    errors: int
-    trials: int
-    rate: float
-    lower: float
-    upper: float
-
-
-def group_rate(errors: int, trials: int, confidence: float = 0.95) -> GroupRate:
-    low, high = clopper_pearson(errors, trials, confidence)
-    return GroupRate(errors, trials, errors / trials, low, high)
+from reference_impl.metrics.uncertainty import Rate
+from reference_impl.metrics.verification import as_scores, as_threshold
 
 
 @dataclass(frozen=True)
 class GroupRates:
     threshold: float
-    fmr: dict[str, GroupRate] = field(default_factory=dict)
-    fnmr: dict[str, GroupRate] = field(default_factory=dict)
+    fmr: dict[str, Rate] = field(default_factory=dict)
+    fnmr: dict[str, Rate] = field(default_factory=dict)
 
 
 def per_group_rates(genuine_by_group: dict, impostor_by_group: dict, threshold: float,
@@ -52,15 +39,14 @@ def per_group_rates(genuine_by_group: dict, impostor_by_group: dict, threshold: 
     intervals."""
     if not genuine_by_group and not impostor_by_group:
         raise InputError("no demographic group given")
-    result = GroupRates(threshold)
+    tau = as_threshold(threshold)
+    result = GroupRates(tau)
     for name, scores in sorted(impostor_by_group.items()):
         s = as_scores(scores, f"impostor scores of group '{name}'")
-        result.fmr[str(name)] = group_rate(int(np.count_nonzero(s >= threshold)), s.size,
-                                           confidence)
+        result.fmr[str(name)] = Rate(np.count_nonzero(s >= tau), s.size, confidence)
     for name, scores in sorted(genuine_by_group.items()):
         s = as_scores(scores, f"genuine scores of group '{name}'")
-        result.fnmr[str(name)] = group_rate(int(np.count_nonzero(s < threshold)), s.size,
-                                            confidence)
+        result.fnmr[str(name)] = Rate(np.count_nonzero(s < tau), s.size, confidence)
     return result
 
 
@@ -196,14 +182,8 @@ def unmatched_impostors(probe_labels, reference_labels, keys=MATCH_KEYS) -> list
 FMR_GROUP_FACTOR = 3
 
 
-@dataclass(frozen=True)
-class GroupVerdict:
-    passed: bool
-    reasons: tuple[str, ...]
-
-
 def group_limits_verdict(rates: GroupRates, class_fmr: float, class_fnmr: float
-                         ) -> GroupVerdict:
+                         ) -> Verdict:
     """Clause 7.4: in every group, the upper 95 % bound of FMR is at most 3 x the class
     FMR limit and the upper bound of FNMR at most the class FNMR limit."""
     failures = [f"group '{g}': FMR upper bound {r.upper:.3g} exceeds "
@@ -211,7 +191,7 @@ def group_limits_verdict(rates: GroupRates, class_fmr: float, class_fnmr: float
                 for g, r in sorted(rates.fmr.items()) if r.upper > FMR_GROUP_FACTOR * class_fmr]
     failures += [f"group '{g}': FNMR upper bound {r.upper:.3g} exceeds {class_fnmr:g}"
                  for g, r in sorted(rates.fnmr.items()) if r.upper > class_fnmr]
-    return GroupVerdict(not failures, tuple(failures))
+    return Verdict(not failures, tuple(failures))
 
 
 FDR_TARGET = 0.99

@@ -4,7 +4,8 @@ A search compares one probe with every reference of a gallery of N subjects and
 returns a candidate list: at most L (reference, score) pairs, highest score first.
 A *mated* search has the probe's subject in the gallery; a *non-mated* one does not.
 
-- FPIR(N, tau) = share of non-mated searches whose list has a candidate with score >= tau;
+- FPIR(N, tau) = share of non-mated searches whose list has a candidate with score >= tau
+  (a search that returns no candidate is never a false positive, at any threshold);
 - FNIR(N, R, tau) = share of mated searches whose mate is not among the top R
   candidates with a score >= tau;
 - the rank of the mate is 1 + the number of other candidates scoring at least as high
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from reference_impl.errors import InputError
-from reference_impl.metrics.verification import allowed_false_matches
+from reference_impl.metrics.verification import as_threshold, least_threshold
 
 NO_RANK = 0  # the mate is not in the candidate list
 
@@ -37,9 +38,13 @@ def _top_scores(nonmated_top_scores) -> np.ndarray:
 
 
 def fpir(nonmated_top_scores, threshold: float) -> float:
-    """False positive identification rate at threshold tau (Annex B.7)."""
-    top = _top_scores(nonmated_top_scores)
-    return np.count_nonzero(top >= threshold) / top.size
+    """False positive identification rate at threshold tau (Annex B.7).
+
+    An empty candidate list (top score -inf) has no candidate to be a false positive,
+    even at tau = -inf.
+    """
+    top, tau = _top_scores(nonmated_top_scores), as_threshold(threshold)
+    return np.count_nonzero((top >= tau) & (top > -np.inf)) / top.size
 
 
 def _mates(mate_ranks, mate_scores) -> tuple[np.ndarray, np.ndarray]:
@@ -66,8 +71,9 @@ def fnir(mate_ranks, mate_scores, rank: int, threshold: float) -> float:
     if rank < 1:
         raise InputError(f"rank {rank}: expected >= 1")
     ranks, scores = _mates(mate_ranks, mate_scores)
+    tau = as_threshold(threshold)
     hit = (ranks >= 1) & (ranks <= rank)
-    hit[hit] = scores[hit] >= threshold
+    hit[hit] = scores[hit] >= tau
     return np.count_nonzero(~hit) / ranks.size
 
 
@@ -82,13 +88,7 @@ def cmc(mate_ranks, max_rank: int) -> np.ndarray:
 
 def threshold_at_fpir(nonmated_top_scores, target: float) -> float:
     """tau_x = min{tau : FPIR(tau) <= x}, as Annex B.2 defines it for FMR."""
-    if not 0.0 <= target <= 1.0:
-        raise InputError(f"target FPIR {target} is not in [0, 1]")
-    top = np.sort(_top_scores(nonmated_top_scores))
-    k = allowed_false_matches(target, top.size)
-    if k >= top.size:
-        return float(-np.inf)
-    return float(np.nextafter(top[top.size - k - 1], np.inf))
+    return least_threshold(np.sort(_top_scores(nonmated_top_scores)), target, "FPIR")
 
 
 @dataclass(frozen=True)
@@ -108,10 +108,21 @@ def fnir_at_fpir(mate_ranks, mate_scores, nonmated_top_scores, target: float,
                                fnir(mate_ranks, mate_scores, rank, tau), rank)
 
 
+def ranks_of_mates(mate_scores, other_scores) -> np.ndarray:
+    """The rank of each search's mate: 1 + the number of other candidates whose score is
+    at least the mate's (Annex B.7).
+
+    `other_scores[i]` holds the scores of search i's other candidates (-inf where a
+    list is shorter); ties count against the mate, whatever order they are listed in.
+    """
+    mates = np.asarray(mate_scores)
+    return 1 + np.count_nonzero(np.asarray(other_scores) >= mates[:, None], axis=1)
+
+
 def mate_rank(candidate_ids, candidate_scores, mate_id) -> tuple[int, float]:
     """(rank, score) of the mate in one candidate list; (0, nan) when absent.
 
-    Rank = 1 + the number of other candidates whose score is at least the mate's.
+    A mate listed twice counts at its best score; the rank is `ranks_of_mates`.
     """
     ids = list(candidate_ids)
     scores = np.asarray(candidate_scores, dtype=np.float64)
@@ -124,85 +135,4 @@ def mate_rank(candidate_ids, candidate_scores, mate_id) -> tuple[int, float]:
     mate_score = float(scores[best])
     others = np.ones(scores.size, dtype=bool)
     others[positions] = False
-    return 1 + int(np.count_nonzero(scores[others] >= mate_score)), mate_score
-
-
-def _sorted(scores: np.ndarray, rows: np.ndarray, keep: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per line, the first `keep` of (score descending, gallery row ascending)."""
-    order = np.lexsort((rows, -scores), axis=1)[:, :keep]
-    return np.take_along_axis(scores, order, axis=1), np.take_along_axis(rows, order, axis=1)
-
-
-def _block_top(scores: np.ndarray, first_row: int, keep: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per probe, the `keep` best of one block of gallery columns, exactly.
-
-    A partition finds each line's keep-th best score c.  Where exactly `keep` entries
-    reach c (no tie straddles the cut) only those are sorted; a line with a tie at c
-    is sorted whole, so ties always go to the lower gallery row.
-    """
-    lines, width = scores.shape
-    if width <= keep:
-        rows = np.broadcast_to(np.arange(first_row, first_row + width), scores.shape)
-        return _sorted(scores, rows, keep)
-    cut = np.partition(scores, width - keep, axis=1)[:, width - keep]
-    reach = scores >= cut[:, None]
-    simple = np.count_nonzero(reach, axis=1) == keep
-    out_s = np.empty((lines, keep))
-    out_i = np.empty((lines, keep), dtype=np.int64)
-    if simple.any():
-        columns = np.nonzero(reach[simple])[1].reshape(-1, keep)
-        picked = np.take_along_axis(scores[simple], columns, axis=1)
-        out_s[simple], out_i[simple] = _sorted(picked, columns + first_row, keep)
-    if not simple.all():
-        hard = ~simple
-        rows = np.broadcast_to(np.arange(first_row, first_row + width), (int(hard.sum()), width))
-        out_s[hard], out_i[hard] = _sorted(scores[hard], rows, keep)
-    return out_s, out_i
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    indices: np.ndarray  # (probes, L) gallery rows, best first
-    scores: np.ndarray   # (probes, L) their scores
-
-
-def search(probes, gallery, candidates: int = 50, memory_bytes: int = 256 * 2 ** 20
-           ) -> SearchResult:
-    """1:N search by inner product over an in-memory gallery, in bounded memory.
-
-    Embeddings are compared by dot product (cosine similarity for L2-normalised
-    embeddings).  Probes and gallery are taken in blocks so that no block of scores
-    exceeds `memory_bytes` (the selection within a block needs about twice that again);
-    each probe keeps its best `candidates` across gallery blocks.  Ties are broken by
-    the lower gallery row, so the result is exact and does not depend on the block
-    size (given scores that do not depend on it: BLAS may round a dot product
-    differently in blocks of different shapes).
-    """
-    p = np.asarray(probes, dtype=np.float64)
-    g = np.asarray(gallery, dtype=np.float64)
-    if p.ndim != 2 or g.ndim != 2 or p.shape[1] != g.shape[1]:
-        raise InputError(f"probes {p.shape} and gallery {g.shape} must be 2-D with the "
-                         "same embedding dimension")
-    if g.shape[0] == 0 or candidates < 1:
-        raise InputError("the gallery is empty or no candidate is asked for")
-    if not (np.isfinite(p).all() and np.isfinite(g).all()):
-        raise InputError("an embedding holds a NaN or infinite value")
-    n_gallery = g.shape[0]
-    keep = min(candidates, n_gallery)
-    cells = max(1, memory_bytes // 8)
-    gallery_block = max(keep, min(n_gallery, cells))
-    probe_block = max(1, cells // gallery_block)
-    out_idx = np.empty((p.shape[0], keep), dtype=np.int64)
-    out_scores = np.empty((p.shape[0], keep))
-    for start in range(0, p.shape[0], probe_block):
-        block = p[start:start + probe_block]
-        best_s = np.full((block.shape[0], 0), -np.inf)
-        best_i = np.empty((block.shape[0], 0), dtype=np.int64)
-        for g0 in range(0, n_gallery, gallery_block):
-            scores = block @ g[g0:g0 + gallery_block].T
-            top_s, top_i = _block_top(scores, g0, keep)
-            best_s, best_i = _sorted(np.concatenate([best_s, top_s], axis=1),
-                                     np.concatenate([best_i, top_i], axis=1), keep)
-        out_idx[start:start + block.shape[0]] = best_i
-        out_scores[start:start + block.shape[0]] = best_s
-    return SearchResult(out_idx, out_scores)
+    return int(ranks_of_mates([mate_score], scores[None, others])[0]), mate_score

@@ -21,11 +21,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from reference_impl.classes import Verdict
 from reference_impl.errors import InputError
-from reference_impl.metrics.verification import as_scores, threshold_at_fmr
+from reference_impl.metrics.verification import as_scores, as_threshold, least_threshold
 
 
-def _species(attacks_by_species: dict) -> dict[str, np.ndarray]:
+def attack_species(attacks_by_species: dict) -> dict[str, np.ndarray]:
+    """Each PAI species' PAD scores, checked as scores; at least one species."""
     if not attacks_by_species:
         raise InputError("no attack presentations: APCER needs at least one PAI species")
     return {str(name): as_scores(scores, f"attack species '{name}'")
@@ -34,13 +36,13 @@ def _species(attacks_by_species: dict) -> dict[str, np.ndarray]:
 
 def apcer(attack_scores, threshold: float) -> float:
     """APCER of one PAI species: attacks with a PAD score >= tau (classified bona fide)."""
-    scores = as_scores(attack_scores, "attack")
-    return float(np.count_nonzero(scores >= threshold) / scores.size)
+    scores, tau = as_scores(attack_scores, "attack"), as_threshold(threshold)
+    return float(np.count_nonzero(scores >= tau) / scores.size)
 
 
 def apcer_per_species(attacks_by_species: dict, threshold: float) -> dict[str, float]:
     return {name: apcer(scores, threshold)
-            for name, scores in _species(attacks_by_species).items()}
+            for name, scores in attack_species(attacks_by_species).items()}
 
 
 def apcer_ap(attacks_by_species: dict, threshold: float) -> float:
@@ -50,8 +52,8 @@ def apcer_ap(attacks_by_species: dict, threshold: float) -> float:
 
 def bpcer(bona_fide_scores, threshold: float) -> float:
     """BPCER: bona fide presentations with a PAD score < tau (classified as attacks)."""
-    scores = as_scores(bona_fide_scores, "bona fide")
-    return float(np.count_nonzero(scores < threshold) / scores.size)
+    scores, tau = as_scores(bona_fide_scores, "bona fide"), as_threshold(threshold)
+    return float(np.count_nonzero(scores < tau) / scores.size)
 
 
 @dataclass(frozen=True)
@@ -69,8 +71,9 @@ def threshold_at_apcer(attacks_by_species: dict, target: float) -> float:
     target for all of them is the greatest of the per-species thresholds of
     Annex B.2.
     """
-    species = _species(attacks_by_species)
-    return max(threshold_at_fmr(scores, target) for scores in species.values())
+    species = attack_species(attacks_by_species)
+    return max(least_threshold(np.sort(scores), target, "APCER")
+               for scores in species.values())
 
 
 def bpcer_at_apcer(bona_fide_scores, attacks_by_species: dict, target: float
@@ -146,13 +149,7 @@ def undersized_species(attacks_by_species: dict,
     return sorted(s for s, a in attacks_by_species.items() if np.size(a) < minimum)
 
 
-@dataclass(frozen=True)
-class PadVerdict:
-    passed: bool
-    reasons: tuple[str, ...]
-
-
-def pad_level_verdict(level: str, iapar_upper_by_species: dict[str, float]) -> PadVerdict:
+def pad_level_verdict(level: str, iapar_upper_by_species: dict[str, float]) -> Verdict:
     """Clause 8.3: the upper 95 % bound of IAPAR of every species of the level is at
     most the level's limit; every species of the level was tested.  ACER plays no
     part (clause 8.6)."""
@@ -161,4 +158,4 @@ def pad_level_verdict(level: str, iapar_upper_by_species: dict[str, float]) -> P
                 missing_species(level, iapar_upper_by_species)]
     failures += [f"IAPAR upper bound {v:.3g} of '{s}' exceeds {limit:g}"
                  for s, v in sorted(iapar_upper_by_species.items()) if v > limit]
-    return PadVerdict(not failures, tuple(failures))
+    return Verdict(not failures, tuple(failures))

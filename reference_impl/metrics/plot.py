@@ -1,5 +1,6 @@
 """DET plot as SVG (matplotlib, Agg backend): FNMR against FMR on normal-deviate axes,
-with the operating points marked."""
+with the operating points and the EER marked.  The one DET plot of FRS: `frs metrics
+verification --det-svg` and the `det.svg` of `frs evaluate` are both drawn here."""
 
 from __future__ import annotations
 
@@ -7,17 +8,20 @@ from pathlib import Path
 
 import numpy as np
 
+from reference_impl.metrics.uncertainty import target_supported
 from reference_impl.metrics.verification import SortedScores
 
 TICKS = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.05, 0.2, 0.5, 0.8, 0.95]
 
 
-def det_svg(path, scores: SortedScores, operating_points=(), eer=None,
-            points: int = 2000, title: str = "DET curve") -> Path:
+def det_svg(path, scores: SortedScores, targets=(), title: str = "DET curve",
+            points: int = 2000) -> Path:
     """Write the DET curve of `scores` to `path` (SVG) and return the path.
 
-    A rate of 0 or 1 has no normal deviate: points where either rate is 0 or 1 are
-    left out.  Every point drawn is an exact point of the step curve.
+    Every point drawn is an exact point of the step curve (`SortedScores.det_points`);
+    a rate of 0 or 1 has no normal deviate, so points where either rate is 0 or 1 are
+    left out.  The operating point of each target FMR the impostor count supports
+    (rule of 3) is marked, and so is the EER.
     """
     import matplotlib
 
@@ -26,6 +30,9 @@ def det_svg(path, scores: SortedScores, operating_points=(), eer=None,
     from scipy.stats import norm
 
     _, fmr, fnmr = scores.det_points(points)
+    operating_points = [scores.fnmr_at_fmr(t) for t in targets
+                        if target_supported(t, scores.n_impostor)]
+    eer = scores.eer()
     inside = (fmr > 0) & (fmr < 1) & (fnmr > 0) & (fnmr < 1)
     floor = 1 / (2 * max(scores.n_genuine, scores.n_impostor))
     x, y = norm.ppf(fmr[inside]), norm.ppf(fnmr[inside])
@@ -37,9 +44,8 @@ def det_svg(path, scores: SortedScores, operating_points=(), eer=None,
             axes.plot(px, py, "o", color="#c62828")
             axes.annotate(f"FMR≤{point.fmr_target:g}: FNMR {point.fnmr:.4g}", (px, py),
                           textcoords="offset points", xytext=(6, 6), fontsize=8)
-        if eer is not None:
-            e = norm.ppf(np.clip(eer.eer, floor, 1 - floor))
-            axes.plot(e, e, "s", color="#2e7d32", label=f"EER {eer.eer:.4g}")
+        e = norm.ppf(np.clip(eer.eer, floor, 1 - floor))
+        axes.plot(e, e, "s", color="#2e7d32", label=f"EER {eer.eer:.4g}")
         low = norm.ppf(floor)
         axes.set_xlim(low, norm.ppf(0.99))
         axes.set_ylim(low, norm.ppf(0.99))

@@ -1,6 +1,8 @@
 """The metric families of an evaluation report (schemas/evaluation-report), built
 from scores.  Each function returns one top-level property of the report, so the
-harness can assemble a report from whichever families it measured."""
+harness can assemble a report from whichever families it measured; `frs metrics
+verification|pad|identification|demographics --format json` prints these same sections:
+the one producer of metric documents."""
 
 from __future__ import annotations
 
@@ -11,12 +13,14 @@ import numpy as np
 from reference_impl.metrics import demographics as dem
 from reference_impl.metrics import identification as ident
 from reference_impl.metrics import pad as padm
-from reference_impl.metrics.uncertainty import (
-    clopper_pearson,
-    rule_of_three_trials,
-    target_supported,
+from reference_impl.metrics.scores import StreamingResult
+from reference_impl.metrics.uncertainty import Rate, rule_of_three_trials, target_supported
+from reference_impl.metrics.verification import (
+    SortedScores,
+    as_scores,
+    failure_to_acquire,
+    far_frr,
 )
-from reference_impl.metrics.verification import SortedScores, far_frr
 
 VERIFICATION_TARGETS = (1e-3, 1e-4, 1e-5, 1e-6)
 APCER_TARGETS = (0.05, 0.01)
@@ -27,49 +31,56 @@ def _finite(value: float) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
-def _interval(errors: int, trials: int, confidence: float) -> list[float]:
-    return list(clopper_pearson(errors, trials, confidence))
-
-
-def _rate(errors: int, trials: int, confidence: float) -> dict:
-    return {"errors": int(errors), "trials": int(trials), "rate": errors / trials,
-            "interval": _interval(errors, trials, confidence)}
-
-
-def verification_section(genuine, impostor, targets=VERIFICATION_TARGETS,
+def verification_section(scores: SortedScores, targets=VERIFICATION_TARGETS,
                          failures_to_acquire: int = 0, confidence: float = 0.95,
                          det_plot: str | None = None) -> dict:
     """The `verification` property: EER (step and interpolated), and for each target
     FMR the threshold, the rates there with Clopper-Pearson intervals, or the
-    statement that the impostor count cannot support it (rule of 3)."""
-    scores = SortedScores(genuine, impostor)
-    n_g, n_i = scores.n_genuine, scores.n_impostor
-    eer = scores.eer()
+    statement that the impostor count cannot support it (rule of 3); FTA and the
+    transaction rates.  `failures_to_acquire` counts the attempts without a score."""
+    section = _verification(scores.n_genuine, scores.n_impostor, scores.eer(),
+                            scores.eer_interpolated(), scores.fnmr_at_fmr, targets,
+                            failures_to_acquire, confidence)
+    if det_plot:
+        section["det_plot"] = det_plot
+    return section
+
+
+def streamed_verification_section(result: StreamingResult, failures_to_acquire: int = 0,
+                                  confidence: float = 0.95) -> dict:
+    """The same `verification` property from an exact streaming pass (Annex B, clause
+    6.6), for the targets the stream was finished with."""
+    points = {p.fmr_target: p for p in result.fnmr_at_fmr}
+    return _verification(result.genuine, result.impostor, result.eer,
+                         result.eer_interpolated, points.__getitem__, list(points),
+                         failures_to_acquire, confidence)
+
+
+def _verification(n_g: int, n_i: int, eer, eer_interpolated: float, operating_point,
+                  targets, failures: int, confidence: float) -> dict:
+    """The section from counts, the EERs and `operating_point(target)`; the in-memory
+    and the streamed paths differ only in how they find those."""
     section = {"genuine": n_g, "impostor": n_i, "eer": eer.eer,
-               "eer_threshold": eer.threshold, "eer_interpolated": scores.eer_interpolated(),
+               "eer_threshold": eer.threshold, "eer_interpolated": eer_interpolated,
                "fnmr_at_fmr": []}
-    attempts = n_g + n_i + failures_to_acquire
-    fta = failures_to_acquire / attempts
+    attempts = n_g + n_i + failures
+    fta = failure_to_acquire(attempts, failures)
     transactions = []
     for target in targets:
         if not target_supported(target, n_i):
             section["fnmr_at_fmr"].append({"fmr_target": target, "supported": False,
                                            "impostor_needed": rule_of_three_trials(target)})
             continue
-        point = scores.fnmr_at_fmr(target)
+        point = operating_point(target)
         section["fnmr_at_fmr"].append({
             "fmr_target": target, "supported": True, "threshold": _finite(point.threshold),
             "fmr": point.fmr, "fnmr": point.fnmr,
-            "fmr_interval": _interval(scores.false_matches(point.threshold), n_i, confidence),
-            "fnmr_interval": _interval(scores.false_non_matches(point.threshold), n_g,
-                                       confidence)})
+            "fmr_interval": list(Rate.of(point.fmr, n_i, confidence).interval),
+            "fnmr_interval": list(Rate.of(point.fnmr, n_g, confidence).interval)})
         rates = far_frr(point.fmr, point.fnmr, fta)
         transactions.append({"fmr_target": target, "far": rates.far, "frr": rates.frr})
-    section["failures_to_acquire"] = {"attempts": attempts, "failures": failures_to_acquire,
-                                      "fta": fta}
+    section["failures_to_acquire"] = {"attempts": attempts, "failures": failures, "fta": fta}
     section["transaction_rates"] = transactions
-    if det_plot:
-        section["det_plot"] = det_plot
     return section
 
 
@@ -83,8 +94,8 @@ def identification_section(mate_ranks, mate_scores, nonmated_top_scores, gallery
                "cmc": ident.cmc(mate_ranks, max_rank).tolist()}
     for rank in ranks:
         value = ident.fnir(mate_ranks, mate_scores, rank, -np.inf)
-        section["fnir_at_rank"].append({"rank": rank, "fnir": value, "interval": _interval(
-            round(value * n_mated), n_mated, confidence)})
+        section["fnir_at_rank"].append({"rank": rank, "fnir": value, "interval": list(
+            Rate.of(value, n_mated, confidence).interval)})
     for target in fpir_targets:
         if not target_supported(target, n_non):
             section["fnir_at_fpir"].append({"fpir_target": target, "rank": ranks[0],
@@ -96,7 +107,7 @@ def identification_section(mate_ranks, mate_scores, nonmated_top_scores, gallery
         section["fnir_at_fpir"].append({
             "fpir_target": target, "rank": ranks[0], "supported": True,
             "threshold": _finite(point.threshold), "fpir": point.fpir, "fnir": point.fnir,
-            "fpir_interval": _interval(round(point.fpir * n_non), n_non, confidence)})
+            "fpir_interval": list(Rate.of(point.fpir, n_non, confidence).interval)})
     return section
 
 
@@ -105,8 +116,8 @@ def pad_section(bona_fide, attacks_by_species: dict, threshold: float | None = N
                 confidence: float = 0.95) -> dict:
     """The `pad` property: BPCER at each target APCER (BPCER20, BPCER100), the rates at
     the declared threshold with ACER as an extra, and IAPAR per species."""
-    bona = np.asarray(bona_fide, dtype=np.float64)
-    attacks = {s: np.asarray(a, dtype=np.float64) for s, a in attacks_by_species.items()}
+    bona = as_scores(bona_fide, "bona fide")
+    attacks = padm.attack_species(attacks_by_species)
     section = {"bona_fide": int(bona.size), "attack": {s: int(a.size) for s, a in attacks.items()},
                "bpcer_at_apcer": []}
     smallest = min(a.size for a in attacks.values())
@@ -122,17 +133,16 @@ def pad_section(bona_fide, attacks_by_species: dict, threshold: float | None = N
             "apcer": padm.apcer_per_species(attacks, point.threshold),
             "apcer_ap": point.apcer_ap, "bpcer": point.bpcer})
     if threshold is not None:
-        per_species = {s: _rate(int(np.count_nonzero(a >= threshold)), a.size, confidence)
-                       for s, a in attacks.items()}
-        worst = padm.apcer_ap(attacks, threshold)
-        bp = padm.bpcer(bona, threshold)
+        per_species = padm.apcer_per_species(attacks, threshold)
+        worst, bp = max(per_species.values()), padm.bpcer(bona, threshold)
         section["at_threshold"] = {
-            "threshold": threshold, "apcer": per_species, "apcer_ap": worst,
-            "bpcer": _rate(int(np.count_nonzero(bona < threshold)), bona.size, confidence),
+            "threshold": threshold,
+            "apcer": {s: Rate.of(r, attacks[s].size, confidence).record()
+                      for s, r in per_species.items()},
+            "apcer_ap": worst, "bpcer": Rate.of(bp, bona.size, confidence).record(),
             "acer": padm.acer(worst, bp)}
     if accepted_by_species:
-        section["iapar"] = {s: _rate(int(np.count_nonzero(np.asarray(a, dtype=bool))),
-                                     np.size(a), confidence)
+        section["iapar"] = {str(s): Rate.of(padm.iapar(a), np.size(a), confidence).record()
                             for s, a in accepted_by_species.items()}
     return section
 
@@ -145,10 +155,7 @@ def demographics_section(genuine_by_group: dict, impostor_by_group: dict, thresh
     summary = dem.differentials(rates, alpha)
     groups = {}
     for name in sorted(set(rates.fmr) & set(rates.fnmr)):
-        groups[name] = {
-            kind: {"errors": r.errors, "trials": r.trials, "rate": r.rate,
-                   "interval": [r.lower, r.upper]}
-            for kind, r in (("fmr", rates.fmr[name]), ("fnmr", rates.fnmr[name]))}
+        groups[name] = {"fmr": rates.fmr[name].record(), "fnmr": rates.fnmr[name].record()}
     return {"threshold": threshold, "groups": groups, "fmr_ratio": summary.fmr_ratio,
             "fnmr_ratio": summary.fnmr_ratio, "inequity_rate": summary.inequity_rate,
             "fdr": summary.fdr, "garbe": summary.garbe, "alpha": alpha}

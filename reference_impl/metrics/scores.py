@@ -35,6 +35,7 @@ from reference_impl.metrics.verification import (
     OperatingPoint,
     allowed_false_matches,
     as_scores,
+    crossing_of_segment,
 )
 
 CHUNK = 1 << 20
@@ -300,11 +301,14 @@ class StreamingVerification:
         taus = [float(t) for t in candidates] + [nxt]
         gaps = [kept.fmr(t) - kept.fnmr(t) for t in taus]
         split = next(i for i, g in enumerate(gaps) if g < 0)
-        best = taus[split - 1]
-        if abs(gaps[split]) < abs(gaps[split - 1]):
-            best = taus[split]
+        # taus[split - 1] and taus[split] are tau_a and tau_b of SortedScores._crossing.
+        tau_a, tau_b = taus[split - 1], taus[split]
+        best = tau_b if abs(gaps[split]) < abs(gaps[split - 1]) else tau_a
         f, g = kept.fmr(best), kept.fnmr(best)
-        return StreamingResult(n_g, n_i, EqualErrorRate((f + g) / 2, best, f, g), points)
+        interpolated = crossing_of_segment((kept.fmr(tau_a), kept.fnmr(tau_a)),
+                                           (kept.fmr(tau_b), kept.fnmr(tau_b)))
+        return StreamingResult(n_g, n_i, EqualErrorRate((f + g) / 2, best, f, g), points,
+                               interpolated)
 
 
 class _Kept:
@@ -359,6 +363,7 @@ class StreamingResult:
     impostor: int
     eer: EqualErrorRate
     fnmr_at_fmr: list[OperatingPoint]
+    eer_interpolated: float
 
 
 def stream_files(genuine_path, impostor_path, targets: Iterable[float] = (),

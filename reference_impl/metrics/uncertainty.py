@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
@@ -27,6 +28,60 @@ def clopper_pearson(errors: int, trials: int, confidence: float = 0.95) -> tuple
     upper = 1.0 if errors == trials else float(beta.ppf(1 - alpha / 2, errors + 1,
                                                         trials - errors))
     return lower, upper
+
+
+@dataclass(frozen=True)
+class Rate:
+    """An error rate as FRS states it: `errors` in `trials`, with its two-sided
+    Clopper-Pearson interval at `confidence` (Annex B.6).
+
+    The one rate-with-interval of FRS: report sections, per-group rates and the
+    harness's verdict measurements are all records of a Rate.
+    """
+
+    errors: int
+    trials: int
+    confidence: float = 0.95
+    interval: tuple[float, float] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "errors", int(self.errors))
+        object.__setattr__(self, "trials", int(self.trials))
+        # clopper_pearson refuses impossible counts and confidences.
+        object.__setattr__(self, "interval", clopper_pearson(self.errors, self.trials,
+                                                             self.confidence))
+
+    @classmethod
+    def of(cls, rate: float, trials: int, confidence: float = 0.95) -> Rate:
+        """The Rate behind a share `rate` = errors / trials computed in float64: rounding
+        rate * trials gives back the count exactly (its error is far below 1/2)."""
+        return cls(round(rate * trials), trials, confidence)
+
+    @property
+    def rate(self) -> float:
+        return self.errors / self.trials
+
+    @property
+    def lower(self) -> float:
+        return self.interval[0]
+
+    @property
+    def upper(self) -> float:
+        return self.interval[1]
+
+    def record(self) -> dict:
+        """The evaluation report's `rate_with_interval`."""
+        return {"errors": self.errors, "trials": self.trials, "rate": self.rate,
+                "interval": list(self.interval)}
+
+    def measurement(self, name: str, limit: float | None = None) -> dict:
+        """A measurement of a verdict in the evaluation report, with its limit if any."""
+        record = {"name": name, "value": self.rate, "errors": self.errors,
+                  "trials": self.trials, "interval": list(self.interval),
+                  "confidence": self.confidence}
+        if limit is not None:
+            record["limit"] = limit
+        return record
 
 
 def _target_fraction(target: float) -> Fraction:

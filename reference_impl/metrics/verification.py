@@ -31,16 +31,36 @@ def as_scores(scores, name: str) -> np.ndarray:
     return array
 
 
+def as_threshold(threshold, name: str = "threshold"):
+    """A threshold (or an array of them) as float64; NaN is unusable input.
+
+    No score is at or above NaN and none is below it, so at a NaN threshold every rate
+    of Annex B would read 0: a silent pass.  +-inf are thresholds (accept all, none).
+    """
+    value = np.asarray(threshold, dtype=np.float64)
+    if np.isnan(value).any():
+        raise InputError(f"{name} is NaN: an error rate needs a threshold that is a number "
+                         "(-inf and inf are allowed)")
+    return float(value) if value.ndim == 0 else value
+
+
 def fmr(impostor, threshold: float) -> float:
-    """False match rate: the share of impostor scores at or above the threshold."""
-    scores = as_scores(impostor, "impostor")
-    return np.count_nonzero(scores >= threshold) / scores.size
+    """False match rate: the share of impostor scores at or above the threshold.
+
+    A convenience for one threshold over unsorted scores; evaluations and reports use
+    `SortedScores.fmr`, which gives the same value.
+    """
+    scores, tau = as_scores(impostor, "impostor"), as_threshold(threshold)
+    return np.count_nonzero(scores >= tau) / scores.size
 
 
 def fnmr(genuine, threshold: float) -> float:
-    """False non-match rate: the share of genuine scores below the threshold."""
-    scores = as_scores(genuine, "genuine")
-    return np.count_nonzero(scores < threshold) / scores.size
+    """False non-match rate: the share of genuine scores below the threshold.
+
+    A convenience for one threshold; evaluations and reports use `SortedScores.fnmr`.
+    """
+    scores, tau = as_scores(genuine, "genuine"), as_threshold(threshold)
+    return np.count_nonzero(scores < tau) / scores.size
 
 
 def allowed_false_matches(target: float, impostors: int) -> int:
@@ -54,22 +74,22 @@ def allowed_false_matches(target: float, impostors: int) -> int:
     return k
 
 
-def threshold_at_fmr(impostor, target: float) -> float:
-    """tau_x = min{tau : FMR(tau) <= x}, the minimum taken over float64 values.
+def least_threshold(ascending: np.ndarray, target: float, rate: str = "FMR") -> float:
+    """tau_x = min{tau : #{s >= tau} / n <= x} over float64 values (Annex B.2), for
+    scores sorted ascending.
 
-    With acceptance at score >= tau, the thresholds meeting the target are those
-    above the (k+1)-th highest impostor score, k the allowed false matches; the least
-    of them is the next float64 above that score.
+    With acceptance at score >= tau, the thresholds meeting the target are those above
+    the (k+1)-th highest score, k the allowed errors; the least of them is the next
+    float64 above that score.  A score of -inf (a candidate list with no candidate,
+    Annex B.7) is never accepted, so when it is that score, tau_x is -inf.  The one
+    threshold rule of FMR, FPIR and APCER.
     """
     if not 0.0 <= target <= 1.0:
-        raise InputError(f"target FMR {target} is not in [0, 1]")
-    scores = as_scores(impostor, "impostor")
-    k = allowed_false_matches(target, scores.size)
-    if k >= scores.size:
-        return float(-np.inf)
-    # The (k+1)-th highest score: partition instead of a full sort.
-    pivot = np.partition(scores, scores.size - k - 1)[scores.size - k - 1]
-    return float(np.nextafter(pivot, np.inf))
+        raise InputError(f"target {rate} {target} is not in [0, 1]")
+    n = ascending.size
+    k = allowed_false_matches(target, n)
+    pivot = ascending[n - k - 1] if k < n else -np.inf
+    return float(np.nextafter(pivot, np.inf)) if pivot > -np.inf else float(-np.inf)
 
 
 @dataclass(frozen=True)
@@ -81,9 +101,9 @@ class OperatingPoint:
 
 
 def fnmr_at_fmr(genuine, impostor, target: float) -> OperatingPoint:
-    """FNMR at the threshold tau_x of a target FMR x (Annex B)."""
-    tau = threshold_at_fmr(impostor, target)
-    return OperatingPoint(target, tau, fmr(impostor, tau), fnmr(genuine, tau))
+    """FNMR at the threshold tau_x of a target FMR x (Annex B.2): a convenience over
+    `SortedScores.fnmr_at_fmr`, the evaluation's path."""
+    return SortedScores(genuine, impostor).fnmr_at_fmr(target)
 
 
 @dataclass(frozen=True)
@@ -94,27 +114,9 @@ class EqualErrorRate:
     fnmr: float
 
 
-def det_curve(genuine, impostor) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(thresholds, FMR, FNMR) at every distinct score and at +inf, thresholds ascending.
-
-    Between two consecutive distinct scores both rates are constant, so these points
-    are the whole step curve.
-    """
-    gen = np.sort(as_scores(genuine, "genuine"))
-    imp = np.sort(as_scores(impostor, "impostor"))
-    thresholds = np.append(np.unique(np.concatenate([gen, imp])), np.inf)
-    fmr_values = (imp.size - np.searchsorted(imp, thresholds, side="left")) / imp.size
-    fnmr_values = np.searchsorted(gen, thresholds, side="left") / gen.size
-    return thresholds, fmr_values, fnmr_values
-
-
 def eer(genuine, impostor) -> EqualErrorRate:
-    """Equal error rate on the step curve (Annex B).
-
-    tau* is the least threshold minimising |FMR(tau) - FNMR(tau)|, and
-    EER = (FMR(tau*) + FNMR(tau*)) / 2.  Computed from the crossing of the two
-    sorted score sets (SortedScores.eer), which equals the argmin over det_curve.
-    """
+    """Equal error rate on the step curve (Annex B.3): a convenience over
+    `SortedScores.eer`, the evaluation's path."""
     return SortedScores(genuine, impostor).eer()
 
 
@@ -173,23 +175,24 @@ class SortedScores:
         return int(np.searchsorted(self.genuine, threshold, side="left"))
 
     def fmr(self, thresholds):
-        """FMR at one threshold or an array of thresholds."""
-        below = np.searchsorted(self.impostor, thresholds, side="left")
+        """FMR(tau) = #{impostor >= tau} / |impostor| at one threshold or an array of
+        them (Annex B.1)."""
+        below = np.searchsorted(self.impostor, as_threshold(thresholds), side="left")
         return (self.impostor.size - below) / self.impostor.size
 
     def fnmr(self, thresholds):
-        return np.searchsorted(self.genuine, thresholds, side="left") / self.genuine.size
+        """FNMR(tau) = #{genuine < tau} / |genuine| at one threshold or an array of
+        them (Annex B.1)."""
+        below = np.searchsorted(self.genuine, as_threshold(thresholds), side="left")
+        return below / self.genuine.size
 
     def threshold_at_fmr(self, target: float) -> float:
-        if not 0.0 <= target <= 1.0:
-            raise InputError(f"target FMR {target} is not in [0, 1]")
-        n = self.impostor.size
-        k = allowed_false_matches(target, n)
-        if k >= n:
-            return float(-np.inf)
-        return float(np.nextafter(self.impostor[n - k - 1], np.inf))
+        """tau_x = min{tau : FMR(tau) <= x} (Annex B.2)."""
+        return least_threshold(self.impostor, target)
 
     def fnmr_at_fmr(self, target: float) -> OperatingPoint:
+        """The operating point of a target FMR x: tau_x, FMR(tau_x) <= x and FNMR(tau_x)
+        (Annex B.2)."""
         tau = self.threshold_at_fmr(target)
         return OperatingPoint(target, tau, float(self.fmr(tau)), float(self.fnmr(tau)))
 
@@ -218,9 +221,11 @@ class SortedScores:
     def eer(self) -> EqualErrorRate:
         """EER on the step curve (Annex B.3), from the crossing alone.
 
-        The minimum of |FMR - FNMR| over T is at tau_a or tau_b; each pair of rates
-        is reached at exactly one point of T (the rates are constant only between
-        consecutive points), so the least minimiser is tau_a on a tie.
+        tau* is the least threshold of T minimising |FMR(tau) - FNMR(tau)|, and
+        EER = (FMR(tau*) + FNMR(tau*)) / 2.  The minimum of |FMR - FNMR| over T is at
+        tau_a or tau_b; each pair of rates is reached at exactly one point of T (the
+        rates are constant only between consecutive points), so the least minimiser is
+        tau_a on a tie.
         """
         tau_a, tau_b = self._crossing()
         best = tau_a
@@ -233,13 +238,8 @@ class SortedScores:
         """EER where the straight segment between the two points of the step curve
         that bracket the crossing meets FMR = FNMR (Annex B.3)."""
         tau_a, tau_b = self._crossing()
-        fa, ga = float(self.fmr(tau_a)), float(self.fnmr(tau_a))
-        fb, gb = float(self.fmr(tau_b)), float(self.fnmr(tau_b))
-        da, db = fa - ga, fb - gb
-        if da == 0:
-            return fa
-        t = da / (da - db)
-        return fa + t * (fb - fa)
+        return crossing_of_segment((float(self.fmr(tau_a)), float(self.fnmr(tau_a))),
+                                   (float(self.fmr(tau_b)), float(self.fnmr(tau_b))))
 
     def det_points(self, points: int = 2000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """At most `points` exact points of the step curve, for plots (Annex B.4).
@@ -267,14 +267,26 @@ class SortedScores:
         return thresholds, self.fmr(thresholds), self.fnmr(thresholds)
 
 
+def crossing_of_segment(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Where the segment from a = (FMR, FNMR) with FMR >= FNMR to b with FMR < FNMR
+    meets the line FMR = FNMR: the interpolated EER of Annex B.3."""
+    (fa, ga), (fb, gb) = a, b
+    da, db = fa - ga, fb - gb
+    if da == 0:
+        return fa
+    t = da / (da - db)
+    return fa + t * (fb - fa)
+
+
 def eer_interpolated(genuine, impostor) -> float:
-    """The interpolated EER (Annex B.3): where the DET segment at the crossing meets
-    the line FMR = FNMR."""
+    """The interpolated EER (Annex B.3): a convenience over
+    `SortedScores.eer_interpolated`."""
     return SortedScores(genuine, impostor).eer_interpolated()
 
 
 def det_points(genuine, impostor, points: int = 2000):
-    """(thresholds, FMR, FNMR) at no more than `points` exact points of the curve."""
+    """(thresholds, FMR, FNMR) at no more than `points` exact points of the curve: a
+    convenience over `SortedScores.det_points`."""
     return SortedScores(genuine, impostor).det_points(points)
 
 

@@ -1,7 +1,9 @@
 """Comparison scores from embeddings, for the similarity functions a manifest may declare.
 
 Higher is more similar for every function (clause 12): "cosine" is the cosine of the
-angle, "dot" the inner product, "euclidean" the negated Euclidean distance.
+angle, "dot" the inner product, "euclidean" the negated Euclidean distance.  The one
+home of these definitions: 1:1 pairs (`pair_scores`), all pairs (`score_matrix`) and a
+gallery searched by many probes (`References`) all prepare embeddings here.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from reference_impl.errors import InputError
 SIMILARITIES = ("cosine", "dot", "euclidean")
 
 
-def _prepare(embeddings: np.ndarray, kind: str) -> np.ndarray:
-    array = np.asarray(embeddings, dtype=np.float64)
+def _prepare(embeddings: np.ndarray, kind: str, dtype=np.float64) -> np.ndarray:
+    array = np.asarray(embeddings, dtype=dtype)
     if kind == "cosine":
         norms = np.linalg.norm(array, axis=-1, keepdims=True)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -32,10 +34,37 @@ def pair_scores(a: np.ndarray, b: np.ndarray, kind: str) -> np.ndarray:
     return np.einsum("ij,ij->i", x, y)
 
 
+class References:
+    """Reference embeddings prepared once for the similarity `kind`, to score many
+    probes against: normalised for cosine, their squared norms kept for Euclidean.
+
+    `dtype` is the precision of the matrix product; a large 1:N gallery is searched in
+    float32, the precision of the model's own embeddings.
+    """
+
+    def __init__(self, embeddings: np.ndarray, kind: str, dtype=np.float64):
+        vectors = np.ascontiguousarray(_prepare(embeddings, kind, dtype))
+        if vectors.ndim != 2 or len(vectors) == 0:
+            raise InputError(f"references: expected a non-empty N x D array, got "
+                             f"{vectors.shape}")
+        self.kind, self.dtype, self.vectors = kind, dtype, vectors
+        # Only the Euclidean distance needs the squared norms; float64 keeps them exact.
+        self.squared = ((vectors.astype(np.float64) ** 2).sum(1) if kind == "euclidean"
+                        else None)
+
+    def __len__(self) -> int:
+        return len(self.vectors)
+
+    def scores(self, probes: np.ndarray) -> np.ndarray:
+        """Every probe against every reference (P x N), higher is more alike."""
+        x = _prepare(probes, self.kind, self.dtype)
+        product = x @ self.vectors.T
+        if self.kind != "euclidean":
+            return product
+        squared = (x.astype(np.float64) ** 2).sum(1)[:, None] + self.squared[None, :]
+        return -np.sqrt(np.maximum(squared - 2 * product, 0.0))
+
+
 def score_matrix(a: np.ndarray, b: np.ndarray, kind: str) -> np.ndarray:
     """Scores of every row of `a` against every row of `b` (len(a) x len(b))."""
-    x, y = _prepare(a, kind), _prepare(b, kind)
-    if kind == "euclidean":
-        squared = (x ** 2).sum(1)[:, None] + (y ** 2).sum(1)[None, :] - 2 * x @ y.T
-        return -np.sqrt(np.maximum(squared, 0.0))
-    return x @ y.T
+    return References(b, kind).scores(a)

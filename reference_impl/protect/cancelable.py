@@ -64,10 +64,3 @@ def bit_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     sa = np.atleast_2d(a).astype(np.float32) * 2 - 1
     sb = np.atleast_2d(b).astype(np.float32) * 2 - 1
     return (1 + sa @ sb.T / sa.shape[1]) / 2
-
-
-def cosine_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """All-pairs cosine similarity of unprotected embeddings."""
-    na = np.atleast_2d(a) / np.linalg.norm(np.atleast_2d(a), axis=1, keepdims=True)
-    nb = np.atleast_2d(b) / np.linalg.norm(np.atleast_2d(b), axis=1, keepdims=True)
-    return na @ nb.T

@@ -14,7 +14,8 @@ import numpy as np
 
 from reference_impl.errors import InputError
 from reference_impl.metrics.verification import OperatingPoint, fnmr_at_fmr
-from reference_impl.protect.cancelable import bit_similarity, cosine_similarity, protect
+from reference_impl.model.similarity import score_matrix
+from reference_impl.protect.cancelable import bit_similarity, protect
 from reference_impl.protect.unlinkability import d_sys
 
 MAX_FNMR_INCREASE = 0.01  # one percentage point (FRS-DPR-010)
@@ -84,7 +85,7 @@ def protection_cost(embeddings: np.ndarray, labels: np.ndarray, key_a: bytes, ke
     if key_a == key_b:
         raise InputError("keys A and B are equal: unlinkability is measured between two "
                          "applications' keys")
-    genuine, impostor = split_scores(cosine_similarity(embeddings, embeddings), labels)
+    genuine, impostor = split_scores(score_matrix(embeddings, embeddings, "cosine"), labels)
     if genuine.size == 0 or impostor.size == 0:
         raise InputError("need at least two captures of a subject and two subjects")
     before = fnmr_at_fmr(genuine, impostor, fmr_target)
