@@ -23,30 +23,30 @@ from dataclasses import dataclass
 from datetime import date
 
 from reference_impl.conform.statement import Statement, schema_errors
-from reference_impl.metrics.pad import (
+from reference_impl.limits import (
+    CONSENTING_CLASSES,
+    DELETION_STORES,
+    FAILURES_BEFORE_DELAY,
+    FAILURES_BEFORE_DISABLE,
+    FILING_THRESHOLD,
+    FILING_WORKING_DAYS,
     IAPAR_LIMITS,
-    LEVEL_SPECIES,
-    missing_species,
-    pad_level_verdict,
+    IDENTIFICATION_CLASSES,
+    MAX_D_SYS,
+    MAX_DELETION_WORKING_DAYS,
+    MAX_FNMR_INCREASE,
+    MAX_KEY_ROTATION_DAYS,
+    MAX_RETENTION_DAYS,
+    MIN_AUDIT_MONTHS,
+    MIN_THROTTLE_DELAY_S,
+    VERIFICATION_CLASSES,
 )
+from reference_impl.metrics.pad import LEVEL_SPECIES, missing_species, pad_level_verdict
 from reference_impl.retention import add_working_days
 
 PASS, FAIL, NOT_APPLICABLE, NEEDS_EVIDENCE = "pass", "fail", "not-applicable", "needs-evidence"
 VERDICTS = (PASS, FAIL, NOT_APPLICABLE, NEEDS_EVIDENCE)
 
-# Limits the rules apply; the clause and its NOTE give the source of each.
-MAX_RETENTION_DAYS = 1095          # 3 years after the last interaction (FRS-RET-002)
-MAX_DELETION_WORKING_DAYS = 15     # FRS-RET-003
-MAX_KEY_ROTATION_DAYS = 730        # FRS-DPR-006
-MAX_D_SYS = 0.1                    # FRS-DPR-009
-MAX_FNMR_INCREASE = 0.01           # FRS-DPR-010: one percentage point
-FILING_THRESHOLD = 100_000         # FRS-AUD-003
-FILING_WORKING_DAYS = 30           # FRS-AUD-003
-MIN_AUDIT_MONTHS = 12              # FRS-AUD-008
-# FRS-PAD-011: failures allowed before the delay and before disabling, without / with PAD.
-FAILURES_BEFORE_DELAY = {False: 5, True: 10}
-FAILURES_BEFORE_DISABLE = {False: 50, True: 100}
-MIN_THROTTLE_DELAY_S = 30
 FORBIDDEN_PLACES = ("hotel-room", "public-bathhouse", "changing-room", "toilet")
 FORBIDDEN_INFERENCES = ("work-performance", "economic-status", "health", "preferences",
                         "interests")
@@ -54,9 +54,6 @@ NOTICE_ELEMENTS = ("controller-identity", "controller-contact", "purpose", "meth
                    "retention-period", "deletion-procedure")
 CENTRAL_CONTROLS = ("protected-channel", "authenticated-sensor", "encryption-at-rest",
                     "access-control", "security-audit", "intrusion-detection")
-# Classes whose people enrol by consent; Class P captures passers-by on a legal basis.
-CONSENTING = ("V-L", "V-R", "V-H", "I")
-DELETION_STORES = ("templates", "images", "probe-images", "caches", "backups")
 
 
 @dataclass(frozen=True)
@@ -185,7 +182,7 @@ def _measured(s: Statement, name: str) -> float | None:
 
 @rule("FRS-CAP-001", "Separate, explicit consent before capture", "/consent/separate",
       "/consent/explicit", "/consent/before_capture", "/consent/recorded",
-      classes=CONSENTING)
+      classes=CONSENTING_CLASSES)
 def consent_before_capture(s: Statement) -> Finding:
     """Consent is separate, explicit, obtained before capture and kept as a consent record."""
     if problem := _all_true(s, "/consent/separate", "/consent/explicit",
@@ -207,7 +204,7 @@ def notice_content(s: Statement) -> Finding:
 
 
 @rule("FRS-CAP-003", "Consent for children", "/consent/minors/served",
-      "/consent/minors/guardian_consent", classes=CONSENTING)
+      "/consent/minors/guardian_consent", classes=CONSENTING_CLASSES)
 def guardian_consent(s: Statement) -> Finding:
     """People under 14 consent through a parent or guardian."""
     if not s.get("/consent/minors/served"):
@@ -269,7 +266,7 @@ def public_safety_only(s: Statement) -> Finding:
 
 
 @rule("FRS-CAP-009", "An explicit action shows intent", "/capture/intent_action",
-      classes=("V-L", "V-R", "V-H"))
+      classes=VERIFICATION_CLASSES)
 def explicit_intent(s: Statement) -> Finding:
     """Verification starts only on an explicit action of the person."""
     action = s.get("/capture/intent_action")
@@ -455,7 +452,7 @@ def level_species(s: Statement) -> Finding:
 
 
 @rule("FRS-PAD-011", "Throttling of failed attempts", "/throttling", "/pad/level",
-      classes=("V-L", "V-R", "V-H"))
+      classes=VERIFICATION_CLASSES)
 def throttling(s: Statement) -> Finding:
     """Failed attempts are delayed, then biometric authentication is disabled."""
     if not s.has("/throttling"):
@@ -682,7 +679,7 @@ def disposal_policy(s: Statement) -> Finding:
 
 
 @rule("FRS-RET-007", "Withdrawal of consent deletes the data",
-      "/consent/withdrawal/deletes_data", classes=CONSENTING)
+      "/consent/withdrawal/deletes_data", classes=CONSENTING_CLASSES)
 def withdrawal_deletes(s: Statement) -> Finding:
     return _all_true(s, "/consent/withdrawal/deletes_data") or passed(
         "a withdrawal is handled as a deletion request")
@@ -732,7 +729,7 @@ def authority_filing(s: Statement) -> Finding:
 
 
 @rule("FRS-AUD-004", "Human review of adverse 1:N decisions",
-      "/governance/adverse_decision_review", classes=("I", "P"))
+      "/governance/adverse_decision_review", classes=IDENTIFICATION_CLASSES)
 def human_review(s: Statement) -> Finding:
     if s.get("/governance/adverse_decision_review") != "trained-reviewer":
         return failed("/governance/adverse_decision_review", "adverse decisions take effect "
