@@ -10,9 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 
+from reference_impl.cli_options import add_format
 from reference_impl.conform import engine, proforma
 from reference_impl.conform.statement import read_statement
-from reference_impl.cli_options import add_format
 
 CLASSES = ("V-L", "V-R", "V-H", "I", "P")
 MARKS = {"pass": "PASS", "fail": "FAIL", "not-applicable": "N/A ", "needs-evidence": "EVID"}

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from reference_impl.cli_options import (add_format, number, positive_int, rate, species_file,
-                                        svg_file)
+from reference_impl import cli_options as option
+from reference_impl.cli_options import add_format
 from reference_impl.errors import InputError
 
 DEFAULT_FMR = [1e-3, 1e-4, 1e-5, 1e-6]
@@ -36,11 +36,11 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
     inputs.add_argument("--genuine", metavar="FILE", help="instead: genuine scores (.npy, "
                         ".csv or text, one score a line), with --impostor")
     v.add_argument("--impostor", metavar="FILE", help="impostor scores, with --genuine")
-    v.add_argument("--fmr", type=rate, action="append", help="target FMR (repeatable; "
+    v.add_argument("--fmr", type=option.rate, action="append", help="target FMR (repeatable; "
                    "default 1e-3 1e-4 1e-5 1e-6)")
     v.add_argument("--stream", action="store_true", help="exact two-pass streaming for "
                    "score sets larger than memory (reads the files twice; no plot)")
-    v.add_argument("--det-svg", type=svg_file, help="also write the DET plot (SVG) to "
+    v.add_argument("--det-svg", type=option.svg_file, help="also write the DET plot (SVG) to "
                    "this file, named in the document's det_plot")
     add_format(v)
     v.set_defaults(run=run_verification)
@@ -49,13 +49,13 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
     p.add_argument("--bona-fide", required=True, metavar="FILE",
                    help="PAD scores of bona fide presentations")
     p.add_argument("--attack", action="append", required=True, metavar="SPECIES=FILE",
-                   type=species_file, help="PAD scores of one PAI species (repeatable)")
-    p.add_argument("--apcer", type=rate, action="append",
+                   type=option.species_file, help="PAD scores of one PAI species (repeatable)")
+    p.add_argument("--apcer", type=option.rate, action="append",
                    help="target APCER (repeatable; default 0.05 0.01)")
-    p.add_argument("--threshold", type=number, help="also report every rate at this "
+    p.add_argument("--threshold", type=option.number, help="also report every rate at this "
                    "PAD threshold, with ACER as an extra")
     p.add_argument("--accepted", action="append", default=[], metavar="SPECIES=FILE",
-                   type=species_file, help="whole-system outcome of each impostor attack "
+                   type=option.species_file, help="whole-system outcome of each impostor attack "
                    "presentation of a species, 1 accepted and 0 rejected, one a line: reports "
                    "IAPAR with its 95 %% interval (repeatable)")
     add_format(p)
@@ -65,13 +65,13 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
     i.add_argument("searches", metavar="SEARCHES", help="JSON Lines, one search a line: "
                    '{"search_id", "mated", "mate_id", "candidates": [{"reference_id", '
                    '"score"}]}')
-    i.add_argument("--gallery-size", type=positive_int, required=True, help="N, the number "
+    i.add_argument("--gallery-size", type=option.positive_int, required=True, help="N, the number "
                    "of subjects enrolled in the gallery searched")
-    i.add_argument("--rank", type=positive_int, action="append", help="rank R for "
+    i.add_argument("--rank", type=option.positive_int, action="append", help="rank R for "
                    "FNIR(N, R, -inf) (repeatable; default 1)")
-    i.add_argument("--fpir", type=rate, action="append", help="target FPIR (repeatable; "
+    i.add_argument("--fpir", type=option.rate, action="append", help="target FPIR (repeatable; "
                    "default 1e-3); FNIR there is taken at rank 1 unless --rank is given")
-    i.add_argument("--max-rank", type=positive_int, default=20,
+    i.add_argument("--max-rank", type=option.positive_int, default=20,
                    help="length of the CMC (default 20)")
     add_format(i)
     i.set_defaults(run=run_identification)
@@ -82,7 +82,7 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
                    "acquire, not counted)")
     d.add_argument("--group", required=True, metavar="KEY", help="the group variable whose "
                    "labels are compared, e.g. sex, age_band or skin_tone")
-    d.add_argument("--threshold", type=number, required=True, help="the system's one "
+    d.add_argument("--threshold", type=option.number, required=True, help="the system's one "
                    "global threshold")
     add_format(d)
     d.set_defaults(run=run_demographics)
