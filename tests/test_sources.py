@@ -99,3 +99,20 @@ def test_the_repository_cites_only_known_sources_and_covers_every_profile_provis
     for source in china:
         for provision in source.provisions.values():
             assert provision.out_of_scope or cited[(source.key, provision.locator)]
+
+
+def test_the_generated_annexes_come_from_the_sources_option(tmp_path):
+    from frs_tools import annexes
+
+    proj = project(tmp_path)
+    spec = parse_spec(proj)
+    pages = annexes.generated(spec.clauses, spec.titles, proj)
+    profile = pages[annexes.CHINA_PROFILE]
+    assert "| Art. 1 | Do one thing. | [FRS-CAP-001](../03-test.md#FRS-CAP-001) One |" in profile
+    assert "| Art. 2 | Duties of the authority. | out of scope: binds the authority" in profile
+    assert "| Art. 3 | Do another thing. | **no requirement** |" in profile
+    bibliography = pages[annexes.BIBLIOGRAPHY]
+    normative, _ = bibliography.split("## Informative bibliography")
+    assert "`law-a`" in normative and "[FRS-CAP-001]" in normative
+    assert "| [FRS-CAP-001](../03-test.md#FRS-CAP-001) | One | shall | all |" in \
+        pages[annexes.INDEX]
