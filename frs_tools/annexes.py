@@ -44,7 +44,8 @@ def bibliography_page(bibliography: sources.Bibliography, clauses: list[Clause],
     for role, heading in (("normative", "Normative references"),
                           ("informative", "Informative bibliography")):
         lines += ["", f"## {heading}", "",
-                  "| Key | Document | Issuer | Date | Kind | Cited by |", "|---|---|---|---|---|---|"]
+                  "| Key | Document | Issuer | Date | Kind | Cited by |",
+                  "|---|---|---|---|---|---|"]
         for source in sorted(bibliography.sources.values(), key=lambda s: s.key):
             if source.role != role:
                 continue

@@ -30,8 +30,8 @@ def ics_page(clauses: list[Clause], project: Project) -> str:
         link = f"[{clause.id}]({pages.href(ICS, pages.spec_path(clause, project), clause.id)})"
         rule = RULES.get(clause.id)
         fields = [f"`{f}`" for f in rule.fields] if rule else []
-        if accepted_evidence(clause.id):  # the documents a declaration must cite
-            fields.append("cites: " + " or ".join(f"`{t}`" for t in accepted_evidence(clause.id)))
+        if documents := accepted_evidence(clause.id):  # what a declaration must cite
+            fields.append("cites: " + " or ".join(f"`{t}`" for t in documents))
         if clause.schema:  # the records or report its schema names are evidence too
             fields.append(f"evidence: `{links.split_schema_link(clause.schema)[0]}`")
         answered = "<br>".join(fields) or "evidence"
