@@ -242,7 +242,7 @@ def test_frs_metrics_prints_every_family(installed):
                 {"search_id": "n1", "mated": False,
                  "candidates": [{"reference_id": "b", "score": 0.4}]}]
     (work / "searches.jsonl").write_text("".join(json.dumps(s) + "\n" for s in searches))
-    done = installed.frs("metrics", "identification", "--searches", work / "searches.jsonl",
+    done = installed.frs("metrics", "identification", work / "searches.jsonl",
                          "--gallery-size", "2", "--format", "json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["fnir_at_rank"][0]["fnir"] == 0
@@ -253,7 +253,7 @@ def test_frs_metrics_prints_every_family(installed):
         {"schema_version": "0.1", "comparison_id": f"c{n}", "probe_id": f"p{n}",
          "reference_id": f"r{n}", "mated": m, "score": s, "algorithm_id": "a/1",
          "groups": {"sex": g}}) + "\n" for n, (g, m, s) in enumerate(rows)))
-    done = installed.frs("metrics", "demographics", "--comparisons", work / "groups.jsonl",
+    done = installed.frs("metrics", "demographics", work / "groups.jsonl",
                          "--group", "sex", "--threshold", "0.5", "--format", "json")
     assert done.returncode == 0, done.stderr
     groups = json.loads(done.stdout)["groups"]
@@ -270,8 +270,7 @@ def test_frs_model_check_and_evaluate_run_a_model(installed, tmp_path):
     done = installed.frs("model", "check", tmp_path / "model.onnx", manifest)
     assert done.returncode == 0, done.stdout + done.stderr
     out = installed.work / "evaluation"
-    done = installed.frs("evaluate", "--model", tmp_path / "model.onnx", "--manifest",
-                         manifest, "--dataset", dataset, "--out", out)
+    done = installed.frs("evaluate", tmp_path / "model.onnx", manifest, dataset, "--out", out)
     report = json.loads((out / "report.json").read_text())
     verdict = next(v for v in report["verdicts"] if v["requirement"] == "FRS-CNF-002")
     # 12 subjects give too few impostor comparisons to bound FMR under 10⁻⁴: a fail, exit 1.
@@ -298,7 +297,7 @@ def test_frs_protection_cost_measures_the_reference_protection(installed):
     embeddings, labels = synthetic_embeddings(40, 2, dimension=64, seed=3)
     np.savez(installed.work / "emb.npz", embeddings=embeddings, labels=labels)
     done = installed.frs("protection-cost", installed.work / "emb.npz", "--seed", "s",
-                         "--fmr", "0.01", "--bits", "256")
+                         "--fmr", "0.01", "--bits", "256", "--format", "json")
     report = json.loads(done.stdout)
     assert report["bits"] == 256 and 0 <= report["d_sys"] <= 1
     assert done.returncode == (0 if report["meets_limits"] else 1)

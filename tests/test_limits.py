@@ -9,6 +9,7 @@ import json
 import math
 import re
 import tomllib
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -23,33 +24,42 @@ SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
 # What is not a quantity: clause and standard references, and names with digits in them.
 REFERENCE = re.compile(r"FRS-[A-Z]+-\d{3}|\b(?:clause|Annex) [A-Z]?\d*(?:\.\d+)*"
                        r"|ISO/IEC [\d-]+|RFC \d+|IEEE \d+|AES-\d+|SHA-\d+")
-# How FRS writes a number: 10⁻⁴, 5 %, 0.15, 100 000, 1,000, 3 years, one percentage point.
-QUANTITY = re.compile(r"10(?P<power>⁻[⁰¹²³⁴⁵⁶⁷⁸⁹]+)"
-                      r"|(?P<number>\d{1,3}(?:[ ,]\d{3})+(?!\d)|\d+(?:\.\d+)?)"
-                      r"(?P<unit> ?%| years?\b)?"
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+# How FRS writes a number: 10⁻⁴, 5 %, 0.15, 100 000, 1,000, one percentage point, 1 June 2025.
+QUANTITY = re.compile(rf"(?P<date>\d{{1,2}} (?:{'|'.join(MONTHS)}) \d{{4}})"
+                      r"|10(?P<power>⁻[⁰¹²³⁴⁵⁶⁷⁸⁹]+)"
+                      r"|(?P<number>\d{1,3}(?:[ ,]\d{3})+(?!\d)|\d+(?:\.\d+)?)(?P<percent> ?%)?"
                       r"|(?P<point>one percentage point)")
 
 
-def quantities(text: str) -> list[float]:
-    """Every number a clause's text states, as a value: percentages as fractions, years
-    in days (FRS counts a year as limits.DAYS_PER_YEAR days)."""
-    values = []
+def quantities(text: str) -> list[float | date]:
+    """Every number a clause's text states, as a value: a percentage as a fraction, a
+    date as a date."""
+    values: list[float | date] = []
     for match in QUANTITY.finditer(REFERENCE.sub(" ", " ".join(text.split()))):
-        if match["power"]:
+        if match["date"]:
+            day, month, year = match["date"].split()
+            values.append(date(int(year), MONTHS.index(month) + 1, int(day)))
+        elif match["power"]:
             values.append(10.0 ** int(match["power"].translate(SUPERSCRIPTS)))
         elif match["point"]:
             values.append(0.01)
         else:
             value = float(re.sub("[ ,]", "", match["number"]))
-            unit = (match["unit"] or "").strip()
-            values.append(value / 100 if unit == "%" else
-                          value * limits.DAYS_PER_YEAR if unit.startswith("year") else value)
+            values.append(value / 100 if match["percent"] else value)
     return values
+
+
+def same(wanted: float | date, found: float | date) -> bool:
+    if isinstance(wanted, date) or isinstance(found, date):
+        return wanted == found
+    return math.isclose(wanted, found, rel_tol=1e-12)
 
 
 def is_subsequence(wanted, found) -> bool:
     rest = iter(found)
-    return all(any(math.isclose(w, f, rel_tol=1e-12) for f in rest) for w in wanted)
+    return all(any(same(w, f) for f in rest) for w in wanted)
 
 
 @cache
@@ -62,7 +72,9 @@ def test_the_quantity_reader_reads_the_ways_frs_writes_numbers():
     assert quantities("an FMR of at most 10⁻⁴ and an FNMR of at most 5 %") == [1e-4, 0.05]
     assert quantities("of 100 000 or more people within 30 working days") == [100000, 30]
     assert quantities("at least 1,000 resamples; 3 years; one percentage point") == \
-        [1000, 3 * limits.DAYS_PER_YEAR, 0.01]
+        [1000, 3, 0.01]
+    assert quantities("by 14 July 2025 when it had reached it before 1 June 2025") == \
+        [date(2025, 7, 14), date(2025, 6, 1)]
     assert quantities("under FRS-RET-003, as in clause 9.3 and Annex B.6 (AES-256-GCM)") == []
 
 
