@@ -37,7 +37,8 @@ VERIFICATION_CLASSES = {"V-L": "FRS-CNF-001", "V-R": "FRS-CNF-002", "V-H": "FRS-
 IDENTIFICATION_CLASSES = {"I": "FRS-CNF-004", "P": "FRS-CNF-004"}
 # Which requirement of clause 12 each check of `frs model check` verifies.
 CHECK_REQUIREMENTS = {
-    "opset": "FRS-SUB-004", "custom-op-domain": "FRS-SUB-005", "external-data": "FRS-SUB-006",
+    "training-data": "FRS-SUB-003", "opset": "FRS-SUB-004", "custom-op-domain": "FRS-SUB-005",
+    "external-data": "FRS-SUB-006",
     "absurd-shape": "FRS-SUB-007", "memory": "FRS-SUB-008", "time-per-batch": "FRS-SUB-008",
     "run": "FRS-SUB-008", "resource-limits": "FRS-SUB-008", "signature": "FRS-SUB-009",
     "finite-output": "FRS-SUB-010", "determinism": "FRS-SUB-011",
@@ -79,7 +80,7 @@ def prepare(sample: Sample, manifest: Manifest) -> tuple[dict, np.ndarray | None
                              f"got {pixels.shape[1]} x {pixels.shape[0]}")
         crop = pixels
     elif faces == 1:
-        crop = align(pixels, landmarks, size)
+        crop = align(pixels, landmarks, size, manifest.alignment)
     record = quality_report(sample.sample_id, sample.role, faces, landmarks, crop)
     return record, crop if record["accepted"] else None
 
