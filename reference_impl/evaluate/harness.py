@@ -291,6 +291,25 @@ class Outcome:
     exit_code: int
     embeddings: Embeddings | None = None
     files: dict = field(default_factory=dict)
+    rejections: str = ""
+
+
+def rejection_summary(samples, quality: list[dict]) -> str:
+    """Rejected samples by role and by reason, e.g. "12/12 enrolment samples rejected:
+    yaw 11, sharpness 1; 0/5 probe samples rejected"."""
+    parts = []
+    for role in ("enrolment", "probe"):
+        rows = [q for s, q in zip(samples, quality, strict=True) if s.role == role]
+        reasons: dict[str, int] = {}
+        for record in rows:
+            for name in record["rejected_by"]:
+                reasons[name] = reasons.get(name, 0) + 1
+        rejected = sum(1 for r in rows if not r["accepted"])
+        detail = ", ".join(f"{name} {count}" for name, count in
+                           sorted(reasons.items(), key=lambda item: (-item[1], item[0])))
+        parts.append(f"{rejected}/{len(rows)} {role} samples rejected"
+                     + (f": {detail}" if detail else ""))
+    return "; ".join(parts)
 
 
 def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: BoundedSession,
@@ -305,7 +324,12 @@ def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: Bo
                       extra=f"batch={batch_size};frs={__version__}")
     embedded = embed_dataset(dataset, manifest, session, out_dir / "cache" / key, batch_size,
                              progress)
-    samples = dataset.samples
+    samples, quality = dataset.samples, embedded.quality
+    files = {"report": out_dir / "report.json", "det": out_dir / "det.svg",
+             "scores": out_dir / "scores.jsonl", "quality": out_dir / "quality.jsonl"}
+    with open(files["quality"], "w", encoding="utf-8") as handle:  # even if nothing scores
+        for record in quality:
+            handle.write(json.dumps(record) + "\n")
     refs = np.array([i for i, s in enumerate(samples) if s.role == "enrolment"])
     probes = np.array([i for i, s in enumerate(samples) if s.role == "probe"])
     if refs.size == 0 or probes.size == 0:
@@ -319,8 +343,9 @@ def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: Bo
     genuine = scores.mated[np.isfinite(scores.mated)]
     impostor = scores.non_mated[np.isfinite(scores.non_mated)]
     if genuine.size == 0 or impostor.size == 0:
-        raise InputError(f"{dataset.path}: no mated or no non-mated comparison produced a "
-                         "score (every sample rejected?)")
+        raise InputError(f"{dataset.path}: no {'mated' if genuine.size == 0 else 'non-mated'}"
+                         f" comparison produced a score: {rejection_summary(samples, quality)}"
+                         f" (each reason in {files['quality']})")
     scored = SortedScores(genuine, impostor, copy=False)  # fresh arrays: sorted in place
     identification, judge = identification_part(manifest, dataset, embedded.vectors)
     verdicts = check_verdicts(checks) + class_verdicts(manifest, scores, judge)
@@ -349,18 +374,14 @@ def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: Bo
         "verdicts": verdicts,
     }
     validate(report, "evaluation-report", "evaluation report")
-    files = {"report": out_dir / "report.json", "det": out_dir / "det.svg",
-             "scores": out_dir / "scores.jsonl", "quality": out_dir / "quality.jsonl"}
     det_svg(files["det"], scored, FMR_TARGETS, f"{manifest.algorithm_id} "
             f"{manifest.algorithm_version} on {dataset.dataset_id}")
     with open(files["scores"], "w", encoding="utf-8") as handle:
         for line in score_records(dataset, refs, probes, scores, manifest.algorithm_id):
             handle.write(line + "\n")
-    with open(files["quality"], "w", encoding="utf-8") as handle:
-        for record in embedded.quality:
-            handle.write(json.dumps(record) + "\n")
     files["report"].write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     failed = any(v["verdict"] == "fail" for v in verdicts)
     passed = any(v["verdict"] == "pass" and v["requirement"].startswith("FRS-CNF")
                  for v in verdicts)
-    return Outcome(report, 1 if failed or not passed else 0, embedded, files)
+    return Outcome(report, 1 if failed or not passed else 0, embedded, files,
+                   rejection_summary(samples, quality))
