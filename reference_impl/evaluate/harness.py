@@ -23,7 +23,7 @@ from reference_impl.evaluate.dataset import Dataset, Sample, load_pixels
 from reference_impl.evaluate.plan import Plan, comparison_plan
 from reference_impl.metrics import report as report_sections
 from reference_impl.metrics.plot import det_svg
-from reference_impl.metrics.uncertainty import Rate
+from reference_impl.metrics.uncertainty import Rate, rule_of_three_trials
 from reference_impl.metrics.verification import SortedScores, as_threshold
 from reference_impl.model.contract import CheckResult
 from reference_impl.model.manifest import Manifest
@@ -218,12 +218,18 @@ def class_verdicts(manifest: Manifest, scores: Scores, identification=None) -> l
         limits = classes.limits(name)
         fmr, fnmr = transaction_rates(scores.mated, scores.non_mated, threshold)
         judged = classes.verification_verdict(name, fmr.upper, fnmr.upper)
+        reason = "; ".join(judged.reasons) or "upper bounds within limits"
+        needed = rule_of_three_trials(limits.fmr_max)
+        if fmr.trials < needed:  # no outcome on this dataset could pass the class
+            reason = (f"smoke set: {fmr.trials} non-mated comparisons, fewer than the "
+                      f"{needed} the rule of 3 needs for FMR <= {limits.fmr_max:g}, too few "
+                      f"for a verdict on {name}; {reason}")
         verdicts.append({"requirement": VERIFICATION_CLASSES[name], "class": name,
                          "verdict": "pass" if judged.passed else "fail",
                          "threshold": threshold,
                          "measurements": [fmr.measurement("fmr", limits.fmr_max),
                                           fnmr.measurement("fnmr", limits.fnmr_max)],
-                         "reason": "; ".join(judged.reasons) or "upper bounds within limits"})
+                         "reason": reason})
     return verdicts
 
 
@@ -368,7 +374,8 @@ def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: Bo
         "dataset": {"dataset_id": dataset.dataset_id, "manifest_sha256": dataset.sha256,
                     "sequestered": dataset.sequestered, "samples": len(samples),
                     "subjects": len({s.subject_id for s in samples}),
-                    "enrolment": int(refs.size), "probes": int(probes.size)},
+                    "enrolment": int(refs.size), "probes": int(probes.size),
+                    "smoke_set": bool(impostor.size < rule_of_three_trials(target))},
         "quality": quality_summary(dataset, embedded.quality),
         "comparison_plan": plan.record(),
         "verdicts": verdicts,
