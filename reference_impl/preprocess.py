@@ -72,7 +72,8 @@ def template(size: int, alignment: dict | None = None) -> np.ndarray:
 
     `alignment` is the model manifest's: template "frs-5point-112" (the default) is the
     canonical template scaled by size / 112; "dlib-face-chip" dlib's mean face with its
-    declared padding p, at (p + u) / (1 + 2p) * size, as dlib's get_face_chip places it;
+    declared padding p, at (p + u) / (1 + 2p) * (size - 1), where dlib's get_face_chip
+    puts it (its crop spans the face box from the first pixel centre to the last);
     "custom" the manifest's own `points`, in pixels of the crop.
     """
     if size < 16:
@@ -82,7 +83,7 @@ def template(size: int, alignment: dict | None = None) -> np.ndarray:
         return TEMPLATE_112 * (size / TEMPLATE_SIZE)
     if name == "dlib-face-chip":
         padding = float(alignment["padding"])
-        return (padding + DLIB_FACE_CHIP) / (1 + 2 * padding) * size
+        return (padding + DLIB_FACE_CHIP) / (1 + 2 * padding) * (size - 1)
     if name == "custom":
         points = as_landmarks(alignment["points"], "alignment/points")
         outside = [i for i, (x, y) in enumerate(points)
