@@ -183,73 +183,88 @@ def _padding(node: Node) -> int:
     return node.size // 2 if node.stride == 1 else 0
 
 
+def _read_input(reader: Reader, node: Node, channels: int) -> int:
+    reader.expect_name("input layer", "input_rgb_image_sized")
+    node.weights["mean"] = tuple(reader.real() for _ in range(3))
+    reader.expect_values("input size", (reader.integer(), reader.integer()), (150, 150))
+    return 3
+
+
+def _read_con(reader: Reader, node: Node, channels: int) -> int:
+    version = reader.expect_name("con layer", "con_4", "con_5", "con_6")
+    params = reader.tensor().ravel()
+    stored = tuple(reader.integer() for _ in range(7))  # filters nr nc sy sx py px
+    pad = _padding(node)
+    reader.expect_values("con (filters, nr, nc, stride y/x, padding y/x)", stored,
+                         (node.filters, node.size, node.size, node.stride, node.stride,
+                          pad, pad))
+    reader.alias(), reader.alias()                        # filters / biases views
+    for _ in range(4):                                    # learning-rate multipliers
+        reader.real()
+    use_bias = reader.boolean() if version in ("con_5", "con_6") else True
+    if version == "con_6":
+        reader.boolean()                                  # use_relu
+    count = node.filters * channels * node.size * node.size
+    node.weights["w"] = params[:count].reshape(node.filters, channels, node.size, node.size)
+    node.weights["b"] = (params[count:count + node.filters] if use_bias
+                         else np.zeros(node.filters, np.float32))
+    return node.filters
+
+
+def _read_affine(reader: Reader, node: Node, channels: int) -> int:
+    reader.expect_name("affine layer", "affine_", "affine_2")
+    params = reader.tensor().ravel()
+    reader.alias(), reader.alias()                        # gamma / beta views
+    reader.expect_values("affine mode (0: per channel)", (reader.integer(),), (0,))
+    node.weights["gamma"], node.weights["beta"] = params[:channels], params[channels:]
+    return channels
+
+
+def _read_relu(reader: Reader, node: Node, channels: int) -> int:
+    if reader.expect_name("relu layer", "relu_", "relu_2") == "relu_2":
+        reader.expect_values("relu disabled", (reader.boolean(),), (False,))
+    return channels
+
+
+def _read_pool(reader: Reader, node: Node, channels: int) -> int:
+    name = "max_pool_2" if node.kind == "max_pool" else "avg_pool_2"
+    reader.expect_name(f"{node.kind} layer", name)
+    stored = tuple(reader.integer() for _ in range(6))
+    wanted = ((0, 0, 1, 1, 0, 0) if node.kind == "avg_pool_all" else
+              (node.size, node.size, node.stride, node.stride, _padding(node),
+               _padding(node)))
+    reader.expect_values(f"{node.kind} (nr, nc, stride y/x, padding y/x)", stored, wanted)
+    return channels
+
+
+def _read_add_prev(reader: Reader, node: Node, channels: int) -> int:
+    reader.expect_name("add_prev layer", "add_prev_")
+    return channels
+
+
+def _read_fc(reader: Reader, node: Node, channels: int) -> int:
+    version = reader.expect_name("fc layer", "fc_2", "fc_3")
+    outputs, inputs = reader.integer(), reader.integer()
+    reader.expect_values("fc (outputs, inputs)", (outputs, inputs), (node.filters, channels))
+    params = reader.tensor().ravel()
+    reader.alias(), reader.alias()                        # weights / biases views
+    reader.expect_values("fc bias mode (1: no bias)", (reader.integer(),), (1,))
+    for _ in range(4):                                    # learning-rate multipliers
+        reader.real()
+    if version == "fc_3":
+        reader.boolean()                                  # use_bias
+    node.weights["w"] = params[:inputs * outputs].reshape(inputs, outputs)
+    return outputs
+
+
+# Each layer's own details (`layers.h`, `input.h`); each returns its output channels.
+DETAILS = {"input": _read_input, "con": _read_con, "affine": _read_affine,
+           "relu": _read_relu, "max_pool": _read_pool, "avg_pool": _read_pool,
+           "avg_pool_all": _read_pool, "add_prev": _read_add_prev, "fc": _read_fc}
+
+
 def read_details(reader: Reader, node: Node, channels: int) -> int:
-    """One layer's own details (`layers.h`, `input.h`); returns its output channels."""
-    kind = node.kind
-    if kind == "input":
-        reader.expect_name("input layer", "input_rgb_image_sized")
-        node.weights["mean"] = tuple(reader.real() for _ in range(3))
-        reader.expect_values("input size", (reader.integer(), reader.integer()), (150, 150))
-        return 3
-    if kind == "con":
-        version = reader.expect_name("con layer", "con_4", "con_5", "con_6")
-        params = reader.tensor()
-        stored = tuple(reader.integer() for _ in range(7))  # filters nr nc sy sx py px
-        pad = _padding(node)
-        reader.expect_values("con (filters, nr, nc, stride y/x, padding y/x)", stored,
-                             (node.filters, node.size, node.size, node.stride, node.stride,
-                              pad, pad))
-        reader.alias(), reader.alias()                   # filters / biases views
-        for _ in range(4):                                 # learning-rate multipliers
-            reader.real()
-        use_bias = reader.boolean() if version in ("con_5", "con_6") else True
-        if version == "con_6":
-            reader.boolean()
-        flat = params.ravel()
-        count = node.filters * channels * node.size * node.size
-        node.weights["w"] = flat[:count].reshape(node.filters, channels, node.size, node.size)
-        node.weights["b"] = (flat[count:count + node.filters] if use_bias
-                             else np.zeros(node.filters, np.float32))
-        return node.filters
-    if kind == "affine":
-        reader.expect_name("affine layer", "affine_", "affine_2")
-        params = reader.tensor().ravel()
-        reader.alias(), reader.alias()                   # gamma / beta views
-        mode = reader.integer()
-        reader.expect_values("affine mode (0: per channel)", (mode,), (0,))
-        node.weights["gamma"], node.weights["beta"] = params[:channels], params[channels:]
-        return channels
-    if kind == "relu":
-        if reader.expect_name("relu layer", "relu_", "relu_2") == "relu_2":
-            reader.expect_values("relu disabled", (reader.boolean(),), (False,))
-        return channels
-    if kind in ("max_pool", "avg_pool", "avg_pool_all"):
-        name = "max_pool_2" if kind == "max_pool" else "avg_pool_2"
-        reader.expect_name(f"{kind} layer", name)
-        stored = tuple(reader.integer() for _ in range(6))
-        wanted = ((0, 0, 1, 1, 0, 0) if kind == "avg_pool_all" else
-                  (node.size, node.size, node.stride, node.stride, _padding(node),
-                   _padding(node)))
-        reader.expect_values(f"{kind} (nr, nc, stride y/x, padding y/x)", stored, wanted)
-        return channels
-    if kind == "add_prev":
-        reader.expect_name("add_prev layer", "add_prev_")
-        return channels
-    if kind == "fc":
-        version = reader.expect_name("fc layer", "fc_2", "fc_3")
-        outputs, inputs = reader.integer(), reader.integer()
-        reader.expect_values("fc (outputs, inputs)", (outputs, inputs),
-                             (node.filters, channels))
-        params = reader.tensor().ravel()
-        reader.alias(), reader.alias()                   # weights / biases views
-        reader.expect_values("fc bias mode (1: no bias)", (reader.integer(),), (1,))
-        for _ in range(4):
-            reader.real()
-        if version == "fc_3":
-            reader.boolean()
-        node.weights["w"] = params[:inputs * outputs].reshape(inputs, outputs)
-        return outputs
-    raise AssertionError(kind)
+    return DETAILS[node.kind](reader, node, channels)
 
 
 @dataclass
