@@ -388,3 +388,21 @@ def test_an_identification_claim_without_group_labels_fails(tmp_path, capsys):
     assert verdict["verdict"] == "fail" and verdict["requirement"] == "FRS-CNF-004"
     assert "labels no demographic group" in verdict["reason"]
     assert [m["name"] for m in verdict["measurements"]] == ["fnir"]
+
+
+@pytest.mark.requirement("FRS-QUA-012")
+def test_when_every_probe_is_rejected_the_error_says_why_and_quality_is_written(tmp_path,
+                                                                                 capsys):
+    submission(tmp_path / "sub", NOISY, {"V-L": THRESHOLD})
+    small = (TEMPLATE_112 * 1.2).tolist()  # IED 42 px: below the probe limit
+    faces = {f"s{s:04d}-{k}": [] if k < 4 else [small] for s in range(3) for k in (2, 3, 4)}
+    synthetic.write_dataset(tmp_path / "data", NOISY, subjects=3, faces=faces)
+    assert evaluate(tmp_path) == 2
+    err = capsys.readouterr().err
+    assert "no mated comparison produced a score" in err
+    assert "0/6 enrolment samples rejected; 9/9 probe samples rejected: face_count 6, " \
+           "inter_eye_distance 3" in err
+    records = [json.loads(r) for r in
+               (tmp_path / "out" / "quality.jsonl").read_text().splitlines()]
+    assert len(records) == 15
+    assert not any(r["accepted"] for r in records if r["role"] == "probe")

@@ -66,6 +66,7 @@ def run(args) -> int:
             print(f"{verdict['verdict']:<15} {verdict['requirement']:<12} {label:<20} "
                   f"{verdict['reason']}")
         print(f"report: {outcome.files['report']}  DET: {outcome.files['det']}")
+        print(f"quality: {outcome.rejections} (each reason in {outcome.files['quality']})")
     if outcome.exit_code and not any(v["verdict"] == "fail" for v in outcome.report["verdicts"]):
         print("frs evaluate: no conformance class was judged (the manifest claims no "
               "class): not conformant", file=sys.stderr)

@@ -57,6 +57,11 @@ class Manifest:
                          mean=tuple(spec["mean"]), std=tuple(spec["std"]))
 
     @property
+    def alignment(self) -> dict:
+        """The declared alignment (clause 12.4): template name, padding or own points."""
+        return dict(self.data["alignment"])
+
+    @property
     def input_name(self) -> str:
         return self.data["input"]["name"]
 
@@ -87,7 +92,13 @@ class Manifest:
 
 def load_manifest(path) -> Manifest:
     """Read a model manifest and validate it against schemas/model-manifest.schema.json."""
+    from reference_impl.preprocess import template
+
     path = Path(path)
     data = load_json(path)
     validate(data, "model-manifest", str(path))
+    try:  # what the schema cannot say: own points inside the crop, not all one point
+        template(data["input"]["size"], data["alignment"])
+    except InputError as exc:
+        raise InputError(f"{path}#/{exc}") from None
     return Manifest(path, data)
