@@ -60,12 +60,13 @@ def _configure_export(parser: argparse.ArgumentParser) -> None:
 def run_export(args: argparse.Namespace) -> int:
     """Print the catalogue; its problems go to standard error and make the exit status 1,
     since a catalogue of a spec with problems is not one to publish."""
-    report = check(Project.load(args.root), with_results=True)
+    project = Project.load(args.root)
+    if args.format == "reqif":  # before the work: it needs the reqif package (frs[wg])
+        from frs_tools import reqif_export
+    report = check(project, with_results=True)
     for problem in report.problems:
         print(problem, file=sys.stderr)
     if args.format == "reqif":
-        from frs_tools import reqif_export
-
         text = reqif_export.to_reqif(report)
     else:
         text = catalogue.to_json(report) if args.format == "json" else catalogue.to_csv(report)

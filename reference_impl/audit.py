@@ -19,6 +19,7 @@ from pathlib import Path
 
 from reference_impl.conform.statement import schema_errors
 from reference_impl.errors import InputError
+from reference_impl.limits import SCHEMA_VERSION
 
 SCHEMA = "audit-event"
 GENESIS = "sha256:" + "0" * 64
@@ -76,7 +77,7 @@ class AuditLog:
 
     def append(self, type: str, actor: dict, time: str | None = None, **fields) -> dict:
         sequence = self._sequence + 1
-        record = {"schema_version": "0.1", "sequence": sequence,
+        record = {"schema_version": SCHEMA_VERSION, "sequence": sequence,
                   "event_id": fields.pop("event_id", f"ev-{sequence:06d}"),
                   "time": time or now(), "type": type, "actor": actor, **fields,
                   "prev_hash": self._hash}

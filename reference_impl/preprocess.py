@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from reference_impl.errors import InputError
+from reference_impl.limits import SCHEMA_VERSION
 
 # The canonical five-point template for a 112 x 112 crop (clause 12.3): left eye, right
 # eye, nose tip, left mouth corner, right mouth corner, "left" and "right" as seen in
@@ -391,7 +392,7 @@ def quality_report(sample_id: str, role: str, faces: int, capture_landmarks=None
     measures = quality_measures(role, faces, capture_landmarks, crop)
     failed = [m.name for m in measures if m.passed is False]
     return {
-        "schema_version": "0.1",
+        "schema_version": SCHEMA_VERSION,
         "sample_id": sample_id,
         "role": role,
         "components": [m.record() for m in measures],

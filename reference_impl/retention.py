@@ -20,12 +20,14 @@ from typing import Protocol, TypeVar
 
 from reference_impl.audit import AuditLog
 from reference_impl.errors import InputError
+from reference_impl.limits import (
+    ALWAYS_PRESENT_STORES,
+    MAX_DELETION_WORKING_DAYS,
+    MAX_RETENTION_DAYS,
+    STORE_KINDS,
+)
 
 DateOrTime = TypeVar("DateOrTime", date, datetime)
-
-MAX_RETENTION_DAYS = 1095
-DELETION_WORKING_DAYS = 15
-STORE_KINDS = ("templates", "images", "probe-images", "caches", "backups", "consent-records")
 
 
 def parse_time(value: str, where: str) -> datetime:
@@ -81,10 +83,10 @@ def deletion_due(consent: dict, last_interaction: datetime,
     withdrawn = consent.get("withdrawal", {}).get("withdrawn_at")
     if withdrawn:
         at = parse_time(withdrawn, f"consent {consent['consent_id']} /withdrawal/withdrawn_at")
-        candidates.append((add_working_days(at, DELETION_WORKING_DAYS), "consent-withdrawn",
-                           consent["consent_id"]))
+        candidates.append((add_working_days(at, MAX_DELETION_WORKING_DAYS),
+                           "consent-withdrawn", consent["consent_id"]))
     if requested_at is not None:
-        candidates.append((add_working_days(requested_at, DELETION_WORKING_DAYS),
+        candidates.append((add_working_days(requested_at, MAX_DELETION_WORKING_DAYS),
                            "subject-request", f"req-{consent['subject_ref']}"))
     due, reason, request = min(candidates, key=lambda c: c[0])
     return PlannedDeletion(consent["subject_ref"], due, reason, request)
@@ -154,7 +156,7 @@ def execute_deletion(planned: PlannedDeletion, stores: list[Store], log: AuditLo
     """Delete the person's data from every store, check no copy remains, write the
     deletion audit event and return it."""
     kinds = {s.kind for s in stores}
-    missing = [k for k in ("templates", "caches", "backups") if k not in kinds]
+    missing = [k for k in ALWAYS_PRESENT_STORES if k not in kinds]
     if missing:
         raise DeletionError(f"deletion of {planned.subject_ref} must reach every copy; no "
                             f"store given for: {', '.join(missing)}")

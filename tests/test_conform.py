@@ -16,6 +16,7 @@ from frs_tools.project import Project
 from reference_impl.cli import main
 from reference_impl.conform import engine, proforma, rules
 from reference_impl.conform.statement import StatementError, check_statement
+from reference_impl.limits import CLASSES
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "schemas/examples/conformance-statement/valid"
@@ -388,7 +389,7 @@ def test_contradiction_exits_2(capsys, tmp_path):
 
 # ---- the proforma ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("cls", ["V-L", "V-R", "V-H", "I", "P"])
+@pytest.mark.parametrize("cls", CLASSES)
 def test_the_proforma_names_every_applicable_clause_and_cannot_pass_unfilled(cls, tmp_path,
                                                                             capsys):
     text = proforma.template(cls)

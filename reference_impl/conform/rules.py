@@ -25,38 +25,37 @@ from dataclasses import dataclass
 from datetime import date
 
 from reference_impl.conform.statement import Statement, schema_errors
-from reference_impl.metrics.pad import (
+from reference_impl.limits import (
+    CONSENTING_CLASSES,
+    DELETION_STORES,
+    FAILURES_BEFORE_DELAY,
+    FAILURES_BEFORE_DISABLE,
+    FILING_THRESHOLD,
+    FILING_WORKING_DAYS,
     IAPAR_LIMITS,
-    LEVEL_SPECIES,
-    missing_species,
-    pad_level_verdict,
+    IDENTIFICATION_CLASSES,
+    MAX_AUTHORITY_NOTICE_HOURS,
+    MAX_D_SYS,
+    MAX_DELETION_WORKING_DAYS,
+    MAX_FNMR_INCREASE,
+    MAX_KEY_ROTATION_DAYS,
+    MAX_RETENTION_DAYS,
+    MAX_RETEST_MONTHS,
+    MAX_REVIEW_HOLD_DAYS,
+    MEASURES_IN_FORCE,
+    MIN_AUDIT_MONTHS,
+    MIN_RECORDS_YEARS,
+    MIN_THROTTLE_DELAY_S,
+    MINOR_AGE,
+    TRANSITIONAL_FILING_DUE,
+    VERIFICATION_CLASSES,
 )
+from reference_impl.metrics.pad import LEVEL_SPECIES, missing_species, pad_level_verdict
 from reference_impl.retention import add_working_days
 
 PASS, FAIL, NOT_APPLICABLE, NEEDS_EVIDENCE = "pass", "fail", "not-applicable", "needs-evidence"
 VERDICTS = (PASS, FAIL, NOT_APPLICABLE, NEEDS_EVIDENCE)
 
-# Limits the rules apply; the clause and its NOTE give the source of each.
-MAX_RETENTION_DAYS = 1095          # 3 years after the last interaction (FRS-RET-002)
-MAX_DELETION_WORKING_DAYS = 15     # FRS-RET-003
-MAX_KEY_ROTATION_DAYS = 730        # FRS-DPR-006
-MAX_D_SYS = 0.1                    # FRS-DPR-009
-MAX_FNMR_INCREASE = 0.01           # FRS-DPR-010: one percentage point
-FILING_THRESHOLD = 100_000         # FRS-AUD-003
-FILING_WORKING_DAYS = 30           # FRS-AUD-003, -009, -010
-# FRS-AUD-003: Order No. 19 took effect on 1 June 2025; who was over the threshold before
-# then filed by 14 July 2025 (CAC filing notice of 28 May 2025, item (2)).
-MEASURES_IN_FORCE = date(2025, 6, 1)
-TRANSITIONAL_FILING_DUE = date(2025, 7, 14)
-MIN_AUDIT_MONTHS = 12              # FRS-AUD-008
-MIN_RECORDS_YEARS = 3              # FRS-AUD-011 (PIPL Art. 56)
-MAX_RETEST_MONTHS = 24             # FRS-AUD-015
-MAX_REVIEW_HOLD_DAYS = 30          # FRS-RET-008
-MAX_AUTHORITY_NOTICE_HOURS = 72    # FRS-DPR-019 (GDPR Art. 33)
-# FRS-PAD-011: failures allowed before the delay and before disabling, without / with PAD.
-FAILURES_BEFORE_DELAY = {False: 5, True: 10}
-FAILURES_BEFORE_DISABLE = {False: 50, True: 100}
-MIN_THROTTLE_DELAY_S = 30
 FORBIDDEN_PLACES = ("hotel-room", "public-bathhouse", "changing-room", "toilet")
 FORBIDDEN_INFERENCES = ("work-performance", "economic-status", "health", "preferences",
                         "interests")
@@ -70,9 +69,6 @@ SECURITY_CONTROLS = ("encryption-at-rest", "security-audit", "access-control",
 WRITTEN_CONSENT = ("written", "electronic-signature")                      # FRS-CAP-001
 RBI_RECORDS = ("use-period", "reference-database", "probe-reference", "verifiers")
 LAW_ENFORCEMENT_OBJECTIVES = ("victim-search", "threat-prevention", "suspect-localisation")
-# Classes whose people enrol by consent; Class P captures passers-by on a legal basis.
-CONSENTING = ("V-L", "V-R", "V-H", "I")
-DELETION_STORES = ("templates", "images", "probe-images", "caches", "backups")
 
 
 @dataclass(frozen=True)
@@ -201,7 +197,7 @@ def _measured(s: Statement, name: str) -> float | None:
 
 @rule("FRS-CAP-001", "Separate, explicit, written consent before capture", "/consent/separate",
       "/consent/explicit", "/consent/form", "/consent/before_capture", "/consent/recorded",
-      classes=CONSENTING)
+      classes=CONSENTING_CLASSES)
 def consent_before_capture(s: Statement) -> Finding:
     """Consent is separate, explicit, written or signed, obtained before capture and kept
     as a consent record."""
@@ -227,13 +223,14 @@ def notice_content(s: Statement) -> Finding:
 
 
 @rule("FRS-CAP-003", "Consent for children", "/consent/minors/served",
-      "/consent/minors/guardian_consent", classes=CONSENTING)
+      "/consent/minors/guardian_consent", classes=CONSENTING_CLASSES)
 def guardian_consent(s: Statement) -> Finding:
     """People under 14 consent through a parent or guardian."""
     if not s.get("/consent/minors/served"):
-        return not_applicable("/consent/minors/served is false: no one under 14 is captured")
+        return not_applicable(f"/consent/minors/served is false: no one under {MINOR_AGE} is "
+                              "captured")
     return _all_true(s, "/consent/minors/guardian_consent") or passed(
-        "a parent or guardian consents for people under 14")
+        f"a parent or guardian consents for people under {MINOR_AGE}")
 
 
 @rule("FRS-CAP-004", "A non-face alternative", "/alternatives/methods")
@@ -349,7 +346,7 @@ def no_repeated_prompting(s: Statement) -> Finding:
 
 
 @rule("FRS-CAP-016", "Withdrawal as easy as consent", "/consent/withdrawal/as_easy_as_consent",
-      classes=CONSENTING)
+      classes=CONSENTING_CLASSES)
 def easy_withdrawal(s: Statement) -> Finding:
     """Withdrawing consent takes no more steps, and no fewer channels, than giving it."""
     return _all_true(s, "/consent/withdrawal/as_easy_as_consent") or passed(
@@ -357,7 +354,7 @@ def easy_withdrawal(s: Statement) -> Finding:
 
 
 @rule("FRS-CAP-017", "New consent for a new purpose or method", "/consent/renewed_on_change",
-      classes=CONSENTING)
+      classes=CONSENTING_CLASSES)
 def consent_renewed_on_change(s: Statement) -> Finding:
     """A new purpose or method of recognition waits for new consent."""
     return _all_true(s, "/consent/renewed_on_change") or passed(
@@ -376,7 +373,7 @@ def public_safety_only(s: Statement) -> Finding:
 
 
 @rule("FRS-CAP-009", "An explicit action shows intent", "/capture/intent_action",
-      classes=("V-L", "V-R", "V-H"))
+      classes=VERIFICATION_CLASSES)
 def explicit_intent(s: Statement) -> Finding:
     """Verification starts only on an explicit action of the person."""
     action = s.get("/capture/intent_action")
@@ -562,7 +559,7 @@ def level_species(s: Statement) -> Finding:
 
 
 @rule("FRS-PAD-011", "Throttling of failed attempts", "/throttling", "/pad/level",
-      classes=("V-L", "V-R", "V-H"))
+      classes=VERIFICATION_CLASSES)
 def throttling(s: Statement) -> Finding:
     """Failed attempts are delayed, then biometric authentication is disabled."""
     if not s.has("/throttling"):
@@ -874,7 +871,7 @@ def probe_deletion(s: Statement) -> Finding:
     kept = s.get("/retention/probe_images")
     if kept == "deleted-after-comparison":
         return passed("probe images are deleted when the comparison ends")
-    if kept == "held-for-review" and s.conformance_class in ("I", "P"):
+    if kept == "held-for-review" and s.conformance_class in IDENTIFICATION_CLASSES:
         return passed("probes are deleted when the comparison ends, except those held for "
                       "review (FRS-RET-008)")
     if kept == "kept" and s.get("/raw_images/separate_written_consent"):
@@ -884,7 +881,7 @@ def probe_deletion(s: Statement) -> Finding:
 
 
 @rule("FRS-RET-008", "A bounded, encrypted hold of probes for human review",
-      "/retention/probe_images", "/retention/review_hold", classes=("I", "P"))
+      "/retention/probe_images", "/retention/review_hold", classes=IDENTIFICATION_CLASSES)
 def review_hold(s: Statement) -> Finding:
     """Held probes are encrypted, deleted when review and redress close, within 30 days."""
     if s.get("/retention/probe_images") != "held-for-review":
@@ -913,7 +910,7 @@ def disposal_policy(s: Statement) -> Finding:
 
 
 @rule("FRS-RET-007", "Withdrawal of consent deletes the data",
-      "/consent/withdrawal/deletes_data", classes=CONSENTING)
+      "/consent/withdrawal/deletes_data", classes=CONSENTING_CLASSES)
 def withdrawal_deletes(s: Statement) -> Finding:
     return _all_true(s, "/consent/withdrawal/deletes_data") or passed(
         "a withdrawal is handled as a deletion request")
@@ -1010,7 +1007,7 @@ def filing_cancelled(s: Statement) -> Finding:
 
 
 @rule("FRS-AUD-004", "Human review of adverse 1:N decisions",
-      "/governance/adverse_decision_review", classes=("I", "P"))
+      "/governance/adverse_decision_review", classes=IDENTIFICATION_CLASSES)
 def human_review(s: Statement) -> Finding:
     if s.get("/governance/adverse_decision_review") != "trained-reviewer":
         return failed("/governance/adverse_decision_review", "adverse decisions take effect "
@@ -1066,7 +1063,7 @@ def records_kept(s: Statement) -> Finding:
 
 
 @rule("FRS-AUD-012", "Individual redress for a person wrongly matched", "/governance/redress",
-      classes=("I", "P"))
+      classes=IDENTIFICATION_CLASSES)
 def individual_redress(s: Statement) -> Finding:
     """A person can contest a match, have a second person review it and hear why."""
     if not s.has("/governance/redress"):

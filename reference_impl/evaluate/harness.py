@@ -21,6 +21,13 @@ from reference_impl.errors import InputError
 from reference_impl.evaluate import identify
 from reference_impl.evaluate.dataset import Dataset, Sample, load_pixels
 from reference_impl.evaluate.plan import Plan, comparison_plan
+from reference_impl.limits import (
+    CLASS_CLAUSES,
+    CONFIDENCE,
+    FMR_TARGETS,
+    IDENTIFICATION_CLASSES,
+    SCHEMA_VERSION,
+)
 from reference_impl.metrics import report as report_sections
 from reference_impl.metrics.plot import det_svg
 from reference_impl.metrics.uncertainty import Rate, rule_of_three_trials
@@ -31,10 +38,6 @@ from reference_impl.model.safety import BoundedSession
 from reference_impl.model.similarity import pair_scores
 from reference_impl.preprocess import align, normalise, quality_report
 
-FMR_TARGETS = (1e-3, 1e-4, 1e-5, 1e-6)
-CONFIDENCE = 0.95
-VERIFICATION_CLASSES = {"V-L": "FRS-CNF-001", "V-R": "FRS-CNF-002", "V-H": "FRS-CNF-003"}
-IDENTIFICATION_CLASSES = {"I": "FRS-CNF-004", "P": "FRS-CNF-004"}
 # Which requirement of clause 12 each check of `frs model check` verifies.
 CHECK_REQUIREMENTS = {
     "training-data": "FRS-SUB-003", "opset": "FRS-SUB-004", "custom-op-domain": "FRS-SUB-005",
@@ -170,14 +173,14 @@ def score_records(dataset: Dataset, refs: np.ndarray, probes: np.ndarray, scores
     samples = dataset.samples
     ids = [json.dumps(s.sample_id) for s in samples]
     groups = [f', "groups": {json.dumps(s.groups)}' if s.groups else "" for s in samples]
-    algorithm = json.dumps(algorithm_id)
+    algorithm, version = json.dumps(algorithm_id), json.dumps(SCHEMA_VERSION)
     for mated, pairs, values in ((True, scores.plan.mated, scores.mated),
                                  (False, scores.plan.non_mated, scores.non_mated)):
         flag = "true" if mated else "false"
         for (r, p), value in zip(pairs.tolist(), values.tolist(), strict=True):
             ref, probe = refs[r], probes[p]
             score = repr(value) if np.isfinite(value) else "null"
-            yield (f'{{"schema_version": "0.1", "comparison_id": '
+            yield (f'{{"schema_version": {version}, "comparison_id": '
                    f'{json.dumps(samples[ref].sample_id + "~" + samples[probe].sample_id)}, '
                    f'"probe_id": {ids[probe]}, "reference_id": {ids[ref]}, '
                    f'"mated": {flag}, "score": {score}, "algorithm_id": {algorithm}'
@@ -224,7 +227,7 @@ def class_verdicts(manifest: Manifest, scores: Scores, identification=None) -> l
             reason = (f"smoke set: {fmr.trials} non-mated comparisons, fewer than the "
                       f"{needed} the rule of 3 needs for FMR <= {limits.fmr_max:g}, too few "
                       f"for a verdict on {name}; {reason}")
-        verdicts.append({"requirement": VERIFICATION_CLASSES[name], "class": name,
+        verdicts.append({"requirement": CLASS_CLAUSES[name], "class": name,
                          "verdict": "pass" if judged.passed else "fail",
                          "threshold": threshold,
                          "measurements": [fmr.measurement("fmr", limits.fmr_max),
@@ -236,7 +239,7 @@ def class_verdicts(manifest: Manifest, scores: Scores, identification=None) -> l
 def identification_part(manifest: Manifest, dataset: Dataset, vectors: np.ndarray):
     """(the report's identification section, a verdict function) when the manifest claims
     Class I or P; (None, None) otherwise."""
-    if not IDENTIFICATION_CLASSES.keys() & manifest.thresholds.keys():
+    if not manifest.thresholds.keys() & set(IDENTIFICATION_CLASSES):
         return None, None
     searches = identify.identification_searches(dataset.samples, vectors, manifest.similarity)
     section = identify.identification_section(searches)
@@ -356,7 +359,7 @@ def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: Bo
     identification, judge = identification_part(manifest, dataset, embedded.vectors)
     verdicts = check_verdicts(checks) + class_verdicts(manifest, scores, judge)
     report = {
-        "schema_version": "0.1",
+        "schema_version": SCHEMA_VERSION,
         "system": {"algorithm_id": manifest.algorithm_id,
                    "algorithm_version": manifest.algorithm_version},
         # The metrics engine's own section: intervals, unsupported targets (rule of 3), and

@@ -22,9 +22,17 @@ import numpy as np
 from reference_impl import cli_options as option
 from reference_impl.cli_options import add_format
 from reference_impl.errors import InputError
+from reference_impl.limits import (
+    APCER_TARGETS,
+    CMC_RANKS,
+    FMR_TARGETS,
+    FPIR_TARGETS,
+    IDENTIFICATION_RANK,
+)
 
-DEFAULT_FMR = [1e-3, 1e-4, 1e-5, 1e-6]
-DEFAULT_APCER = [0.05, 0.01]
+
+def _listed(values) -> str:
+    return " ".join(f"{v:g}" for v in values)
 
 
 def configure(name: str, parser: argparse.ArgumentParser) -> None:
@@ -37,7 +45,7 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
                         ".csv or text, one score a line), with --impostor")
     v.add_argument("--impostor", metavar="FILE", help="impostor scores, with --genuine")
     v.add_argument("--fmr", type=option.rate, action="append", help="target FMR (repeatable; "
-                   "default 1e-3 1e-4 1e-5 1e-6)")
+                   f"default {_listed(FMR_TARGETS)})")
     v.add_argument("--stream", action="store_true", help="exact two-pass streaming for "
                    "score sets larger than memory (reads the files twice; no plot)")
     v.add_argument("--det-svg", type=option.svg_file, help="also write the DET plot (SVG) to "
@@ -51,7 +59,7 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
     p.add_argument("--attack", action="append", required=True, metavar="SPECIES=FILE",
                    type=option.species_file, help="PAD scores of one PAI species (repeatable)")
     p.add_argument("--apcer", type=option.rate, action="append",
-                   help="target APCER (repeatable; default 0.05 0.01)")
+                   help=f"target APCER (repeatable; default {_listed(APCER_TARGETS)})")
     p.add_argument("--threshold", type=option.number, help="also report every rate at this "
                    "PAD threshold, with ACER as an extra")
     p.add_argument("--accepted", action="append", default=[], metavar="SPECIES=FILE",
@@ -68,11 +76,12 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
     i.add_argument("--gallery-size", type=option.positive_int, required=True, help="N, the number "
                    "of subjects enrolled in the gallery searched")
     i.add_argument("--rank", type=option.positive_int, action="append", help="rank R for "
-                   "FNIR(N, R, -inf) (repeatable; default 1)")
+                   f"FNIR(N, R, -inf) (repeatable; default {IDENTIFICATION_RANK})")
     i.add_argument("--fpir", type=option.rate, action="append", help="target FPIR (repeatable; "
-                   "default 1e-3); FNIR there is taken at rank 1 unless --rank is given")
-    i.add_argument("--max-rank", type=option.positive_int, default=20,
-                   help="length of the CMC (default 20)")
+                   f"default {_listed(FPIR_TARGETS)}); FNIR there is taken at rank "
+                   f"{IDENTIFICATION_RANK} unless --rank is given")
+    i.add_argument("--max-rank", type=option.positive_int, default=CMC_RANKS,
+                   help=f"length of the CMC (default {CMC_RANKS})")
     add_format(i)
     i.set_defaults(run=run_identification)
 
@@ -153,7 +162,7 @@ def run_verification(args) -> int:
     from reference_impl.metrics.report import verification_section
     from reference_impl.metrics.verification import SortedScores
 
-    targets = args.fmr or DEFAULT_FMR
+    targets = args.fmr or FMR_TARGETS
     if args.stream:
         return _emit(args, _streamed(args, targets), render_verification)
     genuine, impostor, fta = _verification_scores(args)
@@ -226,7 +235,7 @@ def run_pad(args) -> int:
     from reference_impl.metrics.scores import read_scores
 
     section = pad_section(read_scores(args.bona_fide), _species_files("--attack", args.attack),
-                          args.threshold, args.apcer or DEFAULT_APCER,
+                          args.threshold, args.apcer or APCER_TARGETS,
                           _species_files("--accepted", args.accepted))
     return _emit(args, section, render_pad)
 
@@ -309,7 +318,8 @@ def run_identification(args) -> int:
     if not ranks or not top:
         raise InputError(f"{args.searches}: needs both mated and non-mated searches")
     section = identification_section(ranks, mate_scores, top, args.gallery_size,
-                                     args.rank or [1], args.fpir or [1e-3], args.max_rank)
+                                     args.rank or [IDENTIFICATION_RANK],
+                                     args.fpir or FPIR_TARGETS, args.max_rank)
     return _emit(args, section, render_identification)
 
 
