@@ -89,8 +89,10 @@ def test_a_model_manifest_with_a_duplicate_key_is_refused_alike(tmp_path, capsys
                                  '"similarity": "dot",\n  "similarity": "cosine",'))
     from reference_impl.model.manifest import load_manifest
 
-    findings = validate([path])
-    assert [(f.line, f.keyword) for f in findings] == [(32, "parse")]
+    findings = validate([path], "model-manifest")
+    assert [(f.line, f.keyword, f.found) for f in findings] == [(32, "parse", "DuplicateKey")]
+    assert main(["validate", str(path)]) == 1  # without --schema, the same line
+    assert capsys.readouterr().out.startswith(f"{path}:32: /: duplicate key")
     assert "duplicate key" in findings[0].message
     with pytest.raises(DocumentError) as caught:
         load_manifest(path)
@@ -116,5 +118,6 @@ def test_a_yaml_alias_bomb_is_refused_by_conform_in_one_line_and_bounded_memory(
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and len(err) < 300, err[:300]
     assert peak < 32 * 2**20, f"peak {peak} bytes"
-    (finding,) = validate([bomb])
-    assert finding.keyword == "parse" and str(finding) in err
+    (finding,) = validate([bomb], "conformance-statement")
+    assert (finding.keyword, finding.found) == ("parse", "YAMLAliasLimit")
+    assert str(finding) in err

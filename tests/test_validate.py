@@ -66,9 +66,13 @@ def test_schema_is_chosen_by_dollar_schema_or_by_keys(tmp_path, capsys):
                                              dict(template, dimension=-1)])
     findings = validate([path])
     assert [(f.line, f.schema, f.pointer) for f in findings] == [(4, "template", "/dimension")]
-    unknown = _jsonl(tmp_path / "unknown.jsonl", [{"x": 1}])
-    assert main(["validate", str(unknown)]) == 2
-    assert "cannot tell which schema record 1 follows" in capsys.readouterr().err
+    unknown = _jsonl(tmp_path / "unknown.jsonl", [{"x": 1}, [1]])
+    assert main(["validate", str(unknown)]) == 1
+    assert capsys.readouterr().out == (
+        f'{unknown}:1: /: expected a $schema, or the keys of an FRS schema (none of its keys '
+        'is one), found array ["x"] [$schema]\n'
+        f'{unknown}:2: /: expected an object (every FRS document is one), found array [1] '
+        '[$schema]\n')
 
 
 def test_usage_errors_exit_2(tmp_path, capsys):
@@ -189,10 +193,12 @@ def test_json_document_findings_carry_the_line_of_the_value(tmp_path, capsys):
 @pytest.mark.parametrize("declared", ["https://example.org/other.schema.json",
                                       "/etc/passwd.json", 7])
 def test_a_record_cannot_declare_an_unknown_schema_or_a_file(tmp_path, capsys, declared):
-    path = _jsonl(tmp_path / "s.jsonl", [dict(RECORD, **{"$schema": declared})])
-    assert main(["validate", str(path)]) == 2
-    err = capsys.readouterr().err
-    assert f"{path}:1: record 1 declares $schema {json.dumps(declared)}" in err
+    path = _jsonl(tmp_path / "s.jsonl", [dict(RECORD, **{"$schema": declared}), RECORD])
+    (finding,) = validate([path])
+    assert (finding.line, finding.pointer, finding.keyword) == (1, "/$schema", "$schema")
+    assert finding.found.endswith(json.dumps(declared))
+    assert main(["validate", str(path)]) == 1
+    assert capsys.readouterr().out == f"{finding}\n"
 
 
 def test_in_memory_values_are_checked_as_json_carries_them():

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from reference_impl import __version__, classes, preprocess
+from reference_impl import __version__, classes, documents, preprocess
 from reference_impl.errors import InputError
 from reference_impl.evaluate import identify
 from reference_impl.evaluate.dataset import Dataset, Sample, load_pixels
@@ -297,8 +297,6 @@ def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: Bo
              max_non_mated: int | None = None, seed: int = 0,
              progress: bool = True) -> Outcome:
     """The whole evaluation; writes report.json, det.svg, scores.jsonl, quality.jsonl."""
-    from reference_impl.model.manifest import validate
-
     out_dir.mkdir(parents=True, exist_ok=True)
     key = fingerprint(model_path, manifest.path, dataset.path, Path(preprocess.__file__),
                       extra=f"batch={batch_size};frs={__version__}")
@@ -347,7 +345,7 @@ def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: Bo
         "comparison_plan": plan.record(),
         "verdicts": verdicts,
     }
-    validate(report, "evaluation-report", "evaluation report")
+    documents.check(report, "evaluation-report", "evaluation report")
     files = {"report": out_dir / "report.json", "det": out_dir / "det.svg",
              "scores": out_dir / "scores.jsonl", "quality": out_dir / "quality.jsonl"}
     det_svg(files["det"], scored, FMR_TARGETS, f"{manifest.algorithm_id} "
