@@ -121,3 +121,59 @@ def test_a_yaml_alias_bomb_is_refused_by_conform_in_one_line_and_bounded_memory(
     (finding,) = validate([bomb], "conformance-statement")
     assert (finding.keyword, finding.found) == ("parse", "YAMLAliasLimit")
     assert str(finding) in err
+
+
+@pytest.mark.requirement("FRS-DAT-001", "FRS-AUD-002", "FRS-PAD-005")
+def test_an_evidence_report_is_read_through_the_front_door(tmp_path):
+    """A PAD report a statement cites, with a duplicate key: `frs conform` does not trust
+    it (needs-evidence, naming the loader's finding), as `frs validate` refuses it."""
+    from reference_impl.conform import engine
+    from reference_impl.conform.statement import read_statement
+
+    report = (ROOT / "tests/fixtures/pad-reports/level-a.json").read_text()
+    assert report.startswith("{")
+    (tmp_path / "pad.json").write_text('{"schema_version": "0.1",' + report[1:])
+    data = json.loads((EXAMPLES / "conformance-statement/valid/remote-proofing-class-v-r.json")
+                      .read_text())
+    data["pad"] = {"level": "A", "evidence": "pad-local"}
+    data["evidence"].append({"id": "pad-local", "type": "pad-report", "url": "pad.json"})
+    (tmp_path / "statement.json").write_text(json.dumps(data))
+    statement = read_statement(tmp_path / "statement.json")
+    (finding,) = validate([tmp_path / "pad.json"], "evaluation-report")
+    assert (finding.keyword, finding.found, finding.line) == ("parse", "DuplicateKey", 2)
+    assert statement.files["pad-local"].findings == (finding,)
+    results = {r.id: r for r in engine.evaluate(statement).results}
+    assert results["FRS-PAD-005"].verdict == "needs-evidence"
+    assert finding.message in results["FRS-PAD-005"].reason
+
+
+# value: the keywords that refuse it ([] for a valid one).  The schemas' patterns fix the
+# shape; `format` refuses what has the shape but is no day or time of the calendar.
+DATES = {"2026-10-01": [], "2024-02-29": [], "2026-02-29": ["format"],
+         "2026-13-45": ["format"], "20261001": ["format", "pattern"],
+         "2026-10-01\n": ["format", "pattern"]}
+TIMES = {"2026-05-01T09:00:00Z": [], "2026-05-01T09:00:00.25Z": [],
+         "2026-05-01T25:00:00Z": ["format"], "2026-02-30T09:00:00Z": ["format"],
+         "2026-05-01T09:00:00": ["format", "pattern"]}
+
+
+@pytest.mark.requirement("FRS-DAT-011", "FRS-DAT-012")
+@pytest.mark.parametrize("kind, pointer, value, keywords",
+                         [("conformance-statement", "/deployment/collection_start", v, k)
+                          for v, k in DATES.items()]
+                         + [("audit-event", "/time", v, k) for v, k in TIMES.items()])
+def test_one_decision_about_format_for_both_validators(kind, pointer, value, keywords):
+    """`format` is an assertion: the compiled validator (the verdict) and jsonschema (the
+    details) judge every date and date-time alike, so no reader accepts 2026-13-45."""
+    from reference_impl.documents import resolve
+    from reference_impl.schemas import default_set
+
+    example = {"conformance-statement": "conformance-statement/valid/"
+                                        "phone-unlock-class-v-l.json",
+               "audit-event": "audit-event/valid/verification.json"}[kind]
+    data = json.loads((EXAMPLES / example).read_text())
+    parent, _, key = pointer.rpartition("/")
+    resolve(data, parent)[key] = value
+    schema = default_set().get(kind)
+    assert schema.fast.is_valid(data) == schema.slow.is_valid(data) == (not keywords)
+    assert sorted(e.validator for e in schema.slow.iter_errors(data)) == keywords
