@@ -79,9 +79,10 @@ class DocumentError(InputError):
         super().__init__("\n".join(lines))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Document:
-    """A JSON value that passed its schema, and where it came from."""
+    """A JSON value that passed its schema, and where it came from (read-only by
+    convention: not frozen, which would double the cost of reading a record)."""
 
     kind: str                  # schema name: "conformance-statement", "model-manifest", ...
     record: safeload.Record
@@ -291,27 +292,25 @@ def scan(source: str | Path, kind: str | None = None, *, schemas: SchemaSet | No
     """
     schemas = schemas or default_set()
     fixed = schemas.get(kind) if kind else None
-    records = safeload.iter_records(source, input_format, limits, keep_going=True)
     index = 0
-    while True:
-        try:
-            record = next(records)
-        except StopIteration:
-            return
-        except safeload.LoadError as error:
-            yield None, [parse_finding(error, index + 1, kind or "")]
-            return
-        index = record.index
-        if record.error is not None:
-            yield None, [parse_finding(record.error, record.index, kind or "")]
-            continue
-        schema = fixed or choose(schemas, record)
-        if isinstance(schema, Finding):
-            yield record, [schema]
-        elif schema.fast.is_valid(record.data):
-            yield record, []
-        else:
-            yield record, check_record(schema, record)
+    try:
+        for record in safeload.iter_records(source, input_format, limits, keep_going=True):
+            index = record.index
+            if record.error is not None:
+                yield None, [parse_finding(record.error, index, kind or "")]
+                continue
+            schema = fixed or choose(schemas, record)
+            if isinstance(schema, Finding):
+                yield record, [schema]
+            elif schema.fast.is_valid(record.data):
+                yield record, _VALID
+            else:
+                yield record, check_record(schema, record)
+    except safeload.LoadError as error:  # a JSON or YAML document: nothing after it to read
+        yield None, [parse_finding(error, index + 1, kind or "")]
+
+
+_VALID: tuple[Finding, ...] = ()  # the findings of every valid record
 
 
 def read_records(source: str | Path, kind: str, **options) -> Iterator[Document]:

@@ -206,7 +206,10 @@ def _jsonl(stream: BinaryIO, name: str, limits: Limits, keep_going: bool = False
     limit = limits.max_record_bytes
     number = index = 0
     while True:
-        raw = _readline(stream, name, limit + 2)
+        try:
+            raw = stream.readline(limit + 2)
+        except OSError as exc:
+            raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
         if not raw:
             return
         number += 1
@@ -227,18 +230,14 @@ def _jsonl(stream: BinaryIO, name: str, limits: Limits, keep_going: bool = False
             yield Record(name, index, number, None, error=error)
 
 
-def _readline(stream: BinaryIO, name: str, limit: int) -> bytes:
-    try:
-        return stream.readline(limit)
-    except OSError as exc:
-        raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
-
-
 def _skip_line(stream: BinaryIO, name: str) -> None:
     """Read past the rest of an over-long line, one small piece at a time."""
     piece = b" "
     while piece and not piece.endswith(b"\n"):
-        piece = _readline(stream, name, 1 << 16)
+        try:
+            piece = stream.readline(1 << 16)
+        except OSError as exc:
+            raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
 
 
 def loads(raw: bytes | str, name: str = "<string>", line: int | None = None,
