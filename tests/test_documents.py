@@ -99,8 +99,8 @@ def test_a_model_manifest_with_a_duplicate_key_is_refused_alike(tmp_path, capsys
     assert list(caught.value.findings) == findings
     dataset = EXAMPLES / "dataset-manifest/valid/image-and-aligned.json"
     for argv in (["model", "check", tmp_path / "model.onnx", path],
-                 ["evaluate", "--model", tmp_path / "model.onnx", "--manifest", path,
-                  "--dataset", dataset, "--out", tmp_path / "out"]):
+                 ["evaluate", tmp_path / "model.onnx", path, dataset, "--out",
+                  tmp_path / "out"]):
         code, out, err = run(capsys, *argv)
         assert code == 2 and out == "" and str(findings[0]) in err, argv
 

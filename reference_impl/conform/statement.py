@@ -18,6 +18,7 @@ from typing import Any
 
 from reference_impl import documents
 from reference_impl.documents import Document, DocumentError, Finding
+from reference_impl.safeload import format_of
 
 SCHEMA_NAME = "conformance-statement"
 REPORT_SCHEMAS = {"evaluation-report": "evaluation-report", "pad-report": "evaluation-report"}
@@ -109,10 +110,11 @@ def read_evidence(entry: dict, base: Path | None) -> Evidence | None:
 
 
 def read_statement(path: str | Path) -> Statement:
-    """The statement of a YAML or JSON file, with its evidence read; DocumentError if it
-    cannot be judged."""
+    """The statement of a JSON or YAML file (YAML unless its suffix says JSON), with its
+    evidence read; DocumentError if it cannot be judged."""
     path = Path(path)
-    return judgeable(documents.read(path, SCHEMA_NAME), path.parent)
+    document = documents.read(path, SCHEMA_NAME, input_format=format_of(path, "yaml"))
+    return judgeable(document, path.parent)
 
 
 def check_statement(data: Any, source: str = "<statement>", base: Path | None = None
@@ -140,10 +142,6 @@ def contradictions(s: Statement) -> list[tuple[str, str, str]]:
     a sentence naming both)."""
     found = []
     cls = s.conformance_class
-    if cls == "V-L" and s.get("/storage/comparison") != "device":
-        found.append(("/storage/comparison", "/class",
-                      "/class is V-L (comparison on the person's own device) but "
-                      f"/storage/comparison is '{s.get('/storage/comparison')}'"))
     if cls == "P" and not s.get("/deployment/public_space"):
         found.append(("/deployment/public_space", "/class",
                       "/class is P (identification in public spaces) but "

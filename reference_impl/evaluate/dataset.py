@@ -12,6 +12,7 @@ import numpy as np
 from reference_impl import documents
 from reference_impl.documents import DocumentError
 from reference_impl.errors import InputError
+from reference_impl.safeload import format_of
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff"}
 
@@ -43,10 +44,11 @@ class Dataset:
 
 
 def load_dataset(path) -> Dataset:
-    """A dataset manifest (JSON) valid against dataset-manifest, whose every file exists
-    inside its folder; DocumentError with a finding for every sample that breaks this."""
+    """A dataset manifest (YAML by its suffix, else JSON) valid against dataset-manifest,
+    whose every file exists inside its folder; DocumentError with a finding for every sample
+    that breaks this."""
     path = Path(path)
-    document = documents.read(path, "dataset-manifest", input_format="json")
+    document = documents.read(path, "dataset-manifest", input_format=format_of(path, "json"))
     root = path.resolve().parent
     samples, problems, seen = [], [], set()
     for i, item in enumerate(document.data["samples"]):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from reference_impl import documents
 from reference_impl.preprocess import InputSpec
+from reference_impl.safeload import format_of
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ class Manifest:
 
 
 def load_manifest(path) -> Manifest:
-    """A model manifest (JSON) valid against model-manifest; DocumentError if it is not."""
+    """A model manifest (YAML by its suffix, else JSON) valid against model-manifest;
+    DocumentError if it is not."""
     path = Path(path)
-    return Manifest(path, documents.read(path, "model-manifest", input_format="json").data)
+    document = documents.read(path, "model-manifest", input_format=format_of(path, "json"))
+    return Manifest(path, document.data)
