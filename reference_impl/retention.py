@@ -14,9 +14,9 @@ A person's face data is due for deletion at the earliest of:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 from reference_impl.audit import AuditLog
 from reference_impl.errors import InputError
@@ -26,8 +26,7 @@ from reference_impl.limits import (
     MAX_RETENTION_DAYS,
     STORE_KINDS,
 )
-
-DateOrTime = TypeVar("DateOrTime", date, datetime)
+from reference_impl.workdays import add_working_days
 
 
 def parse_time(value: str, where: str) -> datetime:
@@ -38,17 +37,6 @@ def parse_time(value: str, where: str) -> datetime:
     if parsed.tzinfo is None:
         raise InputError(f"{where}: {value!r} has no time zone")
     return parsed
-
-
-def add_working_days(start: DateOrTime, days: int) -> DateOrTime:
-    """`days` working days (Monday to Friday) after `start` (a date, or a date-time at the
-    same time of day)."""
-    current = start
-    while days > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            days -= 1
-    return current
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from reference_impl.cli import main
+from reference_impl.documents import DocumentError
 from reference_impl.errors import InputError
 from reference_impl.evaluate import dataset as datasets
 from reference_impl.evaluate import harness, plan, synthetic
@@ -233,9 +234,18 @@ def test_dataset_manifest_refusals_exit_2(tmp_path, capsys):
     path = synthetic.write_dataset(tmp_path / "data", NOISY, subjects=4)
     manifest = json.loads(path.read_text())
     manifest["samples"][3]["file"] = "../../etc/passwd"
-    path.write_text(json.dumps(manifest))
+    manifest["samples"][5]["sample_id"] = manifest["samples"][4]["sample_id"]
+    path.write_text(json.dumps(manifest, indent=1))
+    with pytest.raises(DocumentError) as caught:
+        datasets.load_dataset(path)
+    assert [(f.pointer, f.keyword, f.found) for f in caught.value.findings] == [
+        ("/samples/3/file", "inside-folder", "'../../etc/passwd'"),
+        ("/samples/5/sample_id", "unique-id", repr(manifest["samples"][4]["sample_id"]))]
+    line = caught.value.findings[0].line
+    assert path.read_text().splitlines()[line - 1].strip().startswith('"file": "../../etc')
     assert evaluate(tmp_path) == 2
-    assert "#/samples/3/file: '../../etc/passwd' is outside" in capsys.readouterr().err
+    assert str(caught.value) in capsys.readouterr().err
+    manifest["samples"][5]["sample_id"] = "unique"
     manifest["samples"][3]["file"] = "crops.npy"
     manifest["samples"][3]["index"] = 999
     path.write_text(json.dumps(manifest))

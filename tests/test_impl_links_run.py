@@ -117,11 +117,13 @@ def scores_fixture(folder: Path) -> dict[str, Path]:
         {"schema_version": "0.1", "comparison_id": f"c{n}", "probe_id": "p",
          "reference_id": "r", "mated": n % 4 == 0, "score": None if n == 3 else n / 100,
          "algorithm_id": "a", "groups": {"sex": "FM"[n // 4 % 2]}}) + "\n" for n in range(100)))
-    files["searches"].write_text("".join(json.dumps(s) + "\n" for s in [
-        {"mated": True, "mate_id": "a", "candidates": [{"reference_id": "b", "score": 0.8},
-                                                       {"reference_id": "a", "score": 0.6}]},
-        *({"mated": False, "candidates": [{"reference_id": "a", "score": k / 10}]}
-          for k in range(4))]))
+    files["searches"].write_text("".join(
+        json.dumps({"schema_version": "0.1", "search_id": f"s{n}", **s}) + "\n"
+        for n, s in enumerate([
+            {"mated": True, "mate_id": "a", "candidates": [{"reference_id": "b", "score": 0.8},
+                                                           {"reference_id": "a", "score": 0.6}]},
+            *({"mated": False, "candidates": [{"reference_id": "a", "score": k / 10}]}
+              for k in range(4))])))
     return files
 
 

@@ -18,13 +18,11 @@ the declared class and accepts a justified departure from a SHOULD clause.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from reference_impl.conform.statement import Statement, schema_errors
+from reference_impl.conform.statement import REPORT_SCHEMAS, Statement
 from reference_impl.limits import (
     CONSENTING_CLASSES,
     DELETION_STORES,
@@ -51,7 +49,7 @@ from reference_impl.limits import (
     VERIFICATION_CLASSES,
 )
 from reference_impl.metrics.pad import LEVEL_SPECIES, missing_species, pad_level_verdict
-from reference_impl.retention import add_working_days
+from reference_impl.workdays import add_working_days
 
 PASS, FAIL, NOT_APPLICABLE, NEEDS_EVIDENCE = "pass", "fail", "not-applicable", "needs-evidence"
 VERDICTS = (PASS, FAIL, NOT_APPLICABLE, NEEDS_EVIDENCE)
@@ -148,40 +146,29 @@ def _cited(s: Statement, field: str) -> Finding | None:
 
 
 def _evidence_problem(s: Statement, entry: dict) -> Finding | None:
-    path = s.evidence_file(entry)
-    if path is None:
+    local = s.local(entry)
+    if local is None:
         return None
     where = f"/evidence '{entry['id']}'"
-    try:
-        content = path.read_bytes()
-    except OSError:
+    if local.sha256 is None:
         return needs_evidence(f"{where}: file {entry['url']} not found")
-    if "sha256" in entry and hashlib.sha256(content).hexdigest() != entry["sha256"]:
+    if "sha256" in entry and local.sha256 != entry["sha256"]:
         return failed(f"{where}/sha256", f"file {entry['url']} does not match its declared "
                       "SHA-256 (the evidence changed after the statement was written)")
-    if entry["type"] in ("evaluation-report", "pad-report"):
-        try:
-            report = json.loads(content)
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            return needs_evidence(f"{where}: {entry['url']} is not JSON")
-        errors = schema_errors(report, "evaluation-report")
-        if errors:
-            return needs_evidence(f"{where}: {entry['url']} is not a valid evaluation report "
-                                  f"({errors[0]})")
+    if entry["type"] in REPORT_SCHEMAS and local.findings:
+        first = local.findings[0]
+        return needs_evidence(f"{where}: {entry['url']} is not a valid evaluation report "
+                              f"({first.pointer or '/'}: {first.message})")
     return None
 
 
 def _local_json(s: Statement, field: str) -> dict | None:
-    """The JSON object in the local evidence file `field` cites; None for a URL or no file."""
+    """The JSON object in the local evidence file `field` cites; None for a URL, no file
+    or a file that is not a usable report."""
     entry = s.evidence(s.get(field))
-    path = s.evidence_file(entry) if entry else None
-    if path is None:
-        return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
+    local = s.local(entry) if entry else None
+    report = local.report.data if local and local.report else None
+    return report if isinstance(report, dict) else None
 
 
 def _measured(s: Statement, name: str) -> float | None:

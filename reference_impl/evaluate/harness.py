@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from reference_impl import __version__, classes, preprocess
+from reference_impl import __version__, classes, documents, preprocess
 from reference_impl.errors import InputError
 from reference_impl.evaluate import identify
 from reference_impl.evaluate.dataset import Dataset, Sample, load_pixels
@@ -326,8 +326,6 @@ def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: Bo
              max_non_mated: int | None = None, seed: int = 0,
              progress: bool = True) -> Outcome:
     """The whole evaluation; writes report.json, det.svg, scores.jsonl, quality.jsonl."""
-    from reference_impl.model.manifest import validate
-
     out_dir.mkdir(parents=True, exist_ok=True)
     key = fingerprint(model_path, manifest.path, dataset.path, Path(preprocess.__file__),
                       extra=f"batch={batch_size};frs={__version__}")
@@ -383,7 +381,7 @@ def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: Bo
         "comparison_plan": plan.record(),
         "verdicts": verdicts,
     }
-    validate(report, "evaluation-report", "evaluation report")
+    documents.check(report, "evaluation-report", "evaluation report")
     det_svg(files["det"], scored, FMR_TARGETS, f"{manifest.algorithm_id} "
             f"{manifest.algorithm_version} on {dataset.dataset_id}")
     with open(files["scores"], "w", encoding="utf-8") as handle:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 
@@ -70,9 +69,9 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
     p.set_defaults(run=run_pad)
 
     i = kinds.add_parser("identification", help=IDENTIFICATION, description=IDENTIFICATION)
-    i.add_argument("searches", metavar="SEARCHES", help="JSON Lines, one search a line: "
-                   '{"search_id", "mated", "mate_id", "candidates": [{"reference_id", '
-                   '"score"}]}')
+    i.add_argument("searches", metavar="SEARCHES", help="JSON Lines of search-result "
+                   'records, one search a line: {"schema_version", "search_id", "mated", '
+                   '"mate_id", "candidates": [{"reference_id", "score"}]}')
     i.add_argument("--gallery-size", type=option.positive_int, required=True, help="N, the number "
                    "of subjects enrolled in the gallery searched")
     i.add_argument("--rank", type=option.positive_int, action="append", help="rank R for "
@@ -269,45 +268,22 @@ def render_pad(section: dict) -> list[str]:
 
 
 def read_searches(path) -> tuple[list[int], list[float], list[float]]:
-    """(mate ranks, mate scores, non-mated top scores) from a JSON Lines search file."""
+    """(mate ranks, mate scores, non-mated top scores) from a JSON Lines file of
+    search-result records, read through the front door."""
+    from reference_impl import documents
     from reference_impl.metrics.identification import mate_rank
 
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
     ranks, mate_scores, top = [], [], []
-    with open(path, encoding="utf-8") as handle:
-        for line_no, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{path}:{line_no}: not JSON ({exc.msg})") from None
-            where = f"{path}:{line_no}"
-            if not isinstance(record, dict) or not isinstance(record.get("mated"), bool):
-                raise InputError(f"{where}: /mated must be a boolean")
-            candidates = record.get("candidates")
-            if not isinstance(candidates, list):
-                raise InputError(f"{where}: /candidates must be a list")
-            ids, values = [], []
-            for n, c in enumerate(candidates):
-                score = c.get("score") if isinstance(c, dict) else None
-                if (not isinstance(c, dict) or not isinstance(c.get("reference_id"), str)
-                        or isinstance(score, bool) or not isinstance(score, int | float)
-                        or not math.isfinite(score)):
-                    raise InputError(f"{where}: /candidates/{n} needs a reference_id string "
-                                     "and a finite score")
-                ids.append(c["reference_id"])
-                values.append(float(score))
-            if record["mated"]:
-                if not isinstance(record.get("mate_id"), str):
-                    raise InputError(f"{where}: a mated search needs /mate_id")
-                rank, score = mate_rank(ids, values, record["mate_id"])
-                ranks.append(rank)
-                mate_scores.append(score)
-            else:
-                top.append(max(values) if values else -math.inf)
+    for search in documents.read_records(path, "search-result", input_format="jsonl"):
+        record = search.data
+        ids = [c["reference_id"] for c in record["candidates"]]
+        values = [float(c["score"]) for c in record["candidates"]]
+        if record["mated"]:
+            rank, score = mate_rank(ids, values, record["mate_id"])
+            ranks.append(rank)
+            mate_scores.append(score)
+        else:
+            top.append(max(values) if values else -math.inf)
     return ranks, mate_scores, top
 
 
