@@ -5,6 +5,7 @@ the test of a schema's examples also says which schema with
 `@pytest.mark.schema_examples("<name>")`.
 Each ID becomes a `requirement` property of the test case in the JUnit XML, with the
 test's node id and location, so the checker can read coverage from the report alone.
+The marks are read by `frs_tools.marks.requirement_ids`, which `frs diff` uses too.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import pytest
 
 from frs_tools.clauses import ID_PATTERN
+from frs_tools.marks import requirement_ids
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -23,8 +25,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
                                   items: list[pytest.Item]) -> None:
     malformed = []
     for item in items:
-        ids = [i for mark in item.iter_markers("requirement") for i in mark.args]
-        for clause_id in ids:
+        for clause_id in requirement_ids(item):
             if not isinstance(clause_id, str) or not ID_PATTERN.fullmatch(clause_id):
                 malformed.append(f"{item.nodeid}: malformed requirement ID {clause_id!r}")
             item.user_properties.append(("requirement", clause_id))
