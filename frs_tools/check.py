@@ -23,10 +23,11 @@ def check(project: Project, with_results: bool = False) -> Report:
     lock = idlock.load(project.lock_file)
     clauses = unique_clauses(spec.clauses)
     problems = (spec.problems + duplicate_problems(spec.clauses)
-                + idlock.problems(lock, clauses) + links.problems(project, clauses))
+                + idlock.problems(lock, clauses, spec.unparsed)
+                + links.problems(project, clauses))
     trace = None
     if with_results:
-        trace = traceability.trace(project, clauses, lock)
+        trace = traceability.trace(project, clauses, lock, spec.unparsed)
         problems += trace.problems
     problems.sort(key=lambda p: (p.file, p.line, p.id, p.rule))
     return Report(spec, lock, problems, trace)

@@ -102,7 +102,7 @@ def run_new_id(args: argparse.Namespace) -> int:
         raise InputError(f"unknown area '{args.area}' (known areas: "
                          f"{', '.join(sorted(project.areas))})")
     spec = parse_spec(project)
-    print(idlock.next_id(args.area, idlock.load(project.lock_file), spec.clauses))
+    print(idlock.next_id(args.area, idlock.load(project.lock_file), spec.places()))
     return 0
 
 
@@ -143,7 +143,7 @@ def run_retire(args: argparse.Namespace) -> int:
         if not ID_PATTERN.fullmatch(given):
             raise InputError(f"malformed requirement ID '{given}'")
     lock = idlock.load(project.lock_file)
-    idlock.retire(lock, args.id, args.version, args.replaced_by)
+    idlock.retire(lock, args.id, args.version, args.replaced_by, parse_spec(project).places())
     idlock.save(lock)
     print(f"{args.id}: retired in {args.version}"
           + (f", replaced by {args.replaced_by}" if args.replaced_by else ""))
