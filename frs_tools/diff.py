@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from frs_tools import idlock, marks
-from frs_tools.clauses import Clause, parse_text
+from frs_tools.clauses import Clause, Problem, parse_text
 from frs_tools.project import Project
 from reference_impl.errors import InputError
 
@@ -48,7 +48,7 @@ class Git:
     def __init__(self, project: Project):
         self.project = project
         self.root = project.root
-        self._pages: dict[str, tuple[Clause, ...]] = {}
+        self._pages: dict[str, tuple[tuple[Clause, ...], tuple[Problem, ...]]] = {}
         self._trees: dict[str, dict[str, str]] = {}
         self._batch: subprocess.Popen | None = None
 
@@ -128,25 +128,32 @@ class Git:
             self._trees[key] = files
         return self._trees[key]
 
-    def clauses_of(self, path: str, text: str, sha: str) -> tuple[Clause, ...]:
+    def page(self, path: str, sha: str) -> tuple[tuple[Clause, ...], tuple[Problem, ...]]:
+        """The clauses of a page blob, and the problems of its blocks that do not parse."""
         if sha not in self._pages:
-            found, _ = parse_text(text, path, None, None)
-            self._pages[sha] = tuple(found)
+            self._pages[sha] = _parsed(self.blob(sha), path)
         return self._pages[sha]
 
     def spec_at(self, commit: str) -> dict[str, Clause]:
+        return self.side_spec(commit)[0]
+
+    def side_spec(self, commit: str) -> tuple[dict[str, Clause], list[Problem]]:
+        """The clauses of a commit's spec, and the problems of its unparsable blocks."""
         folder = self.project.relative(self.project.spec_dir)
         clauses: dict[str, Clause] = {}
+        broken: list[Problem] = []
         for path, sha in sorted(self.tree(commit, folder).items()):
             if path.endswith(".md"):
-                for clause in self.clauses_of(path, self.blob(sha), sha):
+                found, faults = self.page(path, sha)
+                for clause in found:
                     clauses.setdefault(clause.id, clause)
-        return clauses
+                broken += faults
+        return clauses, broken
 
     def lock_at(self, commit: str) -> dict[str, idlock.Entry]:
         name = self.project.relative(self.project.lock_file)
         sha = self.tree(commit, name).get(name)
-        return _lock_entries(self.blob(sha), name) if sha else {}
+        return idlock.loads(self.blob(sha), self.root / name).entries if sha else {}
 
 
 @dataclass
@@ -155,30 +162,32 @@ class Side:
     commit: str | None  # None: the working tree
     clauses: dict[str, Clause]
     lock: dict[str, idlock.Entry]
+    broken: list[Problem] = field(default_factory=list)  # blocks that do not parse
 
 
-def _lock_entries(text: str, name: str) -> dict[str, idlock.Entry]:
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / Path(name).name
-        path.write_text(text, encoding="utf-8")
-        return idlock.load(path).entries
+def _parsed(text: str, path: str) -> tuple[tuple[Clause, ...], tuple[Problem, ...]]:
+    found, faults = parse_text(text, path)
+    ids = {c.id for c in found}
+    return tuple(found), tuple(p for p in faults if p.id and p.id not in ids)
 
 
 def _worktree(project: Project) -> Side:
     clauses: dict[str, Clause] = {}
+    broken: list[Problem] = []
     for path in sorted(project.spec_dir.rglob("*.md")):
-        found, _ = parse_text(path.read_text(encoding="utf-8"), project.relative(path))
+        found, faults = _parsed(path.read_text(encoding="utf-8"), project.relative(path))
         for clause in found:
             clauses.setdefault(clause.id, clause)
-    return Side("the working tree", None, clauses, idlock.load(project.lock_file).entries)
+        broken += faults
+    return Side("the working tree", None, clauses, idlock.load(project.lock_file).entries,
+                broken)
 
 
 def _side(git: Git, ref: str, label: str = "") -> Side:
     commit = git.commit(ref)
-    return Side(label or f"{ref} ({commit[:7]})", commit, git.spec_at(commit),
-                git.lock_at(commit))
+    clauses, broken = git.side_spec(commit)
+    return Side(label or f"{ref} ({commit[:7]})", commit, clauses, git.lock_at(commit),
+                broken)
 
 
 def default_base(git: Git, mains: tuple[str, ...] = ("main", "origin/main")) -> str:
@@ -375,6 +384,10 @@ def diff(project: Project, ref_a: str | None = None, ref_b: str | None = WORKTRE
         base = ref_a or default_base(git)
         a = _side(git, base, "" if ref_a else f"the merge base with main ({base[:7]})")
         b = _worktree(project) if ref_b is None else _side(git, ref_b)
+        for side in (a, b):
+            if side.broken:  # the comparison would call their clauses removed or added
+                raise DiffError(f"{side.label}: clauses that do not parse (fix them first, "
+                                "see `frs check`):\n" + "\n".join(f"  {p}" for p in side.broken))
         changes = compare(a, b)
         return Diff(a, b, changes, suspects(git, changes, a, b) if with_suspects else [])
     finally:

@@ -57,7 +57,11 @@ def load(path: Path) -> Lock:
     """Read ids.lock; a missing file is an empty lock."""
     if not path.exists():
         return Lock(path)
-    text = path.read_text(encoding="utf-8")
+    return loads(path.read_text(encoding="utf-8"), path)
+
+
+def loads(text: str, path: Path) -> Lock:
+    """Read the text of an ids.lock; `path` is where it lives (or lived, in git)."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -318,3 +318,15 @@ def test_tests_that_cannot_be_collected_are_named(history, capsys):
     err = capsys.readouterr().err
     assert "the working tree: pytest cannot collect the tests" in err
     assert "tests/test_broken.py" in err
+
+
+def test_a_clause_that_does_not_parse_is_named_not_called_removed(history, capsys):
+    repo = history["repo"]
+    page = repo / "spec/a.md"
+    page.write_text(page.read_text().replace("| FRS-ACC-007\n    level:",
+                                             "| FRS-ACC-007\n    levle:"))
+    assert main(["diff", "--root", str(repo)]) == 2
+    captured = capsys.readouterr()
+    assert "the working tree: clauses that do not parse" in captured.err
+    assert "FRS-ACC-007: unknown option 'levle'" in captured.err
+    assert "Removed" not in captured.out
