@@ -114,7 +114,7 @@ def trace(project: Project, clauses: list[Clause], lock: idlock.Lock,
             by_id.setdefault(clause_id, []).append(case)
         for name in case.schemas:
             by_schema.setdefault(name, []).append(case)
-    result = Traceability({}, _unknown_ids(cases, {c.id for c in clauses} | unparsed, lock))
+    result = Traceability({}, unknown_ids(cases, {c.id for c in clauses} | unparsed, lock))
     for clause in clauses:
         status = _status(clause, by_id.get(clause.id, []), contexts)
         if clause.schema and status.status == "verified":
@@ -177,8 +177,9 @@ def _impl_proof(clause: Clause, passed: set[str], contexts: CoverageContexts | N
     return f"no passing test that names it executes {clause.impl}"
 
 
-def _unknown_ids(cases: list[TestCase], in_spec: set[str], lock: idlock.Lock
-                 ) -> list[Problem]:
+def unknown_ids(cases: list[TestCase], in_spec: set[str], lock: idlock.Lock
+                ) -> list[Problem]:
+    """A finding, at the test, for every ID a test names that is not in the spec."""
     found = []
     for case in cases:
         for clause_id in case.requirements:

@@ -23,6 +23,10 @@ EXPECTED = {
     ("spec/b-options.md", 16, "bad-level", "FRS-ACC-004"),
     ("spec/b-options.md", 22, "bad-level", "FRS-ACC-005"),
     ("spec/b-options.md", 27, "not-locked", "FRS-ACC-006"),
+    # New ACC IDs off spec/c-links.md, the page with most ACC clauses.
+    ("spec/b-options.md", 27, "wrong-area", "FRS-ACC-006"),
+    ("spec/b-options.md", 33, "wrong-area", "FRS-ACC-007"),
+    ("spec/b-options.md", 48, "wrong-area", "FRS-ACC-009"),
     ("spec/b-options.md", 30, "level-mismatch", "FRS-ACC-006"),
     ("spec/b-options.md", 33, "no-keyword", "FRS-ACC-007"),
     ("spec/b-options.md", 33, "not-locked", "FRS-ACC-007"),

@@ -199,3 +199,72 @@ def test_a_malformed_marker_fails_its_test_only(project, capsys):
     main(["check", "--root", str(project), "--results"])
     assert "names a malformed ID 'FRS-ACC-27'" in capsys.readouterr().out
 
+
+
+def test_a_new_id_of_another_chapter_s_area_is_named(project, capsys):
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(PYPROJECT + 'AUD = "Audit"\n')
+    (project / "spec" / "audit.md").write_text(
+        "# Audit\n\n" + clause("FRS-AUD-001", "A system SHALL log.")
+        + clause("FRS-AUD-002", "A system SHALL keep the log."))
+    assert main(["lock", "--root", str(project)]) == 0
+    page = project / "spec" / "page.md"
+    page.write_text(PAGE + clause("FRS-AUD-003", "A system SHALL log a match."))
+    assert findings(project, capsys) == [("spec/page.md", 27, "not-locked", "FRS-AUD-003"),
+                                         ("spec/page.md", 27, "wrong-area", "FRS-AUD-003")]
+    assert main(["lock", "--root", str(project)]) == 2  # it cannot be recorded there
+    assert "a new ID of area AUD (Audit), whose clauses are on spec/audit.md (2 of them)" \
+        in capsys.readouterr().out
+    # A recorded clause moved to another chapter keeps its ID: no finding.
+    page.write_text(PAGE + clause("FRS-AUD-002", "A system SHALL keep the log."))
+    (project / "spec" / "audit.md").write_text(
+        "# Audit\n\n" + clause("FRS-AUD-001", "A system SHALL log."))
+    assert main(["check", "--root", str(project)]) == 0
+
+
+UNRUN_TESTS = """\
+import pytest
+
+
+@pytest.mark.requirement("FRS-ACC-001")
+def test_names_a_clause():
+    assert False, "check --tests never runs a test"
+
+
+@pytest.mark.requirement("FRS-ACC-999")
+def test_names_no_clause():
+    pass
+"""
+
+
+def test_check_tests_reads_the_marks_without_running_a_test(project, capsys):
+    (project / "tests").mkdir()
+    (project / "tests" / "test_unrun.py").write_text(UNRUN_TESTS)
+    assert main(["check", "--root", str(project)]) == 0  # the spec alone is clean
+    assert findings(project, capsys, "--tests") == [
+        ("tests/test_unrun.py", 9, "unknown-test-id", "FRS-ACC-999")]
+    (project / "tests" / "test_broken.py").write_text("def test_(:\n")
+    capsys.readouterr()
+    assert main(["check", "--root", str(project), "--tests"]) == 2
+    err = capsys.readouterr().err
+    assert "--tests: pytest cannot collect the tests" in err and "test_broken.py" in err
+
+
+def test_check_results_only_for_the_clauses_a_few_tests_ran(project, capsys):
+    (project / "tests").mkdir()
+    (project / "tests" / "test_first.py").write_text(
+        'import pytest\n\n\n@pytest.mark.requirement("FRS-ACC-001")\ndef test_first():\n'
+        '    pass\n')
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "frs_tools.pytest_plugin", "-p",
+         "no:cacheprovider", "--junitxml=results/junit.xml", "tests"],
+        cwd=project, capture_output=True, text=True,
+        env={k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"})
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert {f[3] for f in findings(project, capsys, "--results")} == {"FRS-ACC-002",
+                                                                     "FRS-ACC-003"}
+    capsys.readouterr()
+    assert main(["check", "--root", str(project), "--results", "--only", "FRS-ACC-001"]) == 0
+    assert capsys.readouterr().err == "0 problems; 3 clauses in 1 page: 1 verified\n"
+    assert main(["check", "--root", str(project), "--results", "--only", "FRS-ACC-009"]) == 2
+    assert "--only: FRS-ACC-009 is not a clause of the spec" in capsys.readouterr().err
