@@ -201,7 +201,7 @@ class _PageParser:
                 unknown = opener.group(1)
             elif unknown and line.strip() == unknown:
                 unknown = ""
-            elif not unknown:  # a misspelt `requirement` is one finding, not one a keyword
+            elif not unknown:  # a misspelt block is one finding: its keywords are not more
                 self.keywords_outside(index, line)
             index += 1
         return self.clauses, self.problems

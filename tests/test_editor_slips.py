@@ -177,16 +177,21 @@ def test_names_nothing():
 """
 
 
+def run_tests(project: Path) -> subprocess.CompletedProcess:
+    """A real pytest run of the project's tests, with the plugin and a JUnit report."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "frs_tools.pytest_plugin", "-p",
+         "no:cacheprovider", "--junitxml=results/junit.xml", "tests"],
+        cwd=project, capture_output=True, text=True,
+        env={k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"})
+
+
 def test_a_malformed_marker_fails_its_test_only(project, capsys):
     """A real pytest run: the test with the malformed mark fails with its file:line, the
     others run; a test naming a clause that does not parse is not called unknown."""
     (project / "tests").mkdir()
     (project / "tests" / "test_marks.py").write_text(TESTS)
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "frs_tools.pytest_plugin", "-p",
-         "no:cacheprovider", "--junitxml=results/junit.xml", "tests"],
-        cwd=project, capture_output=True, text=True,
-        env={k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"})
+    run = run_tests(project)
     assert run.returncode == 1, run.stdout + run.stderr
     assert "tests/test_marks.py:9: malformed requirement ID 'FRS-ACC-27'" in run.stdout
     assert "1 failed, 2 passed" in run.stdout
@@ -255,11 +260,7 @@ def test_check_results_only_for_the_clauses_a_few_tests_ran(project, capsys):
     (project / "tests" / "test_first.py").write_text(
         'import pytest\n\n\n@pytest.mark.requirement("FRS-ACC-001")\ndef test_first():\n'
         '    pass\n')
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "frs_tools.pytest_plugin", "-p",
-         "no:cacheprovider", "--junitxml=results/junit.xml", "tests"],
-        cwd=project, capture_output=True, text=True,
-        env={k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"})
+    run = run_tests(project)
     assert run.returncode == 0, run.stdout + run.stderr
     assert {f[3] for f in findings(project, capsys, "--results")} == {"FRS-ACC-002",
                                                                      "FRS-ACC-003"}
