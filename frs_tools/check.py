@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from frs_tools import idlock, links, marks, traceability
+from frs_tools import idlock, links, marks, sources, traceability
 from frs_tools.clauses import Clause, Problem, Spec, parse_spec
 from frs_tools.project import Project
 from reference_impl.errors import InputError
@@ -35,7 +35,7 @@ def check(project: Project, with_results: bool = False, with_tests: bool = False
     problems = (spec.problems + duplicate_problems(spec.clauses)
                 + area_problems(clauses, lock, project.areas)
                 + idlock.problems(lock, clauses, spec.unparsed)
-                + links.problems(project, clauses))
+                + links.problems(project, clauses) + sources.problems(project, clauses))
     found = []
     if with_tests:
         found += traceability.unknown_ids(collected(project), in_spec, lock)
