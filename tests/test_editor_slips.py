@@ -102,8 +102,8 @@ def test_the_messages_suggest_the_fix(project, capsys):
     capsys.readouterr()
     assert main(["check", "--root", str(project)]) == 1
     out = capsys.readouterr().out
-    assert "unknown option 'levle' (expected one of: level, schema, impl, title, classes; " \
-           "did you mean 'level'?) [bad-option]" in out
+    assert "unknown option 'levle' (expected one of: level, schema, impl, title, " in out
+    assert "; did you mean 'level'?) [bad-option]" in out
     assert "malformed requirement ID 'FRS-ACC-3' (expected FRS-<AREA>-<NNN>: 2-4 capitals, " \
            "then 3 digits; is it FRS-ACC-003?) [bad-id]" in out
     assert "deleted" not in out
