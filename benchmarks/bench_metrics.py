@@ -41,9 +41,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def job_frs(gen, imp):
-    from reference_impl.metrics.verification import SortedScores
+    from reference_impl.metrics.verification import CountedScores
 
-    scores = SortedScores(gen, imp)
+    scores = CountedScores(gen, imp).prepare(TARGETS, DET_POINTS)
     eer = scores.eer().eer
     points = [scores.fnmr_at_fmr(t) for t in TARGETS]
     det = scores.det_points(DET_POINTS)

@@ -24,7 +24,7 @@ from reference_impl.evaluate.plan import Plan, comparison_plan
 from reference_impl.metrics import report as report_sections
 from reference_impl.metrics.plot import det_svg
 from reference_impl.metrics.uncertainty import Rate
-from reference_impl.metrics.verification import SortedScores, as_threshold
+from reference_impl.metrics.verification import CountedScores, as_threshold
 from reference_impl.model.contract import CheckResult
 from reference_impl.model.manifest import Manifest
 from reference_impl.model.safety import BoundedSession
@@ -320,7 +320,7 @@ def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: Bo
     if genuine.size == 0 or impostor.size == 0:
         raise InputError(f"{dataset.path}: no mated or no non-mated comparison produced a "
                          "score (every sample rejected?)")
-    scored = SortedScores(genuine, impostor, copy=False)  # fresh arrays: sorted in place
+    scored = CountedScores(genuine, impostor)
     identification, judge = identification_part(manifest, dataset, embedded.vectors)
     verdicts = check_verdicts(checks) + class_verdicts(manifest, scores, judge)
     report = {

@@ -34,8 +34,9 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
                    "comparison-result records (null score = failure to acquire)")
     v.add_argument("--fmr", type=_rate, action="append", help="target FMR (repeatable; "
                    "default 1e-3 1e-4 1e-5 1e-6)")
-    v.add_argument("--stream", action="store_true", help="exact two-pass streaming for "
-                   "score sets larger than memory (reads the files twice; no plot)")
+    v.add_argument("--stream", action="store_true", help="for score sets larger than "
+                   "memory: read the files again at each pass (usually two) instead of "
+                   "holding them; the same exact results")
     v.add_argument("--det-svg", type=_svg_name, help="also write the DET plot (SVG) to "
                    "this file, named in the document's det_plot")
     v.add_argument("--format", choices=("text", "json"), default="text")
@@ -156,13 +157,9 @@ def _verification_scores(args) -> tuple[np.ndarray, np.ndarray, int]:
 
 def run_verification(args) -> int:
     from reference_impl.metrics.report import verification_section
-    from reference_impl.metrics.verification import SortedScores
 
     targets = args.fmr or DEFAULT_FMR
-    if args.stream:
-        return _emit(args, _streamed(args, targets), render_verification)
-    genuine, impostor, fta = _verification_scores(args)
-    scores = SortedScores(genuine, impostor, copy=False)
+    scores, fta = _streamed(args) if args.stream else _in_memory(args)
     section = verification_section(scores, targets, fta, det_plot=args.det_svg)
     if args.det_svg:
         from reference_impl.metrics.plot import det_svg
@@ -171,20 +168,24 @@ def run_verification(args) -> int:
     return _emit(args, section, render_verification)
 
 
-def _streamed(args, targets) -> dict:
-    from reference_impl.metrics.report import streamed_verification_section
+def _in_memory(args):
+    from reference_impl.metrics.verification import CountedScores
+
+    genuine, impostor, fta = _verification_scores(args)
+    return CountedScores(genuine, impostor), fta
+
+
+def _streamed(args):
     from reference_impl.metrics.scores import stream_comparisons, stream_files
 
-    if args.det_svg:
-        raise InputError("--stream draws no DET plot (run without --stream for one)")
     if args.comparisons:
         if args.genuine or args.impostor:
             raise InputError("give either --comparisons or --genuine and --impostor")
-        streamed = stream_comparisons(args.comparisons, targets)
-        return streamed_verification_section(streamed.result, streamed.failures_to_acquire)
+        streamed = stream_comparisons(args.comparisons)
+        return streamed.scores, streamed.failures_to_acquire
     if not (args.genuine and args.impostor):
         raise InputError("give --genuine FILE and --impostor FILE (or --comparisons FILE)")
-    return streamed_verification_section(stream_files(args.genuine, args.impostor, targets))
+    return stream_files(args.genuine, args.impostor), 0
 
 
 def render_verification(section: dict) -> list[str]:
