@@ -45,11 +45,24 @@ class FlatShard:
         if kind == "euclidean":
             space = np.c_[space, -0.5 * (space ** 2).sum(axis=1)]
         self.norm = float(np.sqrt((space ** 2).sum(axis=1)).max())
-        self.index = _faiss().IndexFlatIP(space.shape[1])
-        self.index.add(np.ascontiguousarray(space, dtype=np.float32))
+        self._build()
 
     def __len__(self) -> int:
         return len(self.vectors)
+
+    def __getstate__(self):  # a faiss index does not pickle: a worker builds its own
+        return {k: v for k, v in self.__dict__.items() if k != "index"}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._build()
+
+    def _build(self) -> None:
+        space = self.vectors
+        if self.kind == "euclidean":
+            space = np.c_[space, -0.5 * (space ** 2).sum(axis=1)]
+        self.index = _faiss().IndexFlatIP(space.shape[1])
+        self.index.add(np.ascontiguousarray(space, dtype=np.float32))
 
     def _space(self, probes: np.ndarray) -> np.ndarray:
         x = prepare(probes, self.kind)

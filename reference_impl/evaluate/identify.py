@@ -18,6 +18,7 @@ import numpy as np
 from reference_impl import classes
 from reference_impl.errors import InputError
 from reference_impl.evaluate.flat_index import FlatIndex
+from reference_impl.evaluate.runner import Runner
 from reference_impl.metrics import identification as ident
 from reference_impl.metrics import report as report_sections
 from reference_impl.metrics.uncertainty import Rate
@@ -115,9 +116,11 @@ class SubjectGallery:
 
 
 def identification_searches(samples, vectors: np.ndarray, similarity: str,
-                            chunk: int | None = None, cells: int = 2 ** 25) -> Searches:
+                            chunk: int | None = None, cells: int = 2 ** 25,
+                            runner: Runner | None = None) -> Searches:
     """Every mated and non-mated search of the leave-one-subject-out plan, `chunk`
-    probes at a time (default: as many as keep a block of scores under `cells`)."""
+    probes at a time (default: as many as keep a block of scores under `cells`), on
+    `runner`'s workers when it has them (the gallery goes to each worker once)."""
     gallery = SubjectGallery.enrol(samples, vectors, similarity)
     chunk = chunk or max(1, cells // len(gallery))
     column = {s: i for i, s in enumerate(gallery.subjects)}
@@ -128,9 +131,12 @@ def identification_searches(samples, vectors: np.ndarray, similarity: str,
     own = np.array([column.get(samples[i].subject_id, -1) for i in accepted], dtype=np.int64)
     mate, ranks, top = (np.empty(len(accepted)), np.empty(len(accepted), dtype=np.int64),
                         np.empty(len(accepted)))
-    for start in range(0, len(accepted), chunk):
-        part = slice(start, start + chunk)
-        mate[part], ranks[part], top[part] = gallery.search(vectors[accepted[part]], own[part])
+    runner = runner or Runner()
+    blocks = [(start, vectors[accepted[start:start + chunk]], own[start:start + chunk])
+              for start in range(0, len(accepted), chunk)]
+    for start, found in runner.map(_search_block, blocks, runner.share(gallery)):
+        part = slice(start, start + len(found[0]))
+        mate[part], ranks[part], top[part] = found
     found, kept = own >= 0, set(accepted)
     missed = sum(1 for i in probes if samples[i].subject_id in has_enrolment
                  and (i not in kept or samples[i].subject_id not in column))
@@ -139,6 +145,11 @@ def identification_searches(samples, vectors: np.ndarray, similarity: str,
                     np.concatenate([ranks[found], np.zeros(missed, dtype=np.int64)]),
                     np.concatenate([mate[found], np.full(missed, np.nan)]),
                     top, np.array(accepted, dtype=np.int64))
+
+
+def _search_block(gallery: SubjectGallery, block):
+    start, probes, own = block
+    return start, gallery.search(probes, own)
 
 
 def group_searches(samples, searches: Searches) -> dict[str, np.ndarray]:

@@ -173,11 +173,14 @@ class CountedScores:
                     raise
                 self.counts.refine(unsettled.needs)
 
-    def prepare(self, targets=(), det_points: int | None = None) -> CountedScores:
+    def prepare(self, targets=(), det_points: int | None = None,
+                thresholds=()) -> CountedScores:
         """Refine, in as few passes as the scores allow, every bin that the EERs, the
-        operating point of each target FMR and (if asked) the DET points need."""
+        operating point of each target FMR, (if asked) the DET points and the rates at
+        the given thresholds need."""
         questions = [self.eer, self.eer_interpolated]
         questions += [lambda t=t: self.fnmr_at_fmr(t) for t in targets]
+        questions += [lambda t=t: self.fmr(t) for t in thresholds]
         if det_points:
             questions.append(lambda: self.det_points(det_points))
         while True:
