@@ -7,8 +7,9 @@ at most a margin that follows from the vectors' norms.  So a query asks faiss fo
 best samples and rescores them with the reference kernel; every sample faiss did not
 return has a reference score below the k-th faiss score plus the margin (the query's
 *bound*).  An answer that needs every sample at or above a score under that bound asks
-faiss's range search for every sample within the margin of it, and rescores those.  The
-candidates so found are exactly those of an exhaustive search with the reference kernel.
+faiss's range search for every sample whose faiss score is within the margin of it or
+above, and rescores the ones within the margin.  The candidates so found are exactly
+those of an exhaustive search with the reference kernel.
 
 The Euclidean similarity (-|x - y|) is searched as an inner product: x' = (x, 1) and
 y' = (y, -|y|^2 / 2) give x'.y' = (|x|^2 - |x - y|^2) / 2, which orders a probe's
@@ -110,17 +111,20 @@ class FlatShard:
         x = prepare(probes, self.kind)
         return -np.sqrt(np.maximum((x ** 2).sum(axis=1) - 2 * values, 0.0))
 
-    def at_least(self, probe: np.ndarray, score: float) -> tuple[np.ndarray, np.ndarray]:
-        """(rows, reference scores) of every row whose reference score is at least
-        `score` for one probe."""
+    def at_least(self, probe: np.ndarray, score: float) -> np.ndarray:
+        """The rows (global ids) whose reference score is at least `score` for one probe.
+        A row whose faiss score clears `score` by the margin is one for sure, a row below
+        it by the margin is not; only the rows in between are rescored."""
         probe = probe[None, :]
-        radius = self.to_space(probe, np.array([score]))[0] - self.margin(probe)[0]
-        _, _, local = self.index.range_search(
-            np.ascontiguousarray(self._space(probe), dtype=np.float32), float(radius))
-        rows = (local.astype(np.int64) + self.offset)[None, :]
-        scores = self.rescore(probe, rows)[0]
-        keep = scores >= score
-        return rows[0][keep], scores[keep]
+        at = self.to_space(probe, np.array([score]))[0]
+        margin = self.margin(probe)[0]
+        _, approx, local = self.index.range_search(
+            np.ascontiguousarray(self._space(probe), dtype=np.float32), float(at - margin))
+        rows = local.astype(np.int64) + self.offset
+        doubt = approx < at + margin
+        keep = ~doubt
+        keep[doubt] = self.rescore(probe, rows[doubt][None, :])[0] >= score
+        return rows[keep]
 
 
 class FlatIndex:
@@ -151,6 +155,5 @@ class FlatIndex:
                 np.concatenate([f[1] for f in found], axis=1),
                 np.max([f[2] for f in found], axis=0))
 
-    def at_least(self, probe: np.ndarray, score: float):
-        found = [shard.at_least(probe, score) for shard in self.shards]
-        return np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found])
+    def at_least(self, probe: np.ndarray, score: float) -> np.ndarray:
+        return np.concatenate([shard.at_least(probe, score) for shard in self.shards])

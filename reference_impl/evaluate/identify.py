@@ -94,12 +94,14 @@ class SubjectGallery:
         depth = int(np.diff(np.r_[self.starts, len(self)]).max()) + CANDIDATES
         rows, scores, bound = self.index.top(probes, depth)
         top, rivals = self._rivals(rows, scores, own, mate)
-        # the answers faiss's k best rows cannot settle: search down to the needed score
-        for i in np.flatnonzero((top < bound) | ((own >= 0) & (mate < bound))).tolist():
-            floor = top[i] if own[i] < 0 else min(top[i], mate[i])
-            found, found_scores = self.index.at_least(probes[i], floor)
-            top[i], rivals[i] = (r[0] for r in self._rivals(
-                found[None, :], found_scores[None, :], own[i:i + 1], mate[i:i + 1]))
+        # the answers faiss's k best rows cannot settle: every row down to the score
+        for i in np.flatnonzero(top < bound).tolist():  # a better rival may be left out
+            found = self.index.at_least(probes[i], top[i])[None, :]
+            top[i] = self._rivals(found, self.index.rescore(probes[i:i + 1], found),
+                                  own[i:i + 1], mate[i:i + 1])[0][0]
+        for i in np.flatnonzero((own >= 0) & (mate < bound)).tolist():  # rivals left out
+            found = self.index.at_least(probes[i], mate[i])
+            rivals[i] = np.unique(self.owner[found][self.owner[found] != own[i]]).size
         ranks = np.where(own >= 0, 1 + rivals, ident.NO_RANK)
         return mate, ranks, top
 
