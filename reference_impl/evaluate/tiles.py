@@ -21,7 +21,7 @@ import numpy as np
 from reference_impl.evaluate.runner import Runner
 from reference_impl.metrics import counts
 from reference_impl.metrics.verification import CountedScores
-from reference_impl.model.similarity import pair_scores
+from reference_impl.model.similarity import pair_scores, prepare
 
 TILE = 512        # references (and probes) in a tile of an all-pairs plan
 PAIRS = 4096      # pairs the kernel scores at once: bounds its working memory
@@ -80,12 +80,19 @@ class Comparisons:
 
     def _score(self, pairs: np.ndarray) -> np.ndarray:
         out = np.empty(len(pairs))
-        for i in range(0, len(pairs), PAIRS):
-            part = pairs[i:i + PAIRS]
-            with np.errstate(invalid="ignore"):
-                out[i:i + PAIRS] = pair_scores(self.vectors[self.refs[part[:, 0]]],
-                                               self.vectors[self.probes[part[:, 1]]],
-                                               self.similarity)
+        if not len(pairs):
+            return out
+        with np.errstate(invalid="ignore", divide="ignore"):
+            # each row prepared once, not once per pair: the same numbers (row by row)
+            refs = np.unique(pairs[:, 0])
+            probes = np.unique(pairs[:, 1])
+            ready_r = prepare(self.vectors[self.refs[refs]], self.similarity)
+            ready_p = prepare(self.vectors[self.probes[probes]], self.similarity)
+            at_r, at_p = np.searchsorted(refs, pairs[:, 0]), np.searchsorted(probes, pairs[:, 1])
+            for i in range(0, len(pairs), PAIRS):
+                out[i:i + PAIRS] = pair_scores(ready_r[at_r[i:i + PAIRS]],
+                                               ready_p[at_p[i:i + PAIRS]], self.similarity,
+                                               prepared_b=True, prepared_a=True)
         return out
 
 

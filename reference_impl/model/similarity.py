@@ -33,11 +33,12 @@ def prepare(embeddings: np.ndarray, kind: str, dtype=np.float64) -> np.ndarray:
     raise InputError(f"similarity '{kind}' is not one of {', '.join(SIMILARITIES)}")
 
 
-def pair_scores(a: np.ndarray, b: np.ndarray, kind: str, prepared_b: bool = False
-                ) -> np.ndarray:
+def pair_scores(a: np.ndarray, b: np.ndarray, kind: str, prepared_b: bool = False,
+                prepared_a: bool = False) -> np.ndarray:
     """Score of each row of `a` against the same row of `b` (the reference kernel);
-    `prepared_b`: the rows of `b` are already `prepare`d, in float64."""
-    x = np.ascontiguousarray(prepare(a, kind))
+    `prepared_a`, `prepared_b`: those rows are already `prepare`d, in float64 (the same
+    numbers: `prepare` works row by row)."""
+    x = np.ascontiguousarray(a if prepared_a else prepare(a, kind), dtype=np.float64)
     y = np.ascontiguousarray(b if prepared_b else prepare(b, kind), dtype=np.float64)
     if kind == "euclidean":
         return -np.sqrt(np.einsum("ij,ij->i", x - y, x - y))
