@@ -112,7 +112,11 @@ def main() -> None:
 
     rng = np.random.default_rng(0)
     gallery_vectors = rng.normal(size=(gallery_size, dim)).astype(np.float32)
-    probes = rng.normal(size=(probe_count, dim)).astype(np.float32)
+    # probe i is a noisy capture of subject i (cosine about 0.7 with its mate), as in a
+    # test of a working model; unrelated probes are the worst case of the mate's rank
+    own = np.arange(probe_count) % gallery_size
+    probes = (gallery_vectors[own] + 0.7 * rng.normal(size=(probe_count, dim))
+              ).astype(np.float32)
     search_against_peers(gallery_vectors, probes)
     t_plan = identification_plan(gallery_vectors, probes)
     comparisons = gallery_size * probe_count

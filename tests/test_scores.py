@@ -51,7 +51,7 @@ def merged_passes(chunks):
 
 
 @pytest.mark.requirement("FRS-ACC-021")
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(st.integers(1, 400), st.integers(1, 3000), st.integers(0, 3), st.integers(1, 5),
        st.sampled_from([16, 1 << 21]))
 def test_counts_merged_from_chunks_equal_the_sorted_computation(n_gen, n_imp, decimals,
@@ -71,7 +71,7 @@ def test_counts_merged_from_chunks_equal_the_sorted_computation(n_gen, n_imp, de
 
 
 @pytest.mark.requirement("FRS-ACC-021")
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(st.lists(st.sampled_from([-1.0, -0.0, 0.0, 5e-324, -5e-324, 1e-300, 0.5,
                                  np.nextafter(0.5, 1), 2.0, 1e300]), min_size=1, max_size=30),
        st.lists(st.sampled_from([-1.0, -0.0, 0.0, 5e-324, -5e-324, 0.5, 0.75, 1e300]),
