@@ -133,6 +133,7 @@ def search_against_peers(gallery_vectors: np.ndarray, probes: np.ndarray, top: i
 
     from reference_impl.evaluate.dataset import Sample
     from reference_impl.evaluate.identify import SubjectGallery
+    from reference_impl.model.similarity import prepare
 
     faiss.omp_set_num_threads(1)
     size, dim = gallery_vectors.shape
@@ -153,7 +154,7 @@ def search_against_peers(gallery_vectors: np.ndarray, probes: np.ndarray, top: i
     t_faiss = best_of(lambda: index.search(queries, top), 3)
     t_frs = best_of(lambda: gallery.search(probes, own), 3)
     mate, ranks, best = gallery.search(probes, own)
-    exact = queries.astype(np.float64) @ unit.astype(np.float64).T
+    exact = prepare(probes, "cosine") @ prepare(gallery_vectors, "cosine").T
     lines = np.arange(len(probes))
     want_mate = exact[lines, own]
     exact[lines, own] = -np.inf

@@ -26,6 +26,7 @@ from reference_impl.model.similarity import pair_scores, prepare
 # The margin of a faiss inner product against the float64 one, over |x'| |y'|: float32
 # rounding of each of the D products and of the inputs, summed in any order, with room.
 _ROUNDING = 2.0 ** -23
+GROUP = 16  # probes that share one range search
 
 
 def _faiss():
@@ -111,20 +112,32 @@ class FlatShard:
         x = prepare(probes, self.kind)
         return -np.sqrt(np.maximum((x ** 2).sum(axis=1) - 2 * values, 0.0))
 
-    def at_least(self, probe: np.ndarray, score: float) -> np.ndarray:
-        """The rows (global ids) whose reference score is at least `score` for one probe.
-        A row whose faiss score clears `score` by the margin is one for sure, a row below
-        it by the margin is not; only the rows in between are rescored."""
-        probe = probe[None, :]
-        at = self.to_space(probe, np.array([score]))[0]
-        margin = self.margin(probe)[0]
-        _, approx, local = self.index.range_search(
-            np.ascontiguousarray(self._space(probe), dtype=np.float32), float(at - margin))
-        rows = local.astype(np.int64) + self.offset
-        doubt = approx < at + margin
-        keep = ~doubt
-        keep[doubt] = self.rescore(probe, rows[doubt][None, :])[0] >= score
-        return rows[keep]
+    def at_least(self, probes: np.ndarray, scores: np.ndarray) -> list[np.ndarray]:
+        """For each probe, the rows (global ids) whose reference score is at least its
+        score.  A row whose faiss score clears the score by the margin is one for sure, a
+        row below it by the margin is not; only the rows in between are rescored.
+        Probes with near floors share one range search (faiss scans the gallery once
+        for the group, at the group's lowest floor)."""
+        floors = self.to_space(probes, scores) - self.margin(probes)
+        tops = floors + 2 * self.margin(probes)
+        space = np.ascontiguousarray(self._space(probes), dtype=np.float32)
+        found: list = [None] * len(probes)
+        order = np.argsort(floors)
+        for group in (order[i:i + GROUP] for i in range(0, len(order), GROUP)):
+            limits, approx, local = self.index.range_search(space[group],
+                                                            float(floors[group].min()))
+            for j, i in enumerate(group.tolist()):
+                part = slice(limits[j], limits[j + 1])
+                near, rows = approx[part], local[part].astype(np.int64) + self.offset
+                inside = near > floors[i]
+                near, rows = near[inside], rows[inside]
+                keep = near >= tops[i]
+                doubt = ~keep
+                if doubt.any():
+                    keep[doubt] = self.rescore(probes[i:i + 1],
+                                               rows[doubt][None, :])[0] >= scores[i]
+                found[i] = rows[keep]
+        return found
 
 
 class FlatIndex:
@@ -155,5 +168,6 @@ class FlatIndex:
                 np.concatenate([f[1] for f in found], axis=1),
                 np.max([f[2] for f in found], axis=0))
 
-    def at_least(self, probe: np.ndarray, score: float) -> np.ndarray:
-        return np.concatenate([shard.at_least(probe, score) for shard in self.shards])
+    def at_least(self, probes: np.ndarray, scores: np.ndarray) -> list[np.ndarray]:
+        found = [shard.at_least(probes, scores) for shard in self.shards]
+        return [np.concatenate(rows) for rows in zip(*found, strict=True)]

@@ -95,12 +95,15 @@ class SubjectGallery:
         rows, scores, bound = self.index.top(probes, depth)
         top, rivals = self._rivals(rows, scores, own, mate)
         # the answers faiss's k best rows cannot settle: every row down to the score
-        for i in np.flatnonzero(top < bound).tolist():  # a better rival may be left out
-            found = self.index.at_least(probes[i], top[i])[None, :]
+        doubt = np.flatnonzero(top < bound)  # a better rival may have been left out
+        for i, found in zip(doubt, self.index.at_least(probes[doubt], top[doubt]),
+                            strict=True):
+            found = found[None, :]
             top[i] = self._rivals(found, self.index.rescore(probes[i:i + 1], found),
                                   own[i:i + 1], mate[i:i + 1])[0][0]
-        for i in np.flatnonzero((own >= 0) & (mate < bound)).tolist():  # rivals left out
-            found = self.index.at_least(probes[i], mate[i])
+        doubt = np.flatnonzero((own >= 0) & (mate < bound))  # rivals left out
+        for i, found in zip(doubt, self.index.at_least(probes[doubt], mate[doubt]),
+                            strict=True):
             rivals[i] = np.unique(self.owner[found][self.owner[found] != own[i]]).size
         ranks = np.where(own >= 0, 1 + rivals, ident.NO_RANK)
         return mate, ranks, top
