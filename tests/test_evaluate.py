@@ -14,6 +14,7 @@ from reference_impl.documents import DocumentError
 from reference_impl.errors import InputError
 from reference_impl.evaluate import dataset as datasets
 from reference_impl.evaluate import harness, plan, synthetic
+from reference_impl.metrics.verification import CountedScores
 from reference_impl.model.contract import check_model
 from reference_impl.model.manifest import load_manifest
 from reference_impl.preprocess import TEMPLATE_112
@@ -134,13 +135,11 @@ def test_quality_rejections_count_as_failures(tmp_path):
 
 @pytest.mark.requirement("FRS-QUA-009")
 def test_transaction_rates_known_answer():
-    mated = np.array([0.9, 0.8, np.nan, 0.2, np.nan])
-    non_mated = np.array([0.1, 0.7, np.nan, 0.3])
-    fmr, fnmr = harness.transaction_rates(mated, non_mated, 0.5)
-    assert (fmr.errors, fmr.trials) == (1, 3)      # the NaN is not a trial
+    # mated 0.9, 0.8, 0.2 and two without a score; non-mated 0.1, 0.7, 0.3 and one
+    scores = CountedScores([0.9, 0.8, 0.2], [0.1, 0.7, 0.3])
+    fmr, fnmr = harness.transaction_rates(scores, 2, 0.5)
+    assert (fmr.errors, fmr.trials) == (1, 3)      # the unscored one is not a trial
     assert (fnmr.errors, fnmr.trials) == (3, 5)    # two missing + one below
-    with pytest.raises(InputError):
-        harness.transaction_rates(mated, np.array([np.nan]), 0.5)
 
 
 @pytest.mark.requirement("FRS-QUA-010")

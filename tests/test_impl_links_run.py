@@ -227,10 +227,10 @@ def test_the_justified_exceptions_name_live_clauses_that_cite_code():
 
 
 def test_the_hook_sees_a_method_the_commands_run_and_misses_one_they_do_not(calls):
-    # The check can fail: SortedScores.fnmr_at_fmr runs in frs metrics verification, while
+    # The check can fail: CountedScores.fnmr_at_fmr runs in frs metrics verification, while
     # the free-function convenience fnmr_at_fmr never does.
-    ran = links.resolve_impl("reference_impl.metrics.verification:SortedScores.fnmr_at_fmr")
+    ran = links.resolve_impl("reference_impl.metrics.verification:CountedScores.fnmr_at_fmr")
     twin = links.resolve_impl("reference_impl.metrics.verification:fnmr_at_fmr")
-    assert calls.entered(ran, "SortedScores.fnmr_at_fmr", ["metrics"])
+    assert calls.entered(ran, "CountedScores.fnmr_at_fmr", ["metrics"])
     assert not calls.entered(twin, "fnmr_at_fmr", MAIN)
     assert os.path.samefile(ran.file, twin.file)

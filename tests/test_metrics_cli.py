@@ -10,7 +10,7 @@ import pytest
 from reference_impl.cli import main
 from reference_impl.metrics import cli as metrics_cli
 from reference_impl.metrics import report
-from reference_impl.metrics.verification import SortedScores
+from reference_impl.metrics.verification import CountedScores
 from reference_impl.validate import validate, validate_data
 
 MINIMAL_REPORT = (Path(__file__).resolve().parents[1]
@@ -56,7 +56,7 @@ def test_verification_prints_the_report_section_of_the_worked_example(example, c
     section, text = json_and_text(capsys, *argv)
     assert as_report("verification", section) == []
     assert section == report.verification_section(
-        SortedScores([0.2, 0.6, 0.7, 0.9], [0.1, 0.3, 0.4, 0.6, 0.8]), [1, 0.6, 0.2])
+        CountedScores([0.2, 0.6, 0.7, 0.9], [0.1, 0.3, 0.4, 0.6, 0.8]), [1, 0.6, 0.2])
     # By hand (clause 6.2): EER at 0.6, (2/5 + 1/4) / 2; interpolated 1/3.
     assert (section["genuine"], section["impostor"]) == (4, 5)
     assert section["eer"] == (2 / 5 + 1 / 4) / 2 and section["eer_threshold"] == 0.6

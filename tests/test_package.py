@@ -69,10 +69,15 @@ def undeclared(package: str, declared: set[str]) -> list[str]:
 
 CORE = {requirement_name(r) for r in PYPROJECT["project"]["dependencies"]}
 WG = {requirement_name(r) for r in PYPROJECT["project"]["optional-dependencies"]["wg"]}
+DISTRIBUTED = {requirement_name(r)
+               for r in PYPROJECT["project"]["optional-dependencies"]["distributed"]}
 
 
 def test_the_reference_implementation_declares_every_import_it_makes():
-    assert undeclared("reference_impl", CORE) == []
+    missing = undeclared("reference_impl", CORE)
+    # Only the Dask runner may need more, and what it needs is the `distributed` extra.
+    assert all(m.startswith("reference_impl/evaluate/distributed.py:") for m in missing)
+    assert undeclared("reference_impl", CORE | DISTRIBUTED) == []
 
 
 def test_the_working_group_tools_declare_theirs_in_the_wg_extra():

@@ -18,26 +18,29 @@ import numpy as np
 
 from reference_impl import __version__, classes, documents, preprocess
 from reference_impl.errors import InputError
-from reference_impl.evaluate import identify
+from reference_impl.evaluate import identify, tiles
 from reference_impl.evaluate.dataset import Dataset, Sample, load_pixels
 from reference_impl.evaluate.plan import Plan, comparison_plan
+from reference_impl.evaluate.runner import Runner
 from reference_impl.limits import (
     CLASS_CLAUSES,
     CONFIDENCE,
     FMR_TARGETS,
     IDENTIFICATION_CLASSES,
     SCHEMA_VERSION,
+    VERIFICATION_CLASSES,
 )
 from reference_impl.metrics import report as report_sections
 from reference_impl.metrics.plot import det_svg
 from reference_impl.metrics.uncertainty import Rate, rule_of_three_trials
-from reference_impl.metrics.verification import SortedScores, as_threshold
+from reference_impl.metrics.verification import DET_POINTS, CountedScores, as_threshold
 from reference_impl.model.contract import CheckResult
 from reference_impl.model.manifest import Manifest
 from reference_impl.model.safety import BoundedSession
 from reference_impl.model.similarity import pair_scores
 from reference_impl.preprocess import align, normalise, quality_report
 
+KEPT_SCORES = 50_000_000  # a plan of more comparisons is counted block by block, not kept
 # Which requirement of clause 12 each check of `frs model check` verifies.
 CHECK_REQUIREMENTS = {
     "training-data": "FRS-SUB-003", "opset": "FRS-SUB-004", "custom-op-domain": "FRS-SUB-005",
@@ -88,10 +91,27 @@ def prepare(sample: Sample, manifest: Manifest) -> tuple[dict, np.ndarray | None
     return record, crop if record["accepted"] else None
 
 
+def embed_batch(chunk: list[Sample], manifest: Manifest, session: BoundedSession
+                ) -> tuple[np.ndarray, list[dict]]:
+    """Quality records and embeddings (NaN rows for rejected samples) of one batch."""
+    records, crops, rows = [], [], []
+    for offset, sample in enumerate(chunk):
+        record, crop = prepare(sample, manifest)
+        records.append(record)
+        if crop is not None:
+            crops.append(crop)
+            rows.append(offset)
+    block = np.full((len(chunk), manifest.dimension), np.nan, dtype=np.float32)
+    if crops:
+        block[rows] = session.run(normalise(np.stack(crops), manifest.input))
+    return block, records
+
+
 def embed_dataset(dataset: Dataset, manifest: Manifest, session: BoundedSession,
                   cache_dir: Path | None, batch_size: int = 32,
-                  progress: bool = True) -> Embeddings:
-    """Quality, alignment and embedding of every sample, batch by batch.
+                  progress: bool = True, runner: Runner | None = None) -> Embeddings:
+    """Quality, alignment and embedding of every sample, batch by batch (on `runner`'s
+    workers when it has them).
 
     Each finished batch is written to `cache_dir` (atomically); a batch found there is
     read instead of recomputed, so a run interrupted at any point resumes.
@@ -102,12 +122,12 @@ def embed_dataset(dataset: Dataset, manifest: Manifest, session: BoundedSession,
     vectors = np.full((len(samples), manifest.dimension), np.nan, dtype=np.float32)
     quality: list[dict] = [{}] * len(samples)
     result = Embeddings(vectors, quality)
-    starts = range(0, len(samples), batch_size)
     if cache_dir is not None:
         cache_dir.mkdir(parents=True, exist_ok=True)
-    bar = tqdm(starts, desc="embedding", unit="batch", file=sys.stderr, disable=not progress,
-               leave=False)
-    for number, start in enumerate(bar):
+    bar = tqdm(total=len(samples), desc="embedding", unit="img", file=sys.stderr,
+               disable=not progress, leave=False)
+    todo = []
+    for number, start in enumerate(range(0, len(samples), batch_size)):
         chunk = samples[start:start + batch_size]
         cached = cache_dir / f"batch-{number:06d}.npz" if cache_dir is not None else None
         if cached is not None and cached.exists():
@@ -115,29 +135,25 @@ def embed_dataset(dataset: Dataset, manifest: Manifest, session: BoundedSession,
                 ids = [str(i) for i in saved["ids"]]
                 if ids == [s.sample_id for s in chunk]:
                     vectors[start:start + len(chunk)] = saved["vectors"]
-                    records = json.loads(str(saved["quality"]))
-                    quality[start:start + len(chunk)] = records
+                    quality[start:start + len(chunk)] = json.loads(str(saved["quality"]))
                     result.cached_batches += 1
+                    bar.update(len(chunk))
                     continue
-        records, crops, rows = [], [], []
-        for offset, sample in enumerate(chunk):
-            record, crop = prepare(sample, manifest)
-            records.append(record)
-            if crop is not None:
-                crops.append(crop)
-                rows.append(offset)
-        block = np.full((len(chunk), manifest.dimension), np.nan, dtype=np.float32)
-        if crops:
-            out = session.run(normalise(np.stack(crops), manifest.input))
-            block[rows] = out
-        vectors[start:start + len(chunk)] = block
-        quality[start:start + len(chunk)] = records
+        todo.append((number, chunk))
+    for number, (block, records) in (runner or Runner()).embed(todo, manifest, session):
+        start = number * batch_size
+        vectors[start:start + len(block)] = block
+        quality[start:start + len(block)] = records
         result.computed_batches += 1
-        if cached is not None:
+        bar.update(len(block))
+        if cache_dir is not None:
+            cached = cache_dir / f"batch-{number:06d}.npz"
             partial = cached.with_suffix(".tmp.npz")
-            np.savez(partial, ids=np.array([s.sample_id for s in chunk]), vectors=block,
-                     quality=np.array(json.dumps(records)))
+            np.savez(partial, ids=np.array([s.sample_id for s in samples[start:start
+                                                                           + len(block)]]),
+                     vectors=block, quality=np.array(json.dumps(records)))
             os.replace(partial, cached)
+    bar.close()
     return result
 
 
@@ -187,7 +203,7 @@ def score_records(dataset: Dataset, refs: np.ndarray, probes: np.ndarray, scores
                    f'{groups[probe]}}}')
 
 
-def transaction_rates(mated: np.ndarray, non_mated: np.ndarray, threshold: float
+def transaction_rates(scores: CountedScores, unscored_mated: int, threshold: float
                       ) -> tuple[Rate, Rate]:
     """FMR and FNMR at a threshold, with quality rejections counted (clause 4.4).
 
@@ -195,18 +211,14 @@ def transaction_rates(mated: np.ndarray, non_mated: np.ndarray, threshold: float
     be acquired) is a false non-match: FNMR counts it among errors and trials.  A
     non-mated comparison without a score cannot be a false match and is not a trial.
     """
-    scored = non_mated[np.isfinite(non_mated)]
-    if scored.size == 0 or mated.size == 0:
-        raise InputError("no non-mated comparison produced a score, or no mated pair")
     tau = as_threshold(threshold)
-    false_matches = int(np.count_nonzero(scored >= tau))
-    finite = np.isfinite(mated)
-    misses = int(np.count_nonzero(mated[finite] < tau) + np.count_nonzero(~finite))
-    return (Rate(false_matches, scored.size, CONFIDENCE),
-            Rate(misses, mated.size, CONFIDENCE))
+    misses = scores.false_non_matches(tau) + unscored_mated
+    return (Rate(scores.false_matches(tau), scores.n_impostor, CONFIDENCE),
+            Rate(misses, scores.n_genuine + unscored_mated, CONFIDENCE))
 
 
-def class_verdicts(manifest: Manifest, scores: Scores, identification=None) -> list[dict]:
+def class_verdicts(manifest: Manifest, scores: CountedScores, unscored_mated: int,
+                   identification=None) -> list[dict]:
     """A verdict for each class whose threshold the manifest declares (clause 12.5).
 
     Verification classes are judged on the upper Clopper-Pearson bounds of FMR and
@@ -219,7 +231,7 @@ def class_verdicts(manifest: Manifest, scores: Scores, identification=None) -> l
             verdicts.append(identification(name, threshold))
             continue
         limits = classes.limits(name)
-        fmr, fnmr = transaction_rates(scores.mated, scores.non_mated, threshold)
+        fmr, fnmr = transaction_rates(scores, unscored_mated, threshold)
         judged = classes.verification_verdict(name, fmr.upper, fnmr.upper)
         reason = "; ".join(judged.reasons) or "upper bounds within limits"
         needed = rule_of_three_trials(limits.fmr_max)
@@ -236,12 +248,14 @@ def class_verdicts(manifest: Manifest, scores: Scores, identification=None) -> l
     return verdicts
 
 
-def identification_part(manifest: Manifest, dataset: Dataset, vectors: np.ndarray):
+def identification_part(manifest: Manifest, dataset: Dataset, vectors: np.ndarray,
+                        runner: Runner | None = None):
     """(the report's identification section, a verdict function) when the manifest claims
     Class I or P; (None, None) otherwise."""
     if not manifest.thresholds.keys() & set(IDENTIFICATION_CLASSES):
         return None, None
-    searches = identify.identification_searches(dataset.samples, vectors, manifest.similarity)
+    searches = identify.identification_searches(dataset.samples, vectors, manifest.similarity,
+                                                runner=runner)
     section = identify.identification_section(searches)
     operational = identify.operational_gallery_size(manifest, dataset)
 
@@ -321,19 +335,29 @@ def rejection_summary(samples, quality: list[dict]) -> str:
     return "; ".join(parts)
 
 
+def _unscored(plan: Plan, scores) -> str:
+    """Which side of the plan has no score: 'no mated', 'no non-mated' or 'no mated or no
+    non-mated' when the comparisons were counted block by block."""
+    if scores is None:
+        return "no mated or no non-mated"
+    return "no mated" if not np.isfinite(scores.mated).any() else "no non-mated"
+
+
 def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: BoundedSession,
              checks: list[CheckResult], out_dir: Path, batch_size: int = 32,
              max_non_mated: int | None = None, seed: int = 0,
-             progress: bool = True) -> Outcome:
-    """The whole evaluation; writes report.json, det.svg, scores.jsonl, quality.jsonl."""
+             progress: bool = True, runner: Runner | None = None) -> Outcome:
+    """The whole evaluation; writes report.json, det.svg, quality.jsonl and, unless the
+    comparisons are counted block by block (on a cluster, or a plan over KEPT_SCORES),
+    scores.jsonl."""
     out_dir.mkdir(parents=True, exist_ok=True)
     key = fingerprint(model_path, manifest.path, dataset.path, Path(preprocess.__file__),
                       extra=f"batch={batch_size};frs={__version__}")
     embedded = embed_dataset(dataset, manifest, session, out_dir / "cache" / key, batch_size,
-                             progress)
+                             progress, runner)
     samples, quality = dataset.samples, embedded.quality
     files = {"report": out_dir / "report.json", "det": out_dir / "det.svg",
-             "scores": out_dir / "scores.jsonl", "quality": out_dir / "quality.jsonl"}
+             "quality": out_dir / "quality.jsonl"}
     with open(files["quality"], "w", encoding="utf-8") as handle:  # even if nothing scores
         for record in quality:
             handle.write(json.dumps(record) + "\n")
@@ -346,16 +370,27 @@ def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: Bo
     target = min(claimed) if claimed else FMR_TARGETS[0]
     plan = comparison_plan([samples[i].subject_id for i in refs],
                            [samples[i].subject_id for i in probes], target, max_non_mated, seed)
-    scores = compute_scores(embedded.vectors, refs, probes, plan, manifest.similarity)
-    genuine = scores.mated[np.isfinite(scores.mated)]
-    impostor = scores.non_mated[np.isfinite(scores.non_mated)]
-    if genuine.size == 0 or impostor.size == 0:
-        raise InputError(f"{dataset.path}: no {'mated' if genuine.size == 0 else 'non-mated'}"
-                         f" comparison produced a score: {rejection_summary(samples, quality)}"
-                         f" (each reason in {files['quality']})")
-    scored = SortedScores(genuine, impostor, copy=False)  # fresh arrays: sorted in place
-    identification, judge = identification_part(manifest, dataset, embedded.vectors)
-    verdicts = check_verdicts(checks) + class_verdicts(manifest, scores, judge)
+    scores = None
+    try:
+        if runner is not None or len(plan.mated) + len(plan.non_mated) > KEPT_SCORES:
+            tiled = tiles.count_plan(tiles.Comparisons.of(
+                embedded.vectors, refs, probes, plan, [s.subject_id for s in samples],
+                manifest.similarity), runner, progress)
+            scored, unscored = tiled.scores, tiled.unscored
+        else:
+            scores = compute_scores(embedded.vectors, refs, probes, plan, manifest.similarity)
+            unscored = tuple(int((~np.isfinite(s)).sum()) for s in (scores.mated,
+                                                                     scores.non_mated))
+            scored = CountedScores(*(s[np.isfinite(s)] for s in (scores.mated,
+                                                                  scores.non_mated)))
+    except InputError:
+        raise InputError(f"{dataset.path}: {_unscored(plan, scores)} comparison produced a "
+                         f"score: {rejection_summary(samples, quality)} (each reason in "
+                         f"{files['quality']})") from None
+    declared = [t for c, t in manifest.thresholds.items() if c in VERIFICATION_CLASSES]
+    scored.prepare(FMR_TARGETS, DET_POINTS, thresholds=declared)
+    identification, judge = identification_part(manifest, dataset, embedded.vectors, runner)
+    verdicts = check_verdicts(checks) + class_verdicts(manifest, scored, unscored[0], judge)
     report = {
         "schema_version": SCHEMA_VERSION,
         "system": {"algorithm_id": manifest.algorithm_id,
@@ -363,10 +398,7 @@ def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: Bo
         # The metrics engine's own section: intervals, unsupported targets (rule of 3), and
         # comparisons without a score counted as failures to acquire (Annex B).
         "verification": report_sections.verification_section(
-            scored, FMR_TARGETS,
-            failures_to_acquire=int((~np.isfinite(scores.mated)).sum()
-                                    + (~np.isfinite(scores.non_mated)).sum()),
-            det_plot="det.svg"),
+            scored, FMR_TARGETS, failures_to_acquire=sum(unscored), det_plot="det.svg"),
         **({"identification": identification} if identification else {}),
         "model": {"file": Path(model_path).name,
                   "sha256": hashlib.sha256(Path(model_path).read_bytes()).hexdigest(),
@@ -376,7 +408,7 @@ def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: Bo
                     "sequestered": dataset.sequestered, "samples": len(samples),
                     "subjects": len({s.subject_id for s in samples}),
                     "enrolment": int(refs.size), "probes": int(probes.size),
-                    "smoke_set": bool(impostor.size < rule_of_three_trials(target))},
+                    "smoke_set": bool(scored.n_impostor < rule_of_three_trials(target))},
         "quality": quality_summary(dataset, embedded.quality),
         "comparison_plan": plan.record(),
         "verdicts": verdicts,
@@ -384,9 +416,11 @@ def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: Bo
     documents.check(report, "evaluation-report", "evaluation report")
     det_svg(files["det"], scored, FMR_TARGETS, f"{manifest.algorithm_id} "
             f"{manifest.algorithm_version} on {dataset.dataset_id}")
-    with open(files["scores"], "w", encoding="utf-8") as handle:
-        for line in score_records(dataset, refs, probes, scores, manifest.algorithm_id):
-            handle.write(line + "\n")
+    if scores is not None:  # counted block by block, the scores were never all held
+        files["scores"] = out_dir / "scores.jsonl"
+        with open(files["scores"], "w", encoding="utf-8") as handle:
+            for line in score_records(dataset, refs, probes, scores, manifest.algorithm_id):
+                handle.write(line + "\n")
     files["report"].write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     failed = any(v["verdict"] == "fail" for v in verdicts)
     passed = any(v["verdict"] == "pass" and v["requirement"].startswith("FRS-CNF")

@@ -45,8 +45,9 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
     v.add_argument("--impostor", metavar="FILE", help="impostor scores, with --genuine")
     v.add_argument("--fmr", type=option.rate, action="append", help="target FMR (repeatable; "
                    f"default {_listed(FMR_TARGETS)})")
-    v.add_argument("--stream", action="store_true", help="exact two-pass streaming for "
-                   "score sets larger than memory (reads the files twice; no plot)")
+    v.add_argument("--stream", action="store_true", help="for score sets larger than "
+                   "memory: read the files again at each pass (usually two) instead of "
+                   "holding them; the same exact results")
     v.add_argument("--det-svg", type=option.svg_file, help="also write the DET plot (SVG) to "
                    "this file, named in the document's det_plot")
     add_format(v)
@@ -159,13 +160,9 @@ def _impostor_file(args) -> None:
 
 def run_verification(args) -> int:
     from reference_impl.metrics.report import verification_section
-    from reference_impl.metrics.verification import SortedScores
 
     targets = args.fmr or FMR_TARGETS
-    if args.stream:
-        return _emit(args, _streamed(args, targets), render_verification)
-    genuine, impostor, fta = _verification_scores(args)
-    scores = SortedScores(genuine, impostor, copy=False)
+    scores, fta = _streamed(args) if args.stream else _in_memory(args)
     section = verification_section(scores, targets, fta, det_plot=args.det_svg)
     if args.det_svg:
         from reference_impl.metrics.plot import det_svg
@@ -174,18 +171,23 @@ def run_verification(args) -> int:
     return _emit(args, section, render_verification)
 
 
-def _streamed(args, targets) -> dict:
-    from reference_impl.metrics.report import streamed_verification_section
+def _in_memory(args):
+    from reference_impl.metrics.verification import CountedScores
+
+    genuine, impostor, fta = _verification_scores(args)
+    return CountedScores(genuine, impostor), fta
+
+
+def _streamed(args):
+    """The same counted scores, read again at each pass instead of held in memory."""
     from reference_impl.metrics.scores import stream_comparisons, stream_files
 
-    if args.det_svg:
-        raise InputError("--stream draws no DET plot (run without --stream for one)")
     if args.comparisons:
         _no_impostor_file(args)
-        streamed = stream_comparisons(args.comparisons, targets)
-        return streamed_verification_section(streamed.result, streamed.failures_to_acquire)
+        streamed = stream_comparisons(args.comparisons)
+        return streamed.scores, streamed.failures_to_acquire
     _impostor_file(args)
-    return streamed_verification_section(stream_files(args.genuine, args.impostor, targets))
+    return stream_files(args.genuine, args.impostor), 0
 
 
 def render_verification(section: dict) -> list[str]:

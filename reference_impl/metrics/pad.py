@@ -24,7 +24,12 @@ import numpy as np
 from reference_impl.classes import Verdict
 from reference_impl.errors import InputError
 from reference_impl.limits import IAPAR_LIMITS, MIN_ATTACKS_PER_SPECIES
-from reference_impl.metrics.verification import as_scores, as_threshold, least_threshold
+from reference_impl.metrics.verification import (
+    as_scores,
+    as_threshold,
+    least_threshold,
+    nth_highest,
+)
 
 
 def attack_species(attacks_by_species: dict) -> dict[str, np.ndarray]:
@@ -73,7 +78,7 @@ def threshold_at_apcer(attacks_by_species: dict, target: float) -> float:
     Annex B.2.
     """
     species = attack_species(attacks_by_species)
-    return max(least_threshold(np.sort(scores), target, "APCER")
+    return max(least_threshold(scores.size, target, nth_highest(scores), "APCER")
                for scores in species.values())
 
 

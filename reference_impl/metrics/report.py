@@ -23,10 +23,10 @@ from reference_impl.limits import (
 from reference_impl.metrics import demographics as dem
 from reference_impl.metrics import identification as ident
 from reference_impl.metrics import pad as padm
-from reference_impl.metrics.scores import StreamingResult
 from reference_impl.metrics.uncertainty import Rate, rule_of_three_trials, target_supported
 from reference_impl.metrics.verification import (
-    SortedScores,
+    DET_POINTS,
+    CountedScores,
     as_scores,
     failure_to_acquire,
     far_frr,
@@ -37,47 +37,31 @@ def _finite(value: float) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
-def verification_section(scores: SortedScores, targets=FMR_TARGETS,
+def verification_section(scores: CountedScores, targets=FMR_TARGETS,
                          failures_to_acquire: int = 0, confidence: float = CONFIDENCE,
                          det_plot: str | None = None) -> dict:
     """The `verification` property: EER (step and interpolated), and for each target
     FMR the threshold, the rates there with Clopper-Pearson intervals, or the
     statement that the impostor count cannot support it (rule of 3); FTA and the
-    transaction rates.  `failures_to_acquire` counts the attempts without a score."""
-    section = _verification(scores.n_genuine, scores.n_impostor, scores.eer(),
-                            scores.eer_interpolated(), scores.fnmr_at_fmr, targets,
-                            failures_to_acquire, confidence)
-    if det_plot:
-        section["det_plot"] = det_plot
-    return section
-
-
-def streamed_verification_section(result: StreamingResult, failures_to_acquire: int = 0,
-                                  confidence: float = CONFIDENCE) -> dict:
-    """The same `verification` property from an exact streaming pass (Annex B, clause
-    6.6), for the targets the stream was finished with."""
-    points = {p.fmr_target: p for p in result.fnmr_at_fmr}
-    return _verification(result.genuine, result.impostor, result.eer,
-                         result.eer_interpolated, points.__getitem__, list(points),
-                         failures_to_acquire, confidence)
-
-
-def _verification(n_g: int, n_i: int, eer, eer_interpolated: float, operating_point,
-                  targets, failures: int, confidence: float) -> dict:
-    """The section from counts, the EERs and `operating_point(target)`; the in-memory
-    and the streamed paths differ only in how they find those."""
+    transaction rates.  `failures_to_acquire` counts the attempts without a score.
+    With `det_plot` (the plot's file name), the DET points are counted in the same
+    passes over the scores."""
+    n_g, n_i = scores.n_genuine, scores.n_impostor
+    supported = [t for t in targets if target_supported(t, n_i)]
+    scores.prepare(supported, DET_POINTS if det_plot else None)
+    eer = scores.eer()
     section = {"genuine": n_g, "impostor": n_i, "eer": eer.eer,
-               "eer_threshold": eer.threshold, "eer_interpolated": eer_interpolated,
+               "eer_threshold": eer.threshold, "eer_interpolated": scores.eer_interpolated(),
                "fnmr_at_fmr": []}
-    attempts = n_g + n_i + failures
-    fta = failure_to_acquire(attempts, failures)
+    attempts = n_g + n_i + failures_to_acquire
+    fta = failure_to_acquire(attempts, failures_to_acquire)
     transactions = []
     for target in targets:
-        if not target_supported(target, n_i):
+        if target not in supported:
             section["fnmr_at_fmr"].append({"fmr_target": target, "supported": False,
                                            "impostor_needed": rule_of_three_trials(target)})
             continue
-        point = operating_point(target)
+        point = scores.fnmr_at_fmr(target)
         section["fnmr_at_fmr"].append({
             "fmr_target": target, "supported": True, "threshold": _finite(point.threshold),
             "fmr": point.fmr, "fnmr": point.fnmr,
@@ -85,8 +69,11 @@ def _verification(n_g: int, n_i: int, eer, eer_interpolated: float, operating_po
             "fnmr_interval": list(Rate.of(point.fnmr, n_g, confidence).interval)})
         rates = far_frr(point.fmr, point.fnmr, fta)
         transactions.append({"fmr_target": target, "far": rates.far, "frr": rates.frr})
-    section["failures_to_acquire"] = {"attempts": attempts, "failures": failures, "fta": fta}
+    section["failures_to_acquire"] = {"attempts": attempts, "failures": failures_to_acquire,
+                                      "fta": fta}
     section["transaction_rates"] = transactions
+    if det_plot:
+        section["det_plot"] = det_plot
     return section
 
 
