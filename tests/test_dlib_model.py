@@ -316,8 +316,8 @@ def check_outcome(out: Path) -> dict:
 def test_real_faces_through_frs_evaluate_separate_as_in_dlib(dlib_model, real_dataset,
                                                              tmp_path, capsys):
     model, manifest = dlib_model
-    code = main(["evaluate", "--model", str(model), "--manifest", str(manifest),
-                 "--dataset", str(real_dataset), "--out", str(tmp_path), "--no-progress"])
+    code = main(["evaluate", str(model), str(manifest), str(real_dataset), "--out",
+                 str(tmp_path), "--no-progress"])
     assert code == 1
     summary = capsys.readouterr().out
     report = check_outcome(tmp_path)
@@ -368,9 +368,9 @@ def test_the_installed_wheel_detects_faces_and_evaluates_the_real_model(
                           if s["sample_id"] in ("obama", "biden", "obama2", "lfw0")]
     small = real_dataset.with_name("small.json")
     small.write_text(json.dumps(dataset))
-    run = subprocess.run([str(venv / "bin" / "frs"), "evaluate", "--model", str(dlib_model[0]),
-                          "--manifest", str(dlib_model[1]), "--dataset", str(small),
-                          "--out", str(tmp_path / "out"), "--no-progress"],
+    run = subprocess.run([str(venv / "bin" / "frs"), "evaluate", str(dlib_model[0]),
+                          str(dlib_model[1]), str(small), "--out", str(tmp_path / "out"),
+                          "--no-progress"],
                          capture_output=True, text=True, cwd=tmp_path)
     assert run.returncode == 1, run.stderr
     check_outcome(tmp_path / "out")

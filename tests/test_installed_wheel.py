@@ -29,6 +29,7 @@ import pytest
 
 from reference_impl.audit import AuditLog
 from reference_impl.evaluate import synthetic
+from reference_impl.limits import SCHEMA_VERSION
 from reference_impl.protect.cost import synthetic_embeddings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -237,9 +238,9 @@ def test_frs_metrics_prints_every_family(installed):
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["at_threshold"]["apcer_ap"] == pytest.approx(1 / 3)
 
-    searches = [{"search_id": "m1", "mated": True, "mate_id": "a",
-                 "candidates": [{"reference_id": "a", "score": 0.9}]},
-                {"search_id": "n1", "mated": False,
+    searches = [{"schema_version": SCHEMA_VERSION, "search_id": "m1", "mated": True,
+                 "mate_id": "a", "candidates": [{"reference_id": "a", "score": 0.9}]},
+                {"schema_version": SCHEMA_VERSION, "search_id": "n1", "mated": False,
                  "candidates": [{"reference_id": "b", "score": 0.4}]}]
     (work / "searches.jsonl").write_text("".join(json.dumps(s) + "\n" for s in searches))
     done = installed.frs("metrics", "identification", work / "searches.jsonl",
