@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from reference_impl import documents
+from reference_impl.confined import open_regular
 from reference_impl.errors import InputError
 from reference_impl.limits import SCHEMA_VERSION
 
@@ -103,7 +104,7 @@ class Verification:
 
 def _ends_in_newline(path: Path) -> bool:
     try:
-        with path.open("rb") as stream:
+        with open_regular(path) as stream:  # a FIFO would block here
             if stream.seek(0, os.SEEK_END) == 0:
                 return True
             stream.seek(-1, os.SEEK_END)

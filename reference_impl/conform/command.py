@@ -24,6 +24,9 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
     what.add_argument("--template", metavar="CLASS", choices=CLASSES,
                       help="print a statement proforma for CLASS, with the clauses each "
                       "field answers, instead of judging a statement")
+    parser.add_argument("--evidence-root", metavar="DIR",
+                        help="the folder evidence files may be read from (default: the "
+                        "statement's folder); a path outside it is refused, never read")
     add_format(parser, "markdown")
     parser.set_defaults(run=run)
 
@@ -32,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     if args.template:
         print(proforma.template(args.template), end="")
         return 0
-    report = engine.evaluate(read_statement(args.statement))
+    report = engine.evaluate(read_statement(args.statement, args.evidence_root))
     if args.format == "json":
         print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     elif args.format == "markdown":

@@ -1,0 +1,172 @@
+"""Hostile input, tried as an attacker would (issue 12): every case runs the real `frs`
+command in a child process and asserts what the README promises — exit status 1 or 2, a
+message that names the place, no traceback — and that the child stayed within generous
+bounds of time and peak memory (measured here, from the child's resource usage).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "schemas/examples/conformance-statement/valid"
+# Generous bounds: a hostile input must not make a command hang or balloon; a clean
+# run of any command here takes a few seconds and a few hundred MiB.
+SECONDS = 60
+PEAK_MIB = 1024
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    out: str
+    err: str
+    seconds: float
+    peak_mib: float
+
+    @property
+    def said(self) -> str:
+        return self.out + self.err
+
+
+def frs(*argv, cwd: Path | None = None, seconds: float = SECONDS) -> Run:
+    """`frs ARGV` in a child process, with its exit status, output, time and peak memory."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.monotonic()
+        child = subprocess.Popen([sys.executable, "-m", "reference_impl.cli", *map(str, argv)],
+                                 stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=cwd)
+        while True:  # wait4, not wait: it gives this child's own peak memory
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() - start > seconds:
+                child.send_signal(signal.SIGKILL)
+                os.wait4(child.pid, 0)
+                child.returncode = -9
+                pytest.fail(f"frs {' '.join(map(str, argv))} ran past {seconds} s")
+            time.sleep(0.02)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        elapsed = time.monotonic() - start
+        out.seek(0)
+        err.seek(0)
+        return Run(child.returncode, out.read().decode(errors="replace"),
+                   err.read().decode(errors="replace"), elapsed, usage.ru_maxrss / 1024)
+
+
+def refused(run: Run, *places: str, codes=(1, 2)) -> None:
+    """The promise on hostile input: exit 1 or 2, every place named, no traceback, bounded."""
+    assert run.code in codes, (run.code, run.said)
+    assert "Traceback" not in run.said, run.said
+    for place in places:
+        assert place in run.said, (place, run.said)
+    assert run.seconds < SECONDS and run.peak_mib < PEAK_MIB, (run.seconds, run.peak_mib)
+
+
+def example(name: str = "remote-proofing-class-v-r") -> dict:
+    return json.loads((EXAMPLES / f"{name}.json").read_text())
+
+
+def statement_citing(folder: Path, url: str, sha256: str | None = None,
+                     kind: str = "evaluation-report") -> Path:
+    """A Class V-R statement in `folder` whose evidence of `kind` is the local file `url`."""
+    data = example()
+    entry = next(e for e in data["evidence"] if e["type"] == kind)
+    entry["url"] = url
+    if sha256:
+        entry["sha256"] = sha256
+    path = folder / "statement.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+# ---- 1. confined reads -------------------------------------------------------------------
+
+@pytest.fixture
+def secret(tmp_path: Path) -> tuple[Path, str]:
+    """A file outside the statement's folder, and its SHA-256 (what an attacker would test)."""
+    path = tmp_path / "secret.txt"
+    path.write_text("not evidence anybody named\n")
+    return path, hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    (tmp_path / "statement").mkdir()
+    return tmp_path / "statement"
+
+
+@pytest.mark.parametrize("how", ["dotdot", "absolute", "symlink"])
+def test_evidence_outside_the_statements_folder_is_refused_never_read(folder, secret, how):
+    path, digest = secret
+    if how == "symlink":
+        (folder / "eval.json").symlink_to(path)
+    url = {"dotdot": "../secret.txt", "absolute": str(path), "symlink": "eval.json"}[how]
+    run = frs("conform", statement_citing(folder, url, digest))
+    refused(run, "statement.yaml", "/evidence/", url, codes=(2,))
+    assert "PASS FRS-AUD-002" not in run.out  # the verdict reveals nothing about the file
+
+
+def test_a_named_evidence_root_lets_evidence_beside_the_folder_be_read(folder, secret):
+    path, digest = secret
+    statement = statement_citing(folder, "../secret.txt", digest, kind="policy")
+    run = frs("conform", statement, "--evidence-root", folder.parent)
+    assert run.code in (0, 1) and "/evidence/" not in run.said, run.said
+    assert "does not match its declared" not in run.out
+
+
+@pytest.mark.parametrize("special", ["fifo", "dev-zero", "directory"])
+def test_evidence_that_is_not_a_regular_file_is_refused_without_blocking(folder, special):
+    target = folder / "eval.json"
+    if special == "fifo":
+        os.mkfifo(target)
+    elif special == "dev-zero":
+        target.symlink_to("/dev/zero")  # a link out of the folder: refused before opening
+    else:
+        target.mkdir()
+    run = frs("conform", statement_citing(folder, "eval.json"), seconds=30)
+    refused(run, "statement.yaml", "/evidence/", "eval.json", codes=(2,))
+
+
+def test_dev_zero_inside_the_evidence_root_is_refused_as_not_a_regular_file(folder):
+    run = frs("conform", statement_citing(folder, "/dev/zero"), "--evidence-root", "/",
+              seconds=30)
+    refused(run, "/evidence/", "/dev/zero", "not a regular file", codes=(2,))
+
+
+def test_evidence_above_the_size_cap_is_refused_before_it_is_read(folder):
+    from reference_impl.confined import MAX_CITED_BYTES
+
+    with open(folder / "eval.json", "wb") as big:  # sparse: costs no disk
+        big.truncate(MAX_CITED_BYTES + 1)
+    run = frs("conform", statement_citing(folder, "eval.json"), seconds=30)
+    refused(run, "/evidence/", "eval.json", "larger than", codes=(2,))
+    assert run.seconds < 20  # refused on its size, not after hashing half a gigabyte
+
+
+@pytest.mark.parametrize("command", [["validate"], ["conform"], ["verify-log"]])
+def test_a_fifo_named_as_the_document_is_refused_without_blocking(tmp_path, command):
+    fifo = tmp_path / ("doc.jsonl" if command == ["verify-log"] else "doc.json")
+    os.mkfifo(fifo)
+    refused(frs(*command, fifo, seconds=30), str(fifo), "not a regular file", codes=(2,))
+
+
+def test_evidence_inside_the_folder_is_still_read(folder):
+    report = json.loads((ROOT / "schemas/examples/evaluation-report/valid/minimal.json")
+                        .read_text())
+    (folder / "reports").mkdir()
+    (folder / "reports/eval.json").write_text(json.dumps(report))
+    statement = statement_citing(folder, "reports/eval.json", "0" * 64)
+    run = frs("conform", statement)
+    assert run.code == 1 and "does not match its declared SHA-256" in run.out, run.said
