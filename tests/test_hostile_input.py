@@ -170,3 +170,76 @@ def test_evidence_inside_the_folder_is_still_read(folder):
     statement = statement_citing(folder, "reports/eval.json", "0" * 64)
     run = frs("conform", statement)
     assert run.code == 1 and "does not match its declared SHA-256" in run.out, run.said
+
+
+# ---- 3. one value discipline -----------------------------------------------------------
+
+@pytest.mark.parametrize("field, value, pointer", [
+    ("template_protection", ".nan", "/template_protection/d_sys"),
+    ("template_protection", ".inf", "/template_protection/d_sys"),
+    ("throttling", ".nan", "/throttling/delay_seconds"),
+    ("throttling", "-.inf", "/throttling/delay_seconds"),
+])
+def test_non_finite_numbers_in_a_statement_are_refused_with_the_place(tmp_path, field, value,
+                                                                     pointer):
+    data = example()
+    key = pointer.rsplit("/", 1)[1]
+    data[field][key] = "PLACEHOLDER"
+    path = tmp_path / "statement.yaml"
+    path.write_text(yaml.safe_dump(data).replace("PLACEHOLDER", value))
+    assert value in path.read_text()
+    line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if value in text)
+    run = frs("conform", path)
+    refused(run, f"statement.yaml:{line}", codes=(2,))
+    assert "PASS FRS-DPR-009" not in run.out and "PASS FRS-PAD-011" not in run.out
+
+
+def audit_log(path: Path, records: int = 3) -> Path:
+    from reference_impl.audit import AuditLog
+
+    log = AuditLog(path)
+    for i in range(records):
+        log.append("verification", {"kind": "system", "ref": "gate-1"},
+                   time=f"2026-05-01T09:00:0{i}Z", subject_ref=f"acct-{i}", decision="accept")
+    return path
+
+
+def test_a_duplicate_key_in_an_audit_record_breaks_the_chain(tmp_path):
+    path = audit_log(tmp_path / "audit.jsonl")
+    lines = path.read_text().splitlines(keepends=True)
+    lines[1] = lines[1].replace('"decision": "accept"', '"decision": "accept", '
+                                '"decision": "reject"')
+    assert lines[1].count('"decision"') == 2
+    path.write_text("".join(lines))
+    run = frs("verify-log", path)
+    refused(run, "audit.jsonl:2", "decision")
+    assert "intact" not in run.out
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "-1", "0"])
+def test_a_time_limit_that_is_no_limit_is_refused(tmp_path, value):
+    run = frs("model", "check", tmp_path / "model.onnx", tmp_path / "manifest.json",
+              f"--seconds-per-batch={value}")
+    refused(run, "--seconds-per-batch", codes=(2,))
+
+
+def test_a_species_given_twice_is_refused(tmp_path):
+    scores = tmp_path / "scores.txt"
+    scores.write_text("0.1\n0.2\n0.3\n")
+    run = frs("metrics", "pad", "--bona-fide", scores, "--attack", f"print={scores}",
+              "--attack", f"print={scores}")
+    refused(run, "--attack", "print", "twice", codes=(2,))
+
+
+@pytest.mark.parametrize("pointer, value", [
+    ("/governance/threshold_reached_on", "9999-12-31"),
+    ("/governance/authority_filing_on", "9999-12-31"),
+])
+def test_a_date_at_the_end_of_the_calendar_gives_a_finding_not_a_traceback(tmp_path, pointer,
+                                                                          value):
+    data = example()
+    section, key = pointer.strip("/").split("/")
+    data[section][key] = value
+    path = tmp_path / "statement.json"
+    path.write_text(json.dumps(data, indent=2))
+    refused(frs("conform", path), codes=(1, 2))

@@ -11,8 +11,10 @@ the statement as data: they never open a file.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -138,6 +140,7 @@ def judgeable(document: Document, base: Path | None, root: Path | None = None) -
                               f"{files[e['id']].refused}")
              for i, e in enumerate(document.data.get("evidence", []))
              if e["id"] in files and files[e["id"]].refused]
+    found += late_dates(document)
     found += [document.finding(field, "contradiction",
                                f"a declaration consistent with {other}",
                                documents.describe(statement.get(field)), detail=sentence)
@@ -145,6 +148,27 @@ def judgeable(document: Document, base: Path | None, root: Path | None = None) -
     if found:
         raise DocumentError(found)
     return statement
+
+
+# The latest date a statement may give: the rules count deadlines of up to a few years
+# from its dates, and the calendar (Python's, and the Gregorian one in RFC 3339) stops
+# at 9999-12-31, so a later date would leave a deadline nowhere to fall.
+LATEST_DATE = date(9899, 12, 31)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def late_dates(document: Document) -> list[Finding]:
+    """A finding for every date (or date-time) in the statement after `LATEST_DATE`."""
+    found, stack = [], [("", document.data)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, dict | list):
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            stack += [(where + documents.pointer([key]), item) for key, item in items]
+        elif isinstance(value, str) and _DATE.match(value) and value[:10] > str(LATEST_DATE):
+            found.append(document.finding(where, "date-range", f"a date no later than "
+                                          f"{LATEST_DATE}", documents.describe(value)))
+    return sorted(found, key=lambda f: f.pointer)
 
 
 def contradictions(s: Statement) -> list[tuple[str, str, str]]:
