@@ -243,3 +243,15 @@ def test_a_date_at_the_end_of_the_calendar_gives_a_finding_not_a_traceback(tmp_p
     path = tmp_path / "statement.json"
     path.write_text(json.dumps(data, indent=2))
     refused(frs("conform", path), codes=(1, 2))
+
+
+def test_landmark_coordinates_of_1e308_give_a_finding_with_the_pointer(tmp_path):
+    manifest = {"schema_version": "0.1", "dataset_id": "hostile", "sequestered": False,
+                "samples": [{"sample_id": "a-1", "subject_id": "a", "role": "enrolment",
+                             "file": "a-1.png", "faces": [[[1e308, 150], [200, 150],
+                                                           [160, 195], [128, 240],
+                                                           [192, 240]]]}]}
+    path = tmp_path / "dataset.json"
+    path.write_text(json.dumps(manifest))
+    run = frs("validate", "--schema", "dataset-manifest", path)
+    refused(run, "dataset.json", "/samples/0/faces/0/0/0", "65536", codes=(1,))
