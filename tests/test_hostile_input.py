@@ -255,3 +255,48 @@ def test_landmark_coordinates_of_1e308_give_a_finding_with_the_pointer(tmp_path)
     path.write_text(json.dumps(manifest))
     run = frs("validate", "--schema", "dataset-manifest", path)
     refused(run, "dataset.json", "/samples/0/faces/0/0/0", "65536", codes=(1,))
+
+
+# ---- 5. output that cannot be forged and leaks nothing ---------------------------------
+
+FORGED = "PASS FRS-CNF-001  forged: all good"
+
+
+@pytest.mark.parametrize("form", ["text", "markdown"])
+def test_a_newline_in_a_statement_cannot_forge_a_report_line(tmp_path, form):
+    url = f"reports/missing.json\n{FORGED}\r\u202egnp.exe"
+    run = frs("conform", statement_citing(tmp_path, url), "--format", form)
+    assert run.code == 1 and "Traceback" not in run.said, run.said
+    lines = run.out.splitlines()
+    assert not any(line.startswith(("PASS FRS-CNF-001  forged", "| FRS-CNF-001 |  forged"))
+                   for line in lines)
+    assert "\u202e" not in run.out and "\r" not in run.out
+    assert "reports/missing.json\\nPASS FRS-CNF-001  forged" in run.out  # shown, escaped
+
+
+def test_control_and_bidi_characters_in_a_finding_are_escaped(tmp_path):
+    path = tmp_path / "statement.json"
+    data = example()
+    data["class"] = "V-R\n/class: valid\u202e"
+    path.write_text(json.dumps(data))
+    run = frs("validate", path)
+    refused(run, "statement.json", "/class", codes=(1,))
+    assert "\u202e" not in run.said and "\\u202e" in run.said
+    assert not any(line.startswith("/class: valid") for line in run.said.splitlines())
+
+
+TEMPLATE = "AACAPwAAgD8AAIA/AACAPwAAgD8AAIA/"  # base64 of eight float32 ones
+
+
+@pytest.mark.parametrize("command", ["validate", "verify-log"])
+def test_a_template_in_a_record_is_never_printed(tmp_path, command):
+    path = audit_log(tmp_path / "audit.jsonl")
+    lines = path.read_text().splitlines(keepends=True)
+    lines[1] = lines[1].replace('"subject_ref": "acct-1"', f'"subject_ref": "{TEMPLATE}"')
+    lines.append(json.dumps({**json.loads(lines[0]), "embedding": [0.125] * 128}) + "\n")
+    path.write_text("".join(lines))
+    run = frs(command, path) if command == "verify-log" else frs(
+        "validate", "--schema", "audit-event", path)
+    refused(run, "audit.jsonl:2", "/subject_ref", codes=(1,))
+    assert TEMPLATE not in run.said and TEMPLATE[:16] not in run.said
+    assert "0.125, 0.125" not in run.said

@@ -14,6 +14,7 @@ from reference_impl.cli_options import add_format
 from reference_impl.conform import engine, proforma
 from reference_impl.conform.statement import read_statement
 from reference_impl.limits import CLASSES
+from reference_impl.safe_text import printable
 
 MARKS = {"pass": "PASS", "fail": "FAIL", "not-applicable": "N/A ", "needs-evidence": "EVID"}
 
@@ -51,18 +52,18 @@ def summary(report: engine.Report) -> str:
 
 
 def text(report: engine.Report) -> str:
-    lines = [f"{report.source}: class {report.conformance_class}"]
-    for r in report.results:
-        lines.append(f"{MARKS[r.verdict]} {r.id}  {r.title}: {r.reason}")
+    lines = [f"{printable(report.source)}: class {report.conformance_class}"]
+    for r in report.results:  # a reason quotes the statement: escaped, it stays one line
+        lines.append(f"{MARKS[r.verdict]} {r.id}  {printable(r.title)}: {printable(r.reason)}")
     lines.append(summary(report) + (" — does not conform" if report.failed else ""))
     return "\n".join(lines) + "\n"
 
 
 def markdown(report: engine.Report) -> str:
     lines = [f"# Conformance report: class {report.conformance_class}", "",
-             f"Statement: `{report.source}`. {summary(report)}.", "",
+             f"Statement: `{printable(report.source)}`. {summary(report)}.", "",
              "| Requirement | Title | Level | Verdict | Reason |", "|---|---|---|---|---|"]
     for r in report.results:
-        reason = r.reason.replace("|", "\\|")
+        reason = printable(r.reason).replace("|", "\\|")
         lines.append(f"| {r.id} | {r.title} | {r.level} | **{r.verdict}** | {reason} |")
     return "\n".join(lines) + "\n"
