@@ -300,3 +300,36 @@ def test_a_template_in_a_record_is_never_printed(tmp_path, command):
     refused(run, "audit.jsonl:2", "/subject_ref", codes=(1,))
     assert TEMPLATE not in run.said and TEMPLATE[:16] not in run.said
     assert "0.125, 0.125" not in run.said
+
+
+# ---- 4. integrity ---------------------------------------------------------------------
+
+def test_changed_images_are_never_read_from_the_embedding_cache(tmp_path):
+    import numpy as np
+
+    from reference_impl.evaluate import dataset as datasets
+    from reference_impl.evaluate import harness, synthetic
+    from reference_impl.model.contract import check_model
+    from reference_impl.model.manifest import load_manifest
+
+    latent = synthetic.LatentModel(dimension=16, sigma=0.6, size=112, seed=7)
+    (tmp_path / "sub").mkdir()
+    model = synthetic.onnx_linear_model(tmp_path / "sub/model.onnx", latent)
+    (tmp_path / "sub/manifest.json").write_text(
+        json.dumps(synthetic.model_manifest(latent, {"V-L": 0.5})))
+    manifest = load_manifest(tmp_path / "sub/manifest.json")
+    path = synthetic.write_dataset(tmp_path / "data", latent, subjects=6)
+    checks, session = check_model(model, manifest)
+
+    def run():
+        return harness.evaluate(model, manifest, datasets.load_dataset(path), session,
+                                checks, tmp_path / "out", batch_size=8, progress=False)
+
+    first = run()
+    crops = np.load(tmp_path / "data/crops.npy")
+    np.save(tmp_path / "data/crops.npy", crops[::-1].copy())  # same ids, other pixels
+    second = run()
+    assert second.embeddings.cached_batches == 0
+    assert second.embeddings.computed_batches == first.embeddings.computed_batches
+    assert not np.array_equal(second.embeddings.vectors, first.embeddings.vectors)
+    assert run().embeddings.computed_batches == 0  # unchanged: the cache is used

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from reference_impl import documents
+from reference_impl import confined, documents
 from reference_impl.documents import DocumentError
 from reference_impl.errors import InputError
 from reference_impl.safeload import format_of
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff"}
+# The largest sample file (an image, or a .npy stack of crops) hashed for the cache key.
+MAX_SAMPLE_BYTES = 16 * 2**30
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,16 @@ class Dataset:
     samples: tuple[Sample, ...]
     sha256: str
     operational_gallery_size: int | None = None  # subjects enrolled in operation (I, P)
+
+    @cached_property
+    def content_sha256(self) -> str:
+        """The SHA-256 of the manifest and of every sample file's bytes, in manifest order:
+        what a cache of embeddings must be keyed by, so changed pixels are never reused."""
+        digest = hashlib.sha256(self.sha256.encode())
+        for file in dict.fromkeys(s.file for s in self.samples):  # a stacked .npy once
+            digest.update(confined.sha256(file, str(file), max_bytes=MAX_SAMPLE_BYTES)
+                          .encode())
+        return digest.hexdigest()
 
     def role(self, role: str) -> list[Sample]:
         return [s for s in self.samples if s.role == role]
