@@ -333,3 +333,13 @@ def test_changed_images_are_never_read_from_the_embedding_cache(tmp_path):
     assert second.embeddings.computed_batches == first.embeddings.computed_batches
     assert not np.array_equal(second.embeddings.vectors, first.embeddings.vectors)
     assert run().embeddings.computed_batches == 0  # unchanged: the cache is used
+
+
+def test_the_readme_states_the_limits_the_code_applies():
+    from reference_impl import documents
+    from reference_impl.confined import MAX_CITED_BYTES
+
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    assert f"a regular file of at most {MAX_CITED_BYTES // 2**20} MiB" in readme
+    assert f"a string longer than {documents._MAX_SHOWN_CHARS} characters" in readme
+    assert f"a vector of more than {documents._MAX_SHOWN_NUMBERS} numbers" in readme
