@@ -65,8 +65,11 @@ def load_dataset(path) -> Dataset:
     samples, problems, seen = [], [], set()
     for i, item in enumerate(document.data["samples"]):
         where = f"/samples/{i}"
-        file = (root / item["file"]).resolve()
-        problem = _sample_problem(item, file, root, seen)
+        try:  # confined to the manifest's folder, like every file a document cites
+            file = confined.locate(item["file"], root)
+        except confined.Refused:
+            file = None
+        problem = _sample_problem(item, file, seen)
         if problem:
             problems.append(document.finding(f"{where}/{problem[0]}", *problem[1:]))
             continue
@@ -84,12 +87,13 @@ def load_dataset(path) -> Dataset:
                    tuple(samples), digest, document.data.get("operational_gallery_size"))
 
 
-def _sample_problem(item: dict, file: Path, root: Path, seen: set
+def _sample_problem(item: dict, file: Path | None, seen: set
                     ) -> tuple[str, str, str, str] | None:
-    """(field, keyword, expected, found) for a sample its schema cannot refuse."""
+    """(field, keyword, expected, found) for a sample its schema cannot refuse (`file` is
+    None when it lies outside the manifest's folder)."""
     if item["sample_id"] in seen:
         return "sample_id", "unique-id", "a sample id not used before", repr(item["sample_id"])
-    if not file.is_relative_to(root):
+    if file is None:
         return "file", "inside-folder", "a file inside the dataset folder", repr(item["file"])
     if not file.is_file():
         return "file", "file-exists", "a file that exists", f"no file {item['file']!r}"
