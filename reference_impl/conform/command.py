@@ -65,5 +65,6 @@ def markdown(report: engine.Report) -> str:
              "| Requirement | Title | Level | Verdict | Reason |", "|---|---|---|---|---|"]
     for r in report.results:
         reason = printable(r.reason).replace("|", "\\|")
-        lines.append(f"| {r.id} | {r.title} | {r.level} | **{r.verdict}** | {reason} |")
+        title = printable(r.title).replace("|", "\\|")
+        lines.append(f"| {r.id} | {title} | {r.level} | **{r.verdict}** | {reason} |")
     return "\n".join(lines) + "\n"
