@@ -343,3 +343,21 @@ def test_the_readme_states_the_limits_the_code_applies():
     assert f"a regular file of at most {MAX_CITED_BYTES // 2**20} MiB" in readme
     assert f"a string longer than {documents._MAX_SHOWN_CHARS} characters" in readme
     assert f"a vector of more than {documents._MAX_SHOWN_NUMBERS} numbers" in readme
+
+
+def test_a_duplicate_key_in_a_statement_is_refused_with_its_line(tmp_path):
+    path = tmp_path / "statement.yaml"
+    text = yaml.safe_dump(example())
+    path.write_text(text.replace("class: V-R\n", "class: V-R\nclass: V-L\n", 1))
+    line = path.read_text().splitlines().index("class: V-L") + 1
+    refused(frs("conform", path), f"statement.yaml:{line}", "class", codes=(2,))
+
+
+def test_a_yaml_alias_bomb_as_a_statement_is_refused_quickly(tmp_path):
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    levels += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
+    path = tmp_path / "statement.yaml"
+    path.write_text("\n".join(levels) + "\n")
+    run = frs("conform", path, seconds=30)
+    refused(run, "statement.yaml", codes=(2,))
+    assert run.seconds < 20
