@@ -19,8 +19,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from reference_impl import documents
+from reference_impl.confined import open_regular
 from reference_impl.errors import InputError
 from reference_impl.limits import SCHEMA_VERSION
+from reference_impl.safe_text import printable
 
 SCHEMA = "audit-event"
 GENESIS = "sha256:" + "0" * 64
@@ -103,7 +105,7 @@ class Verification:
 
 def _ends_in_newline(path: Path) -> bool:
     try:
-        with path.open("rb") as stream:
+        with open_regular(path) as stream:  # a FIFO would block here
             if stream.seek(0, os.SEEK_END) == 0:
                 return True
             stream.seek(-1, os.SEEK_END)
@@ -207,8 +209,8 @@ def run_verify(args) -> int:
                           "findings": [f.as_dict() for f in result.findings]},
                          indent=2))
     elif not result.ok:
-        print("\n  ".join([result.problem, *map(str, result.findings)]))
+        print("\n  ".join([printable(result.problem), *map(str, result.findings)]))
     else:
         head = f"; head {result.anchor.sequence}:{result.anchor.hash}" if result.anchor else ""
-        print(f"{args.log}: {result.records} records, chain intact{head}")
+        print(f"{printable(args.log)}: {result.records} records, chain intact{head}")
     return 0 if result.ok else 1

@@ -16,6 +16,7 @@ import sys
 from reference_impl import __version__
 from reference_impl.cli_options import EXIT_CLEAN, EXIT_STATUS, EXIT_UNUSABLE
 from reference_impl.errors import InputError
+from reference_impl.safe_text import printable
 
 IMPLEMENTER = "for implementers"
 WORKING_GROUP = "for the working group (a checkout of FRS, with the extra frs[wg] installed)"
@@ -121,8 +122,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_UNUSABLE
     try:
         return args.run(args)
-    except InputError as exc:
-        print(f"frs {args.command}: error: {exc}", file=sys.stderr)
+    except InputError as exc:  # a DocumentError's lines are findings, each escaped already
+        message = str(exc) if hasattr(exc, "findings") else printable(exc)
+        print(f"frs {args.command}: error: {message}", file=sys.stderr)
         return EXIT_UNUSABLE
     except ModuleNotFoundError as exc:
         package = (exc.name or "").split(".")[0]

@@ -42,6 +42,14 @@ def number(text: str) -> float:
     return value
 
 
+def positive_number(text: str) -> float:
+    """A finite number above 0 (a time limit: `inf` would be no limit at all)."""
+    value = number(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text}: expected a number above 0")
+    return value
+
+
 def positive_int(text: str) -> int:
     try:
         value = int(text)

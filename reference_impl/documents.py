@@ -20,6 +20,7 @@ Domain modules receive documents from here; they never open or validate a file t
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from itertools import islice
@@ -28,6 +29,7 @@ from typing import Any
 
 from reference_impl import safeload
 from reference_impl.errors import InputError
+from reference_impl.safe_text import printable
 from reference_impl.schemas import Schema, SchemaSet, default_set
 
 PARSE = "parse"          # the keyword of a finding the loader made
@@ -61,7 +63,7 @@ class Finding:
         if self.line is None and self.record > 1:
             where += f" (record {self.record})"
         tag = f"{self.schema}: {self.keyword}" if self.schema else self.keyword
-        return f"{where}: {self.pointer or '/'}: {self.message} [{tag}]"
+        return printable(f"{where}: {self.pointer or '/'}: {self.message} [{tag}]")
 
 
 class DocumentError(InputError):
@@ -135,12 +137,37 @@ def resolve(value: Any, ptr: str, default: Any = None) -> Any:
 # ---- judging one record ---------------------------------------------------------------
 
 def _compact(value: object, limit: int = 80) -> str:
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    text = json.dumps(_withheld(value), ensure_ascii=False, sort_keys=True)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 _TYPE_NAMES = {dict: "object", list: "array", str: "string", bool: "boolean",
                type(None): "null", int: "integer", float: "number"}
+
+# What a finding never shows of a value, because it could be biometric data (FRS-AUD-007:
+# no template, embedding or image in a log, and so in no message about one): a string
+# longer than a name or an id, an encoded blob (base64 or hex), a vector of numbers.
+_MAX_SHOWN_CHARS = 64
+_MAX_SHOWN_NUMBERS = 8
+_BLOB = re.compile(r"(?=[^=]*[0-9+/=])[A-Za-z0-9+/]{16,}={0,2}")
+
+
+def _withheld(value: object, depth: int = 0) -> object:
+    """`value` with every part that could be biometric data replaced by what it is."""
+    if isinstance(value, str):
+        if len(value) > _MAX_SHOWN_CHARS or _BLOB.fullmatch(value):
+            return f"<{len(value)} characters, not shown>"
+        return value
+    if isinstance(value, list) and len(value) > _MAX_SHOWN_NUMBERS and all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in value):
+        return f"<{len(value)} numbers, not shown>"
+    if isinstance(value, dict | list) and depth > 3:
+        return "<…>"
+    if isinstance(value, dict):
+        return {k: _withheld(v, depth + 1) for k, v in islice(value.items(), 20)}
+    if isinstance(value, list):
+        return [_withheld(v, depth + 1) for v in value[:20]]
+    return value
 
 
 def _type_of(value: object) -> str:
@@ -148,7 +175,8 @@ def _type_of(value: object) -> str:
 
 
 def describe(value: object) -> str:
-    """A value as a finding's `found` shows it: its JSON type and its JSON, shortened."""
+    """A value as a finding's `found` shows it: its JSON type and its JSON, shortened,
+    with anything that could be biometric data withheld (`_withheld`)."""
     return f"{_type_of(value)} {_compact(value)}"
 
 
@@ -191,7 +219,8 @@ def _describe(error) -> tuple[str, str]:
             f"a valid {want}", found
     if keyword == "not":
         return f"a value that does not match {_compact(want)}", found
-    return error.message, found
+    # jsonschema's own message quotes the whole value: say only which keyword failed
+    return f"a value that satisfies the schema's {keyword}", found
 
 
 def check_record(schema: Schema, record: safeload.Record) -> list[Finding]:
@@ -220,8 +249,8 @@ def check_record(schema: Schema, record: safeload.Record) -> list[Finding]:
             where = pointer(error.instance_path)
             findings.append(Finding(record.source, record.line_of(where), record.index,
                                     schema.name, where, str(error.schema_path[-1]) if
-                                    error.schema_path else "", error.message,
-                                    _compact(error.instance), pointer(error.schema_path)))
+                                    error.schema_path else "", "a value the schema accepts",
+                                    describe(error.instance), pointer(error.schema_path)))
     return findings
 
 

@@ -36,6 +36,7 @@ from functools import cache
 from pathlib import Path
 from typing import BinaryIO
 
+from reference_impl.confined import open_regular
 from reference_impl.errors import InputError
 
 FORMATS = ("json", "jsonl", "yaml")
@@ -164,10 +165,8 @@ def iter_records(source: str | Path | BinaryIO, fmt: str | None = None,
     if isinstance(source, str | Path):
         name = name or str(source)
         fmt = fmt or format_of(source)
-        try:
-            stream = open(source, "rb")  # noqa: SIM115 - closed below
-        except OSError as exc:
-            raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
+        # a regular file only (confined.Refused otherwise): a FIFO would hang the read
+        stream = open_regular(source, name)
     else:
         stream, name = source, name or getattr(source, "name", "<stream>")
         fmt = fmt or format_of(name, "json")

@@ -14,6 +14,7 @@ from reference_impl.cli_options import add_format
 from reference_impl.conform import engine, proforma
 from reference_impl.conform.statement import read_statement
 from reference_impl.limits import CLASSES
+from reference_impl.safe_text import printable
 
 MARKS = {"pass": "PASS", "fail": "FAIL", "not-applicable": "N/A ", "needs-evidence": "EVID"}
 
@@ -24,6 +25,9 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
     what.add_argument("--template", metavar="CLASS", choices=CLASSES,
                       help="print a statement proforma for CLASS, with the clauses each "
                       "field answers, instead of judging a statement")
+    parser.add_argument("--evidence-root", metavar="DIR",
+                        help="the folder evidence files may be read from (default: the "
+                        "statement's folder); a path outside it is refused, never read")
     add_format(parser, "markdown")
     parser.set_defaults(run=run)
 
@@ -32,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     if args.template:
         print(proforma.template(args.template), end="")
         return 0
-    report = engine.evaluate(read_statement(args.statement))
+    report = engine.evaluate(read_statement(args.statement, args.evidence_root))
     if args.format == "json":
         print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     elif args.format == "markdown":
@@ -48,18 +52,19 @@ def summary(report: engine.Report) -> str:
 
 
 def text(report: engine.Report) -> str:
-    lines = [f"{report.source}: class {report.conformance_class}"]
-    for r in report.results:
-        lines.append(f"{MARKS[r.verdict]} {r.id}  {r.title}: {r.reason}")
+    lines = [f"{printable(report.source)}: class {report.conformance_class}"]
+    for r in report.results:  # a reason quotes the statement: escaped, it stays one line
+        lines.append(f"{MARKS[r.verdict]} {r.id}  {printable(r.title)}: {printable(r.reason)}")
     lines.append(summary(report) + (" — does not conform" if report.failed else ""))
     return "\n".join(lines) + "\n"
 
 
 def markdown(report: engine.Report) -> str:
     lines = [f"# Conformance report: class {report.conformance_class}", "",
-             f"Statement: `{report.source}`. {summary(report)}.", "",
+             f"Statement: `{printable(report.source)}`. {summary(report)}.", "",
              "| Requirement | Title | Level | Verdict | Reason |", "|---|---|---|---|---|"]
     for r in report.results:
-        reason = r.reason.replace("|", "\\|")
-        lines.append(f"| {r.id} | {r.title} | {r.level} | **{r.verdict}** | {reason} |")
+        reason = printable(r.reason).replace("|", "\\|")
+        title = printable(r.title).replace("|", "\\|")
+        lines.append(f"| {r.id} | {title} | {r.level} | **{r.verdict}** | {reason} |")
     return "\n".join(lines) + "\n"

@@ -10,14 +10,17 @@ the statement as data: they never open a file.
 
 from __future__ import annotations
 
-import hashlib
+import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from reference_impl import documents
+from reference_impl import confined, documents
 from reference_impl.documents import Document, DocumentError, Finding
+from reference_impl.errors import InputError
 from reference_impl.safeload import format_of
 
 SCHEMA_NAME = "conformance-statement"
@@ -34,6 +37,7 @@ class Evidence:
     sha256: str | None                 # None: there is no such file
     report: Document | None = None     # its content, for the reports the rules read
     findings: tuple[Finding, ...] = ()  # why a report cannot be used (not valid, not JSON)
+    refused: str = ""                  # why the file was not read at all (confined)
 
 
 @dataclass(frozen=True)
@@ -71,33 +75,26 @@ class Statement:
         return self.files.get(entry["id"])
 
 
-def _local_path(entry: dict, base: Path | None) -> Path | None:
+def read_evidence(entry: dict, base: Path | None, root: Path | None = None
+                  ) -> Evidence | None:
+    """Hash a local evidence file and, for a report the rules read, read it through the
+    front door (an evaluation or PAD report against its schema).
+
+    The file is confined (`reference_impl.confined`): inside `root` (default: the
+    statement's folder `base`), regular and size-capped; a path that is not is `refused`
+    and never read.  None for a URL (not fetched).
+    """
     url = entry["url"]
     if "://" in url:
         return None
-    path = Path(url)
-    return path if path.is_absolute() or base is None else base / path
-
-
-def _sha256(path: Path) -> str | None:
-    digest = hashlib.sha256()
     try:
-        with path.open("rb") as stream:
-            while chunk := stream.read(1 << 20):
-                digest.update(chunk)
-    except OSError:
-        return None
-    return digest.hexdigest()
-
-
-def read_evidence(entry: dict, base: Path | None) -> Evidence | None:
-    """Hash a local evidence file and, for a report the rules read, read it through the
-    front door (an evaluation or PAD report against its schema)."""
-    path = _local_path(entry, base)
-    if path is None:
-        return None
-    digest = _sha256(path)
-    if digest is None or entry["type"] not in JSON_REPORTS:
+        path = confined.locate(url, base or Path.cwd(), root)
+        digest = confined.sha256(path, url)
+    except confined.Refused as refusal:
+        return Evidence(Path(url), None, refused=refusal.reason)
+    except InputError:  # no such file (or unreadable): the rules say it is missing
+        return Evidence(Path(url), None)
+    if entry["type"] not in JSON_REPORTS:
         return Evidence(path, digest)
     try:
         if entry["type"] in REPORT_SCHEMAS:
@@ -109,32 +106,69 @@ def read_evidence(entry: dict, base: Path | None) -> Evidence | None:
     return Evidence(path, digest, report)
 
 
-def read_statement(path: str | Path) -> Statement:
+def read_statement(path: str | Path, evidence_root: str | Path | None = None) -> Statement:
     """The statement of a JSON or YAML file (YAML unless its suffix says JSON), with its
-    evidence read; DocumentError if it cannot be judged."""
+    evidence read inside `evidence_root` (default: the statement's folder); DocumentError
+    if it cannot be judged."""
     path = Path(path)
     document = documents.read(path, SCHEMA_NAME, input_format=format_of(path, "yaml"))
-    return judgeable(document, path.parent)
+    return judgeable(document, path.parent, Path(evidence_root) if evidence_root else None)
 
 
-def check_statement(data: Any, source: str = "<statement>", base: Path | None = None
-                    ) -> Statement:
-    """A `Statement` from in-memory data that matches the schema and is consistent."""
-    return judgeable(documents.check(data, SCHEMA_NAME, source), base)
+def check_statement(data: Any, source: str = "<statement>", base: Path | None = None,
+                    root: Path | None = None) -> Statement:
+    """A `Statement` from in-memory data that matches the schema and is consistent.
+
+    In-memory data comes from a program, not from a file with a folder: its evidence is
+    confined to `root` when the program names one (default: `base`, else the whole file
+    system), and is still only read when it is a regular file within the cap."""
+    root = root or base or Path(os.sep)
+    return judgeable(documents.check(data, SCHEMA_NAME, source), base, root)
 
 
-def judgeable(document: Document, base: Path | None) -> Statement:
-    """The statement, when its declarations do not contradict each other."""
+def judgeable(document: Document, base: Path | None, root: Path | None = None) -> Statement:
+    """The statement, when it cites no file it may not read and its declarations do not
+    contradict each other."""
     files = {e["id"]: found for e in document.data.get("evidence", [])
-             if (found := read_evidence(e, base)) is not None}
+             if (found := read_evidence(e, base, root)) is not None}
     statement = Statement(document, base, files)
-    found = [document.finding(field, "contradiction",
-                              f"a declaration consistent with {other}",
-                              documents.describe(statement.get(field)), detail=sentence)
-             for field, other, sentence in contradictions(statement)]
+    found = [document.finding(f"/evidence/{i}/url", "confined-read",
+                              "a regular file inside the statement's folder (or the "
+                              "named evidence root), within the size cap",
+                              documents.describe(e["url"]),
+                              detail=f"evidence '{e['id']}' is not read: {e['url']}: "
+                              f"{files[e['id']].refused}")
+             for i, e in enumerate(document.data.get("evidence", []))
+             if e["id"] in files and files[e["id"]].refused]
+    found += late_dates(document)
+    found += [document.finding(field, "contradiction",
+                               f"a declaration consistent with {other}",
+                               documents.describe(statement.get(field)), detail=sentence)
+              for field, other, sentence in contradictions(statement)]
     if found:
         raise DocumentError(found)
     return statement
+
+
+# The latest date a statement may give: the rules count deadlines of up to a few years
+# from its dates, and the calendar (Python's, and the Gregorian one in RFC 3339) stops
+# at 9999-12-31, so a later date would leave a deadline nowhere to fall.
+LATEST_DATE = date(9899, 12, 31)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def late_dates(document: Document) -> list[Finding]:
+    """A finding for every date (or date-time) in the statement after `LATEST_DATE`."""
+    found, stack = [], [("", document.data)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, dict | list):
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            stack += [(where + documents.pointer([key]), item) for key, item in items]
+        elif isinstance(value, str) and _DATE.match(value) and value[:10] > str(LATEST_DATE):
+            found.append(document.finding(where, "date-range", f"a date no later than "
+                                          f"{LATEST_DATE}", documents.describe(value)))
+    return sorted(found, key=lambda f: f.pointer)
 
 
 def contradictions(s: Statement) -> list[tuple[str, str, str]]:

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from reference_impl import documents
+from reference_impl import confined, documents
 from reference_impl.documents import DocumentError
 from reference_impl.errors import InputError
 from reference_impl.safeload import format_of
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff"}
+# The largest sample file (an image, or a .npy stack of crops) hashed for the cache key.
+MAX_SAMPLE_BYTES = 16 * 2**30
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,16 @@ class Dataset:
     sha256: str
     operational_gallery_size: int | None = None  # subjects enrolled in operation (I, P)
 
+    @cached_property
+    def content_sha256(self) -> str:
+        """The SHA-256 of the manifest and of every sample file's bytes, in manifest order:
+        what a cache of embeddings must be keyed by, so changed pixels are never reused."""
+        digest = hashlib.sha256(self.sha256.encode())
+        for file in dict.fromkeys(s.file for s in self.samples):  # a stacked .npy once
+            digest.update(confined.sha256(file, str(file), max_bytes=MAX_SAMPLE_BYTES)
+                          .encode())
+        return digest.hexdigest()
+
     def role(self, role: str) -> list[Sample]:
         return [s for s in self.samples if s.role == role]
 
@@ -53,8 +65,11 @@ def load_dataset(path) -> Dataset:
     samples, problems, seen = [], [], set()
     for i, item in enumerate(document.data["samples"]):
         where = f"/samples/{i}"
-        file = (root / item["file"]).resolve()
-        problem = _sample_problem(item, file, root, seen)
+        try:  # confined to the manifest's folder, like every file a document cites
+            file = confined.locate(item["file"], root)
+        except confined.Refused:
+            file = None
+        problem = _sample_problem(item, file, seen)
         if problem:
             problems.append(document.finding(f"{where}/{problem[0]}", *problem[1:]))
             continue
@@ -72,12 +87,13 @@ def load_dataset(path) -> Dataset:
                    tuple(samples), digest, document.data.get("operational_gallery_size"))
 
 
-def _sample_problem(item: dict, file: Path, root: Path, seen: set
+def _sample_problem(item: dict, file: Path | None, seen: set
                     ) -> tuple[str, str, str, str] | None:
-    """(field, keyword, expected, found) for a sample its schema cannot refuse."""
+    """(field, keyword, expected, found) for a sample its schema cannot refuse (`file` is
+    None when it lies outside the manifest's folder)."""
     if item["sample_id"] in seen:
         return "sample_id", "unique-id", "a sample id not used before", repr(item["sample_id"])
-    if not file.is_relative_to(root):
+    if file is None:
         return "file", "inside-folder", "a file inside the dataset folder", repr(item["file"])
     if not file.is_file():
         return "file", "file-exists", "a file that exists", f"no file {item['file']!r}"

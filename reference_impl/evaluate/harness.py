@@ -352,7 +352,8 @@ def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: Bo
     scores.jsonl."""
     out_dir.mkdir(parents=True, exist_ok=True)
     key = fingerprint(model_path, manifest.path, dataset.path, Path(preprocess.__file__),
-                      extra=f"batch={batch_size};frs={__version__}")
+                      extra=f"batch={batch_size};frs={__version__};"
+                      f"samples={dataset.content_sha256}")
     embedded = embed_dataset(dataset, manifest, session, out_dir / "cache" / key, batch_size,
                              progress, runner)
     samples, quality = dataset.samples, embedded.quality

@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 
-from reference_impl.cli_options import add_format, positive_int
+from reference_impl.cli_options import add_format, positive_int, positive_number
 
 
 def add_limit_options(parser: argparse.ArgumentParser) -> None:
@@ -18,7 +18,7 @@ def add_limit_options(parser: argparse.ArgumentParser) -> None:
                         help="onnxruntime threads, 1 or 2 (default 1)")
     parser.add_argument("--memory-mb", type=positive_int, default=4096,
                         help="memory the model may use, MiB (default 4096)")
-    parser.add_argument("--seconds-per-batch", type=float, default=60.0,
+    parser.add_argument("--seconds-per-batch", type=positive_number, default=60.0,
                         help="time one batch may take, seconds (default 60)")
 
 

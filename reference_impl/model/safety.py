@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from reference_impl import confined
 from reference_impl.errors import InputError
 from reference_impl.model.errors import ContractError
 from reference_impl.model.manifest import Manifest
@@ -129,8 +130,11 @@ def check_external_data(model, folder: Path) -> str:
         if tensor.data_location != onnx.TensorProto.EXTERNAL:
             continue
         location = next((e.value for e in tensor.external_data if e.key == "location"), "")
-        target = Path(os.path.realpath(root / location))
-        if not location or Path(location).is_absolute() or not target.is_relative_to(root):
+        try:  # confined to the model's folder, like every file a document cites
+            target = confined.locate(location, root) if location else None
+        except confined.Refused:
+            target = None
+        if target is None:
             raise ContractError("external-data", f"tensor '{tensor.name}' keeps its data at "
                                 f"'{location}', outside the model's folder {root}")
         if not target.is_file():
