@@ -45,7 +45,10 @@ def site(tmp_path):
         docs_dir: spec
         site_dir: site
         hooks: ["{HOOK}"]
-        markdown_extensions: [toc]
+        markdown_extensions: [toc, frs_tools.site_markdown]
+        validation:
+          links:
+            absolute_links: relative_to_docs
         """))
     return tmp_path
 
@@ -83,3 +86,13 @@ def test_a_keyword_outside_a_clause_fails_the_build(site):
     result = build(site, PAGE + "\nOperators SHOULD read this.\n")
     assert result.returncode != 0
     assert "spec/06-accuracy.md:12: normative keyword 'SHOULD'" in result.stderr
+
+
+def test_a_site_with_formulas_without_katex_fails_with_what_to_run(site):
+    config = site / "mkdocs.yml"
+    config.write_text(config.read_text().replace(
+        "markdown_extensions: [toc, ", "markdown_extensions: [toc, pymdownx.arithmatex, "))
+    result = build(site, PAGE + "\n$$\nx^2\n$$\n")
+    assert result.returncode != 0
+    assert "KaTeX is not installed" in result.stderr and "make site-assets" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -15,6 +15,7 @@ skips this file.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 import subprocess
@@ -133,6 +134,32 @@ class Recorder:
                 and urlsplit(u).hostname not in LOCAL_HOSTS]
 
 
+# Text a reader sees outside code: any TeX left in it is a formula that did not render.
+RAW_TEX = re.compile(r"\\[\[\(\]\)]|\$\$|\\(frac|mathrm|tau|begin)\b")
+VISIBLE_TEXT = """() => {
+  const skip = "pre, code, script, style, .katex-mathml, .md-search";
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const parts = [];
+  while (walker.nextNode()) {
+    const parent = walker.currentNode.parentElement;
+    if (parent && !parent.closest(skip)) parts.push(walker.currentNode.data);
+  }
+  return parts.join(" ");
+}"""
+FORMULAS = """() => [...document.querySelectorAll('.arithmatex')].map(e => [
+  e.tagName, !!e.querySelector(e.tagName === 'DIV' ? '.katex-display .katex-html' : '.katex-html'),
+  e.textContent.slice(0, 60)])"""
+
+
+def unrendered_formulas(page) -> list[str]:
+    """Formulas KaTeX did not typeset, and raw TeX anywhere in the page's visible text."""
+    found = [f"formula not typeset: {text!r}" for _, done, text in page.evaluate(FORMULAS)
+             if not done]
+    found += [f"raw TeX in the text: {m.group()!r}"
+              for m in RAW_TEX.finditer(page.evaluate(VISIBLE_TEXT))]
+    return found
+
+
 def axe_violations(page) -> list[str]:
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("async () => await axe.run(document, "
@@ -164,6 +191,7 @@ def test_every_page_loads_clean_private_and_accessible(site, base_url, page):
                 links.setdefault(href, set()).add(path)
         problems += [f"{path}: console: {e}" for e in recorder.errors[before[0]:]]
         problems += [f"{path}: request: {e}" for e in recorder.failed[before[1]:]]
+        problems += [f"{path}: {p}" for p in unrendered_formulas(page)]
         problems += [f"{path}: axe: {v}" for v in axe_violations(page)]
         if path in KEY_PAGES:
             page.screenshot(path=str(ARTEFACTS / f"{KEY_PAGES[path]}.png"), full_page=True)
@@ -244,6 +272,24 @@ def test_search_for_a_requirement_id_finds_its_page(base_url, page):
         page.keyboard.press("Escape")
 
 
+def test_formulas_render_as_katex_and_search_shows_no_tex(site, base_url, page):
+    """Annex B's formulas are typeset by the site's own KaTeX; a search hit on them reads
+    as text, and the search index holds no TeX source."""
+    page.goto(base_url + "annex-b-formulas/", wait_until="networkidle")
+    formulas = page.evaluate(FORMULAS)
+    assert len(formulas) >= 10, formulas
+    assert unrendered_formulas(page) == []
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert [d["location"] for d in index["docs"] if RAW_TEX.search(d["text"])] == []
+    query = page.locator("input[data-md-component='search-query']")
+    query.click()
+    query.press_sequentially("FNMR", delay=10)
+    results = page.locator(".md-search-result__item")
+    results.first.wait_for()
+    text = page.locator(".md-search-result").inner_text()
+    assert "FNMR" in text and not RAW_TEX.search(text), text[:500]
+
+
 def test_traceability_matrix_links_resolve(base_url, page):
     """Every link in the matrix reaches a page, and its #anchor exists on that page."""
     matrix = base_url + "reference/traceability/"
@@ -275,6 +321,8 @@ def test_print_view_renders_every_clause_and_makes_a_pdf(base_url, page):
     for clause in clauses():
         assert clause.id in shown, f"{clause.id} is missing from the print view"
         assert shown[clause.id].endswith(clause.id)  # its anchor survives, page-prefixed
+    assert len(page.evaluate(FORMULAS)) >= 10
+    assert unrendered_formulas(page) == []
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     pdf = ARTEFACTS / "frs.pdf"
     page.pdf(path=str(pdf), format="A4", print_background=True)
