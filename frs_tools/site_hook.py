@@ -10,6 +10,7 @@ and writes the redirects.  A generator without hooks gets the same pages and fil
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -19,16 +20,22 @@ from frs_tools import redirects, site
 from frs_tools.site import SiteError
 
 
-def _model(config) -> site.SiteModel:
+@contextmanager
+def _as_build_error():
+    """A problem of the user's making ends the build with its message, not a traceback."""
     try:
-        return site.model(Path(config.config_file_path).parent)
+        yield
     except SiteError as exc:
         raise PluginError(str(exc)) from None
 
 
+def _model(config) -> site.SiteModel:
+    with _as_build_error():
+        return site.model(Path(config.config_file_path).parent)
+
+
 def on_config(config):
-    model = _model(config)
-    config.extra["frs"] = model.edition  # overrides/ show it on every page and the cover
+    config.extra["frs"] = _model(config).edition  # overrides/ show it on every page
     return config
 
 
@@ -36,8 +43,9 @@ def on_files(files: Files, config) -> Files:
     model = _model(config)
     for path, text in model.generated_pages().items():
         files.append(File.generated(config, path, content=text))
-    math = "pymdownx.arithmatex" in config.markdown_extensions
-    for path, source in model.static_files(math).items():
+    with _as_build_error():
+        published = model.static_files(math="pymdownx.arithmatex" in config.markdown_extensions)
+    for path, source in published.items():
         files.append(File.generated(config, path, abs_src_path=str(source)))
     faults = redirects.problems(redirects.REDIRECTS,
                                 {f.src_uri for f in files.documentation_pages()})
