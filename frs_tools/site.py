@@ -56,7 +56,8 @@ class Edition:
         return f"{self.status} {what}, {self.date}"
 
     def comment_url(self, clause_id: str = "", title: str = "") -> str:
-        """The issue form for one comment, with the clause and version filled in."""
+        """The issue form for one comment, with the clause (a requirement ID, or a page's
+        title) and the version filled in."""
         if not self.repository:
             return ""
         fields = {"template": COMMENT_FORM}
@@ -122,12 +123,14 @@ class SiteModel:
         """What the requirement block shows.  Its links start at the docs folder (`/…md`):
         the generator makes them relative to each page and checks that they resolve."""
         clause = self.by_id[clause_id]
-        schema_name = links.split_schema_link(clause.schema)[0]
+        schema_name, pointer = links.split_schema_link(clause.schema)
+        anchor = pages.schema_anchor(pointer)
         return Rendering(
             id=clause.id, level=clause.level, title=clause.title,
             status=self.status_label(clause.id),
-            schema=clause.schema,
-            schema_href="/" + pages.schema_page_path(schema_name) if clause.schema else "",
+            schema=f"{schema_name}: {anchor.removeprefix('def-')}" if anchor else schema_name,
+            schema_href="/" + pages.schema_page_path(schema_name) + (f"#{anchor}" * bool(anchor))
+            if clause.schema else "",
             impl=clause.impl,
             impl_href=f"/{pages.CODE}#{pages.impl_anchor(clause.impl)}" if clause.impl else "",
             classes=clause.classes,
@@ -145,12 +148,14 @@ class SiteModel:
             found |= katex_files(self.project.root)
         return found
 
-    def generated_pages(self) -> dict[str, str]:
-        """Every generated page, by its path under the docs folder."""
+    def generated_pages(self, site_url: str = "") -> dict[str, str]:
+        """Every generated page, by its path under the docs folder; `site_url` (the
+        published address) lets the reference index print full addresses."""
         statuses = {i: traceability.Status(self.status_label(i), s.tests, s.reason)
                     for i, s in self.statuses.items()}
         generated = {
-            pages.TRACEABILITY: pages.traceability_page(self.clauses, statuses, self.project),
+            pages.TRACEABILITY: pages.traceability_page(self.clauses, statuses, self.titles,
+                                                        self.project),
             pages.COVERAGE: pages.coverage_page(self.clauses, statuses, self.titles,
                                                 self.project),
             pages.RETIRED: pages.retired_page(self.lock, self.clauses, self.project),
@@ -159,6 +164,7 @@ class SiteModel:
             pages.CLASSES: pages.classes_page(self.clauses, self.project.classes or (),
                                               self.titles, self.project),
         }
+        generated[pages.REFERENCE_INDEX] = pages.reference_index(site_url)
         changelog = self.project.root / "CHANGELOG.md"
         generated[pages.CHANGELOG] = pages.changelog_page(
             changelog.read_text(encoding="utf-8") if changelog.exists() else "")

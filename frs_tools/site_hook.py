@@ -41,7 +41,7 @@ def on_config(config):
 
 def on_files(files: Files, config) -> Files:
     model = _model(config)
-    for path, text in model.generated_pages().items():
+    for path, text in model.generated_pages(config.site_url or "").items():
         files.append(File.generated(config, path, content=text))
     with _as_build_error():
         published = model.static_files(math="pymdownx.arithmatex" in config.markdown_extensions)

@@ -60,7 +60,7 @@ def test_a_clause_renders_as_a_heading_with_badge_links_and_status(site):
     assert '<h4 class="frs-requirement-id" id="FRS-ACC-001">FRS-ACC-001 · False match rate' \
         in html
     assert '<span class="frs-badge frs-badge-shall">SHALL</span>' in html
-    assert "href=\"../reference/schemas/report/\"" in html
+    assert 'href="../reference/schemas/report/#eer"><code>report: eer</code>' in html
     assert 'href="../reference/code/#reference_impl-metrics-verification-fmr"' in html
     assert "frs-status-not-run" in html  # no test results in this project
     assert "<p>An evaluation SHALL compute FMR as in Annex B.</p>" in html
