@@ -200,3 +200,20 @@ def test_properdocs_builds_the_same_site_as_mkdocs(tmp_path):
     different = [str(f) for f in files["mkdocs"]
                  if content(outputs["mkdocs"] / f) != content(outputs["properdocs"] / f)]
     assert different == []
+
+
+def test_the_pages_and_files_are_written_for_a_generator_without_hooks(tmp_path):
+    """`python -m frs_tools.site write FOLDER`: what the hook adds, as files to copy beside
+    the spec folder (ECOSYSTEM: Zensical reads mkdocs.yml but runs no hook)."""
+    out = tmp_path / "docs"
+    done = subprocess.run([sys.executable, "-m", "frs_tools.site", "write", str(out)],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    for path in ("reference/traceability.md", "reference/index.md", "reference/classes/v-l.md",
+                 "reference/schemas/evaluation-report.md", "schemas/evaluation-report.schema.json",
+                 "assets/katex/katex.min.js", "assets/katex/fonts/KaTeX_Main-Regular.woff2"):
+        assert (out / path).is_file(), path
+    assert "# Traceability matrix" in (out / "reference" / "traceability.md").read_text()
+    wrong = subprocess.run([sys.executable, "-m", "frs_tools.site"], cwd=ROOT,
+                           capture_output=True, text=True)
+    assert wrong.returncode == 2 and "usage:" in wrong.stderr
