@@ -8,6 +8,7 @@ pages and files for a generator that runs no hook) all use the same model.
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import re
 import shutil
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-from frs_tools import ics, idlock, links, pages, schema_examples, traceability
+from frs_tools import idlock, links, pages, schema_examples, traceability
 from frs_tools.check import duplicate_problems, unique_clauses
 from frs_tools.clauses import parse_spec
 from frs_tools.project import Project
@@ -151,6 +152,10 @@ class SiteModel:
     def generated_pages(self, site_url: str = "") -> dict[str, str]:
         """Every generated page, by its path under the docs folder; `site_url` (the
         published address) lets the reference index print full addresses."""
+        # Imported here: the ICS reads frs conform's rules, which import numpy; the Markdown
+        # extension, once a page, needs none of it.
+        from frs_tools import ics
+
         statuses = {i: traceability.Status(self.status_label(i), s.tests, s.reason)
                     for i, s in self.statuses.items()}
         generated = {
@@ -200,26 +205,23 @@ def katex_files(root: Path) -> dict[str, Path]:
     return found
 
 
-# One model per build: the Markdown extension runs once per page, the hook once per build.
-_cache: dict[Path, tuple[tuple, SiteModel]] = {}
+# One model per build: the Markdown extension asks for it once a page, the hook once a build.
+_models: dict[Path, SiteModel] = {}
 
 
-def model(root: Path | str = ".") -> SiteModel:
-    """The model of the project at (or above) `root`, rebuilt when one of its inputs changed
-    (`mkdocs serve` keeps the process and rebuilds on every edit)."""
-    project = Project.load(Path(root) if Path(root, "pyproject.toml").exists() else None)
-    key = _inputs(project)
-    cached = _cache.get(project.root)
-    if cached is None or cached[0] != key:
-        _cache[project.root] = cached = key, SiteModel(project)
-    return cached[1]
+@functools.cache
+def _project_root(start: Path) -> Path:
+    return Project.load(start if (start / "pyproject.toml").exists() else None).root
 
 
-def _inputs(project: Project) -> tuple:
-    files = [project.root / "pyproject.toml", project.lock_file, project.root / "CHANGELOG.md",
-             *project.spec_dir.rglob("*.md"), *project.schemas_dir.glob("*.json"),
-             *(project.results_dir.iterdir() if project.results_dir.is_dir() else ())]
-    return tuple((str(f), f.stat().st_mtime_ns) for f in files if f.is_file())
+def model(root: Path | str = ".", refresh: bool = False) -> SiteModel:
+    """The model of the project at (or above) `root`, made once; `refresh` makes it anew
+    from the files (the MkDocs hook does at the start of every build, so `mkdocs serve`
+    shows each edit)."""
+    project_root = _project_root(Path(root).resolve())
+    if refresh or project_root not in _models:
+        _models[project_root] = SiteModel(Project.load(project_root))
+    return _models[project_root]
 
 
 def write(folder: Path, root: Path | str = ".") -> list[Path]:

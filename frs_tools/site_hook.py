@@ -29,13 +29,14 @@ def _as_build_error():
         raise PluginError(str(exc)) from None
 
 
-def _model(config) -> site.SiteModel:
+def _model(config, refresh: bool = False) -> site.SiteModel:
     with _as_build_error():
-        return site.model(Path(config.config_file_path).parent)
+        return site.model(Path(config.config_file_path).parent, refresh)
 
 
 def on_config(config):
-    config.extra["frs"] = _model(config).edition  # overrides/ show it on every page
+    # Every build (each rebuild of `mkdocs serve`) reads the spec, lock and results anew.
+    config.extra["frs"] = _model(config, refresh=True).edition  # overrides/ show it
     return config
 
 

@@ -45,10 +45,16 @@ class SiteExtension(Extension):
         super().__init__(**kwargs)
 
     def extendMarkdown(self, md: Markdown) -> None:
-        model = site.model(self.getConfig("project"))
+        project = self.getConfig("project")
+
+        def render(clause_id: str):
+            # The model is asked for at the first block, not here: MkDocs also loads the
+            # extensions to validate its configuration, before the hook reads the project.
+            return site.model(project).render(clause_id)
+
         # After whitespace normalisation (30), before raw HTML is stashed (20).
         md.preprocessors.register(_OptionLines(md), "frs-options", 25)
-        RequirementExtension(render=model.render).extendMarkdown(md)
+        RequirementExtension(render=render).extendMarkdown(md)
         md.treeprocessors.register(_MathOutOfSearch(md), "frs-math", 1)
 
 
