@@ -7,10 +7,11 @@ import argparse
 import json
 import sys
 
-from frs_tools import catalogue, idlock
-from frs_tools.check import check
+from frs_tools import catalogue, idlock, marks
+from frs_tools.check import area_problems, check
 from frs_tools.clauses import ID_PATTERN, parse_spec
 from frs_tools.project import Project
+from reference_impl.cli_options import add_format
 from reference_impl.errors import InputError
 
 
@@ -25,39 +26,63 @@ def _configure_check(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--results", action="store_true",
                         help="also prove coverage from the last test run (JUnit report and "
                         "per-test coverage in the results folder)")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--tests", action="store_true",
+                        help="also collect the tests (pytest --collect-only, none is run) "
+                        "and report every mark that names no clause of the spec")
+    parser.add_argument("--only", nargs="+", metavar="ID",
+                        help="report the tests and results of these clauses only (after "
+                        "running a few tests)")
+    add_format(parser)
     parser.set_defaults(run=run_check)
 
 
 def run_check(args: argparse.Namespace) -> int:
-    report = check(Project.load(args.root), with_results=args.results)
+    project = Project.load(args.root)
+    only = set(args.only) if args.only else None
+    try:
+        report = check(project, with_results=args.results, with_tests=args.tests, only=only)
+    except marks.CollectError as exc:
+        raise InputError(f"--tests: {exc}") from None
     if args.format == "json":
         print(json.dumps({"problems": [vars(p) for p in report.problems],
                           "clauses": len(report.spec.clauses)}, indent=2))
     else:
         for problem in report.problems:
             print(problem)
-        summary = f"{len(report.spec.clauses)} clauses in {len(report.spec.files)} pages"
+        summary = (f"{_count(len(report.spec.clauses), 'clause')} in "
+                   f"{_count(len(report.spec.files), 'page')}")
         if report.trace:
             counts = {}
             for status in report.trace.statuses.values():
                 counts[status.status] = counts.get(status.status, 0) + 1
             summary += ": " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
-        print(f"{len(report.problems)} problems; {summary}", file=sys.stderr)
+        print(f"{_count(len(report.problems), 'problem')}; {summary}", file=sys.stderr)
     return 1 if report.problems else 0
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def _configure_export(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", choices=("json", "csv", "reqif"), default="json")
+    # A catalogue has no text form: JSON is the default, CSV for spreadsheets, ReqIF for
+    # requirement tools.
+    parser.add_argument("--format", choices=("json", "csv", "reqif"), default="json",
+                        help="json (default), csv or reqif (ReqIF 1.2, for DOORS or Polarion)")
     parser.add_argument("--output", "-o", help="write to this file instead of standard output")
     parser.set_defaults(run=run_export)
 
 
 def run_export(args: argparse.Namespace) -> int:
-    report = check(Project.load(args.root), with_results=True)
-    if args.format == "reqif":
+    """Print the catalogue; its problems go to standard error and make the exit status 1,
+    since a catalogue of a spec with problems is not one to publish."""
+    project = Project.load(args.root)
+    if args.format == "reqif":  # before the work: it needs the reqif package (frs[wg])
         from frs_tools import reqif_export
-
+    report = check(project, with_results=True)
+    for problem in report.problems:
+        print(problem, file=sys.stderr)
+    if args.format == "reqif":
         text = reqif_export.to_reqif(report)
     else:
         text = catalogue.to_json(report) if args.format == "json" else catalogue.to_csv(report)
@@ -66,7 +91,7 @@ def run_export(args: argparse.Namespace) -> int:
             out.write(text)
     else:
         sys.stdout.write(text)
-    return 0
+    return 1 if report.problems else 0
 
 
 def _configure_diff(parser: argparse.ArgumentParser) -> None:
@@ -74,7 +99,7 @@ def _configure_diff(parser: argparse.ArgumentParser) -> None:
                         "merge base of HEAD with main)")
     parser.add_argument("ref_b", nargs="?", help="the new version: a git ref (default: the "
                         "working tree)")
-    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    add_format(parser, "markdown")
     parser.add_argument("--heading-level", type=int, default=2, choices=range(1, 6),
                         help="Markdown: the level of the top heading (default 2)")
     parser.set_defaults(run=run_diff)
@@ -93,6 +118,7 @@ def run_diff(args: argparse.Namespace) -> int:
 
 def _configure_new_id(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("area", help="the area code, e.g. ACC")
+    add_format(parser)
     parser.set_defaults(run=run_new_id)
 
 
@@ -102,11 +128,13 @@ def run_new_id(args: argparse.Namespace) -> int:
         raise InputError(f"unknown area '{args.area}' (known areas: "
                          f"{', '.join(sorted(project.areas))})")
     spec = parse_spec(project)
-    print(idlock.next_id(args.area, idlock.load(project.lock_file), spec.clauses))
+    new = idlock.next_id(args.area, idlock.load(project.lock_file), spec.places())
+    print(json.dumps({"area": args.area, "id": new}) if args.format == "json" else new)
     return 0
 
 
 def _configure_lock(parser: argparse.ArgumentParser) -> None:
+    add_format(parser)
     parser.set_defaults(run=run_lock)
 
 
@@ -114,18 +142,20 @@ def run_lock(args: argparse.Namespace) -> int:
     """Record new clauses and changed hashes; refuse while the spec has parse problems."""
     project = Project.load(args.root)
     spec = parse_spec(project)
-    if spec.problems:
-        for problem in spec.problems:
+    lock = idlock.load(project.lock_file)
+    problems = spec.problems + area_problems(spec.clauses, lock, project.areas)
+    if problems:
+        for problem in problems:
             print(problem)
         raise InputError("fix the problems above before recording the spec in ids.lock")
-    lock = idlock.load(project.lock_file)
     retired = [c for c in spec.clauses if c.id in lock.retired()]
     if retired:
         raise InputError(f"{retired[0].file}:{retired[0].line}: {retired[0].id} was retired "
                          "and cannot be reused")
-    for change in idlock.record(lock, spec.clauses):
-        print(change)
+    changes = idlock.record(lock, spec.clauses)
     idlock.save(lock)
+    print(json.dumps({"changes": changes}, indent=2) if args.format == "json"
+          else "\n".join(changes), end="\n" if changes or args.format == "json" else "")
     return 0
 
 
@@ -134,6 +164,7 @@ def _configure_retire(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--in", dest="version", required=True,
                         help="the version of the standard that retires it")
     parser.add_argument("--replaced-by", default="", help="the ID that replaces it, if any")
+    add_format(parser)
     parser.set_defaults(run=run_retire)
 
 
@@ -143,8 +174,12 @@ def run_retire(args: argparse.Namespace) -> int:
         if not ID_PATTERN.fullmatch(given):
             raise InputError(f"malformed requirement ID '{given}'")
     lock = idlock.load(project.lock_file)
-    idlock.retire(lock, args.id, args.version, args.replaced_by)
+    idlock.retire(lock, args.id, args.version, args.replaced_by, parse_spec(project).places())
     idlock.save(lock)
-    print(f"{args.id}: retired in {args.version}"
-          + (f", replaced by {args.replaced_by}" if args.replaced_by else ""))
+    if args.format == "json":
+        print(json.dumps({"id": args.id, "retired_in": args.version,
+                          "replaced_by": args.replaced_by or None}))
+    else:
+        print(f"{args.id}: retired in {args.version}"
+              + (f", replaced by {args.replaced_by}" if args.replaced_by else ""))
     return 0

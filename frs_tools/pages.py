@@ -97,6 +97,9 @@ def front_matter(search: bool = True, toc: bool = True) -> str:
     return "---\n" + "\n".join(lines) + "\n---\n\n" if lines else ""
 
 
+NOT_SEARCHED = front_matter(search=False)
+
+
 def chapter_label(title: str) -> str:
     """A chapter's short name for a table: `6`, `Annex B`, or the title itself."""
     words = title.split()

@@ -152,9 +152,9 @@ class SiteModel:
     def generated_pages(self, site_url: str = "") -> dict[str, str]:
         """Every generated page, by its path under the docs folder; `site_url` (the
         published address) lets the reference index print full addresses."""
-        # Imported here: the ICS reads frs conform's rules, which import numpy; the Markdown
-        # extension, once a page, needs none of it.
-        from frs_tools import ics
+        # Imported here: the ICS and the annexes read frs conform's rules, which import
+        # numpy; the Markdown extension, once a page, needs none of it.
+        from frs_tools import annexes, ics
 
         statuses = {i: traceability.Status(self.status_label(i), s.tests, s.reason)
                     for i, s in self.statuses.items()}
@@ -170,6 +170,7 @@ class SiteModel:
                                               self.titles, self.project),
         }
         generated[pages.REFERENCE_INDEX] = pages.reference_index(site_url)
+        generated.update(annexes.generated(self.clauses, self.titles, self.project))
         changelog = self.project.root / "CHANGELOG.md"
         generated[pages.CHANGELOG] = pages.changelog_page(
             changelog.read_text(encoding="utf-8") if changelog.exists() else "")

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reference_impl.errors import InputError
+from reference_impl.limits import CLASSES as CLASS_NAMES
+from reference_impl.limits import FMR_LIMITS, FNMR_LIMITS, FPIR_LIMITS, MIN_GALLERY_SHARE
 
 
 @dataclass(frozen=True)
@@ -21,17 +23,17 @@ class ClassLimits:
     fpir_max: float | None = None  # identification, in every demographic group
 
 
-CLASSES = {
-    "V-L": ClassLimits("V-L", "device-local 1:1 verification", fmr_max=1e-4, fnmr_max=0.05),
-    "V-R": ClassLimits("V-R", "remote or server 1:1 verification, identity proofing",
-                       fmr_max=1e-4, fnmr_max=0.01),
-    "V-H": ClassLimits("V-H", "high-assurance 1:1 verification", fmr_max=1e-6, fnmr_max=0.05),
-    "I": ClassLimits("I", "consensual 1:N identification", fpir_max=1e-3),
-    "P": ClassLimits("P", "remote biometric identification in public spaces", fpir_max=1e-3),
+SUMMARIES = {
+    "V-L": "device-local 1:1 verification",
+    "V-R": "remote or server 1:1 verification, identity proofing",
+    "V-H": "high-assurance 1:1 verification",
+    "I": "consensual 1:N identification",
+    "P": "remote biometric identification in public spaces",
 }
-# The gallery an identification test uses must be at least this share of the
-# operational gallery (clause 2, Class I).
-MIN_GALLERY_SHARE = 0.9
+# The limits themselves live in reference_impl.limits, with their clauses.
+CLASSES = {name: ClassLimits(name, SUMMARIES[name], FMR_LIMITS.get(name),
+                             FNMR_LIMITS.get(name), FPIR_LIMITS.get(name))
+           for name in CLASS_NAMES}
 
 
 @dataclass(frozen=True)

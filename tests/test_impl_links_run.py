@@ -117,11 +117,13 @@ def scores_fixture(folder: Path) -> dict[str, Path]:
         {"schema_version": "0.1", "comparison_id": f"c{n}", "probe_id": "p",
          "reference_id": "r", "mated": n % 4 == 0, "score": None if n == 3 else n / 100,
          "algorithm_id": "a", "groups": {"sex": "FM"[n // 4 % 2]}}) + "\n" for n in range(100)))
-    files["searches"].write_text("".join(json.dumps(s) + "\n" for s in [
-        {"mated": True, "mate_id": "a", "candidates": [{"reference_id": "b", "score": 0.8},
-                                                       {"reference_id": "a", "score": 0.6}]},
-        *({"mated": False, "candidates": [{"reference_id": "a", "score": k / 10}]}
-          for k in range(4))]))
+    files["searches"].write_text("".join(
+        json.dumps({"schema_version": "0.1", "search_id": f"s{n}", **s}) + "\n"
+        for n, s in enumerate([
+            {"mated": True, "mate_id": "a", "candidates": [{"reference_id": "b", "score": 0.8},
+                                                           {"reference_id": "a", "score": 0.6}]},
+            *({"mated": False, "candidates": [{"reference_id": "a", "score": k / 10}]}
+              for k in range(4))])))
     return files
 
 
@@ -138,8 +140,8 @@ def evaluation_fixture(folder: Path) -> list[str]:
                                   faces=[(TEMPLATE_112 * 3 + 1).tolist()])
     del manifest["samples"][0]["index"]
     path.write_text(json.dumps(manifest))
-    return ["evaluate", "--model", folder / "sub" / "model.onnx", "--manifest",
-            folder / "sub" / "manifest.json", "--dataset", path, "--out", folder / "out",
+    return ["evaluate", folder / "sub" / "model.onnx", folder / "sub" / "manifest.json", path,
+            "--out", folder / "out",
             "--no-progress"]
 
 
@@ -163,11 +165,11 @@ def calls(tmp_path_factory) -> Calls:
         ["verification", "--genuine", f["genuine"], "--impostor", f["impostor"],
          "--det-svg", folder / "det.svg"],
         ["verification", "--genuine", f["genuine"], "--impostor", f["impostor"], "--stream"],
-        ["verification", "--comparisons", f["comparisons"], "--fmr", "0.1"],
+        ["verification", f["comparisons"], "--fmr", "0.1"],
         ["pad", "--bona-fide", f["bona"], "--attack", f"print={f['attack']}", "--threshold",
          "0", "--accepted", f"print={f['accepted']}"],
-        ["identification", "--searches", f["searches"], "--gallery-size", "2", "--fpir", "1"],
-        ["demographics", "--comparisons", f["comparisons"], "--group", "sex", "--threshold",
+        ["identification", f["searches"], "--gallery-size", "2", "--fpir", "1"],
+        ["demographics", f["comparisons"], "--group", "sex", "--threshold",
          "0.5"],
     ]
     for argv in metrics:

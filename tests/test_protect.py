@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from reference_impl.errors import InputError
+from reference_impl.limits import MAX_D_SYS
 from reference_impl.metrics.verification import fnmr_at_fmr
 from reference_impl.model.similarity import score_matrix
 from reference_impl.protect import cancelable, cost, encryption, samples, unlinkability
@@ -192,7 +193,7 @@ def test_keyed_transform_is_unlinkable_and_an_unkeyed_one_is_not():
     x, labels = cost.synthetic_embeddings(300, 2, dimension=256, noise=1.0, seed=7)
     keyed = cross_application(x, labels, b"A" * 32, b"B" * 32)
     unkeyed = cross_application(x, labels, b"public-constant!", b"public-constant!")
-    assert keyed <= cost.MAX_D_SYS
+    assert keyed <= MAX_D_SYS
     assert unkeyed > 0.8
     # Without any transform (raw embeddings, cosine) the link is as plain.
     first = np.r_[True, labels[1:] != labels[:-1]]
@@ -279,13 +280,17 @@ def test_protection_cost_command_reports_the_measurement(tmp_path, capsys):
     x, labels = cost.synthetic_embeddings(100, 2, dimension=128, noise=1.0, seed=4)
     path = tmp_path / "emb.npz"
     np.savez(path, embeddings=x, labels=labels)
-    code = main(["protection-cost", str(path), "--fmr", "1e-3", "--bits", "512",
-                 "--seed", "s"])
+    argv = ["protection-cost", str(path), "--fmr", "1e-3", "--bits", "512", "--seed", "s"]
+    code = main([*argv, "--format", "json"])
     report = json.loads(capsys.readouterr().out)
     expected = cost.protection_cost(x, labels, *keys("s"), 1e-3, 512)
     assert report["d_sys"] == expected.d_sys
     assert report["fnmr_increase"] == expected.fnmr_increase
     assert code == (0 if expected.meets_limits else 1)
+    assert main(argv) == code  # the text is rendered from the same report
+    text = capsys.readouterr().out
+    assert f"D<->sys between two keys {expected.d_sys:.6g} (limit {cost.MAX_D_SYS:g})" in text
+    assert f"increase {expected.fnmr_increase:.6g}, limit {cost.MAX_FNMR_INCREASE:g}" in text
     assert main(["protection-cost", str(path), "--bits", "8", "--seed", "s"]) == 1
     capsys.readouterr()
     np.savez(tmp_path / "bad.npz", embeddings=x)

@@ -7,9 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from reference_impl.documents import DocumentError
 from reference_impl.errors import InputError
 from reference_impl.metrics import scores as sc
 from reference_impl.metrics import verification as v
+from reference_impl.validate import validate
 
 TARGETS = [1e-3, 1e-2, 0.1, 0.5, 1.0]
 
@@ -97,13 +99,11 @@ def test_comparison_records_in_blocks(tmp_path):
     assert np.isnan(blocks[0].score[2]) and blocks[0].mated.tolist() == [True, False, True]
     assert blocks[0].groups[0] == {"sex": "F"} and blocks[1].pai_species == ["print"]
     bad = tmp_path / "bad.jsonl"
-    bad.write_text(json.dumps(record(0, True, 0.5)) + "\n" +
-                   json.dumps(record(1, "yes", 0.5)) + "\n")
-    with pytest.raises(InputError, match=r"bad.jsonl:2: /mated must be a boolean"):
+    bad.write_text("\n".join([json.dumps(record(0, True, 0.5)), json.dumps(record(1, "yes", 0.5)),
+                              json.dumps(record(2, True, "high")), "{not json",
+                              json.dumps(record(4, False, 0.2)), ""]))
+    with pytest.raises(DocumentError) as caught:
         list(sc.iter_comparisons(bad))
-    bad.write_text(json.dumps(record(0, True, "high")) + "\n")
-    with pytest.raises(InputError, match=r":1: /score"):
-        list(sc.iter_comparisons(bad))
-    bad.write_text("{not json\n")
-    with pytest.raises(InputError, match=r":1: not JSON"):
-        list(sc.iter_comparisons(bad))
+    assert [(f.line, f.pointer, f.keyword) for f in caught.value.findings] == [
+        (2, "/mated", "type"), (3, "/score", "type"), (4, "", "parse")]
+    assert caught.value.findings == tuple(validate([bad], "comparison-result"))

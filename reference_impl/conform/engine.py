@@ -1,14 +1,25 @@
 """Judge a conformance statement: one verdict for every registered clause.
 
 Clauses outside the declared class are `not-applicable`; a SHOULD clause that fails is
-met when the statement lists a justified departure from it (clause 2.1).
+met when the statement lists a justified departure from it (clause 2.1); a pass of a
+clause that needs evidence stands only when a listed document supports it.  A clause
+that fails or lacks its evidence makes the statement fail.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reference_impl.conform.rules import FAIL, NOT_APPLICABLE, PASS, RULES, Finding, Rule
+from reference_impl.conform.rules import (
+    FAIL,
+    NEEDS_EVIDENCE,
+    NOT_APPLICABLE,
+    PASS,
+    RULES,
+    Finding,
+    Rule,
+    supporting_evidence,
+)
 from reference_impl.conform.statement import Statement
 
 
@@ -29,7 +40,7 @@ class Report:
 
     @property
     def failed(self) -> bool:
-        return any(r.verdict == FAIL for r in self.results)
+        return any(r.verdict in (FAIL, NEEDS_EVIDENCE) for r in self.results)
 
     def counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -50,6 +61,8 @@ def judge(rule: Rule, statement: Statement) -> Finding:
         return Finding(NOT_APPLICABLE, f"applies to class {', '.join(rule.classes)}; the "
                        f"statement declares class {cls}")
     finding = rule.check(statement)
+    if finding.verdict == PASS:
+        finding = supporting_evidence(rule.id, statement) or finding
     if finding.verdict == FAIL and rule.level in ("should", "should not"):
         departure = next((d for d in statement.get("/deviations", []) or []
                           if d["id"] == rule.id), None)

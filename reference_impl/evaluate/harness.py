@@ -16,14 +16,21 @@ from pathlib import Path
 
 import numpy as np
 
-from reference_impl import __version__, classes, preprocess
+from reference_impl import __version__, classes, documents, preprocess
 from reference_impl.errors import InputError
 from reference_impl.evaluate import identify
 from reference_impl.evaluate.dataset import Dataset, Sample, load_pixels
 from reference_impl.evaluate.plan import Plan, comparison_plan
+from reference_impl.limits import (
+    CLASS_CLAUSES,
+    CONFIDENCE,
+    FMR_TARGETS,
+    IDENTIFICATION_CLASSES,
+    SCHEMA_VERSION,
+)
 from reference_impl.metrics import report as report_sections
 from reference_impl.metrics.plot import det_svg
-from reference_impl.metrics.uncertainty import Rate
+from reference_impl.metrics.uncertainty import Rate, rule_of_three_trials
 from reference_impl.metrics.verification import SortedScores, as_threshold
 from reference_impl.model.contract import CheckResult
 from reference_impl.model.manifest import Manifest
@@ -31,13 +38,10 @@ from reference_impl.model.safety import BoundedSession
 from reference_impl.model.similarity import pair_scores
 from reference_impl.preprocess import align, normalise, quality_report
 
-FMR_TARGETS = (1e-3, 1e-4, 1e-5, 1e-6)
-CONFIDENCE = 0.95
-VERIFICATION_CLASSES = {"V-L": "FRS-CNF-001", "V-R": "FRS-CNF-002", "V-H": "FRS-CNF-003"}
-IDENTIFICATION_CLASSES = {"I": "FRS-CNF-004", "P": "FRS-CNF-004"}
 # Which requirement of clause 12 each check of `frs model check` verifies.
 CHECK_REQUIREMENTS = {
-    "opset": "FRS-SUB-004", "custom-op-domain": "FRS-SUB-005", "external-data": "FRS-SUB-006",
+    "training-data": "FRS-SUB-003", "opset": "FRS-SUB-004", "custom-op-domain": "FRS-SUB-005",
+    "external-data": "FRS-SUB-006",
     "absurd-shape": "FRS-SUB-007", "memory": "FRS-SUB-008", "time-per-batch": "FRS-SUB-008",
     "run": "FRS-SUB-008", "resource-limits": "FRS-SUB-008", "signature": "FRS-SUB-009",
     "finite-output": "FRS-SUB-010", "determinism": "FRS-SUB-011",
@@ -79,7 +83,7 @@ def prepare(sample: Sample, manifest: Manifest) -> tuple[dict, np.ndarray | None
                              f"got {pixels.shape[1]} x {pixels.shape[0]}")
         crop = pixels
     elif faces == 1:
-        crop = align(pixels, landmarks, size)
+        crop = align(pixels, landmarks, size, manifest.alignment)
     record = quality_report(sample.sample_id, sample.role, faces, landmarks, crop)
     return record, crop if record["accepted"] else None
 
@@ -169,14 +173,14 @@ def score_records(dataset: Dataset, refs: np.ndarray, probes: np.ndarray, scores
     samples = dataset.samples
     ids = [json.dumps(s.sample_id) for s in samples]
     groups = [f', "groups": {json.dumps(s.groups)}' if s.groups else "" for s in samples]
-    algorithm = json.dumps(algorithm_id)
+    algorithm, version = json.dumps(algorithm_id), json.dumps(SCHEMA_VERSION)
     for mated, pairs, values in ((True, scores.plan.mated, scores.mated),
                                  (False, scores.plan.non_mated, scores.non_mated)):
         flag = "true" if mated else "false"
         for (r, p), value in zip(pairs.tolist(), values.tolist(), strict=True):
             ref, probe = refs[r], probes[p]
             score = repr(value) if np.isfinite(value) else "null"
-            yield (f'{{"schema_version": "0.1", "comparison_id": '
+            yield (f'{{"schema_version": {version}, "comparison_id": '
                    f'{json.dumps(samples[ref].sample_id + "~" + samples[probe].sample_id)}, '
                    f'"probe_id": {ids[probe]}, "reference_id": {ids[ref]}, '
                    f'"mated": {flag}, "score": {score}, "algorithm_id": {algorithm}'
@@ -217,19 +221,25 @@ def class_verdicts(manifest: Manifest, scores: Scores, identification=None) -> l
         limits = classes.limits(name)
         fmr, fnmr = transaction_rates(scores.mated, scores.non_mated, threshold)
         judged = classes.verification_verdict(name, fmr.upper, fnmr.upper)
-        verdicts.append({"requirement": VERIFICATION_CLASSES[name], "class": name,
+        reason = "; ".join(judged.reasons) or "upper bounds within limits"
+        needed = rule_of_three_trials(limits.fmr_max)
+        if fmr.trials < needed:  # no outcome on this dataset could pass the class
+            reason = (f"smoke set: {fmr.trials} non-mated comparisons, fewer than the "
+                      f"{needed} the rule of 3 needs for FMR <= {limits.fmr_max:g}, too few "
+                      f"for a verdict on {name}; {reason}")
+        verdicts.append({"requirement": CLASS_CLAUSES[name], "class": name,
                          "verdict": "pass" if judged.passed else "fail",
                          "threshold": threshold,
                          "measurements": [fmr.measurement("fmr", limits.fmr_max),
                                           fnmr.measurement("fnmr", limits.fnmr_max)],
-                         "reason": "; ".join(judged.reasons) or "upper bounds within limits"})
+                         "reason": reason})
     return verdicts
 
 
 def identification_part(manifest: Manifest, dataset: Dataset, vectors: np.ndarray):
     """(the report's identification section, a verdict function) when the manifest claims
     Class I or P; (None, None) otherwise."""
-    if not IDENTIFICATION_CLASSES.keys() & manifest.thresholds.keys():
+    if not manifest.thresholds.keys() & set(IDENTIFICATION_CLASSES):
         return None, None
     searches = identify.identification_searches(dataset.samples, vectors, manifest.similarity)
     section = identify.identification_section(searches)
@@ -290,6 +300,25 @@ class Outcome:
     exit_code: int
     embeddings: Embeddings | None = None
     files: dict = field(default_factory=dict)
+    rejections: str = ""
+
+
+def rejection_summary(samples, quality: list[dict]) -> str:
+    """Rejected samples by role and by reason, e.g. "12/12 enrolment samples rejected:
+    yaw 11, sharpness 1; 0/5 probe samples rejected"."""
+    parts = []
+    for role in ("enrolment", "probe"):
+        rows = [q for s, q in zip(samples, quality, strict=True) if s.role == role]
+        reasons: dict[str, int] = {}
+        for record in rows:
+            for name in record["rejected_by"]:
+                reasons[name] = reasons.get(name, 0) + 1
+        rejected = sum(1 for r in rows if not r["accepted"])
+        detail = ", ".join(f"{name} {count}" for name, count in
+                           sorted(reasons.items(), key=lambda item: (-item[1], item[0])))
+        parts.append(f"{rejected}/{len(rows)} {role} samples rejected"
+                     + (f": {detail}" if detail else ""))
+    return "; ".join(parts)
 
 
 def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: BoundedSession,
@@ -297,14 +326,17 @@ def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: Bo
              max_non_mated: int | None = None, seed: int = 0,
              progress: bool = True) -> Outcome:
     """The whole evaluation; writes report.json, det.svg, scores.jsonl, quality.jsonl."""
-    from reference_impl.model.manifest import validate
-
     out_dir.mkdir(parents=True, exist_ok=True)
     key = fingerprint(model_path, manifest.path, dataset.path, Path(preprocess.__file__),
                       extra=f"batch={batch_size};frs={__version__}")
     embedded = embed_dataset(dataset, manifest, session, out_dir / "cache" / key, batch_size,
                              progress)
-    samples = dataset.samples
+    samples, quality = dataset.samples, embedded.quality
+    files = {"report": out_dir / "report.json", "det": out_dir / "det.svg",
+             "scores": out_dir / "scores.jsonl", "quality": out_dir / "quality.jsonl"}
+    with open(files["quality"], "w", encoding="utf-8") as handle:  # even if nothing scores
+        for record in quality:
+            handle.write(json.dumps(record) + "\n")
     refs = np.array([i for i, s in enumerate(samples) if s.role == "enrolment"])
     probes = np.array([i for i, s in enumerate(samples) if s.role == "probe"])
     if refs.size == 0 or probes.size == 0:
@@ -318,13 +350,14 @@ def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: Bo
     genuine = scores.mated[np.isfinite(scores.mated)]
     impostor = scores.non_mated[np.isfinite(scores.non_mated)]
     if genuine.size == 0 or impostor.size == 0:
-        raise InputError(f"{dataset.path}: no mated or no non-mated comparison produced a "
-                         "score (every sample rejected?)")
+        raise InputError(f"{dataset.path}: no {'mated' if genuine.size == 0 else 'non-mated'}"
+                         f" comparison produced a score: {rejection_summary(samples, quality)}"
+                         f" (each reason in {files['quality']})")
     scored = SortedScores(genuine, impostor, copy=False)  # fresh arrays: sorted in place
     identification, judge = identification_part(manifest, dataset, embedded.vectors)
     verdicts = check_verdicts(checks) + class_verdicts(manifest, scores, judge)
     report = {
-        "schema_version": "0.1",
+        "schema_version": SCHEMA_VERSION,
         "system": {"algorithm_id": manifest.algorithm_id,
                    "algorithm_version": manifest.algorithm_version},
         # The metrics engine's own section: intervals, unsupported targets (rule of 3), and
@@ -342,24 +375,21 @@ def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: Bo
         "dataset": {"dataset_id": dataset.dataset_id, "manifest_sha256": dataset.sha256,
                     "sequestered": dataset.sequestered, "samples": len(samples),
                     "subjects": len({s.subject_id for s in samples}),
-                    "enrolment": int(refs.size), "probes": int(probes.size)},
+                    "enrolment": int(refs.size), "probes": int(probes.size),
+                    "smoke_set": bool(impostor.size < rule_of_three_trials(target))},
         "quality": quality_summary(dataset, embedded.quality),
         "comparison_plan": plan.record(),
         "verdicts": verdicts,
     }
-    validate(report, "evaluation-report", "evaluation report")
-    files = {"report": out_dir / "report.json", "det": out_dir / "det.svg",
-             "scores": out_dir / "scores.jsonl", "quality": out_dir / "quality.jsonl"}
+    documents.check(report, "evaluation-report", "evaluation report")
     det_svg(files["det"], scored, FMR_TARGETS, f"{manifest.algorithm_id} "
             f"{manifest.algorithm_version} on {dataset.dataset_id}")
     with open(files["scores"], "w", encoding="utf-8") as handle:
         for line in score_records(dataset, refs, probes, scores, manifest.algorithm_id):
             handle.write(line + "\n")
-    with open(files["quality"], "w", encoding="utf-8") as handle:
-        for record in embedded.quality:
-            handle.write(json.dumps(record) + "\n")
     files["report"].write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     failed = any(v["verdict"] == "fail" for v in verdicts)
     passed = any(v["verdict"] == "pass" and v["requirement"].startswith("FRS-CNF")
                  for v in verdicts)
-    return Outcome(report, 1 if failed or not passed else 0, embedded, files)
+    return Outcome(report, 1 if failed or not passed else 0, embedded, files,
+                   rejection_summary(samples, quality))

@@ -17,12 +17,11 @@ import numpy as np
 
 from reference_impl import classes
 from reference_impl.errors import InputError
+from reference_impl.limits import IDENTIFICATION_RANK
 from reference_impl.metrics import identification as ident
 from reference_impl.metrics import report as report_sections
 from reference_impl.metrics.uncertainty import Rate
 from reference_impl.model.similarity import References
-
-IDENTIFICATION_RANK = 1  # FNIR at the claimed threshold counts the top candidate only
 
 
 @dataclass
@@ -119,7 +118,7 @@ def group_searches(samples, searches: Searches) -> dict[str, np.ndarray]:
 
 
 def identification_section(searches: Searches) -> dict:
-    """The report's `identification` property: FNIR at rank 1 and at FPIR 1e-3, CMC."""
+    """The report's `identification` property: FNIR at rank 1 and at the target FPIRs, CMC."""
     if searches.mate_ranks.size == 0 or searches.top_scores.size == 0:
         raise InputError("identification: the dataset gives no mated or no non-mated "
                          "search (a probe of an enrolled subject and a second subject)")

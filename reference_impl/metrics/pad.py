@@ -23,6 +23,7 @@ import numpy as np
 
 from reference_impl.classes import Verdict
 from reference_impl.errors import InputError
+from reference_impl.limits import IAPAR_LIMITS, MIN_ATTACKS_PER_SPECIES
 from reference_impl.metrics.verification import as_scores, as_threshold, least_threshold
 
 
@@ -122,13 +123,11 @@ def acer(apcer_ap_value: float, bpcer_value: float) -> float:
 # ---------------------------------------------------------------------------
 # Levels of clause 8
 
-IAPAR_LIMITS = {"A": 0.15, "B": 0.07}
 LEVEL_SPECIES = {
     "A": ("printed-photo", "hd-paper-photo", "screen-replay", "paper-mask"),
     "B": ("printed-photo", "hd-paper-photo", "screen-replay", "paper-mask",
           "3d-mask", "video-injection", "deepfake"),
 }
-MIN_ATTACKS_PER_SPECIES = 60
 
 
 def _level(level: str) -> str:

@@ -10,6 +10,16 @@ import math
 
 import numpy as np
 
+from reference_impl.limits import (
+    APCER_TARGETS,
+    CMC_RANKS,
+    CONFIDENCE,
+    FAIRNESS_ALPHA,
+    FMR_TARGETS,
+    FPIR_TARGETS,
+    IDENTIFICATION_RANK,
+    SCHEMA_VERSION,
+)
 from reference_impl.metrics import demographics as dem
 from reference_impl.metrics import identification as ident
 from reference_impl.metrics import pad as padm
@@ -22,17 +32,13 @@ from reference_impl.metrics.verification import (
     far_frr,
 )
 
-VERIFICATION_TARGETS = (1e-3, 1e-4, 1e-5, 1e-6)
-APCER_TARGETS = (0.05, 0.01)
-SCHEMA_VERSION = "0.1"
-
 
 def _finite(value: float) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
-def verification_section(scores: SortedScores, targets=VERIFICATION_TARGETS,
-                         failures_to_acquire: int = 0, confidence: float = 0.95,
+def verification_section(scores: SortedScores, targets=FMR_TARGETS,
+                         failures_to_acquire: int = 0, confidence: float = CONFIDENCE,
                          det_plot: str | None = None) -> dict:
     """The `verification` property: EER (step and interpolated), and for each target
     FMR the threshold, the rates there with Clopper-Pearson intervals, or the
@@ -47,7 +53,7 @@ def verification_section(scores: SortedScores, targets=VERIFICATION_TARGETS,
 
 
 def streamed_verification_section(result: StreamingResult, failures_to_acquire: int = 0,
-                                  confidence: float = 0.95) -> dict:
+                                  confidence: float = CONFIDENCE) -> dict:
     """The same `verification` property from an exact streaming pass (Annex B, clause
     6.6), for the targets the stream was finished with."""
     points = {p.fmr_target: p for p in result.fnmr_at_fmr}
@@ -85,8 +91,9 @@ def _verification(n_g: int, n_i: int, eer, eer_interpolated: float, operating_po
 
 
 def identification_section(mate_ranks, mate_scores, nonmated_top_scores, gallery_size: int,
-                           ranks=(1,), fpir_targets=(1e-3,), max_rank: int = 20,
-                           confidence: float = 0.95) -> dict:
+                           ranks=(IDENTIFICATION_RANK,), fpir_targets=FPIR_TARGETS,
+                           max_rank: int = CMC_RANKS,
+                           confidence: float = CONFIDENCE) -> dict:
     """The `identification` property: FNIR at ranks, FNIR at target FPIRs, CMC."""
     n_mated, n_non = len(mate_ranks), len(nonmated_top_scores)
     section = {"gallery_size": int(gallery_size), "mated": n_mated, "non_mated": n_non,
@@ -113,7 +120,7 @@ def identification_section(mate_ranks, mate_scores, nonmated_top_scores, gallery
 
 def pad_section(bona_fide, attacks_by_species: dict, threshold: float | None = None,
                 targets=APCER_TARGETS, accepted_by_species: dict | None = None,
-                confidence: float = 0.95) -> dict:
+                confidence: float = CONFIDENCE) -> dict:
     """The `pad` property: BPCER at each target APCER (BPCER20, BPCER100), the rates at
     the declared threshold with ACER as an extra, and IAPAR per species."""
     bona = as_scores(bona_fide, "bona fide")
@@ -148,7 +155,7 @@ def pad_section(bona_fide, attacks_by_species: dict, threshold: float | None = N
 
 
 def demographics_section(genuine_by_group: dict, impostor_by_group: dict, threshold: float,
-                         alpha: float = 0.5, confidence: float = 0.95) -> dict:
+                         alpha: float = FAIRNESS_ALPHA, confidence: float = CONFIDENCE) -> dict:
     """The `demographics` property: per-group rates at the one global threshold with
     intervals, and the ratios, IR, FDR and GARBE of Annex B.9."""
     rates = dem.per_group_rates(genuine_by_group, impostor_by_group, threshold, confidence)

@@ -6,7 +6,8 @@ Files:
 - any other name (`.txt`): one score a line;
 - `.jsonl`: one comparison-result record a line (schemas/comparison-result):
   `{"schema_version", "comparison_id", "probe_id", "reference_id", "mated", "score",
-  "algorithm_id", "groups"?, "pai_species"?}`, `score: null` for a failure to acquire.
+  "algorithm_id", "groups"?, "pai_species"?}`, `score: null` for a failure to acquire,
+  read and validated by the front door (`reference_impl.documents`).
 
 Streaming (`StreamingVerification`): exact, in two passes over the data.  Pass 1
 counts scores per class in 2^20 bins of the order-preserving 64-bit key of each
@@ -22,13 +23,13 @@ from __future__ import annotations
 
 import csv
 import json
-import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from reference_impl import documents
 from reference_impl.errors import InputError
 from reference_impl.metrics.verification import (
     EqualErrorRate,
@@ -136,10 +137,6 @@ def write_scores(path, scores) -> None:
 # ---------------------------------------------------------------------------
 # JSON Lines of comparison-result records
 
-REQUIRED = {"schema_version": str, "comparison_id": str, "probe_id": str,
-            "reference_id": str, "mated": bool, "algorithm_id": str}
-
-
 @dataclass
 class ComparisonChunk:
     """Columns of a block of comparison-result records."""
@@ -151,30 +148,9 @@ class ComparisonChunk:
     pai_species: list[str | None] = field(default_factory=list)
 
 
-def _record(line: str, path: Path, line_no: int) -> dict:
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}:{line_no}: not JSON ({exc.msg})") from None
-    if not isinstance(record, dict):
-        raise InputError(f"{path}:{line_no}: expected a comparison-result object")
-    for key, kind in REQUIRED.items():
-        if not isinstance(record.get(key), kind):
-            raise InputError(f"{path}:{line_no}: /{key} must be a "
-                             f"{'boolean' if kind is bool else 'string'}")
-    score = record.get("score", "missing")
-    if score is not None and (isinstance(score, bool) or not isinstance(score, int | float)
-                              or not math.isfinite(score)):
-        raise InputError(f"{path}:{line_no}: /score must be a finite number or null")
-    return record
-
-
 def iter_comparisons(path, chunk: int = 65536) -> Iterator[ComparisonChunk]:
-    """Comparison-result records of a JSON Lines file, in column blocks."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
-
+    """Comparison-result records of a JSON Lines file, through the front door, in column
+    blocks (DocumentError, at the end, if any record is not a comparison result)."""
     def block(records: list[dict]) -> ComparisonChunk:
         return ComparisonChunk(
             np.array([np.nan if r["score"] is None else r["score"] for r in records],
@@ -185,14 +161,11 @@ def iter_comparisons(path, chunk: int = 65536) -> Iterator[ComparisonChunk]:
             [r.get("pai_species") for r in records])
 
     records: list[dict] = []
-    with open(path, encoding="utf-8") as handle:
-        for line_no, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            records.append(_record(line, path, line_no))
-            if len(records) >= chunk:
-                yield block(records)
-                records = []
+    for document in documents.read_records(path, "comparison-result", input_format="jsonl"):
+        records.append(document.data)
+        if len(records) >= chunk:
+            yield block(records)
+            records = []
     if records:
         yield block(records)
 

@@ -10,9 +10,16 @@ import numpy as np
 from scipy.stats import beta
 
 from reference_impl.errors import InputError
+from reference_impl.limits import (
+    CONFIDENCE,
+    MIN_BOOTSTRAP_RESAMPLES,
+    RULE_OF_THIRTY,
+    RULE_OF_THREE,
+)
 
 
-def clopper_pearson(errors: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
+def clopper_pearson(errors: int, trials: int, confidence: float = CONFIDENCE
+                    ) -> tuple[float, float]:
     """The exact (Clopper-Pearson) two-sided interval for `errors` in `trials`.
 
     [B(a/2; x, n-x+1), B(1-a/2; x+1, n-x)] with B the Beta quantile and a = 1 - confidence;
@@ -41,7 +48,7 @@ class Rate:
 
     errors: int
     trials: int
-    confidence: float = 0.95
+    confidence: float = CONFIDENCE
     interval: tuple[float, float] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -52,7 +59,7 @@ class Rate:
                                                              self.confidence))
 
     @classmethod
-    def of(cls, rate: float, trials: int, confidence: float = 0.95) -> Rate:
+    def of(cls, rate: float, trials: int, confidence: float = CONFIDENCE) -> Rate:
         """The Rate behind a share `rate` = errors / trials computed in float64: rounding
         rate * trials gives back the count exactly (its error is far below 1/2)."""
         return cls(round(rate * trials), trials, confidence)
@@ -99,25 +106,25 @@ def rule_of_three(trials: int) -> float:
     """
     if trials <= 0:
         raise InputError(f"{trials} trials: expected at least one")
-    return min(1.0, 3 / trials)
+    return min(1.0, RULE_OF_THREE / trials)
 
 
 def rule_of_three_trials(target: float) -> int:
     """Least number of trials n with 3 / n <= target: zero errors in n trials then
     bound the rate at or below the target with 95 % confidence (Annex B.6)."""
-    return math.ceil(Fraction(3) / _target_fraction(target))
+    return math.ceil(Fraction(RULE_OF_THREE) / _target_fraction(target))
 
 
 def rule_of_thirty_trials(target: float) -> int:
     """Least number of trials in which a process at the target rate is expected to
     make 30 errors: 30 / target (Annex B.6)."""
-    return math.ceil(Fraction(30) / _target_fraction(target))
+    return math.ceil(Fraction(RULE_OF_THIRTY) / _target_fraction(target))
 
 
 def rule_of_thirty_holds(errors: int) -> bool:
     """With at least 30 errors observed, the true rate lies within +-30 % of the
     observed one at 90 % confidence (Doddington's rule of 30)."""
-    return errors >= 30
+    return errors >= RULE_OF_THIRTY
 
 
 def target_supported(target: float, trials: int) -> bool:
@@ -144,8 +151,8 @@ def minimum_subjects(target: float, samples_per_subject: int = 1) -> int:
     return subjects
 
 
-def subject_bootstrap(errors, subjects, resamples: int = 1000, seed: int = 0,
-                      confidence: float = 0.95, chunk: int = 64) -> tuple[float, float]:
+def subject_bootstrap(errors, subjects, resamples: int = MIN_BOOTSTRAP_RESAMPLES, seed: int = 0,
+                      confidence: float = CONFIDENCE, chunk: int = 64) -> tuple[float, float]:
     """Percentile interval of an error rate from a subject-level bootstrap (Annex B.6).
 
     `errors` holds one 0/1 outcome per comparison and `subjects` the subject each
