@@ -10,10 +10,13 @@ export NO_MKDOCS_2_WARNING := 1
 # The site's browser tests: Debian's chromium (no browser download) and axe-core from npm.
 CHROMIUM := /usr/bin/chromium
 AXE := tests/browser/node_modules/axe-core/axe.min.js
+# The site serves its own KaTeX (formulas), installed from npm as package-lock.json pins it.
+KATEX := node_modules/katex/dist/katex.min.js
+NPM := $(or $(shell command -v npm),/usr/bin/npm)
 # Real, identity-labelled face images for the real-model tests (tests/fixtures/real-faces).
 FACES := build/downloads/face_recognition-1.3.0.tar.gz
 
-.PHONY: help serve test check site bench lock clean browser release faces
+.PHONY: help serve test check site site-assets bench lock clean browser release faces
 
 help:
 	@echo "make serve   build and serve the site at http://127.0.0.1:8000 (live reload)"
@@ -35,10 +38,22 @@ $(CHROMIUM):
 	apt-get update -q
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium
 
+$(NPM):
+	@command -v apt-get >/dev/null || { echo "install Node.js and npm"; exit 1; }
+	apt-get update -q
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nodejs npm
+
 # axe-core, exactly as tests/browser/package-lock.json pins it.
-$(AXE): tests/browser/package.json tests/browser/package-lock.json
+$(AXE): tests/browser/package.json tests/browser/package-lock.json | $(NPM)
 	cd tests/browser && npm ci --no-audit --no-fund --silent
 	@touch $@
+
+# KaTeX, exactly as package-lock.json pins it; the site build copies it into the site.
+$(KATEX): package.json package-lock.json | $(NPM)
+	npm ci --no-audit --no-fund --silent
+	@touch $@
+
+site-assets: $(KATEX)
 
 browser: $(CHROMIUM) $(AXE)
 
@@ -50,7 +65,7 @@ $(FACES): tests/fixtures/real-faces/requirements.txt $(VENV)/.installed
 
 faces: $(FACES)
 
-serve: $(VENV)/.installed
+serve: $(VENV)/.installed $(KATEX)
 	$(VENV)/bin/mkdocs serve --dev-addr 127.0.0.1:8000
 
 check: $(VENV)/.installed
@@ -59,7 +74,7 @@ check: $(VENV)/.installed
 
 # Lint first; then run the tests even if one fails, so the traceability report names
 # every clause a failure touches; then the strict site build with the fresh statuses.
-test: $(VENV)/.installed browser $(FACES)
+test: $(VENV)/.installed $(KATEX) browser $(FACES)
 	$(VENV)/bin/ruff check --quiet reference_impl frs_tools tests benchmarks
 	$(FRS) check
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
@@ -70,7 +85,7 @@ test: $(VENV)/.installed browser $(FACES)
 	$(VENV)/bin/mkdocs build --strict --quiet --site-dir build/site || fail=1; \
 	exit $$fail
 
-site: $(VENV)/.installed
+site: $(VENV)/.installed $(KATEX)
 	$(VENV)/bin/mkdocs build --strict --site-dir build/site
 
 bench: $(VENV)/.installed

@@ -39,7 +39,7 @@ def ics_page(clauses: list[Clause], project: Project) -> str:
         rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     statement = pages.href(ICS, pages.schema_page_path("conformance-statement"))
     # A Markdown table, not raw HTML: MkDocs rewrites (and checks) only Markdown links.
-    return (pages.NOT_SEARCHED + "# ICS proforma\n\n"
+    return (pages.front_matter(search=False, toc=False) + "# ICS proforma\n\n"
             "The implementation conformance statement proforma: every requirement of FRS, its "
             "status in each conformance class (m mandatory, r recommended, o optional, n/a not "
             f"applicable), and what answers it — the fields of a [conformance statement]"
@@ -49,5 +49,6 @@ def ics_page(clauses: list[Clause], project: Project) -> str:
             "falls behind it.\n\n"
             "`frs conform --template CLASS` prints a blank statement for one class with the "
             "requirements each field answers; `frs conform STATEMENT` judges a filled one.\n\n"
+            '<div class="frs-ics frs-compact" markdown="1">\n\n'
             "| " + " | ".join(head) + " |\n|" + "---|" * len(head) + "\n"
-            + "\n".join(rows) + "\n")
+            + "\n".join(rows) + "\n\n</div>\n")

@@ -14,7 +14,7 @@ import posixpath
 import re
 from functools import cache
 
-from frs_tools import links
+from frs_tools import links, redirects
 from frs_tools.clauses import Clause
 from frs_tools.idlock import Lock
 from frs_tools.project import Project
@@ -22,15 +22,13 @@ from frs_tools.traceability import Status
 
 BASE_URI = "https://frs-standard.org/schemas/"
 GENERATED = "reference"
-# Front matter keeping a page out of the search index (MkDocs Material): a search for a
-# requirement ID must find the page that defines it, not the tables that list it.
-NOT_SEARCHED = "---\nsearch:\n  exclude: true\n---\n\n"
 TRACEABILITY = f"{GENERATED}/traceability.md"
 COVERAGE = f"{GENERATED}/coverage.md"
 RETIRED = f"{GENERATED}/retired.md"
 CODE = f"{GENERATED}/code.md"
 CLASSES = f"{GENERATED}/classes.md"
 CHANGELOG = f"{GENERATED}/changelog.md"
+REFERENCE_INDEX = f"{GENERATED}/index.md"
 
 
 def class_page_path(name: str) -> str:
@@ -39,6 +37,25 @@ def class_page_path(name: str) -> str:
 
 def schema_page_path(name: str) -> str:
     return f"{GENERATED}/schemas/{name}.md"
+
+
+def schema_anchor(pointer: str) -> str:
+    """The row of a schema page that a JSON pointer names (`/properties/a/items/properties/b`
+    -> `a[].b`, `/$defs/d` -> `def-d`), or "" for a pointer that names no row."""
+    parts = pointer.strip("/").split("/") if pointer.strip("/") else []
+    anchor = ""
+    if parts[:1] == ["$defs"] and len(parts) > 1:
+        anchor, parts = f"def-{parts[1]}", parts[2:]
+    while parts:
+        if parts[0] == "properties" and len(parts) > 1:
+            anchor += ("." if anchor else "") + parts[1]
+            parts = parts[2:]
+        elif parts[0] == "items" and anchor:
+            anchor += "[]"
+            parts = parts[1:]
+        else:
+            return ""
+    return anchor if not anchor.endswith("[]") else ""
 
 
 def schema_file_path(name: str) -> str:
@@ -70,52 +87,97 @@ def impl_anchor(impl: str) -> str:
     return impl.replace(":", "-").replace(".", "-")
 
 
-def traceability_page(clauses: list[Clause], statuses: dict[str, Status],
-                      project: Project) -> str:
-    """Clause → schema → code → tests → status, one row a clause.
+def front_matter(search: bool = True, toc: bool = True) -> str:
+    """A generated page's front matter (Material for MkDocs reads both keys; another
+    generator ignores them).  Reference tables stay out of the search index: a search for
+    a requirement ID must find the page that defines it, not the tables that list it.  A
+    wide table takes the table of contents' room."""
+    lines = ([] if search else ["search:", "  exclude: true"]) + (
+        [] if toc else ["hide:", "  - toc"])
+    return "---\n" + "\n".join(lines) + "\n---\n\n" if lines else ""
 
-    A Markdown table (in a `frs-matrix` div): its links are Markdown, so MkDocs rewrites
-    them to page URLs and its strict link check covers them.  (Links written in raw HTML
-    are left as written, and `page.md#id` would 404 on the published site.)"""
+
+NOT_SEARCHED = front_matter(search=False)
+
+
+def chapter_label(title: str) -> str:
+    """A chapter's short name for a table: `6`, `Annex B`, or the title itself."""
+    words = title.split()
+    if words and words[0].isdigit():
+        return words[0]
+    if len(words) > 1 and words[0] == "Annex":
+        return f"Annex {words[1]}"
+    return title
+
+
+def _cell(text: str) -> str:
+    """Text for a Markdown table cell."""
+    return html.escape(text, quote=False).replace("|", "&#124;")
+
+
+def traceability_page(clauses: list[Clause], statuses: dict[str, Status],
+                      titles: dict[str, str], project: Project) -> str:
+    """Clause → schema → code → tests → status, one short row a clause.
+
+    The tests are folded away under their count, and the table's filters (chapter, class,
+    status; spec/assets/frs-tables.js) need no server.  A Markdown table: its links are
+    Markdown, so MkDocs rewrites them to page URLs and its strict link check covers them.
+    (Links written in raw HTML are left as written, and `page.md#id` would 404.)"""
     rows = []
     for clause in sorted(clauses, key=lambda c: c.id):
         status = statuses[clause.id]
         page = spec_path(clause, project)
+        title = titles.get(clause.file, clause.file)
         cells = [
             f'<span id="row-{clause.id}"></span>'
-            f"[{clause.id}]({href(TRACEABILITY, page, clause.id)})",
+            f"[{clause.id}]({href(TRACEABILITY, page, clause.id)})"
+            + (f" {_cell(clause.title)}" if clause.title else ""),
             clause.level,
+            f'<span title="{html.escape(title)}">{chapter_label(title)}</span>',
+            ", ".join(clause.classes) or "all",
             _schema_cell(clause),
-            f"[`{clause.impl}`]({href(TRACEABILITY, CODE, impl_anchor(clause.impl))})"
+            f"[`{clause.impl.partition(':')[2]}`]"
+            f"({href(TRACEABILITY, CODE, impl_anchor(clause.impl))} \"{clause.impl}\")"
             if clause.impl else "",
-            "<br>".join(f"`{t}`" for t in status.tests),
+            _tests_cell(status.tests),
             f'<span class="frs-status frs-status-{status.status}" '
             f'title="{html.escape(status.reason).replace("`", "&#96;")}">{status.status}'
             "</span>",
         ]
         rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
-    return (NOT_SEARCHED + "# Traceability matrix\n\n"
+    return (front_matter(search=False, toc=False) + "# Traceability matrix\n\n"
             "Every requirement, the schema and reference code that make it concrete, the "
             "tests that verify it, and its status in the last test run. Generated from the "
-            "spec and the test results at build time.\n\n"
-            '<div class="frs-matrix" markdown="1">\n\n'
-            "| Requirement | Level | Schema | Code | Tests | Status |\n"
-            "|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n\n</div>\n")
+            "spec and the test results at build time. Open a row's tests to list them; "
+            "the filters above the table show one chapter, class or status.\n\n"
+            '<div class="frs-matrix frs-compact frs-filter" data-filter="Chapter Classes Status" '
+            'markdown="1">\n\n'
+            "| Requirement | Level | Chapter | Classes | Schema | Code | Tests | Status |\n"
+            "|---|---|---|---|---|---|--:|---|\n" + "\n".join(rows) + "\n\n</div>\n")
+
+
+def _tests_cell(tests: tuple[str, ...] | list[str]) -> str:
+    """The number of tests, with their node IDs folded under it."""
+    if not tests:
+        return "0"
+    listed = "".join(f"<li><code>{html.escape(t)}</code></li>" for t in tests)
+    return f"<details><summary>{len(tests)}</summary><ul>{listed}</ul></details>"
 
 
 def _schema_cell(clause: Clause) -> str:
     if not clause.schema:
         return ""
     name, pointer = links.split_schema_link(clause.schema)
-    return (f"[`{name}`]({href(TRACEABILITY, schema_page_path(name))})"
-            + (f"<br>`{pointer}`" if pointer else ""))
+    title = f' "{pointer}"' if pointer else ""
+    target = href(TRACEABILITY, schema_page_path(name), schema_anchor(pointer))
+    return f"[`{name}`]({target}{title})"
 
 
 def coverage_page(clauses: list[Clause], statuses: dict[str, Status],
                   titles: dict[str, str], project: Project) -> str:
     """Per chapter: how many clauses are verified, failing, untested, not gated."""
     columns = ("verified", "failing", "untested", "not-gated")
-    lines = [NOT_SEARCHED + "# Coverage by chapter", "",
+    lines = [front_matter(search=False) + "# Coverage by chapter", "",
              "How many requirements of each chapter the last test run verified. A SHALL, "
              "SHALL NOT, SHOULD or SHOULD NOT requirement is verified when a test that names "
              "it ran and passed and, for a requirement with reference code, executed that "
@@ -159,7 +221,7 @@ def retired_page(lock: Lock, clauses: list[Clause], project: Project) -> str:
 
 def code_page(clauses: list[Clause], project: Project) -> str:
     """The reference code each clause links to: signature, docstring, source location."""
-    lines = [NOT_SEARCHED + "# Reference code", "",
+    lines = [front_matter(search=False) + "# Reference code", "",
              "The functions of the reference implementation (`reference_impl`) that make "
              "requirements concrete, with the requirements that cite them.", ""]
     by_impl: dict[str, list[Clause]] = {}
@@ -202,11 +264,7 @@ def _code(value: object) -> str:
 
 def _type_of(node: dict, page: str) -> str:
     if "$ref" in node:
-        ref = node["$ref"]
-        name = ref.rsplit("/", 1)[-1].split("#")[0].removesuffix(links.SCHEMA_SUFFIX)
-        if ref.startswith(BASE_URI) and name:
-            return f'<a href="{href(page, schema_page_path(name))}">{html.escape(name)}</a>'
-        return _code(ref)
+        return _ref_link(node["$ref"], page)
     if "const" in node:
         return "const " + _code(node["const"])
     if "enum" in node:
@@ -221,6 +279,26 @@ def _type_of(node: dict, page: str) -> str:
         inner = _type_of(node["additionalProperties"], page)
         kinds = [f"map of {inner}" if k == "object" else k for k in kinds]
     return " or ".join(kinds)
+
+
+def _ref_link(ref: str, page: str) -> str:
+    """A `$ref` as a link to what it names: a definition on this page (`#def-NAME`), or
+    another schema's page (and its definition)."""
+    target, _, fragment = ref.partition("#")
+    definition = fragment.removeprefix("/$defs/") if fragment.startswith("/$defs/") else ""
+    anchor = f"#def-{definition}" if definition else ""
+    if not target and definition:
+        return f'<a href="{anchor}">{html.escape(definition)}</a>'
+    name = target.rsplit("/", 1)[-1].removesuffix(links.SCHEMA_SUFFIX)
+    if target.startswith(BASE_URI) and name and (definition or not fragment):
+        shown = f"{name} {definition}".strip()
+        return f'<a href="{href(page, schema_page_path(name))}{anchor}">{html.escape(shown)}</a>'
+    return _code(ref)
+
+
+def _breakable(path: str) -> str:
+    """A property path that may wrap after each dot, never inside a name."""
+    return "<wbr>".join(html.escape(part) for part in re.split(r"(?<=\.)", path))
 
 
 def _constraints(node: dict) -> str:
@@ -251,22 +329,32 @@ def _constraints(node: dict) -> str:
     return "; ".join(parts)
 
 
-def _property_rows(node: dict, prefix: str, page: str, rows: list[str]) -> None:
+def _property_rows(node: dict, prefix: str, page: str, rows: list[str],
+                   anchor: str = "") -> None:
+    """One row a property, nested ones after their parent; `anchor` prefixes the row IDs."""
     required = set(node.get("required", ()))
     for name, sub in node.get("properties", {}).items():
         if not isinstance(sub, dict):
             continue
         path = f"{prefix}{name}"
-        cells = [f"<code>{html.escape(path)}</code>", _type_of(sub, page),
+        cells = [f"<code>{_breakable(path)}</code>", _type_of(sub, page),
                  "yes" if name in required else "", _constraints(sub),
                  _inline(sub.get("description", ""))]
-        rows.append(f'<tr id="{html.escape(path)}">'
+        rows.append(f'<tr id="{html.escape(anchor + path)}">'
                     + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
         if isinstance(sub.get("properties"), dict):
-            _property_rows(sub, f"{path}.", page, rows)
+            _property_rows(sub, f"{path}.", page, rows, anchor)
         items = sub.get("items")
         if isinstance(items, dict) and isinstance(items.get("properties"), dict):
-            _property_rows(items, f"{path}[].", page, rows)
+            _property_rows(items, f"{path}[].", page, rows, anchor)
+
+
+def _property_table(rows: list[str], first: str = "Property") -> str:
+    head = "".join(f"<th>{h}</th>" for h in (first, "Type", "Required", "Constraints",
+                                             "Description"))
+    return (f'<div class="frs-scroll"><table class="frs-schema-table">\n'
+            f"<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows)
+            + "\n</tbody>\n</table></div>")
 
 
 def _rules(node: dict, prefix: str = "") -> list[tuple[str, object]]:
@@ -303,15 +391,18 @@ def schema_page(name: str, schema: dict, clauses: list[Clause], project: Project
     rows: list[str] = []
     _property_rows(schema, "", page, rows)
     if rows:
-        head = "".join(f"<th>{h}</th>" for h in ("Property", "Type", "Required",
-                                                 "Constraints", "Description"))
         closed = " No other properties are allowed." if schema.get(
             "additionalProperties") is False else ""
         lines += ["## Properties", "",
                   "Nested properties are written with dots; `[]` stands for each item of an "
-                  f"array.{closed}", "",
-                  f'<table class="frs-schema">\n<thead><tr>{head}</tr></thead>\n<tbody>\n'
-                  + "\n".join(rows) + "\n</tbody>\n</table>", ""]
+                  f"array.{closed}", "", _property_table(rows), ""]
+    definitions = {k: v for k, v in schema.get("$defs", {}).items() if isinstance(v, dict)}
+    if definitions:
+        rows = []
+        _property_rows({"properties": definitions}, "", page, rows, anchor="def-")
+        lines += ["## Definitions", "",
+                  "The types that properties name by `$ref` (`#/$defs/NAME`).", "",
+                  _property_table(rows, "Definition"), ""]
     rules = _rules(schema)
     if rules:
         lines += ["## Rules across properties", ""]
@@ -355,14 +446,15 @@ def classes_page(clauses: list[Clause], class_names: tuple[str, ...],
     """The conformance classes at a glance: limits, and how many clauses apply to each."""
     from reference_impl.classes import CLASSES as LIMITS
 
-    lines = [NOT_SEARCHED + "# Conformance classes at a glance", "",
+    lines = [front_matter(search=False, toc=False) + "# Conformance classes at a glance", "",
              "A system conforms to FRS in one class, chosen by what it does and where it "
              "compares faces (clause 2). Each class has its own error-rate limits and its own "
              "list of applicable requirements: a requirement that names no class applies to "
              "all of them. Follow a class to see every requirement it must meet.", "",
-             "| Class | What the system does | FMR | FNMR | FPIR per group | Requirements "
-             "| shall / shall not | should / should not | may |",
-             "|---|---|---|---|---|--:|--:|--:|--:|"]
+             '<div class="frs-compact" markdown="1">', "",
+             "| Class | What the system does | FMR | FNMR | FPIR per group "
+             "| Requirements (shall · should · may) |",
+             "|---|---|---|---|---|---|"]
     for name in class_names:
         limits = LIMITS.get(name)
         applying = [c for c in clauses if c.applies_to(name)]
@@ -372,7 +464,8 @@ def classes_page(clauses: list[Clause], class_names: tuple[str, ...],
             f"| [{name}]({href(CLASSES, class_page_path(name))}) | "
             f"{limits.summary if limits else ''} | {_rate(limits and limits.fmr_max)} | "
             f"{_rate(limits and limits.fnmr_max)} | {_rate(limits and limits.fpir_max)} | "
-            f"{len(applying)} | " + " | ".join(map(str, counts)) + " |")
+            f"{len(applying)} ({' · '.join(map(str, counts))}) |")
+    lines += ["", "</div>"]
     lines += ["", "## Requirements by chapter and class", "",
               "| Chapter | " + " | ".join(class_names) + " |",
               "|---|" + "--:|" * len(class_names)]
@@ -393,7 +486,8 @@ def class_page(name: str, clauses: list[Clause], statuses: dict[str, Status],
     limits = LIMITS.get(name)
     page = class_page_path(name)
     applying = [c for c in clauses if c.applies_to(name)]
-    lines = [NOT_SEARCHED + f"# Class {name}" + (f" — {limits.summary}" if limits else ""), ""]
+    lines = [front_matter(search=False) + f"# Class {name}"
+             + (f" — {limits.summary}" if limits else ""), ""]
     if limits:
         stated = [f"{label} {_rate(value)}" for label, value in
                   (("FMR", limits.fmr_max), ("FNMR", limits.fnmr_max),
@@ -417,6 +511,37 @@ def class_page(name: str, clauses: list[Clause], statuses: dict[str, Status],
                          f"{title} | "
                          f"{', '.join(clause.classes) or 'all'} | {status} |")
         lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+# The generated reference pages, in the order the reference index lists them.
+REFERENCE_TABLES = (
+    (CLASSES, "Conformance classes at a glance",
+     "each class's error-rate limits and how many requirements apply to it"),
+    (TRACEABILITY, "Traceability matrix",
+     "every requirement with its schema, reference code, tests and status"),
+    (COVERAGE, "Coverage by chapter", "how many requirements of each chapter are verified"),
+    ("reference/ics-proforma.md", "ICS proforma",
+     "the implementation conformance statement to fill in, one row a requirement"),
+    (CODE, "Reference code", "the functions of the reference implementation that clauses cite"),
+    (SCHEMAS_INDEX, "Schemas", "every data object's JSON Schema, property by property"),
+    (RETIRED, "Retired requirements", "IDs withdrawn, with what replaced them"),
+    (CHANGELOG, "Changelog", "the normative changes of each version"),
+)
+
+
+def reference_index(site_url: str = "") -> str:
+    """The reference tables with their addresses: the PDF leaves the long ones out, so a
+    reader of paper finds them here."""
+    lines = ["# Reference tables", "",
+             "Tables generated at build time from the spec, the schemas and the last test "
+             "run. They restate the standard's text and never add to it. The printed "
+             "standard leaves the long ones out; each is on the site at the address below.",
+             "", "| Table | What it holds | Address |", "|---|---|---|"]
+    for path, title, what in REFERENCE_TABLES:
+        address = (site_url.rstrip("/") + "/" + redirects.page_url(path)) if site_url else ""
+        lines.append(f"| [{title}]({href(REFERENCE_INDEX, path)}) | {what} | "
+                     + (f"<{address}>" if address else "") + " |")
     return "\n".join(lines) + "\n"
 
 

@@ -1,7 +1,7 @@
 """The `/// requirement | FRS-…` block for Python-Markdown (pymdownx Blocks).
 
 The block renders what the shared parser (frs_tools/clauses.py) read, never what Blocks
-parsed: the site hook has already failed the build on any malformed clause, so every
+parsed: the site model has already failed the build on any malformed clause, so every
 block that reaches this code has a record.  The ID becomes an `<h4 id="FRS-…">`: only
 headings get permalinks, table-of-contents entries, their own search hits, and survive
 the print view.
@@ -10,7 +10,6 @@ the print view.
 from __future__ import annotations
 
 import xml.etree.ElementTree as etree
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from markdown.util import AtomicString
@@ -31,12 +30,13 @@ class Rendering:
     impl: str = ""
     impl_href: str = ""
     classes: tuple[str, ...] = ()
+    comment_href: str = ""  # the repository's comment form, this clause filled in
 
 
 class RequirementBlock(Block):
     NAME = "requirement"
     ARGUMENT = True
-    # The site hook strips option lines before Blocks runs (frs_tools.clauses.without_options):
+    # The site's Markdown extension strips option lines before Blocks runs (without_options):
     # the shared parser has read and validated them, loudly, so Blocks has none to parse.
     OPTIONS = {}
 
@@ -58,6 +58,11 @@ class RequirementBlock(Block):
             _link(meta, "frs-schema", info.schema, info.schema_href)
         if info.impl:
             _link(meta, "frs-impl", info.impl, info.impl_href)
+        if info.comment_href:
+            etree.SubElement(meta, "a", {"class": "frs-comment", "href": info.comment_href,
+                                         "title": f"Comment on {info.id} (opens the "
+                                                  "repository's comment form)"}
+                             ).text = AtomicString("Comment")
         self.text = etree.SubElement(box, "div", {"class": "frs-requirement-text"})
         return box
 
@@ -89,7 +94,3 @@ class RequirementExtension(BlocksExtension):
 
     def extendMarkdownBlocks(self, md, block_mgr) -> None:
         block_mgr.register(RequirementBlock, self.getConfigs())
-
-
-def make_extension(render: Callable[[str], Rendering]) -> RequirementExtension:
-    return RequirementExtension(render=render)

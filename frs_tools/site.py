@@ -1,24 +1,104 @@
 """What the site shows, computed once per build from the spec, the lock and the results.
 
-`frs_tools/site_hook.py` adapts this to MkDocs; nothing here imports MkDocs, so the same
-model serves a script or another site generator.
+Nothing here imports MkDocs: the Markdown extension (frs_tools/site_markdown.py), the MkDocs
+hook (frs_tools/site_hook.py) and `python -m frs_tools.site write FOLDER` (the generated
+pages and files for a generator that runs no hook) all use the same model.
 """
 
 from __future__ import annotations
 
+import datetime
+import functools
 import json
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
-from frs_tools import annexes, ics, idlock, links, pages, schema_examples, traceability
+from frs_tools import idlock, links, pages, schema_examples, traceability
 from frs_tools.check import duplicate_problems, unique_clauses
 from frs_tools.clauses import parse_spec
 from frs_tools.project import Project
 from frs_tools.requirement_block import Rendering
 from reference_impl.errors import InputError
 
+# KaTeX, installed from npm (package.json, package-lock.json); the site serves its own copy.
+KATEX_DIST = Path("node_modules") / "katex" / "dist"
+KATEX_SITE = "assets/katex"
+# The repository's issue form for a comment on a clause, and the fields a link fills in.
+COMMENT_FORM = "comment-on-a-clause.yml"
+_PRERELEASE = re.compile(r"(a|b|rc|\.dev)\d*", re.IGNORECASE)
+
 
 class SiteError(InputError):
     """The spec cannot be published; the message lists every problem as file:line."""
+
+
+@dataclass(frozen=True)
+class Edition:
+    """Which text a reader has: shown on every page and on the PDF cover."""
+
+    version: str       # as pyproject.toml states it
+    published: bool    # a released version, not a working draft
+    date: str          # ISO 8601: the release date, or the draft's last commit
+    repository: str    # the repository's URL ([project.urls] Repository), or ""
+
+    @property
+    def status(self) -> str:
+        return f"Version {self.version}" if self.published else "Working draft"
+
+    @property
+    def label(self) -> str:
+        what = "published" if self.published else f"of version {self.version}"
+        return f"{self.status} {what}, {self.date}"
+
+    def comment_url(self, clause_id: str = "", title: str = "") -> str:
+        """The issue form for one comment, with the clause (a requirement ID, or a page's
+        title) and the version filled in."""
+        if not self.repository:
+            return ""
+        fields = {"template": COMMENT_FORM}
+        if clause_id:
+            fields |= {"title": f"[{clause_id}] {title}".rstrip(), "clause": clause_id}
+        fields["version"] = self.version
+        return f"{self.repository.rstrip('/')}/issues/new?{urlencode(fields)}"
+
+
+def edition(project: Project) -> Edition:
+    """The edition from one place, pyproject.toml: a pre-release version is a working draft."""
+    meta = tomllib.loads((project.root / "pyproject.toml").read_text(encoding="utf-8")).get(
+        "project", {})
+    version = str(meta.get("version", "0"))
+    published = not _PRERELEASE.search(version)
+    return Edition(version=version, published=published,
+                   date=(_release_date(project, version) if published else None)
+                   or _last_commit_date(project.root),
+                   repository=meta.get("urls", {}).get("Repository", ""))
+
+
+def _release_date(project: Project, version: str) -> str | None:
+    """The date frs_tools/release.py wrote in the changelog: `## 0.2 — 2027-01-15`."""
+    changelog = project.root / "CHANGELOG.md"
+    if changelog.exists():
+        found = re.search(rf"(?m)^## {re.escape(version)} — (\d{{4}}-\d\d-\d\d)",
+                          changelog.read_text(encoding="utf-8"))
+        return found and found.group(1)
+    return None
+
+
+def _last_commit_date(root: Path) -> str:
+    try:
+        done = subprocess.run(["git", "log", "-1", "--format=%cs"], cwd=root,
+                              capture_output=True, text=True, check=True)
+        if done.stdout.strip():
+            return done.stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        pass  # not a checkout: the build date stands in
+    return datetime.date.today().isoformat()
 
 
 class SiteModel:
@@ -35,36 +115,52 @@ class SiteModel:
         self.has_results = (project.results_dir / traceability.JUNIT_FILE).exists()
         self.statuses = traceability.trace(project, self.clauses, self.lock).statuses
         self.by_id = {c.id: c for c in self.clauses}
-        self.page = ""  # the docs page being rendered, set by the hook
+        self.edition = edition(project)
 
     def status_label(self, clause_id: str) -> str:
         return self.statuses[clause_id].status if self.has_results else "not-run"
 
     def render(self, clause_id: str) -> Rendering:
-        """What the requirement block shows, with links relative to the current page."""
+        """What the requirement block shows.  Its links start at the docs folder (`/…md`):
+        the generator makes them relative to each page and checks that they resolve."""
         clause = self.by_id[clause_id]
-        schema_name = links.split_schema_link(clause.schema)[0]
+        schema_name, pointer = links.split_schema_link(clause.schema)
+        anchor = pages.schema_anchor(pointer)
         return Rendering(
             id=clause.id, level=clause.level, title=clause.title,
             status=self.status_label(clause.id),
-            schema=clause.schema,
-            schema_href=pages.href(self.page, pages.schema_page_path(schema_name))
+            schema=f"{schema_name}: {anchor.removeprefix('def-')}" if anchor else schema_name,
+            schema_href="/" + pages.schema_page_path(schema_name) + (f"#{anchor}" * bool(anchor))
             if clause.schema else "",
             impl=clause.impl,
-            impl_href=pages.href(self.page, pages.CODE, pages.impl_anchor(clause.impl))
-            if clause.impl else "",
-            classes=clause.classes)
+            impl_href=f"/{pages.CODE}#{pages.impl_anchor(clause.impl)}" if clause.impl else "",
+            classes=clause.classes,
+            comment_href=self.edition.comment_url(clause.id, clause.title))
 
     def schema_files(self) -> dict[str, Path]:
         return {p.name[: -len(links.SCHEMA_SUFFIX)]: p
                 for p in sorted(self.project.schemas_dir.glob(f"*{links.SCHEMA_SUFFIX}"))}
 
-    def generated_pages(self) -> dict[str, str]:
-        """Every generated page, by its path under the docs folder."""
+    def static_files(self, math: bool = True) -> dict[str, Path]:
+        """Files the site publishes as they are, by their path in the site: the schemas
+        (at their download URL) and, for a site with formulas, KaTeX and its fonts."""
+        found = {pages.schema_file_path(name): path for name, path in self.schema_files().items()}
+        if math:
+            found |= katex_files(self.project.root)
+        return found
+
+    def generated_pages(self, site_url: str = "") -> dict[str, str]:
+        """Every generated page, by its path under the docs folder; `site_url` (the
+        published address) lets the reference index print full addresses."""
+        # Imported here: the ICS and the annexes read frs conform's rules, which import
+        # numpy; the Markdown extension, once a page, needs none of it.
+        from frs_tools import annexes, ics
+
         statuses = {i: traceability.Status(self.status_label(i), s.tests, s.reason)
                     for i, s in self.statuses.items()}
         generated = {
-            pages.TRACEABILITY: pages.traceability_page(self.clauses, statuses, self.project),
+            pages.TRACEABILITY: pages.traceability_page(self.clauses, statuses, self.titles,
+                                                        self.project),
             pages.COVERAGE: pages.coverage_page(self.clauses, statuses, self.titles,
                                                 self.project),
             pages.RETIRED: pages.retired_page(self.lock, self.clauses, self.project),
@@ -73,6 +169,7 @@ class SiteModel:
             pages.CLASSES: pages.classes_page(self.clauses, self.project.classes or (),
                                               self.titles, self.project),
         }
+        generated[pages.REFERENCE_INDEX] = pages.reference_index(site_url)
         generated.update(annexes.generated(self.clauses, self.titles, self.project))
         changelog = self.project.root / "CHANGELOG.md"
         generated[pages.CHANGELOG] = pages.changelog_page(
@@ -94,3 +191,71 @@ class SiteModel:
         return {kind: {p.name: (p.read_text(encoding="utf-8"), found.expected.get(p.name))
                        for p in getattr(found, kind)}
                 for kind in ("valid", "invalid")}
+
+
+def katex_files(root: Path) -> dict[str, Path]:
+    """KaTeX's script, style sheet, WOFF2 fonts (what a current browser loads) and licence."""
+    dist = root / KATEX_DIST
+    if not (dist / "katex.min.js").is_file():
+        raise SiteError(f"{dist}: KaTeX is not installed; the site's formulas need it "
+                        "(run `make site-assets`, which runs `npm ci`)")
+    found = {f"{KATEX_SITE}/{name}": dist / name for name in ("katex.min.js", "katex.min.css")}
+    found[f"{KATEX_SITE}/LICENSE"] = dist.parent / "LICENSE"
+    found |= {f"{KATEX_SITE}/fonts/{font.name}": font
+              for font in sorted((dist / "fonts").glob("*.woff2"))}
+    return found
+
+
+# One model per build: the Markdown extension asks for it once a page, the hook once a build.
+_models: dict[Path, SiteModel] = {}
+
+
+@functools.cache
+def _project_root(start: Path) -> Path:
+    return Project.load(start if (start / "pyproject.toml").exists() else None).root
+
+
+def model(root: Path | str = ".", refresh: bool = False) -> SiteModel:
+    """The model of the project at (or above) `root`, made once; `refresh` makes it anew
+    from the files (the MkDocs hook does at the start of every build, so `mkdocs serve`
+    shows each edit)."""
+    project_root = _project_root(Path(root).resolve())
+    if refresh or project_root not in _models:
+        _models[project_root] = SiteModel(Project.load(project_root))
+    return _models[project_root]
+
+
+def write(folder: Path, root: Path | str = ".") -> list[Path]:
+    """The generated pages and published files, written under `folder` for a site
+    generator that runs no MkDocs hook (copy the spec folder beside them)."""
+    site = model(root)
+    written = []
+    for path, text in site.generated_pages().items():
+        target = folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        written.append(target)
+    for path, source in site.static_files().items():
+        target = folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        written.append(target)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 2 or args[0] != "write":
+        print("usage: python -m frs_tools.site write FOLDER", file=sys.stderr)
+        return 2
+    try:
+        written = write(Path(args[1]))
+    except InputError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    print(f"{len(written)} files written under {args[1]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,42 +1,53 @@
-"""MkDocs hook: a thin adapter from MkDocs events to frs_tools/site.py.
+"""MkDocs hook: what MkDocs needs beyond the Markdown extension, from frs_tools/site.py.
 
-Named in mkdocs.yml under `hooks:`.  It registers the requirement block, fails the
-build on any malformed clause (with file:line), adds the generated pages and the
-downloadable schemas, and tells the block which page it is rendering.
+Named in mkdocs.yml under `hooks:` (MkDocs 1.6 and ProperDocs run it alike).  The
+requirement blocks are rendered by the Markdown extension frs_tools/site_markdown.py; this
+hook fails the build on any malformed clause (with file:line), adds the generated pages and
+the published files (schemas, KaTeX), gives the theme the edition (version, status, date)
+and writes the redirects.  A generator without hooks gets the same pages and files from
+`python -m frs_tools.site write FOLDER` (PUBLISHING.md says what else it lacks).
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from frs_tools import redirects
-from frs_tools.clauses import without_options
-from frs_tools.project import Project
-from frs_tools.requirement_block import make_extension
-from frs_tools.site import SiteError, SiteModel
+from frs_tools import redirects, site
+from frs_tools.site import SiteError
 
-_model: SiteModel | None = None
+
+@contextmanager
+def _as_build_error():
+    """A problem of the user's making ends the build with its message, not a traceback."""
+    try:
+        yield
+    except SiteError as exc:
+        raise PluginError(str(exc)) from None
+
+
+def _model(config, refresh: bool = False) -> site.SiteModel:
+    with _as_build_error():
+        return site.model(Path(config.config_file_path).parent, refresh)
 
 
 def on_config(config):
-    global _model
-    try:
-        _model = SiteModel(Project.load(Path(config.config_file_path).parent))
-    except SiteError as exc:
-        raise PluginError(str(exc)) from None
-    config.markdown_extensions.append(make_extension(_model.render))
+    # Every build (each rebuild of `mkdocs serve`) reads the spec, lock and results anew.
+    config.extra["frs"] = _model(config, refresh=True).edition  # overrides/ show it
     return config
 
 
 def on_files(files: Files, config) -> Files:
-    for path, text in _model.generated_pages().items():
+    model = _model(config)
+    for path, text in model.generated_pages(config.site_url or "").items():
         files.append(File.generated(config, path, content=text))
-    for source in _model.schema_files().values():
-        files.append(File.generated(config, f"schemas/{source.name}",
-                                    abs_src_path=str(source)))
+    with _as_build_error():
+        published = model.static_files(math="pymdownx.arithmatex" in config.markdown_extensions)
+    for path, source in published.items():
+        files.append(File.generated(config, path, abs_src_path=str(source)))
     faults = redirects.problems(redirects.REDIRECTS,
                                 {f.src_uri for f in files.documentation_pages()})
     if faults:
@@ -46,8 +57,3 @@ def on_files(files: Files, config) -> Files:
 
 def on_post_build(config) -> None:
     redirects.write(Path(config.site_dir), redirects.REDIRECTS, config.use_directory_urls)
-
-
-def on_page_markdown(markdown: str, page, config, files) -> str:
-    _model.page = page.file.src_uri
-    return without_options(markdown)

@@ -50,7 +50,7 @@ def test_schema_page_shows_every_property_and_every_example(generated, name):
 
 def test_nested_properties_types_constraints_and_citing_clauses(generated):
     page = generated[pages.schema_page_path("capture-record")]
-    assert '<tr id="image.width_px"><td><code>image.width_px</code></td><td>integer</td>' \
+    assert '<tr id="image.width_px"><td><code>image.<wbr>width_px</code></td><td>integer</td>' \
            "<td>yes</td><td>≥ 1; ≤ 65535</td><td>Image width in pixels.</td></tr>" in page
     assert "[FRS-DAT-002](../../annex-a-data-objects.md#FRS-DAT-002) (Capture record)" in page
     groups = generated[pages.schema_page_path("comparison-result")]

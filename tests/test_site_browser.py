@@ -1,6 +1,6 @@
 """The published site, tested in a real browser.
 
-The site is built (`mkdocs build --strict`) into a temporary folder, served by a local
+The site is site (`mkdocs build --strict`) into a temporary folder, served by a local
 HTTP server on 127.0.0.1, and driven by Playwright's Python package with Debian's
 chromium (`executable_path`; no browser download).  Each page must load with no console
 error, make no request off localhost, and pass axe-core (from npm, pinned by
@@ -15,6 +15,7 @@ skips this file.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 import subprocess
@@ -22,14 +23,17 @@ import sys
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 
+from frs_tools import pages as pages_module
 from frs_tools import redirects
 from frs_tools.check import unique_clauses
 from frs_tools.clauses import parse_spec
 from frs_tools.project import Project
+from frs_tools.site import COMMENT_FORM
+from frs_tools.site import edition as edition_of
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path(os.environ.get("FRS_CHROMIUM", "/usr/bin/chromium"))
@@ -38,9 +42,12 @@ ARTEFACTS = ROOT / "build" / "browser"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-# Pages whose screenshots are kept: the home page, a chapter, a class, the matrix.
-KEY_PAGES = {"": "home", "06-accuracy/": "chapter-6", "reference/classes/v-l/": "class-v-l",
-             "reference/traceability/": "traceability", "reference/classes/": "classes"}
+# Pages whose screenshots are kept (desktop and phone): the home page, a chapter, the
+# formulas, a class, the wide tables, a schema.
+KEY_PAGES = {"": "home", "06-accuracy/": "chapter-6", "annex-b-formulas/": "annex-b",
+             "reference/classes/v-l/": "class-v-l", "reference/traceability/": "traceability",
+             "reference/classes/": "classes", "reference/ics-proforma/": "ics",
+             "reference/schemas/evaluation-report/": "schema-evaluation-report"}
 
 missing = [str(p) for p in (CHROMIUM, AXE) if not p.exists()]
 if missing and not os.environ.get("FRS_REQUIRE_BROWSER"):
@@ -86,10 +93,13 @@ def browser():
         chromium.close()
 
 
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900},
-                                  service_workers="block")
+    context = browser.new_context(viewport=DESKTOP, service_workers="block")
     tab = context.new_page()
     tab.set_default_timeout(20_000)
     yield tab
@@ -107,6 +117,10 @@ def site_pages(site: Path) -> list[str]:
 
 def clauses():
     return unique_clauses(parse_spec(Project.load(ROOT)).clauses)
+
+
+def chapter_titles() -> dict[str, str]:
+    return parse_spec(Project.load(ROOT)).titles
 
 
 def clause_url(clause) -> str:
@@ -131,6 +145,49 @@ class Recorder:
         return [u for u in self.requests
                 if urlsplit(u).scheme not in ("data", "blob", "about")
                 and urlsplit(u).hostname not in LOCAL_HOSTS]
+
+
+# Text a reader sees outside code: any TeX left in it is a formula that did not render.
+RAW_TEX = re.compile(r"\\[\[\(\]\)]|\$\$|\\(frac|mathrm|tau|begin)\b")
+VISIBLE_TEXT = """() => {
+  const skip = "pre, code, script, style, .katex-mathml, .md-search";
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const parts = [];
+  while (walker.nextNode()) {
+    const parent = walker.currentNode.parentElement;
+    if (parent && !parent.closest(skip)) parts.push(walker.currentNode.data);
+  }
+  return parts.join(" ");
+}"""
+FORMULAS = """() => [...document.querySelectorAll('.arithmatex')].map(e => [
+  e.tagName, !!e.querySelector(e.tagName === 'DIV' ? '.katex-display .katex-html' : '.katex-html'),
+  e.textContent.slice(0, 60)])"""
+
+
+def unrendered_formulas(page) -> list[str]:
+    """Formulas KaTeX did not typeset, and raw TeX anywhere in the page's visible text."""
+    found = [f"formula not typeset: {text!r}" for _, done, text in page.evaluate(FORMULAS)
+             if not done]
+    found += [f"raw TeX in the text: {m.group()!r}"
+              for m in RAW_TEX.finditer(page.evaluate(VISIBLE_TEXT))]
+    return found
+
+
+def edition_problems(page) -> list[str]:
+    """The page says which text it is, from pyproject.toml, and links the comment form."""
+    edition = edition_of(Project.load(ROOT))
+    bar = page.locator(".md-banner .frs-edition")
+    if not bar.count() or not bar.is_visible():
+        return ["no edition bar"]
+    text, found = bar.inner_text(), []
+    for wanted in (edition.status, edition.version, edition.date):
+        if wanted not in text:
+            found.append(f"the edition bar does not say {wanted!r}: {text!r}")
+    comment = bar.locator("a", has_text="Comment on this page")
+    if not comment.count() or not comment.get_attribute("href").startswith(
+            edition.repository + "/issues/new?"):
+        found.append("the edition bar has no comment link")
+    return found
 
 
 def axe_violations(page) -> list[str]:
@@ -164,6 +221,8 @@ def test_every_page_loads_clean_private_and_accessible(site, base_url, page):
                 links.setdefault(href, set()).add(path)
         problems += [f"{path}: console: {e}" for e in recorder.errors[before[0]:]]
         problems += [f"{path}: request: {e}" for e in recorder.failed[before[1]:]]
+        problems += [f"{path}: {p}" for p in unrendered_formulas(page)]
+        problems += [f"{path}: {p}" for p in edition_problems(page)]
         problems += [f"{path}: axe: {v}" for v in axe_violations(page)]
         if path in KEY_PAGES:
             page.screenshot(path=str(ARTEFACTS / f"{KEY_PAGES[path]}.png"), full_page=True)
@@ -176,7 +235,7 @@ def test_every_page_loads_clean_private_and_accessible(site, base_url, page):
 def broken_links(site: Path, base_url: str, links: dict[str, set[str]],
                  dom_ids: dict[str, set[str]]) -> list[str]:
     """Every link to the site reaches a file, and its #fragment is an id of that page as the
-    browser built it (links in raw HTML escape MkDocs' own check; this one sees them all)."""
+    browser site it (links in raw HTML escape MkDocs' own check; this one sees them all)."""
     broken = []
     for href, sources in sorted(links.items()):
         if not href.startswith(base_url):
@@ -244,6 +303,136 @@ def test_search_for_a_requirement_id_finds_its_page(base_url, page):
         page.keyboard.press("Escape")
 
 
+def test_formulas_render_as_katex_and_search_shows_no_tex(site, base_url, page):
+    """Annex B's formulas are typeset by the site's own KaTeX; a search hit on them reads
+    as text, and the search index holds no TeX source."""
+    page.goto(base_url + "annex-b-formulas/", wait_until="networkidle")
+    formulas = page.evaluate(FORMULAS)
+    assert len(formulas) >= 10, formulas
+    assert unrendered_formulas(page) == []
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert [d["location"] for d in index["docs"] if RAW_TEX.search(d["text"])] == []
+    query = page.locator("input[data-md-component='search-query']")
+    query.click()
+    query.press_sequentially("FNMR", delay=10)
+    results = page.locator(".md-search-result__item")
+    results.first.wait_for()
+    text = page.locator(".md-search-result").inner_text()
+    assert "FNMR" in text and not RAW_TEX.search(text), text[:500]
+
+
+# The tallest row a table may have at 1280 px: four lines of its 0.7rem text and padding.
+ROW_MAX_PX = 100
+# Where every table's columns stand, and what the reader can see of them without scrolling.
+COLUMNS = """() => {
+  const toc = document.querySelector('.md-sidebar--secondary');
+  const tocLeft = toc && getComputedStyle(toc).display !== 'none' && toc.offsetWidth
+    ? toc.getBoundingClientRect().left : Infinity;
+  return [...document.querySelectorAll('article table')].map(t => {
+    const box = (t.closest('.md-typeset__scrollwrap, .frs-scroll') || t.parentElement)
+      .getBoundingClientRect();
+    const right = Math.min(box.right, tocLeft, window.innerWidth);
+    return [...t.querySelectorAll('thead th')].filter(
+      th => th.getBoundingClientRect().right > right + 1).map(th => th.innerText);
+  });
+}"""
+
+
+def hidden_columns(page) -> list[str]:
+    return [name for table in page.evaluate(COLUMNS) for name in table]
+
+
+def test_the_traceability_matrix_fits_a_screen_and_filters_without_a_server(base_url, page):
+    """No row taller than four lines (the matrix was 52,878 px tall, a row up to 4,364 px);
+    the tests are folded under their count; the filters show what the spec says."""
+    page.goto(base_url + "reference/traceability/", wait_until="networkidle")
+    rows = page.locator(".frs-matrix tbody tr")
+    every = clauses()
+    assert rows.count() == len(every)
+    heights = rows.evaluate_all("rs => rs.map(r => r.getBoundingClientRect().height)")
+    assert max(heights) <= ROW_MAX_PX, f"the tallest row is {max(heights):.0f} px"
+    assert hidden_columns(page) == []
+    folded = page.locator(".frs-matrix details")  # only with test results (`make test`)
+    if folded.count():
+        assert folded.evaluate_all("ds => ds.every(d => !d.open)")
+        first = folded.first
+        listed = first.locator("li").count()
+        assert first.locator("summary").inner_text().strip() == str(listed) and listed > 0
+        first.locator("summary").click()
+        assert first.locator("li").first.is_visible()
+
+    def shown(label: str, value: str) -> list[str]:
+        page.locator(f".frs-filter-bar label:has-text('{label}') select").select_option(value)
+        return page.locator(".frs-matrix tbody tr:not([hidden]) td:first-child a").evaluate_all(
+            "links => links.map(a => a.innerText)")
+
+    titles = chapter_titles()
+    chapter_6 = next(f for f, t in titles.items() if t.startswith("6 "))
+    assert shown("Chapter", "6") == sorted(c.id for c in every if c.file == chapter_6)
+    assert shown("Classes", "P") == sorted(c.id for c in every
+                                           if c.file == chapter_6 and c.applies_to("P"))
+    shown("Chapter", "")
+    assert shown("Classes", "P") == sorted(c.id for c in every if c.applies_to("P"))
+    assert page.locator(".frs-filter-bar output").inner_text() == \
+        f"{sum(c.applies_to('P') for c in every)} of {len(every)} shown"
+
+
+@pytest.mark.parametrize("path", ["reference/classes/", "reference/ics-proforma/",
+                                  "reference/schemas/evaluation-report/",
+                                  "reference/schemas/conformance-statement/"])
+def test_wide_tables_show_every_column_inside_the_content_at_1280(base_url, page, path):
+    """At 1280 px no column is cut off or drawn under the table of contents (the classes
+    table hid its shall/should/may counts, the ICS its answer columns, the schema tables
+    ran under the table of contents); no stray 'Schema' label sits in a schema table."""
+    page.goto(base_url + path, wait_until="networkidle")
+    assert page.locator("article table").count()
+    assert hidden_columns(page) == []
+    labels = page.locator("article table").evaluate_all(
+        "ts => ts.map(t => getComputedStyle(t, '::before').content)")
+    assert set(labels) <= {"none", "normal"}, labels
+
+
+def test_on_a_phone_pages_fit_and_the_matrix_keeps_its_key_columns(browser, base_url):
+    """At 390 x 844 no page is wider than the screen (wide tables scroll inside the
+    content), and the matrix shows requirement, level, chapter, classes, tests, status."""
+    context = browser.new_context(viewport=PHONE, service_workers="block", is_mobile=True)
+    page = context.new_page()
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    problems = []
+    for path, name in KEY_PAGES.items():
+        page.goto(base_url + path, wait_until="networkidle")
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            problems.append(f"{path}: the page is {width} px wide")
+        problems += [f"{path}: {p}" for p in edition_problems(page)]
+        problems += [f"{path}: axe: {v}" for v in axe_violations(page)]
+        page.screenshot(path=str(ARTEFACTS / f"{name}-phone.png"))
+    page.goto(base_url + "reference/traceability/", wait_until="networkidle")
+    visible = page.locator(".frs-matrix thead th").evaluate_all(
+        "hs => hs.filter(h => h.offsetWidth).map(h => h.innerText)")
+    assert visible == ["Requirement", "Level", "Chapter", "Classes", "Tests", "Status"]
+    context.close()
+    assert problems == [], "\n".join(problems)
+
+
+def test_every_clause_links_its_comment_form_with_its_id_and_version(base_url, page):
+    edition = edition_of(Project.load(ROOT))
+    for file in sorted({c.file for c in clauses()}):
+        page.goto(base_url + clause_url(next(c for c in clauses() if c.file == file)),
+                  wait_until="domcontentloaded")
+        links = page.locator(".frs-requirement").evaluate_all(
+            "bs => bs.map(b => [b.querySelector('h4').id, "
+            "(b.querySelector('a.frs-comment') || {}).href])")
+        for clause_id, href in links:
+            assert href, f"{clause_id}: no comment link"
+            url = urlsplit(href)
+            assert f"{url.scheme}://{url.netloc}{url.path}" == \
+                f"{edition.repository}/issues/new"
+            fields = parse_qs(url.query)
+            assert fields["clause"] == [clause_id] and fields["version"] == [edition.version]
+            assert fields["template"] == [COMMENT_FORM]
+
+
 def test_traceability_matrix_links_resolve(base_url, page):
     """Every link in the matrix reaches a page, and its #anchor exists on that page."""
     matrix = base_url + "reference/traceability/"
@@ -266,6 +455,9 @@ def test_traceability_matrix_links_resolve(base_url, page):
     assert broken == [], "\n".join(broken)
 
 
+REFERENCE_SHARE_MAX = 0.1
+
+
 def test_print_view_renders_every_clause_and_makes_a_pdf(base_url, page):
     page.goto(base_url + "print_page/", wait_until="networkidle")
     page.emulate_media(media="print")
@@ -275,6 +467,8 @@ def test_print_view_renders_every_clause_and_makes_a_pdf(base_url, page):
     for clause in clauses():
         assert clause.id in shown, f"{clause.id} is missing from the print view"
         assert shown[clause.id].endswith(clause.id)  # its anchor survives, page-prefixed
+    assert len(page.evaluate(FORMULAS)) >= 10
+    assert unrendered_formulas(page) == []
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     pdf = ARTEFACTS / "frs.pdf"
     page.pdf(path=str(pdf), format="A4", print_background=True)
@@ -282,6 +476,23 @@ def test_print_view_renders_every_clause_and_makes_a_pdf(base_url, page):
     assert data.startswith(b"%PDF-") and len(data) > 10_000
     pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
     assert pages >= 2, f"the PDF has {pages} page(s)"
+    # The standard's text, the long tables left to the site (the PDF had 232 pages, about
+    # 150 of them the matrix, class pages, code and ICS): the reference tables it keeps
+    # (classes at a glance, coverage, their addresses) take a small share of it.
+    assert page.locator(".frs-matrix, .frs-ics").count() == 0
+    printed = {redirects.page_url(path).strip("/").replace("/", "-")
+               for path, _, _ in pages_module.REFERENCE_TABLES + (
+                   (pages_module.REFERENCE_INDEX, "", ""),)}
+    heights = dict(page.evaluate("() => [...document.querySelectorAll("
+                                 "'#print-site-page section.print-page')].map(s => "
+                                 "[s.id, s.getBoundingClientRect().height])"))
+    whole = page.locator("#print-site-page").evaluate("e => e.getBoundingClientRect().height")
+    tables = sum(h for key, h in heights.items() if key in printed)
+    assert tables <= REFERENCE_SHARE_MAX * whole, \
+        f"reference tables take {tables / whole:.0%} of the print view"
+    cover = page.locator("#print-site-cover-page").inner_text()
+    edition = edition_of(Project.load(ROOT))
+    assert edition.status in cover and edition.version in cover and edition.repository in cover
 
 
 def test_a_renamed_page_redirects_keeping_the_requirement_anchor(site, base_url, page):
