@@ -41,14 +41,30 @@ class Run:
         return self.out + self.err
 
 
+# Runs `frs` and, as it exits, writes its own peak resident memory (VmHWM, KiB). Not
+# wait4's ru_maxrss: that survives exec, so a child of a large test process would report
+# the parent's peak.
+LAUNCH = """
+import atexit, re, sys
+def peak(path=sys.argv[1]):
+    status = open("/proc/self/status").read()
+    open(path, "w").write(re.search(r"VmHWM:\\s+(\\d+)", status).group(1))
+atexit.register(peak)
+sys.argv = ["frs", *sys.argv[2:]]
+from reference_impl.cli import main
+sys.exit(main())
+"""
+
+
 def frs(*argv, cwd: Path | None = None, seconds: float = SECONDS) -> Run:
     """`frs ARGV` in a child process, with its exit status, output, time and peak memory."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.monotonic()
-        child = subprocess.Popen([sys.executable, "-m", "reference_impl.cli", *map(str, argv)],
+        peak = Path(tempfile.mkstemp(suffix=".peak")[1])
+        child = subprocess.Popen([sys.executable, "-c", LAUNCH, str(peak), *map(str, argv)],
                                  stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=cwd)
-        while True:  # wait4, not wait: it gives this child's own peak memory
-            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+        while True:
+            pid, status, _ = os.wait4(child.pid, os.WNOHANG)
             if pid:
                 break
             if time.monotonic() - start > seconds:
@@ -61,8 +77,10 @@ def frs(*argv, cwd: Path | None = None, seconds: float = SECONDS) -> Run:
         elapsed = time.monotonic() - start
         out.seek(0)
         err.seek(0)
+        peak_kib = int(peak.read_text() or 0)
+        peak.unlink()
         return Run(child.returncode, out.read().decode(errors="replace"),
-                   err.read().decode(errors="replace"), elapsed, usage.ru_maxrss / 1024)
+                   err.read().decode(errors="replace"), elapsed, peak_kib / 1024)
 
 
 def refused(run: Run, *places: str, codes=(1, 2)) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import shutil
 import sys
 import threading
 from pathlib import Path
@@ -149,8 +150,10 @@ def statement_with_local_pad_report(folder: Path) -> Path:
     data = json.loads((EXAMPLES / "conformance-statement/valid/remote-proofing-class-v-r.json"
                        ).read_text())
     data["pad"] = {"level": "A", "evidence": "pad-local"}
+    # Evidence is read only inside the statement's folder: the report goes beside it.
+    shutil.copy(PAD_REPORTS / "level-a.json", folder / "pad-level-a.json")
     data["evidence"].append({"id": "pad-local", "type": "pad-report",
-                             "url": str(PAD_REPORTS / "level-a.json")})
+                             "url": "pad-level-a.json"})
     path = folder / "statement.json"
     path.write_text(json.dumps(data))
     return path
