@@ -59,7 +59,9 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # no inner `: `, no trailing colon.
 _PLAIN_OPTION = re.compile(r"([a-z]+):[ ]+([^\s'\"\[\]{}&*!|>%@`#,?:-]"
                            r"(?:(?! #|: )[^\t])*?)(?<!:)[ ]*")
-_YAML_SPECIAL = re.compile(r"(?i)(?:y|n|yes|no|true|false|on|off|null|~|[-+.\d][\d._:eE+-]*"
+# Values YAML does not read as that same string; a lone "=" is YAML's value key, which the
+# safe loader refuses.
+_YAML_SPECIAL = re.compile(r"(?i)(?:y|n|yes|no|true|false|on|off|null|~|=|[-+.\d][\d._:eE+-]*"
                            r"|\.inf|\.nan|0[xob][\da-f_]+)")
 _BLOCK_OPEN = re.compile(r"^(/{3,})\s*([A-Za-z][\w-]*)?\s*(?:\|\s*(.*?))?\s*$")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")

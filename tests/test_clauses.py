@@ -114,6 +114,11 @@ def test_the_plain_option_path_reads_exactly_what_yaml_reads(pairs):
     assert fast == yaml.safe_load("\n".join(lines))
 
 
+def test_a_lone_equals_sign_goes_to_the_yaml_loader():
+    # Hypothesis found it: YAML reads "=" as its value key and refuses it.
+    assert _plain_options(["level: ="]) is None
+
+
 def test_json_pointers_resolve_as_rfc_6901_says():
     from frs_tools.links import resolve_pointer
 
