@@ -1,8 +1,10 @@
-"""The conformance classes of FRS clause 2 and the error-rate limits each one sets.
+"""The conformance classes of FRS clause 2, the error-rate limits each one sets, and the
+minimum test sizes those limits imply.
 
-A class is judged on upper confidence bounds, not point estimates (clause 6): the
-functions here take the bound the evaluation measured and say whether it meets the
-limit, with the reason.
+A class is judged on the one-sided upper 95 % bound of each measured rate, never on
+the point estimate (clause 6.5): the verdicts here take the counts an evaluation made,
+as `Rate`s, and judge them with `uncertainty.judge`, so that a test too small to show
+a limit says so and says how large it must be.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reference_impl.errors import InputError
+from reference_impl.metrics.uncertainty import Rate, judge, minimum_trials
 
 
 @dataclass(frozen=True)
@@ -17,25 +20,32 @@ class ClassLimits:
     name: str
     summary: str
     fmr_max: float | None = None   # verification: false match rate
-    fnmr_max: float | None = None  # verification: false non-match rate
+    frr_max: float | None = None   # verification: false reject rate, FTA included (B.5)
     fpir_max: float | None = None  # identification, in every demographic group
 
 
+# V-H is at least as strict as V-R (clause 2.2): FMR 100 times lower, the same FRR.
 CLASSES = {
-    "V-L": ClassLimits("V-L", "device-local 1:1 verification", fmr_max=1e-4, fnmr_max=0.05),
+    "V-L": ClassLimits("V-L", "device-local 1:1 verification", fmr_max=1e-4, frr_max=0.05),
     "V-R": ClassLimits("V-R", "remote or server 1:1 verification, identity proofing",
-                       fmr_max=1e-4, fnmr_max=0.01),
-    "V-H": ClassLimits("V-H", "high-assurance 1:1 verification", fmr_max=1e-6, fnmr_max=0.05),
+                       fmr_max=1e-4, frr_max=0.01),
+    "V-H": ClassLimits("V-H", "high-assurance 1:1 verification", fmr_max=1e-6, frr_max=0.01),
     "I": ClassLimits("I", "consensual 1:N identification", fpir_max=1e-3),
     "P": ClassLimits("P", "remote biometric identification in public spaces", fpir_max=1e-3),
 }
 # The gallery an identification test uses must be at least this share of the
 # operational gallery (clause 2, Class I).
 MIN_GALLERY_SHARE = 0.9
+# A demographic group's FMR bound may reach this multiple of its class's FMR limit
+# (FRS-DEM-004).
+FMR_GROUP_FACTOR = 3
 
 
 @dataclass(frozen=True)
 class Verdict:
+    """A class judged: passed, with the reason of each limit when it passes and of each
+    failing limit when it does not."""
+
     passed: bool
     reasons: tuple[str, ...]
 
@@ -48,30 +58,64 @@ def limits(name: str) -> ClassLimits:
                          f"{', '.join(CLASSES)})") from None
 
 
-def verification_verdict(name: str, fmr_upper: float, fnmr_upper: float) -> Verdict:
-    """Judge a verification class on the upper bounds of FMR and FNMR at one threshold."""
+def verification_verdict(name: str, fmr: Rate, frr: Rate) -> Verdict:
+    """Judge a verification class on FMR and FRR measured at one threshold."""
     cls = limits(name)
     if cls.fmr_max is None:
         raise InputError(f"class {name} is an identification class, not verification")
-    failures = []
-    if fmr_upper > cls.fmr_max:
-        failures.append(f"FMR upper bound {fmr_upper:.3g} exceeds {cls.fmr_max:g}")
-    if fnmr_upper > cls.fnmr_max:
-        failures.append(f"FNMR upper bound {fnmr_upper:.3g} exceeds {cls.fnmr_max:g}")
-    return Verdict(not failures, tuple(failures))
+    judged = (judge(fmr, cls.fmr_max, "FMR"), judge(frr, cls.frr_max, "FRR"))
+    passed = all(j.passed for j in judged)
+    return Verdict(passed, tuple(j.reason for j in judged if passed or not j.passed))
 
 
-def identification_verdict(name: str, fpir_upper_by_group: dict[str, float],
+def identification_verdict(name: str, fpir_by_group: dict[str, Rate],
                            gallery_size: int, operational_gallery_size: int) -> Verdict:
     """Judge an identification class: FPIR in every group, on a large enough gallery."""
     cls = limits(name)
     if cls.fpir_max is None:
         raise InputError(f"class {name} is a verification class, not identification")
-    if not fpir_upper_by_group:
+    if not fpir_by_group:
         raise InputError("no demographic group measured: FPIR is judged per group")
-    failures = [f"FPIR upper bound {v:.3g} in group '{g}' exceeds {cls.fpir_max:g}"
-                for g, v in sorted(fpir_upper_by_group.items()) if v > cls.fpir_max]
+    judged = {g: judge(rate, cls.fpir_max, "FPIR") for g, rate in sorted(fpir_by_group.items())}
+    failures = [f"group '{g}': {j.reason}" for g, j in judged.items() if not j.passed]
     if gallery_size < MIN_GALLERY_SHARE * operational_gallery_size:
         failures.append(f"gallery of {gallery_size} is under {MIN_GALLERY_SHARE:.0%} of the "
                         f"operational {operational_gallery_size}")
-    return Verdict(not failures, tuple(failures))
+    if failures:
+        return Verdict(False, tuple(failures))
+    worst = max(judged, key=lambda g: fpir_by_group[g].upper)
+    return Verdict(True, (f"every group within the limit, the highest bound in '{worst}': "
+                          f"{judged[worst].reason}", f"gallery of {gallery_size} is at least "
+                          f"{MIN_GALLERY_SHARE:.0%} of the operational {operational_gallery_size}"))
+
+
+@dataclass(frozen=True)
+class MinimumSize:
+    """The least number of trials of one kind a test of a class needs (Annex C)."""
+
+    quantity: str   # what is counted, e.g. "non-mated comparisons"
+    rate: str       # the rate judged on them, e.g. "FMR"
+    limit: float
+    per: str        # "test", "demographic group", "PAI species"
+    clause: str     # the requirement that sets the limit
+
+    @property
+    def trials(self) -> int:
+        return minimum_trials(self.limit)
+
+
+def minimum_sizes(name: str) -> list[MinimumSize]:
+    """Every minimum test size the limits of class `name` imply: for the class limits
+    of clause 2 and the per-group limits of clause 7."""
+    cls = limits(name)
+    clause = {"V-L": "FRS-CNF-001", "V-R": "FRS-CNF-002", "V-H": "FRS-CNF-003"}.get(
+        name, "FRS-CNF-004")
+    if cls.fpir_max is not None:
+        return [MinimumSize("non-mated searches", "FPIR", cls.fpir_max, "demographic group",
+                            clause)]
+    return [MinimumSize("non-mated comparisons", "FMR", cls.fmr_max, "test", clause),
+            MinimumSize("mated comparisons", "FRR", cls.frr_max, "test", clause),
+            MinimumSize("non-mated comparisons", "FMR", FMR_GROUP_FACTOR * cls.fmr_max,
+                        "demographic group", "FRS-DEM-004"),
+            MinimumSize("mated comparisons", "FNMR", cls.frr_max, "demographic group",
+                        "FRS-DEM-004")]

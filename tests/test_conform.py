@@ -459,11 +459,11 @@ def test_the_declared_pad_level_is_judged_on_the_cited_local_report():
     cite_pad_report("level-a")(data)
     assert {i: verdicts(data)[i] for i in ("FRS-PAD-005", "FRS-PAD-006")} == {
         "FRS-PAD-005": "pass", "FRS-PAD-006": "pass"}
-    # 6 of 60 paper masks accepted: the upper 95 % bound is about 0.205 > 0.15 (Level A).
+    # 6 of 60 paper masks accepted: the upper 95 % bound is about 0.188 > 0.15 (Level A).
     weak = BASES["V-R"]()
     cite_pad_report("level-a-weak-paper-mask")(weak)
     result = verdict_of(weak, "FRS-PAD-005")
-    assert result.verdict == "fail" and "paper-mask" in result.reason and "0.205" in result.reason
+    assert result.verdict == "fail" and "paper-mask" in result.reason and "0.188" in result.reason
     # Claiming Level B on a Level A test: three species untested, so neither clause is met.
     claim_b = BASES["V-R"]()
     cite_pad_report("level-a", level="B")(claim_b)

@@ -45,7 +45,7 @@ def test_a_class_i_claim_passes_on_separable_identities(tmp_path, capsys):
     true = synthetic.true_fpir(CLEAN, 0.6, 399, 1, searches=2000)
     for rate in groups.values():
         assert (rate["errors"], rate["trials"], rate["limit"]) == (0, 4000, 1e-3)
-        assert rate["interval"][1] == pytest.approx(1 - 0.025 ** (1 / 4000))  # x = 0: exact
+        assert rate["interval"][1] == pytest.approx(1 - 0.05 ** (1 / 4000))  # x = 0: exact
         assert rate["interval"][0] <= true <= rate["interval"][1]
     section = report["identification"]
     assert (section["gallery_size"], section["mated"], section["non_mated"]) == (400, 8000, 8000)
@@ -64,7 +64,9 @@ def test_a_class_p_claim_fails_where_the_true_fpir_is_high(tmp_path):
     for group, rate in fpir_by_group(verdict).items():
         assert rate["trials"] == 90
         assert rate["interval"][0] <= true <= rate["interval"][1]
-        assert f"FPIR upper bound {rate['interval'][1]:.3g} in group '{group}'" in verdict["reason"]
+        # 90 searches per group cannot show FPIR <= 1e-3 whatever the outcome.
+        assert (f"group '{group}': {rate['errors']} errors in 90 trials: too few to show "
+                f"FPIR ≤ 0.001; needs ≥ 2,995") in verdict["reason"]
 
 
 @pytest.mark.requirement("FRS-CNF-004", "FRS-SUB-023")

@@ -29,6 +29,7 @@ from reference_impl.metrics.pad import (
     missing_species,
     pad_level_verdict,
 )
+from reference_impl.metrics.uncertainty import Rate
 from reference_impl.retention import add_working_days
 
 PASS, FAIL, NOT_APPLICABLE, NEEDS_EVIDENCE = "pass", "fail", "not-applicable", "needs-evidence"
@@ -431,13 +432,13 @@ def iapar_limits(s: Statement) -> Finding:
         return not_applicable("/pad/level declares no PAD level")
     if (problem := _cited(s, "/pad/evidence")) or (pad := _pad_section(s)) is None:
         return problem or passed(f"Level {level} claimed; the cited report is not fetched")
-    uppers = {name: rate["interval"][1] for name, rate in pad.get("iapar", {}).items()
-              if name in LEVEL_SPECIES[level]}
-    verdict = pad_level_verdict(level, uppers)
+    # Recomputed from the report's counts, never read from its stated intervals.
+    rates = {name: Rate(rate["errors"], rate["trials"])
+             for name, rate in pad.get("iapar", {}).items() if name in LEVEL_SPECIES[level]}
+    verdict = pad_level_verdict(level, rates)
     if not verdict.passed:
         return failed("/pad/evidence", "; ".join(verdict.reasons))
-    return passed(f"every Level {level} species has an IAPAR bound of at most "
-                  f"{IAPAR_LIMITS[level]:g}")
+    return passed("; ".join(verdict.reasons))
 
 
 @rule("FRS-PAD-006", "PAI species of each level", "/pad/level", "/pad/evidence")

@@ -32,7 +32,6 @@ from reference_impl.model.similarity import pair_scores
 from reference_impl.preprocess import align, normalise, quality_report
 
 FMR_TARGETS = (1e-3, 1e-4, 1e-5, 1e-6)
-CONFIDENCE = 0.95
 VERIFICATION_CLASSES = {"V-L": "FRS-CNF-001", "V-R": "FRS-CNF-002", "V-H": "FRS-CNF-003"}
 IDENTIFICATION_CLASSES = {"I": "FRS-CNF-004", "P": "FRS-CNF-004"}
 # Which requirement of clause 12 each check of `frs model check` verifies.
@@ -185,10 +184,11 @@ def score_records(dataset: Dataset, refs: np.ndarray, probes: np.ndarray, scores
 
 def transaction_rates(mated: np.ndarray, non_mated: np.ndarray, threshold: float
                       ) -> tuple[Rate, Rate]:
-    """FMR and FNMR at a threshold, with quality rejections counted (clause 4.4).
+    """FMR and FRR at a threshold, the rates the class limits judge (clause 2, Annex B.5).
 
     A mated comparison without a score (its reference failed to enrol or its probe to
-    be acquired) is a false non-match: FNMR counts it among errors and trials.  A
+    be acquired) is a false reject: FRR counts it among errors and trials, so FRR =
+    FTA + FNMR (1 - FTA) with FTA the share of mated comparisons without a score.  A
     non-mated comparison without a score cannot be a false match and is not a trial.
     """
     scored = non_mated[np.isfinite(non_mated)]
@@ -198,16 +198,16 @@ def transaction_rates(mated: np.ndarray, non_mated: np.ndarray, threshold: float
     false_matches = int(np.count_nonzero(scored >= tau))
     finite = np.isfinite(mated)
     misses = int(np.count_nonzero(mated[finite] < tau) + np.count_nonzero(~finite))
-    return (Rate(false_matches, scored.size, CONFIDENCE),
-            Rate(misses, mated.size, CONFIDENCE))
+    return Rate(false_matches, scored.size), Rate(misses, mated.size)
 
 
 def class_verdicts(manifest: Manifest, scores: Scores, identification=None) -> list[dict]:
     """A verdict for each class whose threshold the manifest declares (clause 12.5).
 
-    Verification classes are judged on the upper Clopper-Pearson bounds of FMR and
-    FNMR at the declared threshold; identification classes by `identification(name,
-    threshold)`, the 1:N verdict of `reference_impl.evaluate.identify`.
+    Verification classes are judged on the upper bounds of FMR and FRR at the declared
+    threshold, a test below a limit's minimum size failing as too small (clause 6.5);
+    identification classes by `identification(name, threshold)`, the 1:N verdict of
+    `reference_impl.evaluate.identify`.
     """
     verdicts = []
     for name, threshold in sorted(manifest.thresholds.items()):
@@ -215,14 +215,14 @@ def class_verdicts(manifest: Manifest, scores: Scores, identification=None) -> l
             verdicts.append(identification(name, threshold))
             continue
         limits = classes.limits(name)
-        fmr, fnmr = transaction_rates(scores.mated, scores.non_mated, threshold)
-        judged = classes.verification_verdict(name, fmr.upper, fnmr.upper)
+        fmr, frr = transaction_rates(scores.mated, scores.non_mated, threshold)
+        judged = classes.verification_verdict(name, fmr, frr)
         verdicts.append({"requirement": VERIFICATION_CLASSES[name], "class": name,
                          "verdict": "pass" if judged.passed else "fail",
                          "threshold": threshold,
                          "measurements": [fmr.measurement("fmr", limits.fmr_max),
-                                          fnmr.measurement("fnmr", limits.fnmr_max)],
-                         "reason": "; ".join(judged.reasons) or "upper bounds within limits"})
+                                          frr.measurement("frr", limits.frr_max)],
+                         "reason": "; ".join(judged.reasons)})
     return verdicts
 
 
@@ -255,7 +255,7 @@ def quality_summary(dataset: Dataset, quality: list[dict]) -> dict:
         record = {"attempts": len(rows), "failures": failures,
                   "rate": failures / len(rows) if rows else 0.0}
         if rows:
-            record["interval"] = list(Rate(failures, len(rows), CONFIDENCE).interval)
+            record["interval"] = list(Rate(failures, len(rows)).interval)
         return record
 
     samples = dataset.samples
@@ -327,7 +327,7 @@ def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: Bo
         "schema_version": "0.1",
         "system": {"algorithm_id": manifest.algorithm_id,
                    "algorithm_version": manifest.algorithm_version},
-        # The metrics engine's own section: intervals, unsupported targets (rule of 3), and
+        # The metrics engine's own section: intervals, unsupported targets (clause 6.5), and
         # comparisons without a score counted as failures to acquire (Annex B).
         "verification": report_sections.verification_section(
             scored, FMR_TARGETS,

@@ -14,7 +14,7 @@ from reference_impl.metrics import demographics as dem
 from reference_impl.metrics import identification as ident
 from reference_impl.metrics import pad as padm
 from reference_impl.metrics.scores import StreamingResult
-from reference_impl.metrics.uncertainty import Rate, rule_of_three_trials, target_supported
+from reference_impl.metrics.uncertainty import CONFIDENCE, Rate, minimum_trials, target_supported
 from reference_impl.metrics.verification import (
     SortedScores,
     as_scores,
@@ -23,7 +23,7 @@ from reference_impl.metrics.verification import (
 )
 
 VERIFICATION_TARGETS = (1e-3, 1e-4, 1e-5, 1e-6)
-APCER_TARGETS = (0.05, 0.01)
+APCER_TARGETS = (padm.BPCER20_APCER, 0.01)  # BPCER20 and BPCER100
 SCHEMA_VERSION = "0.1"
 
 
@@ -32,11 +32,11 @@ def _finite(value: float) -> float | None:
 
 
 def verification_section(scores: SortedScores, targets=VERIFICATION_TARGETS,
-                         failures_to_acquire: int = 0, confidence: float = 0.95,
+                         failures_to_acquire: int = 0, confidence: float = CONFIDENCE,
                          det_plot: str | None = None) -> dict:
     """The `verification` property: EER (step and interpolated), and for each target
     FMR the threshold, the rates there with Clopper-Pearson intervals, or the
-    statement that the impostor count cannot support it (rule of 3); FTA and the
+    statement that the impostor count is below its minimum test size; FTA and the
     transaction rates.  `failures_to_acquire` counts the attempts without a score."""
     section = _verification(scores.n_genuine, scores.n_impostor, scores.eer(),
                             scores.eer_interpolated(), scores.fnmr_at_fmr, targets,
@@ -47,7 +47,7 @@ def verification_section(scores: SortedScores, targets=VERIFICATION_TARGETS,
 
 
 def streamed_verification_section(result: StreamingResult, failures_to_acquire: int = 0,
-                                  confidence: float = 0.95) -> dict:
+                                  confidence: float = CONFIDENCE) -> dict:
     """The same `verification` property from an exact streaming pass (Annex B, clause
     6.6), for the targets the stream was finished with."""
     points = {p.fmr_target: p for p in result.fnmr_at_fmr}
@@ -69,7 +69,7 @@ def _verification(n_g: int, n_i: int, eer, eer_interpolated: float, operating_po
     for target in targets:
         if not target_supported(target, n_i):
             section["fnmr_at_fmr"].append({"fmr_target": target, "supported": False,
-                                           "impostor_needed": rule_of_three_trials(target)})
+                                           "impostor_needed": minimum_trials(target)})
             continue
         point = operating_point(target)
         section["fnmr_at_fmr"].append({
@@ -86,7 +86,7 @@ def _verification(n_g: int, n_i: int, eer, eer_interpolated: float, operating_po
 
 def identification_section(mate_ranks, mate_scores, nonmated_top_scores, gallery_size: int,
                            ranks=(1,), fpir_targets=(1e-3,), max_rank: int = 20,
-                           confidence: float = 0.95) -> dict:
+                           confidence: float = CONFIDENCE) -> dict:
     """The `identification` property: FNIR at ranks, FNIR at target FPIRs, CMC."""
     n_mated, n_non = len(mate_ranks), len(nonmated_top_scores)
     section = {"gallery_size": int(gallery_size), "mated": n_mated, "non_mated": n_non,
@@ -100,7 +100,7 @@ def identification_section(mate_ranks, mate_scores, nonmated_top_scores, gallery
         if not target_supported(target, n_non):
             section["fnir_at_fpir"].append({"fpir_target": target, "rank": ranks[0],
                                             "supported": False,
-                                            "non_mated_needed": rule_of_three_trials(target)})
+                                            "non_mated_needed": minimum_trials(target)})
             continue
         point = ident.fnir_at_fpir(mate_ranks, mate_scores, nonmated_top_scores, target,
                                    ranks[0])
@@ -113,7 +113,7 @@ def identification_section(mate_ranks, mate_scores, nonmated_top_scores, gallery
 
 def pad_section(bona_fide, attacks_by_species: dict, threshold: float | None = None,
                 targets=APCER_TARGETS, accepted_by_species: dict | None = None,
-                confidence: float = 0.95) -> dict:
+                confidence: float = CONFIDENCE) -> dict:
     """The `pad` property: BPCER at each target APCER (BPCER20, BPCER100), the rates at
     the declared threshold with ACER as an extra, and IAPAR per species."""
     bona = as_scores(bona_fide, "bona fide")
@@ -125,7 +125,7 @@ def pad_section(bona_fide, attacks_by_species: dict, threshold: float | None = N
         if not target_supported(target, smallest):
             section["bpcer_at_apcer"].append({
                 "apcer_target": target, "supported": False,
-                "attack_needed_per_species": rule_of_three_trials(target)})
+                "attack_needed_per_species": minimum_trials(target)})
             continue
         point = padm.bpcer_at_apcer(bona, attacks, target)
         section["bpcer_at_apcer"].append({
@@ -148,7 +148,7 @@ def pad_section(bona_fide, attacks_by_species: dict, threshold: float | None = N
 
 
 def demographics_section(genuine_by_group: dict, impostor_by_group: dict, threshold: float,
-                         alpha: float = 0.5, confidence: float = 0.95) -> dict:
+                         alpha: float = 0.5, confidence: float = CONFIDENCE) -> dict:
     """The `demographics` property: per-group rates at the one global threshold with
     intervals, and the ratios, IR, FDR and GARBE of Annex B.9."""
     rates = dem.per_group_rates(genuine_by_group, impostor_by_group, threshold, confidence)
