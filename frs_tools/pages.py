@@ -360,7 +360,7 @@ def classes_page(clauses: list[Clause], class_names: tuple[str, ...],
              "compares faces (clause 2). Each class has its own error-rate limits and its own "
              "list of applicable requirements: a requirement that names no class applies to "
              "all of them. Follow a class to see every requirement it must meet.", "",
-             "| Class | What the system does | FMR | FNMR | FPIR per group | Requirements "
+             "| Class | What the system does | FMR | FRR | FPIR per group | Requirements "
              "| shall / shall not | should / should not | may |",
              "|---|---|---|---|---|--:|--:|--:|--:|"]
     for name in class_names:
@@ -371,7 +371,7 @@ def classes_page(clauses: list[Clause], class_names: tuple[str, ...],
         lines.append(
             f"| [{name}]({href(CLASSES, class_page_path(name))}) | "
             f"{limits.summary if limits else ''} | {_rate(limits and limits.fmr_max)} | "
-            f"{_rate(limits and limits.fnmr_max)} | {_rate(limits and limits.fpir_max)} | "
+            f"{_rate(limits and limits.frr_max)} | {_rate(limits and limits.fpir_max)} | "
             f"{len(applying)} | " + " | ".join(map(str, counts)) + " |")
     lines += ["", "## Requirements by chapter and class", "",
               "| Chapter | " + " | ".join(class_names) + " |",
@@ -396,10 +396,10 @@ def class_page(name: str, clauses: list[Clause], statuses: dict[str, Status],
     lines = [NOT_SEARCHED + f"# Class {name}" + (f" — {limits.summary}" if limits else ""), ""]
     if limits:
         stated = [f"{label} {_rate(value)}" for label, value in
-                  (("FMR", limits.fmr_max), ("FNMR", limits.fnmr_max),
+                  (("FMR", limits.fmr_max), ("FRR", limits.frr_max),
                    ("FPIR in every demographic group", limits.fpir_max)) if value is not None]
-        lines += [f"Error-rate limits: {', '.join(stated)}, each judged on the upper bound of "
-                  "its 95 % confidence interval.", ""]
+        lines += [f"Error-rate limits: {', '.join(stated)}, each judged on the one-sided upper "
+                  "95 % confidence bound of the measured rate (clause 6.5).", ""]
     lines += [f"{len(applying)} requirements apply to Class {name}: those that name it in "
               "their classes, and those that name no class. The status is that of the last "
               f"test run. See also [the classes at a glance]({href(page, CLASSES)}).", ""]

@@ -51,7 +51,7 @@ def test_each_class_page_lists_exactly_the_clauses_that_apply(tmp_path):
     v_l = pages.class_page("V-L", CLAUSES, statuses, TITLES, project(tmp_path))
     assert v_l.startswith("---\nsearch:\n  exclude: true\n---\n\n# Class V-L — device-local 1:1 "
                           "verification")
-    assert "FMR ≤ 10⁻⁴, FNMR ≤ 5 %" in v_l
+    assert "FMR ≤ 10⁻⁴, FRR ≤ 5 %" in v_l
     assert "| [FRS-ACC-001](../../06-accuracy.md#FRS-ACC-001) | shall |" in v_l
     assert "## 2 Conformance" in v_l and "## Home" not in v_l  # chapters with clauses only
 

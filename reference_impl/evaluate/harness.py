@@ -226,6 +226,41 @@ def class_verdicts(manifest: Manifest, scores: Scores, identification=None) -> l
     return verdicts
 
 
+def demographics_part(manifest: Manifest, dataset: Dataset, refs: np.ndarray,
+                      probes: np.ndarray, scores: Scores) -> dict | None:
+    """The report's `demographics` section (clause 7) at the threshold of the claimed
+    verification class with the lowest FMR limit; None when no verification class is
+    claimed or fewer than two groups were measured.
+
+    A group is the combination of a probe's labels, as 'key=label,key=label' (so three
+    age bands, two sexes and five skin tones make the 30 groups of FRS-DEM-002).  Its
+    FNMR is over its scored mated comparisons, its FMR over the scored non-mated
+    comparisons whose reference is of the same group: impostors are matched on every
+    label (FRS-DEM-003).
+    """
+    claimed = sorted((classes.limits(c).fmr_max, c) for c in manifest.thresholds
+                     if c in VERIFICATION_CLASSES)
+    if not claimed:
+        return None
+    group = np.array([",".join(f"{k}={v}" for k, v in sorted(s.groups.items()))
+                      for s in dataset.samples], dtype=object)
+    by_kind = []
+    for pairs, values, matched in ((scores.plan.mated, scores.mated, False),
+                                   (scores.plan.non_mated, scores.non_mated, True)):
+        probe_group = group[probes[pairs[:, 1]]]
+        keep = np.isfinite(values) & (probe_group != "")
+        if matched:
+            keep &= probe_group == group[refs[pairs[:, 0]]]
+        by_kind.append({g: values[keep & (probe_group == g)] for g in set(probe_group[keep])})
+    genuine, impostor = by_kind
+    both = sorted(set(genuine) & set(impostor))
+    if len(both) < 2:
+        return None
+    return report_sections.demographics_section(
+        {g: genuine[g] for g in both}, {g: impostor[g] for g in both},
+        manifest.thresholds[claimed[0][1]])
+
+
 def identification_part(manifest: Manifest, dataset: Dataset, vectors: np.ndarray):
     """(the report's identification section, a verdict function) when the manifest claims
     Class I or P; (None, None) otherwise."""
@@ -322,6 +357,7 @@ def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: Bo
                          "score (every sample rejected?)")
     scored = SortedScores(genuine, impostor, copy=False)  # fresh arrays: sorted in place
     identification, judge = identification_part(manifest, dataset, embedded.vectors)
+    demographics = demographics_part(manifest, dataset, refs, probes, scores)
     verdicts = check_verdicts(checks) + class_verdicts(manifest, scores, judge)
     report = {
         "schema_version": "0.1",
@@ -335,6 +371,7 @@ def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: Bo
                                     + (~np.isfinite(scores.non_mated)).sum()),
             det_plot="det.svg"),
         **({"identification": identification} if identification else {}),
+        **({"demographics": demographics} if demographics else {}),
         "model": {"file": Path(model_path).name,
                   "sha256": hashlib.sha256(Path(model_path).read_bytes()).hexdigest(),
                   "manifest_sha256": hashlib.sha256(manifest.path.read_bytes()).hexdigest(),

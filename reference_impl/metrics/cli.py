@@ -379,4 +379,7 @@ def render_demographics(section: dict) -> list[str]:
               f"inequity rate       {_g(section['inequity_rate'])} (alpha {_g(section['alpha'])})",
               f"FDR                 {_g(section['fdr'])}",
               f"GARBE               {_g(section['garbe'])}"]
+    best = section["favourable"]
+    lines.append(f"within the 95 % bounds: IR {_g(best['inequity_rate'])}, FDR "
+                 f"{_g(best['fdr'])}, GARBE {_g(best['garbe'])}")
     return lines

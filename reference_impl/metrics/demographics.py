@@ -193,10 +193,81 @@ def group_limits_verdict(rates: GroupRates, class_fmr: float, class_fnmr: float
                                               f"FNMR {class_fnmr:g}",))
 
 
+# ---------------------------------------------------------------------------
+# Summary measures judged with their uncertainty (clause 7.3, Annex B.9)
+
 FDR_TARGET = 0.99
 GARBE_TARGET = 0.25
 
 
-def meets_fairness_targets(fdr: float, garbe_value: float) -> bool:
-    """Clause 7.6 recommendation: FDR >= 0.99 and GARBE <= 0.25."""
-    return fdr >= FDR_TARGET and garbe_value <= GARBE_TARGET
+def _bounds(rates: list[Rate]) -> tuple[np.ndarray, np.ndarray]:
+    if len(rates) < 2:
+        raise InputError("a differential needs at least two groups")
+    return (np.array([r.lower for r in rates]), np.array([r.upper for r in rates]))
+
+
+def favourable_gap(rates: list[Rate]) -> float:
+    """The least largest-minus-smallest gap that the groups' 95 % bounds allow:
+    max(0, max_g L_g - min_g U_g) (Annex B.9)."""
+    low, high = _bounds(rates)
+    return max(0.0, float(low.max() - high.min()))
+
+
+def favourable_ratio(rates: list[Rate]) -> float:
+    """The least max/min ratio the groups' 95 % bounds allow: max(1, max L_g / min U_g)."""
+    low, high = _bounds(rates)
+    return max(1.0, float(low.max() / high.min()))
+
+
+def favourable_gini(rates: list[Rate]) -> float:
+    """The least Gini coefficient of rates x_g = clip(c, L_g, U_g) over a common value c
+    (Annex B.9).
+
+    On each interval between two consecutive bounds the clipped rates move linearly in
+    c, so G, a ratio of two functions linear in c, is monotone there: the least value
+    is at one of the bounds, and only those are tried.
+    """
+    low, high = _bounds(rates)
+    least = min(gini(np.clip(c, low, high)) for c in np.unique(np.r_[low, high]))
+    return max(0.0, float(least))  # no rounding below parity
+
+
+@dataclass(frozen=True)
+class Favourable:
+    """Each summary measure at its most favourable value within the groups' bounds."""
+
+    inequity_rate: float
+    fdr: float
+    garbe: float
+
+    def record(self) -> dict:
+        return {"inequity_rate": self.inequity_rate, "fdr": self.fdr, "garbe": self.garbe}
+
+
+def favourable(rates: GroupRates, alpha: float = 0.5) -> Favourable:
+    """IR, FDR and GARBE at the values most favourable to the system that every group's
+    one-sided 95 % bounds allow: a differential they still show is not chance."""
+    _alpha(alpha)
+    groups = sorted(set(rates.fmr) & set(rates.fnmr))
+    fmr = [rates.fmr[g] for g in groups]
+    fnmr = [rates.fnmr[g] for g in groups]
+    return Favourable(
+        favourable_ratio(fmr) ** alpha * favourable_ratio(fnmr) ** (1 - alpha),
+        1 - (alpha * favourable_gap(fmr) + (1 - alpha) * favourable_gap(fnmr)),
+        alpha * favourable_gini(fmr) + (1 - alpha) * favourable_gini(fnmr))
+
+
+def fairness_targets_verdict(rates: GroupRates, alpha: float = 0.5) -> Verdict:
+    """Clause 7.3 recommendation: FDR >= 0.99 and GARBE <= 0.25, each judged at its most
+    favourable value within the groups' bounds, so that chance alone never misses it."""
+    best = favourable(rates, alpha)
+    failures = []
+    if best.fdr < FDR_TARGET:
+        failures.append(f"FDR is at most {best.fdr:.4g} within the groups' 95 % bounds, "
+                        f"below {FDR_TARGET:g}")
+    if best.garbe > GARBE_TARGET:
+        failures.append(f"GARBE is at least {best.garbe:.3g} within the groups' 95 % "
+                        f"bounds, above {GARBE_TARGET:g}")
+    return Verdict(not failures, tuple(failures) or (
+        f"within the groups' 95 % bounds FDR can be {best.fdr:.4g} (≥ {FDR_TARGET:g}) and "
+        f"GARBE {best.garbe:.3g} (≤ {GARBE_TARGET:g})",))

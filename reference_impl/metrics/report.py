@@ -150,15 +150,22 @@ def pad_section(bona_fide, attacks_by_species: dict, threshold: float | None = N
 def demographics_section(genuine_by_group: dict, impostor_by_group: dict, threshold: float,
                          alpha: float = 0.5, confidence: float = CONFIDENCE) -> dict:
     """The `demographics` property: per-group rates at the one global threshold with
-    intervals, and the ratios, IR, FDR and GARBE of Annex B.9."""
+    intervals, the ratios, IR, FDR and GARBE of Annex B.9, and each summary measure at its
+    most favourable value within the groups' bounds."""
     rates = dem.per_group_rates(genuine_by_group, impostor_by_group, threshold, confidence)
+    return group_rates_section(rates, alpha)
+
+
+def group_rates_section(rates: dem.GroupRates, alpha: float = 0.5) -> dict:
+    """The `demographics` property from per-group rates already counted."""
     summary = dem.differentials(rates, alpha)
     groups = {}
     for name in sorted(set(rates.fmr) & set(rates.fnmr)):
         groups[name] = {"fmr": rates.fmr[name].record(), "fnmr": rates.fnmr[name].record()}
-    return {"threshold": threshold, "groups": groups, "fmr_ratio": summary.fmr_ratio,
+    return {"threshold": rates.threshold, "groups": groups, "fmr_ratio": summary.fmr_ratio,
             "fnmr_ratio": summary.fnmr_ratio, "inequity_rate": summary.inequity_rate,
-            "fdr": summary.fdr, "garbe": summary.garbe, "alpha": alpha}
+            "fdr": summary.fdr, "garbe": summary.garbe, "alpha": alpha,
+            "favourable": dem.favourable(rates, alpha).record()}
 
 
 def evaluation_report(algorithm_id: str, algorithm_version: str, **families) -> dict:
