@@ -100,9 +100,8 @@ def test_garbe_with_the_gini_coefficient_of_the_annex():
 
 
 def group_rates(fmr_errors, fmr_trials, fnmr_errors, fnmr_trials) -> d.GroupRates:
-    names = [f"g{i}" for i in range(len(fmr_errors))]
-    return d.GroupRates(0.5, {g: Rate(e, fmr_trials) for g, e in zip(names, fmr_errors)},
-                        {g: Rate(e, fnmr_trials) for g, e in zip(names, fnmr_errors)})
+    return d.GroupRates(0.5, {f"g{i}": Rate(e, fmr_trials) for i, e in enumerate(fmr_errors)},
+                        {f"g{i}": Rate(e, fnmr_trials) for i, e in enumerate(fnmr_errors)})
 
 
 @pytest.mark.requirement("FRS-DEM-009")
