@@ -8,10 +8,18 @@ proves the registry and the spec agree, clause by clause).  It returns a `Findin
 - `fail` — it declares something the clause forbids; the reason names the field;
 - `not-applicable` — the clause's condition does not arise (e.g. no minors served);
 - `needs-evidence` — the clause is about a measured value the statement does not give,
-  or cites evidence the statement does not list.
+  or cites evidence the statement does not list;
+- `not-judged` — the clause cannot be judged from this statement (e.g. the report it
+  needs is at a URL, which is not fetched); the reason says why.
+
+Clauses judged from a cited evaluation report (the class limits of clause 2, the
+demographic clauses of clause 7, the PAD levels of clause 8) recompute every bound from
+the report's counts with `reference_impl.classes` and `reference_impl.metrics`; the
+report's own verdicts and intervals are never taken.
 
 The engine (`reference_impl.conform.engine`) adds `not-applicable` for clauses outside
-the declared class and accepts a justified departure from a SHOULD clause.
+the declared class, `not-judged` for every clause of the class that no rule judges, and
+accepts a justified departure from a SHOULD clause.
 """
 
 from __future__ import annotations
@@ -22,7 +30,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from reference_impl import classes
 from reference_impl.conform.statement import Statement, schema_errors
+from reference_impl.metrics.demographics import (
+    GroupRates,
+    differentials,
+    fairness_targets_verdict,
+    group_design_gaps,
+    group_limits_verdict,
+)
 from reference_impl.metrics.pad import (
     IAPAR_LIMITS,
     LEVEL_SPECIES,
@@ -32,8 +48,9 @@ from reference_impl.metrics.pad import (
 from reference_impl.metrics.uncertainty import Rate
 from reference_impl.retention import add_working_days
 
-PASS, FAIL, NOT_APPLICABLE, NEEDS_EVIDENCE = "pass", "fail", "not-applicable", "needs-evidence"
-VERDICTS = (PASS, FAIL, NOT_APPLICABLE, NEEDS_EVIDENCE)
+PASS, FAIL, NOT_APPLICABLE, NEEDS_EVIDENCE, NOT_JUDGED = (
+    "pass", "fail", "not-applicable", "needs-evidence", "not-judged")
+VERDICTS = (PASS, FAIL, NOT_APPLICABLE, NEEDS_EVIDENCE, NOT_JUDGED)
 
 # Limits the rules apply; the clause and its NOTE give the source of each.
 MAX_RETENTION_DAYS = 1095          # 3 years after the last interaction (FRS-RET-002)
@@ -48,6 +65,7 @@ MIN_AUDIT_MONTHS = 12              # FRS-AUD-008
 FAILURES_BEFORE_DELAY = {False: 5, True: 10}
 FAILURES_BEFORE_DISABLE = {False: 50, True: 100}
 MIN_THROTTLE_DELAY_S = 30
+INJECTION_INSTRUMENTS = ("virtual-camera", "injected-stream", "injected-deepfake")  # PAD-013
 FORBIDDEN_PLACES = ("hotel-room", "public-bathhouse", "changing-room", "toilet")
 FORBIDDEN_INFERENCES = ("work-performance", "economic-status", "health", "preferences",
                         "interests")
@@ -106,6 +124,10 @@ def not_applicable(reason: str) -> Finding:
 
 def needs_evidence(reason: str) -> Finding:
     return Finding(NEEDS_EVIDENCE, reason)
+
+
+def not_judged(reason: str) -> Finding:
+    return Finding(NOT_JUDGED, reason)
 
 
 def _all_true(s: Statement, *fields: str) -> Finding | None:
@@ -180,6 +202,170 @@ def _measured(s: Statement, name: str) -> float | None:
         return None
     value = (_local_json(s, "/template_protection/evidence") or {}).get(name)
     return float(value) if isinstance(value, int | float) else None
+
+
+# ---- Clauses 2 and 7: judged from the cited evaluation report ---------------------------
+#
+# The laboratory's evaluation report (/testing/independent_test/evidence) is read as a
+# parsed document; every bound is recomputed from its counts, and its own verdicts and
+# intervals are never used.
+
+REPORT = "/testing/independent_test/evidence"
+
+
+def _report(s: Statement) -> dict | Finding:
+    """The cited evaluation report, or the Finding that says why it cannot be judged."""
+    if problem := _cited(s, REPORT):
+        return problem
+    report = _local_json(s, REPORT)
+    if report is None:
+        return not_judged(f"{REPORT}: the cited evaluation report is at a URL, which frs "
+                          "conform does not fetch, so its counts cannot be recomputed")
+    return report
+
+
+def _class_measurements(s: Statement, report: dict) -> tuple[dict, dict] | Finding:
+    """The report's verdict entry for the statement's class and its rates by (name,
+    group), rebuilt as Rates from the counts."""
+    cls = s.conformance_class
+    entry = next((v for v in report.get("verdicts", []) if v.get("class") == cls
+                  and v["requirement"].startswith("FRS-CNF-")), None)
+    if entry is None:
+        return failed(REPORT, f"the cited evaluation report measured no rates for class {cls} "
+                      "at a declared threshold")
+    return entry, {(m["name"], m.get("group")): Rate(m["errors"], m["trials"])
+                   for m in entry["measurements"]}
+
+
+def _own_verdict(entry: dict, passed_now: bool) -> str:
+    said = entry["verdict"]
+    return "" if (said == PASS) == passed_now else f" (the report itself says {said})"
+
+
+def class_limits(s: Statement) -> Finding:
+    """The class limits of clause 2, recomputed from the cited report's counts."""
+    report = _report(s)
+    if isinstance(report, Finding):
+        return report
+    found = _class_measurements(s, report)
+    if isinstance(found, Finding):
+        return found
+    entry, rates = found
+    cls = s.conformance_class
+    if cls in ("I", "P"):
+        groups = {g: r for (name, g), r in rates.items() if name == "fpir" and g}
+        if not groups or "operational_gallery_size" not in entry:
+            return failed(REPORT, "the cited report states no FPIR per demographic group or "
+                          "no operational gallery size, so FRS-CNF-004 cannot be shown")
+        judged = classes.identification_verdict(cls, groups, entry["gallery_size"],
+                                                entry["operational_gallery_size"])
+    else:
+        if ("fmr", None) not in rates or ("frr", None) not in rates:
+            return failed(REPORT, "the cited report states no FMR and FRR counts for class "
+                          f"{cls}")
+        judged = classes.verification_verdict(cls, rates["fmr", None], rates["frr", None])
+    reason = (f"recomputed from the cited report's counts at threshold {entry['threshold']:g}: "
+              + "; ".join(judged.reasons) + _own_verdict(entry, judged.passed))
+    return passed(reason) if judged.passed else failed(REPORT, reason)
+
+
+for _id, _title, _class in (("FRS-CNF-001", "Class V-L error-rate limits", "V-L"),
+                            ("FRS-CNF-002", "Class V-R error-rate limits", "V-R"),
+                            ("FRS-CNF-003", "Class V-H error-rate limits", "V-H")):
+    rule(_id, _title, REPORT, classes=(_class,))(class_limits)
+rule("FRS-CNF-004", "Class I and P identification limits", REPORT, classes=("I", "P"))(
+    class_limits)
+
+
+def _group_rates(s: Statement) -> tuple[dict, GroupRates] | Finding:
+    """The cited report's `demographics` section and its per-group Rates."""
+    report = _report(s)
+    if isinstance(report, Finding):
+        return report
+    section = report.get("demographics")
+    if not section:
+        return failed(REPORT, "the cited evaluation report states no per-group rates "
+                      "(no demographics section)")
+    rates = GroupRates(section["threshold"],
+                       {g: Rate(r["fmr"]["errors"], r["fmr"]["trials"])
+                        for g, r in section["groups"].items()},
+                       {g: Rate(r["fnmr"]["errors"], r["fnmr"]["trials"])
+                        for g, r in section["groups"].items()})
+    return section, rates
+
+
+@rule("FRS-DEM-001", "Per-group rates at one global threshold", REPORT)
+def per_group_rates_stated(s: Statement) -> Finding:
+    found = _group_rates(s)
+    if isinstance(found, Finding):
+        return found
+    section, rates = found
+    return passed(f"{len(rates.fmr)} groups measured at the one threshold "
+                  f"{section['threshold']:g}, with their counts")
+
+
+@rule("FRS-DEM-002", "Groups measured", REPORT)
+def groups_measured(s: Statement) -> Finding:
+    """The report's groups, named 'key=label,...' as frs evaluate names them, cover the
+    age bands, sexes and skin tones of clause 7.1."""
+    found = _group_rates(s)
+    if isinstance(found, Finding):
+        return found
+    labels = []
+    for name in found[0]["groups"]:
+        pairs = [part.split("=", 1) for part in name.split(",")]
+        if not all(len(pair) == 2 for pair in pairs):
+            return not_judged(f"{REPORT}: group '{name}' does not name its labels "
+                              "(key=label), so the design cannot be read from the report")
+        labels.append(dict(pairs))
+    gaps = group_design_gaps(labels)
+    if gaps:
+        return failed(REPORT, "the cited report's groups lack " + "; ".join(gaps))
+    return passed(f"{len(labels)} groups cover every age band, sex and skin-tone group asked")
+
+
+@rule("FRS-DEM-004", "Group limits", REPORT, classes=("V-L", "V-R", "V-H"))
+def group_limits(s: Statement) -> Finding:
+    found = _group_rates(s)
+    if isinstance(found, Finding):
+        return found
+    limits = classes.limits(s.conformance_class)
+    verdict = group_limits_verdict(found[1], limits.fmr_max, limits.frr_max)
+    reason = "recomputed from the cited report's counts: " + "; ".join(verdict.reasons)
+    return passed(reason) if verdict.passed else failed(REPORT, reason)
+
+
+def _stated_summary(s: Statement, keys: tuple[str, ...]) -> Finding:
+    """The summary measures the report states, checked against its own counts."""
+    found = _group_rates(s)
+    if isinstance(found, Finding):
+        return found
+    section, rates = found
+    recomputed = differentials(rates, section["alpha"])
+    wrong = [f"{k} {section[k]:.6g}, but its counts give {getattr(recomputed, k):.6g}"
+             for k in keys if abs(section[k] - getattr(recomputed, k)) > 1e-9 * max(
+                 1.0, abs(section[k]))]
+    if wrong:
+        return failed(REPORT, "the cited report states " + "; ".join(wrong))
+    return passed(", ".join(f"{k} {section[k]:.4g}" for k in keys) + ", as its counts give")
+
+
+for _id, _title, _keys in (("FRS-DEM-005", "Max/min ratios", ("fmr_ratio", "fnmr_ratio")),
+                           ("FRS-DEM-006", "Inequity rate", ("inequity_rate",)),
+                           ("FRS-DEM-007", "Fairness discrepancy rate", ("fdr",)),
+                           ("FRS-DEM-008", "GARBE", ("garbe",))):
+    rule(_id, _title, REPORT)(lambda s, keys=_keys: _stated_summary(s, keys))
+
+
+@rule("FRS-DEM-009", "Fairness targets", REPORT, level="should")
+def fairness_targets(s: Statement) -> Finding:
+    found = _group_rates(s)
+    if isinstance(found, Finding):
+        return found
+    section, rates = found
+    verdict = fairness_targets_verdict(rates, section["alpha"])
+    reason = "recomputed from the cited report's counts: " + "; ".join(verdict.reasons)
+    return passed(reason) if verdict.passed else failed(REPORT, reason)
 
 
 # ---- Clause 3: capture, notice and consent -------------------------------------------
@@ -413,8 +599,18 @@ def _pad_section(s: Statement) -> dict | None:
     return None if report is None else report.get("pad", {})
 
 
-@rule("FRS-PAD-009", "PAD for remote verification", "/pad/level", classes=("V-R",))
+@rule("FRS-PAD-009", "PAD for remote and high-assurance verification", "/pad/level",
+      classes=("V-R", "V-H"))
 def pad_required(s: Statement) -> Finding:
+    """Classes V-R and V-H implement PAD at Level B, which meets either SP 800-63A-4 text."""
+    if s.get("/pad/level") != "B":
+        return failed("/pad/level", f"is {_show(s.get('/pad/level'))}: Class "
+                      f"{s.conformance_class} needs PAD at Level B")
+    return passed("PAD at Level B")
+
+
+@rule("FRS-PAD-012", "PAD for consensual identification", "/pad/level", classes=("I",))
+def pad_required_for_identification(s: Statement) -> Finding:
     return _pad_implemented(s)
 
 
@@ -424,14 +620,15 @@ def pad_recommended(s: Statement) -> Finding:
     return _pad_implemented(s)
 
 
-@rule("FRS-PAD-005", "IAPAR limits", "/pad/level", "/pad/evidence", classes=("V-R",))
+@rule("FRS-PAD-005", "IAPAR limits", "/pad/level", "/pad/evidence")
 def iapar_limits(s: Statement) -> Finding:
     """The cited PAD report's IAPAR bounds meet the limit of the declared level."""
     level = s.get("/pad/level")
     if level not in IAPAR_LIMITS:
         return not_applicable("/pad/level declares no PAD level")
     if (problem := _cited(s, "/pad/evidence")) or (pad := _pad_section(s)) is None:
-        return problem or passed(f"Level {level} claimed; the cited report is not fetched")
+        return problem or not_judged(f"Level {level} claimed; the cited PAD report is at a "
+                                     "URL, which frs conform does not fetch")
     # Recomputed from the report's counts, never read from its stated intervals.
     rates = {name: Rate(rate["errors"], rate["trials"])
              for name, rate in pad.get("iapar", {}).items() if name in LEVEL_SPECIES[level]}
@@ -448,7 +645,8 @@ def level_species(s: Statement) -> Finding:
     if level not in IAPAR_LIMITS:
         return not_applicable("/pad/level declares no PAD level")
     if (problem := _cited(s, "/pad/evidence")) or (pad := _pad_section(s)) is None:
-        return problem or passed(f"Level {level} claimed; the cited report is not fetched")
+        return problem or not_judged(f"Level {level} claimed; the cited PAD report is at a "
+                                     "URL, which frs conform does not fetch")
     missing = missing_species(level, set(pad.get("attack", {})) | set(pad.get("iapar", {})))
     if missing:
         return failed("/pad/evidence", f"the cited PAD test did not use: {', '.join(missing)}")
@@ -456,25 +654,55 @@ def level_species(s: Statement) -> Finding:
 
 
 @rule("FRS-PAD-011", "Throttling of failed attempts", "/throttling", "/pad/level",
-      classes=("V-L", "V-R", "V-H"))
+      "/pad/evidence", classes=("V-L", "V-R", "V-H"))
 def throttling(s: Statement) -> Finding:
-    """Failed attempts are delayed, then biometric authentication is disabled."""
+    """Failed attempts are delayed, then biometric authentication is disabled; the larger
+    allowance needs a PAD whose cited evaluation meets FRS-PAD-005."""
     if not s.has("/throttling"):
         return failed("/throttling", "no limit on consecutive failed attempts is declared")
-    pad = s.get("/pad/level") in IAPAR_LIMITS
-    with_pad = " (with PAD)" if pad else " (without PAD)"
-    for field, limit in (("failures_before_delay", FAILURES_BEFORE_DELAY[pad]),
-                         ("failures_before_disable", FAILURES_BEFORE_DISABLE[pad])):
-        if s.get(f"/throttling/{field}") > limit:
-            return failed(f"/throttling/{field}", f"{s.get(f'/throttling/{field}')} failures "
-                          f"allowed, more than {limit}{with_pad}")
+    pad = iapar_limits(s) if s.get("/pad/level") in IAPAR_LIMITS else None
+    unknown = pad is not None and pad.verdict == NOT_JUDGED
+    allowed = pad is not None and pad.verdict == PASS
+    needs_allowance = []
+    for field, limits in (("failures_before_delay", FAILURES_BEFORE_DELAY),
+                          ("failures_before_disable", FAILURES_BEFORE_DISABLE)):
+        declared = s.get(f"/throttling/{field}")
+        if declared <= limits[allowed]:
+            continue
+        if unknown and declared <= limits[True]:
+            needs_allowance.append(f"{declared} failures before {field.split('_')[-1]}")
+            continue
+        why = ("with a PAD that meets FRS-PAD-005" if allowed or unknown else "without PAD"
+               if pad is None else f"its PAD does not meet FRS-PAD-005: {pad.reason}")
+        return failed(f"/throttling/{field}", f"{declared} failures allowed, more than "
+                      f"{limits[allowed or unknown]} ({why})")
     delayed = s.get("/throttling/failures_before_disable") > \
         s.get("/throttling/failures_before_delay")  # otherwise no attempt is ever delayed
     if delayed and s.get("/throttling/delay_seconds") < MIN_THROTTLE_DELAY_S:
         return failed("/throttling/delay_seconds", f"{s.get('/throttling/delay_seconds'):g} s, "
                       f"less than {MIN_THROTTLE_DELAY_S} s")
+    if needs_allowance:
+        return not_judged(f"{' and '.join(needs_allowance)} need a PAD that meets "
+                          f"FRS-PAD-005, which is not judged here ({pad.reason})")
     return passed(f"a delay after {s.get('/throttling/failures_before_delay')} failures, "
                   f"disabled after {s.get('/throttling/failures_before_disable')}")
+
+
+@rule("FRS-PAD-013", "Injection attack detection", "/pad/injection_test",
+      classes=("V-R", "V-H"))
+def injection_attack_test(s: Statement) -> Finding:
+    """A test against injection attack instruments, apart from PAD, after CEN/TS 18099."""
+    base = "/pad/injection_test"
+    if not s.has(base):
+        return failed(base, "no injection attack test is declared")
+    if problem := _all_true(s, f"{base}/follows_cen_ts_18099"):
+        return problem
+    missing = [i for i in INJECTION_INSTRUMENTS if i not in s.get(f"{base}/instruments", [])]
+    if missing:
+        return failed(f"{base}/instruments", f"not tested: {', '.join(missing)}")
+    return _cited(s, f"{base}/evidence") or passed(
+        "tested against a virtual camera, an injected stream and an injected deepfake, "
+        "after CEN/TS 18099")
 
 
 # ---- Clause 9: data protection and template protection --------------------------------
