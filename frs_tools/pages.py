@@ -336,15 +336,15 @@ def schema_page(name: str, schema: dict, clauses: list[Clause], project: Project
 
 
 def _rate(value: float | None) -> str:
-    """A limit as the spec writes it: ≤ 5 %, ≤ 10⁻⁴."""
+    """A limit as the spec writes it: ≤ 5 %, ≤ 10⁻⁴, ≤ 3 × 10⁻⁴."""
     if value is None:
         return "—"
     if value >= 0.01:
         return f"≤ {value * 100:g} %"
-    exponent = round(math.log10(value))
-    if math.isclose(10.0 ** exponent, value):
-        return "≤ 10" + str(exponent).translate(_SUPERSCRIPT)
-    return f"≤ {value:g}"
+    exponent = math.floor(math.log10(value) + 1e-9)
+    mantissa = round(value / 10.0 ** exponent, 6)
+    power = "10" + str(exponent).translate(_SUPERSCRIPT)
+    return f"≤ {power}" if mantissa == 1 else f"≤ {mantissa:g} × {power}"
 
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")

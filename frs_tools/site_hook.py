@@ -2,7 +2,8 @@
 
 Named in mkdocs.yml under `hooks:`.  It registers the requirement block, fails the
 build on any malformed clause (with file:line), adds the generated pages and the
-downloadable schemas, and tells the block which page it is rendering.
+downloadable schemas, fills in the generated tables a page asks for
+(frs_tools/generated.py), and tells the block which page it is rendering.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from frs_tools import redirects
+from frs_tools import generated, redirects
 from frs_tools.clauses import without_options
 from frs_tools.project import Project
 from frs_tools.requirement_block import make_extension
 from frs_tools.site import SiteError, SiteModel
+from reference_impl.errors import InputError
 
 _model: SiteModel | None = None
 
@@ -50,4 +52,7 @@ def on_post_build(config) -> None:
 
 def on_page_markdown(markdown: str, page, config, files) -> str:
     _model.page = page.file.src_uri
-    return without_options(markdown)
+    try:
+        return generated.expand(without_options(markdown), page.file.src_uri)
+    except InputError as exc:
+        raise PluginError(str(exc)) from None

@@ -204,3 +204,52 @@ def test_a_report_that_fails_its_own_verdict_but_meets_the_limit_passes(minimum_
     next(v for v in report["verdicts"] if v.get("class") == "V-L")["verdict"] = "fail"
     result = cnf_001(statement_citing(tmp_path, report))
     assert result.verdict == "pass" and result.reason.endswith("(the report itself says fail)")
+
+
+# ---- Annex C: generated, never typed ------------------------------------------------
+
+def thin(value: int) -> str:
+    return f"{value:,}".replace(",", "\u202f")
+
+
+@pytest.mark.requirement("FRS-ACC-017", "FRS-ACC-019", "FRS-PAD-007")
+def test_annex_c_is_filled_in_from_the_code_that_judges():
+    from frs_tools import generated
+
+    page = (ROOT / "spec/annex-c-test-sizes.md").read_text()
+    names = generated.MARKER.findall(page)
+    assert names and set(names) <= set(generated.TABLES)
+    filled = generated.expand(page, "annex-c-test-sizes.md")
+    assert "frs:generated" not in filled
+    rows = [line for line in filled.splitlines() if line.startswith("| V-L | FMR |")]
+    assert rows == [f"| V-L | FMR | ≤ 10⁻⁴ | non-mated comparisons | {thin(29_956)} | "
+                    f"{thin(30_000)} | {thin(300_000)} | FRS-CNF-001 |"]
+    # Every minimum size of every class appears, computed now.
+    for name in classes.CLASSES:
+        for size in classes.minimum_sizes(name):
+            assert thin(size.trials) in filled
+    assert "| IAPAR, Level B | ≤ 7 % | 42 | FRS-PAD-005 |" in filled
+    assert "| ≤ 10⁻⁴ | 174 | 123 |" in filled
+
+
+def test_an_unknown_generated_table_is_an_error():
+    from frs_tools import generated
+    from reference_impl.errors import InputError
+
+    with pytest.raises(InputError, match="unknown generated table 'sizes'"):
+        generated.expand("x\n<!-- frs:generated sizes -->\n", "annex.md")
+
+
+@pytest.mark.requirement("FRS-CNF-002", "FRS-SUB-018", "FRS-SUB-022")
+def test_the_sizes_the_spec_text_states_are_the_codes():
+    """The few counts the clauses quote in examples are those the code computes."""
+    def spec(name: str) -> str:
+        return " ".join((ROOT / "spec" / name).read_text().split())
+
+    v_l = f"{minimum_trials(1e-4):,}".replace(",", " ")
+    assert f"zero errors in fewer than {v_l} comparisons" in spec("02-conformance.md")
+    assert f"no false match in {minimum_trials(1e-4) - 1:,}".replace(",", " ") in \
+        spec("02-conformance.md")
+    assert f"needs at least {v_l} non-mated comparisons" in spec("12-submission.md")
+    i = f"{minimum_trials(1e-3):,}".replace(",", " ")
+    assert f"Fewer than {i} non-mated searches in a group" in spec("12-submission.md")

@@ -150,6 +150,29 @@ def minimum_trials(limit: float, confidence: float = CONFIDENCE) -> int:
     return n
 
 
+def trials_for(errors: int, limit: float, confidence: float = CONFIDENCE) -> int:
+    """The least number of trials with which `errors` errors still meet `limit`: the
+    least n with upper_bound(errors, n) <= limit (Annex C).  For 0 errors it is the
+    minimum test size."""
+    if errors < 0:
+        raise InputError(f"{errors} errors: expected a count >= 0")
+    limit = _limit(limit)
+    if errors == 0:
+        return minimum_trials(limit, confidence)
+    if limit == 1:
+        return errors
+    low, high = errors + 1, max(errors + 2, minimum_trials(limit, confidence))
+    while upper_bound(errors, high, confidence) > limit:  # the bound falls as n grows
+        low, high = high, 2 * high
+    while low < high:
+        middle = (low + high) // 2
+        if upper_bound(errors, middle, confidence) <= limit:
+            high = middle
+        else:
+            low = middle + 1
+    return high
+
+
 def target_supported(target: float, trials: int, confidence: float = CONFIDENCE) -> bool:
     """Whether `trials` can support a claim at `target`: at least its minimum test size."""
     return trials >= minimum_trials(target, confidence)
