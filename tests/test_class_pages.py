@@ -70,5 +70,6 @@ def test_rates_are_written_as_the_spec_writes_them():
     assert pages._rate(1e-4) == "≤ 10⁻⁴"
     assert pages._rate(1e-6) == "≤ 10⁻⁶"
     assert pages._rate(0.05) == "≤ 5 %"
-    assert pages._rate(0.002) == "≤ 0.002"
+    assert pages._rate(0.002) == "≤ 2 × 10⁻³"
+    assert pages._rate(3 * 1e-4) == "≤ 3 × 10⁻⁴"  # 3.0000000000000003e-4 in floats
     assert pages._rate(None) == "—"
