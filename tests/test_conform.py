@@ -5,6 +5,7 @@ exit codes; contradictions and schema errors; the generated proforma."""
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 from pathlib import Path
 
@@ -16,6 +17,9 @@ from frs_tools.project import Project
 from reference_impl.cli import main
 from reference_impl.conform import engine, proforma, rules
 from reference_impl.conform.statement import StatementError, check_statement
+from reference_impl.metrics import report as report_sections
+from reference_impl.metrics.demographics import GroupRates
+from reference_impl.metrics.uncertainty import Rate
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "schemas/examples/conformance-statement/valid"
@@ -589,3 +593,89 @@ def test_redress_and_participation_apply_only_when_their_condition_arises():
     assert verdict_of(data, "FRS-DEM-010").verdict == "not-applicable"
     data["testing"]["operational_test"]["real_users"] = "none"
     assert verdict_of(data, "FRS-ACC-026").verdict == "not-applicable"
+
+
+# ---- clause 7 judged from the cited evaluation report ----------------------------------
+
+def design_rates(fmr_errors: int = 0, fnmr_errors: int = 0) -> GroupRates:
+    """30 groups, 3 age bands x 2 sexes x 5 skin tones, each of the sizes Annex C asks for
+    Class V-R; the first group makes `fmr_errors` false matches and `fnmr_errors` misses."""
+    names = [f"age_band={a},sex={s},skin_tone={t}"
+             for a, s, t in itertools.product(("18-30", "31-50", "51+"), "FM", "ABCDE")]
+    fmr = {g: Rate(fmr_errors if i == 0 else 0, 10_000) for i, g in enumerate(names)}
+    fnmr = {g: Rate(fnmr_errors if i == 0 else 0, 300) for i, g in enumerate(names)}
+    return GroupRates(0.5, fmr, fnmr)
+
+
+def citing_demographics(tmp_path: Path, section: dict, cls: str = "V-R") -> dict:
+    """Verdicts of the `cls` base statement citing a local report with `section`."""
+    report = json.loads((ROOT / "schemas/examples/evaluation-report/valid/minimal.json")
+                        .read_text())
+    report["demographics"] = section
+    (tmp_path / "eval.json").write_text(json.dumps(report))
+    data = BASES[cls]()
+    data["evidence"].append({"id": "eval-local", "type": "evaluation-report",
+                             "url": str(tmp_path / "eval.json")})
+    data["testing"]["independent_test"]["evidence"] = "eval-local"
+    return {r.id: r for r in engine.evaluate(check_statement(data)).results}
+
+
+DEMOGRAPHIC = ("FRS-DEM-001", "FRS-DEM-002", "FRS-DEM-004", "FRS-DEM-005", "FRS-DEM-006",
+               "FRS-DEM-007", "FRS-DEM-008", "FRS-DEM-009")
+
+
+@pytest.mark.requirement(*DEMOGRAPHIC)
+def test_the_demographic_clauses_are_judged_on_the_cited_reports_counts(tmp_path):
+    found = citing_demographics(tmp_path, report_sections.group_rates_section(design_rates()))
+    assert {i: found[i].verdict for i in DEMOGRAPHIC} == dict.fromkeys(DEMOGRAPHIC, "pass")
+    assert found["FRS-DEM-002"].reason.startswith("30 groups cover")
+    # One group with 3 false matches in 10,000: its bound exceeds 3 x 1e-4.
+    worse = report_sections.group_rates_section(design_rates(fmr_errors=3))
+    result = citing_demographics(tmp_path, worse)["FRS-DEM-004"]
+    assert result.verdict == "fail"
+    assert "group 'age_band=18-30,sex=F,skin_tone=A': FMR upper bound" in result.reason
+
+
+@pytest.mark.requirement("FRS-DEM-004")
+def test_a_group_below_its_minimum_size_fails_as_too_small(tmp_path):
+    rates = design_rates()
+    first = next(iter(rates.fmr))
+    rates.fmr[first] = Rate(0, 9_984)  # one fewer than the 9,985 of Annex C
+    result = citing_demographics(tmp_path, report_sections.group_rates_section(rates))
+    assert result["FRS-DEM-004"].verdict == "fail"
+    assert "0 errors in 9,984 trials: too few to show FMR ≤ 0.0003; needs ≥ 9,985" in \
+        result["FRS-DEM-004"].reason
+
+
+@pytest.mark.requirement("FRS-DEM-005", "FRS-DEM-007", "FRS-DEM-002", "FRS-DEM-009")
+def test_stated_summaries_must_match_the_counts_and_the_design_must_be_complete(tmp_path):
+    section = report_sections.group_rates_section(design_rates(fnmr_errors=30))
+    section["fdr"] = 1.0  # a report that claims parity its counts do not show
+    found = citing_demographics(tmp_path, section)
+    assert found["FRS-DEM-007"].verdict == "fail"
+    assert "states fdr 1, but its counts give 0.95" in found["FRS-DEM-007"].reason
+    assert found["FRS-DEM-005"].verdict == "pass"
+    # 30 misses in 300 against none elsewhere is beyond chance: FDR misses its target.
+    assert found["FRS-DEM-009"].verdict == "fail"
+    assert "FDR is at most 0.9685" in found["FRS-DEM-009"].reason
+    # Drop the sex label: the design lacks a second sex.
+    renamed = {k.replace(",sex=M", ",sex=F"): v for k, v in section["groups"].items()}
+    found = citing_demographics(tmp_path, {**section, "groups": renamed})
+    assert found["FRS-DEM-002"].verdict == "fail" and "sex: 1 groups" in \
+        found["FRS-DEM-002"].reason
+
+
+@pytest.mark.requirement("FRS-DEM-001")
+def test_a_report_without_per_group_rates_fails_and_a_url_is_not_judged(tmp_path):
+    report = json.loads((ROOT / "schemas/examples/evaluation-report/valid/minimal.json")
+                        .read_text())
+    (tmp_path / "eval.json").write_text(json.dumps(report))
+    data = BASES["V-R"]()
+    data["evidence"].append({"id": "eval-local", "type": "evaluation-report",
+                             "url": str(tmp_path / "eval.json")})
+    data["testing"]["independent_test"]["evidence"] = "eval-local"
+    assert verdict_of(data, "FRS-DEM-001").verdict == "fail"
+    assert verdict_of(data, "FRS-CNF-002").reason.endswith(
+        "measured no rates for class V-R at a declared threshold")
+    result = verdict_of(BASES["V-R"](), "FRS-DEM-001")  # the example cites a URL
+    assert result.verdict == "not-judged" and "does not fetch" in result.reason
