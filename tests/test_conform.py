@@ -32,7 +32,7 @@ STATEMENT_AND_METRIC = {"FRS-PAD-005", "FRS-PAD-006"}
 # of clause 7 below): their conforming statement needs a local report of its own.
 REPORT_JUDGED = {"FRS-CNF-001", "FRS-CNF-002", "FRS-CNF-003", "FRS-CNF-004", "FRS-DEM-001",
                  "FRS-DEM-002", "FRS-DEM-004", "FRS-DEM-005", "FRS-DEM-006", "FRS-DEM-007",
-                 "FRS-DEM-008", "FRS-DEM-009"}
+                 "FRS-DEM-008", "FRS-DEM-009", "FRS-DEM-011"}
 PAD_REPORTS = ROOT / "tests/fixtures/pad-reports"
 
 
@@ -679,3 +679,38 @@ def test_a_report_without_per_group_rates_fails_and_a_url_is_not_judged(tmp_path
         "measured no rates for class V-R at a declared threshold")
     result = verdict_of(BASES["V-R"](), "FRS-DEM-001")  # the example cites a URL
     assert result.verdict == "not-judged" and "does not fetch" in result.reason
+
+
+@pytest.mark.requirement("FRS-CNF-004", "FRS-DEM-011", "FRS-DEM-002", "FRS-DEM-009")
+def test_identification_groups_are_judged_on_fpir_and_fnir(tmp_path):
+    n = 2_995  # the minimum test size of FPIR 1e-3 (Annex C)
+    groups = [f"age_band={a},sex={s},skin_tone={t}"
+              for a, s, t in itertools.product(("18-30", "31-50", "51+"), "FM", "ABCDE")]
+    fpir = {g: Rate(0, n) for g in groups}
+    fnir = {g: Rate(3, 400) for g in groups}
+    entry = {"requirement": "FRS-CNF-004", "class": "I", "verdict": "fail", "threshold": 0.6,
+             "gallery_size": 950, "operational_gallery_size": 1000,
+             "measurements": [{**r.measurement("fpir", 1e-3), "group": g} for g, r in fpir.items()]
+             + [{**r.measurement("fnir"), "group": g} for g, r in fnir.items()],
+             "differentials": report_sections.differentials_record(GroupRates(0.6, fpir, fnir)),
+             "reason": "whatever the report said"}
+    report = json.loads((ROOT / "schemas/examples/evaluation-report/valid/minimal.json")
+                        .read_text())
+    report["verdicts"] = [entry]
+    (tmp_path / "eval.json").write_text(json.dumps(report))
+    data = BASES["I"]()
+    data["evidence"].append({"id": "eval-local", "type": "evaluation-report",
+                             "url": str(tmp_path / "eval.json")})
+    data["testing"]["independent_test"]["evidence"] = "eval-local"
+    found = {r.id: r for r in engine.evaluate(check_statement(data)).results}
+    judged = ("FRS-CNF-004", "FRS-DEM-011", "FRS-DEM-002", "FRS-DEM-005", "FRS-DEM-006",
+              "FRS-DEM-007", "FRS-DEM-008", "FRS-DEM-009")
+    assert {i: found[i].verdict for i in judged} == dict.fromkeys(judged, "pass")
+    assert found["FRS-CNF-004"].reason.endswith("(the report itself says fail)")
+    assert "FRS-DEM-001" not in found and "FRS-DEM-004" not in found  # verification only
+    # One group below the minimum number of non-mated searches fails FRS-CNF-004.
+    entry["measurements"][0] = {**Rate(0, n - 1).measurement("fpir", 1e-3), "group": groups[0]}
+    (tmp_path / "eval.json").write_text(json.dumps(report))
+    result = next(r for r in engine.evaluate(check_statement(data)).results
+                  if r.id == "FRS-CNF-004")
+    assert result.verdict == "fail" and f"needs ≥ {n:,}" in result.reason

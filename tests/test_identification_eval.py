@@ -92,7 +92,7 @@ def sample(sample_id, subject, role, sex="F"):
     return Sample(sample_id, subject, role, None, None, True, None, {"sex": sex})
 
 
-@pytest.mark.requirement("FRS-SUB-022")
+@pytest.mark.requirement("FRS-SUB-022", "FRS-DEM-011")
 def test_searches_known_answer_worked_by_hand():
     # Gallery: a (two enrolments, the better one counts), b; c failed to enrol; d has
     # no enrolment at all.  Dot scores, worked by hand below.
@@ -118,8 +118,13 @@ def test_searches_known_answer_worked_by_hand():
     fpir = fpir_by_group(verdict)
     assert (fpir["sex=M"]["errors"], fpir["sex=M"]["trials"]) == (1, 2)
     assert (fpir["sex=F"]["errors"], fpir["sex=F"]["trials"]) == (0, 2)
-    fnir = verdict["measurements"][-1]
+    fnir = next(m for m in verdict["measurements"] if m["name"] == "fnir" and "group" not in m)
     assert (fnir["name"], fnir["errors"], fnir["trials"]) == ("fnir", 2, 4)
+    # Per group (FRS-DEM-011): F searched with pa (hit), pc and px (misses); M with pb (hit).
+    by_group = {m["group"]: (m["errors"], m["trials"]) for m in verdict["measurements"]
+                if m["name"] == "fnir" and "group" in m}
+    assert by_group == {"sex=F": (2, 3), "sex=M": (0, 1)}
+    assert verdict["differentials"]["fnir_ratio"] == (2 / 3) / (1 / 2)  # M floored at 1/2
     assert verdict["verdict"] == "fail"  # 2 searches cannot bound FPIR under 1e-3
 
 

@@ -277,11 +277,32 @@ rule("FRS-CNF-004", "Class I and P identification limits", REPORT, classes=("I",
     class_limits)
 
 
+IDENTIFICATION_KEYS = {"fmr_ratio": "fpir_ratio", "fnmr_ratio": "fnir_ratio"}
+
+
 def _group_rates(s: Statement) -> tuple[dict, GroupRates] | Finding:
-    """The cited report's `demographics` section and its per-group Rates."""
+    """The cited report's per-group rates as Rates, with the section that states their
+    summary measures: the `demographics` section for a verification class; for Class I
+    or P the FPIR and FNIR of each group in the class verdict and its `differentials`
+    (FRS-DEM-011), keyed as the `demographics` section is."""
     report = _report(s)
     if isinstance(report, Finding):
         return report
+    if s.conformance_class in ("I", "P"):
+        found = _class_measurements(s, report)
+        if isinstance(found, Finding):
+            return found
+        entry, rates = found
+        fpir = {g: r for (name, g), r in rates.items() if name == "fpir" and g}
+        fnir = {g: r for (name, g), r in rates.items() if name == "fnir" and g}
+        if "differentials" not in entry:
+            return failed(REPORT, "the cited report states no FPIR and FNIR per demographic "
+                          "group with their summary measures")
+        summary = {k: entry["differentials"][IDENTIFICATION_KEYS.get(k, k)]
+                   for k in ("fmr_ratio", "fnmr_ratio", "inequity_rate", "fdr", "garbe",
+                             "alpha")}
+        return ({"threshold": entry["threshold"], "groups": dict.fromkeys(fpir), **summary},
+                GroupRates(entry["threshold"], fpir, fnir))
     section = report.get("demographics")
     if not section:
         return failed(REPORT, "the cited evaluation report states no per-group rates "
@@ -294,14 +315,20 @@ def _group_rates(s: Statement) -> tuple[dict, GroupRates] | Finding:
     return section, rates
 
 
-@rule("FRS-DEM-001", "Per-group rates at one global threshold", REPORT)
 def per_group_rates_stated(s: Statement) -> Finding:
+    """Per-group rates with their counts, at one threshold (FRS-DEM-001, FRS-DEM-011)."""
     found = _group_rates(s)
     if isinstance(found, Finding):
         return found
     section, rates = found
     return passed(f"{len(rates.fmr)} groups measured at the one threshold "
                   f"{section['threshold']:g}, with their counts")
+
+
+rule("FRS-DEM-001", "Per-group rates at one global threshold", REPORT,
+     classes=("V-L", "V-R", "V-H"))(per_group_rates_stated)
+rule("FRS-DEM-011", "Per-group rates of identification", REPORT, classes=("I", "P"))(
+    per_group_rates_stated)
 
 
 @rule("FRS-DEM-002", "Groups measured", REPORT)

@@ -19,6 +19,7 @@ from reference_impl import classes
 from reference_impl.errors import InputError
 from reference_impl.metrics import identification as ident
 from reference_impl.metrics import report as report_sections
+from reference_impl.metrics.demographics import GroupRates
 from reference_impl.metrics.uncertainty import Rate
 from reference_impl.model.similarity import References
 
@@ -33,6 +34,7 @@ class Searches:
     mate_scores: np.ndarray      # NaN when not found
     top_scores: np.ndarray       # per non-mated search, its best score
     non_mated_probes: np.ndarray  # sample index of each non-mated search's probe
+    mated_probes: np.ndarray | None = None  # sample index of each mated search's probe
 
 
 @dataclass(frozen=True)
@@ -99,23 +101,40 @@ def identification_searches(samples, vectors: np.ndarray, similarity: str,
         part = slice(start, start + chunk)
         mate[part], ranks[part], top[part] = gallery.search(vectors[accepted[part]], own[part])
     found, kept = own >= 0, set(accepted)
-    missed = sum(1 for i in probes if samples[i].subject_id in has_enrolment
-                 and (i not in kept or samples[i].subject_id not in column))
+    missed = [i for i in probes if samples[i].subject_id in has_enrolment
+              and (i not in kept or samples[i].subject_id not in column)]
     subjects = len(gallery.subjects)
     return Searches(subjects, subjects - (1 if found.any() else 0),
-                    np.concatenate([ranks[found], np.zeros(missed, dtype=np.int64)]),
-                    np.concatenate([mate[found], np.full(missed, np.nan)]),
-                    top, np.array(accepted, dtype=np.int64))
+                    np.concatenate([ranks[found], np.zeros(len(missed), dtype=np.int64)]),
+                    np.concatenate([mate[found], np.full(len(missed), np.nan)]),
+                    top, np.array(accepted, dtype=np.int64),
+                    np.array([accepted[i] for i in np.flatnonzero(found)] + missed,
+                             dtype=np.int64))
+
+
+def group_label(sample) -> str:
+    """A sample's demographic group: the combination of its labels, 'key=label,...', as
+    the report's demographics section names it; '' when it carries none."""
+    return ",".join(f"{k}={v}" for k, v in sorted(sample.groups.items()))
 
 
 def group_searches(samples, searches: Searches) -> dict[str, np.ndarray]:
-    """The non-mated top scores of each demographic group label, as 'group=label'."""
+    """The non-mated top scores of each demographic group."""
     groups: dict[str, list[float]] = {}
     for index, score in zip(searches.non_mated_probes.tolist(), searches.top_scores.tolist(),
                             strict=True):
-        for key, label in samples[index].groups.items():
-            groups.setdefault(f"{key}={label}", []).append(score)
+        if label := group_label(samples[index]):
+            groups.setdefault(label, []).append(score)
     return {name: np.array(values) for name, values in sorted(groups.items())}
+
+
+def group_misses(samples, searches: Searches, threshold: float) -> dict[str, Rate]:
+    """Each group's FNIR at rank 1 at the threshold, over its mated searches."""
+    label = np.array([group_label(samples[i]) for i in searches.mated_probes], dtype=object)
+    scores = np.nan_to_num(searches.mate_scores)
+    return {g: Rate.of(ident.fnir(searches.mate_ranks[label == g], scores[label == g],
+                                  IDENTIFICATION_RANK, threshold), int((label == g).sum()))
+            for g in sorted(set(label) - {""})}
 
 
 def identification_section(searches: Searches) -> dict:
@@ -146,8 +165,15 @@ def identification_verdict(name: str, threshold: float, samples, searches: Searc
     fnir = ident.fnir(searches.mate_ranks, np.nan_to_num(searches.mate_scores),
                       IDENTIFICATION_RANK, threshold)
     measurements.append(Rate.of(fnir, searches.mate_ranks.size).measurement("fnir"))
+    misses = group_misses(samples, searches, threshold) if searches.mated_probes is not None \
+        else {}
+    measurements += [{**rate.measurement("fnir"), "group": g} for g, rate in misses.items()]
     verdict = {"requirement": "FRS-CNF-004", "class": name, "threshold": threshold,
                "gallery_size": searches.searched_size, "measurements": measurements}
+    if len(set(by_group) & set(misses)) >= 2:  # clause 7 for 1:N (FRS-DEM-011)
+        verdict["differentials"] = report_sections.differentials_record(
+            GroupRates(threshold, {g: by_group[g] for g in misses if g in by_group},
+                       {g: misses[g] for g in by_group if g in misses}))
     reasons = []
     if not by_group:
         reasons.append("the dataset labels no demographic group: FPIR is judged per group")

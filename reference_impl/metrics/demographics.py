@@ -98,7 +98,8 @@ def gini(values) -> float:
     # sum_i sum_j |x_i - x_j| = 2 * sum_k (2k - n - 1) x_(k), x sorted, k = 1..n
     s = np.sort(x)
     pair_sum = 2 * float(np.dot(2 * np.arange(1, n + 1) - n - 1, s))
-    return n / (n - 1) * pair_sum / (2 * n * n * mean)
+    # Equal rates give a pair sum of 0 up to rounding, which must not fall below parity.
+    return max(0.0, n / (n - 1) * pair_sum / (2 * n * n * mean))
 
 
 def garbe(fmrs, fnmrs, alpha: float = 0.5) -> float:
@@ -228,8 +229,7 @@ def favourable_gini(rates: list[Rate]) -> float:
     is at one of the bounds, and only those are tried.
     """
     low, high = _bounds(rates)
-    least = min(gini(np.clip(c, low, high)) for c in np.unique(np.r_[low, high]))
-    return max(0.0, float(least))  # no rounding below parity
+    return min(gini(np.clip(c, low, high)) for c in np.unique(np.r_[low, high]))
 
 
 @dataclass(frozen=True)

@@ -158,13 +158,22 @@ def demographics_section(genuine_by_group: dict, impostor_by_group: dict, thresh
 
 def group_rates_section(rates: dem.GroupRates, alpha: float = 0.5) -> dict:
     """The `demographics` property from per-group rates already counted."""
-    summary = dem.differentials(rates, alpha)
     groups = {}
     for name in sorted(set(rates.fmr) & set(rates.fnmr)):
         groups[name] = {"fmr": rates.fmr[name].record(), "fnmr": rates.fnmr[name].record()}
-    return {"threshold": rates.threshold, "groups": groups, "fmr_ratio": summary.fmr_ratio,
-            "fnmr_ratio": summary.fnmr_ratio, "inequity_rate": summary.inequity_rate,
-            "fdr": summary.fdr, "garbe": summary.garbe, "alpha": alpha,
+    return {"threshold": rates.threshold, "groups": groups,
+            **differentials_record(rates, alpha, ("fmr_ratio", "fnmr_ratio"))}
+
+
+def differentials_record(rates: dem.GroupRates, alpha: float = 0.5,
+                         ratios: tuple[str, str] = ("fpir_ratio", "fnir_ratio")) -> dict:
+    """The summary measures of clause 7.3 of per-group rates: the ratios (named `ratios`:
+    FMR and FNMR for verification, FPIR and FNIR for identification), IR, FDR, GARBE and
+    their most favourable values within the groups' bounds."""
+    summary = dem.differentials(rates, alpha)
+    return {ratios[0]: summary.fmr_ratio, ratios[1]: summary.fnmr_ratio,
+            "inequity_rate": summary.inequity_rate, "fdr": summary.fdr,
+            "garbe": summary.garbe, "alpha": alpha,
             "favourable": dem.favourable(rates, alpha).record()}
 
 
