@@ -120,7 +120,7 @@ BREAKS = {
                                              "separate_written_consent": False})),
     "FRS-DPR-008": ("V-R", put("/template_protection/renewable", False)),
     "FRS-DPR-009": ("P", put("/template_protection/d_sys", 0.35)),
-    "FRS-DPR-010": ("I", put("/template_protection/fnmr_increase", 0.025)),
+    "FRS-DPR-010": ("I", put("/template_protection/fnir_increase", 0.025)),
     "FRS-DPR-011": ("V-H", put("/data_protection/samples_zeroised", False)),
     "FRS-DPR-012": ("V-L", put("/data_protection/sold_or_leased", True)),
     "FRS-RET-001": ("V-R", put("/retention/schedule_published_on", "2026-09-15")),
@@ -217,7 +217,8 @@ def test_the_three_defects_fail_exactly_the_clause_that_forbids_them(defect, cla
 # clauses judged from a cited report are not judged, nor is the PAD allowance of
 # throttling that rests on one.
 SHIPPED = {
-    "phone-unlock-class-v-l": ({}, {"FRS-AUD-003", "FRS-DEM-010"}),
+    "phone-unlock-class-v-l": ({}, {"FRS-AUD-003", "FRS-DEM-010", "FRS-DPR-008",
+                                    "FRS-DPR-009", "FRS-DPR-010"}),  # all on the device
     "remote-proofing-class-v-r": ({}, {"FRS-CAP-003", "FRS-DEM-010"}),
     "park-gate-class-i": ({}, {"FRS-AUD-003"}),
     "stadium-class-p": ({}, {"FRS-AUD-003", "FRS-DEM-010"}),
@@ -714,3 +715,23 @@ def test_identification_groups_are_judged_on_fpir_and_fnir(tmp_path):
     result = next(r for r in engine.evaluate(check_statement(data)).results
                   if r.id == "FRS-CNF-004")
     assert result.verdict == "fail" and f"needs ≥ {n:,}" in result.reason
+
+
+@pytest.mark.requirement("FRS-DPR-008", "FRS-DPR-009", "FRS-DPR-010")
+def test_template_protection_follows_the_architecture_not_the_class():
+    # A V-H system on the device: not applicable; the same system comparing on a server
+    # (a justified departure from FRS-DPR-004) must protect its references.
+    data = BASES["V-H"]()
+    found = verdicts(data)
+    assert {found[i] for i in ("FRS-DPR-008", "FRS-DPR-009", "FRS-DPR-010")} == {
+        "not-applicable"}
+    data["storage"].update(comparison="server", transmitted=True,
+                           transfer_basis="separate-consent")
+    del data["template_protection"]
+    result = verdict_of(data, "FRS-DPR-008")
+    assert result.verdict == "fail" and "comparison on a server" in result.reason
+    # For 1:N the cost is the FNIR one: a Class I claim of an FNMR cost is not enough.
+    park = BASES["I"]()
+    park["template_protection"]["fnmr_increase"] = park["template_protection"].pop(
+        "fnir_increase")
+    assert verdict_of(park, "FRS-DPR-010").verdict == "needs-evidence"

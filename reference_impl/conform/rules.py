@@ -46,6 +46,7 @@ from reference_impl.metrics.pad import (
     pad_level_verdict,
 )
 from reference_impl.metrics.uncertainty import Rate
+from reference_impl.protect.cost import MAX_D_SYS, MAX_FNMR_INCREASE
 from reference_impl.retention import add_working_days
 
 PASS, FAIL, NOT_APPLICABLE, NEEDS_EVIDENCE, NOT_JUDGED = (
@@ -56,8 +57,6 @@ VERDICTS = (PASS, FAIL, NOT_APPLICABLE, NEEDS_EVIDENCE, NOT_JUDGED)
 MAX_RETENTION_DAYS = 1095          # 3 years after the last interaction (FRS-RET-002)
 MAX_DELETION_WORKING_DAYS = 15     # FRS-RET-003
 MAX_KEY_ROTATION_DAYS = 730        # FRS-DPR-006
-MAX_D_SYS = 0.1                    # FRS-DPR-009
-MAX_FNMR_INCREASE = 0.01           # FRS-DPR-010: one percentage point
 FILING_THRESHOLD = 100_000         # FRS-AUD-003
 FILING_WORKING_DAYS = 30           # FRS-AUD-003
 MIN_AUDIT_MONTHS = 12              # FRS-AUD-008
@@ -812,10 +811,21 @@ def no_raw_images(s: Statement) -> Finding:
     return passed("raw images are not kept after comparison")
 
 
-@rule("FRS-DPR-008", "Protected references", "/template_protection", classes=("V-R", "I", "P"))
+def _central(s: Statement) -> str | None:
+    """Where face data leaves the person's device (stored or compared on a server or in a
+    cloud), or None when it never does: the architecture clause 9.3 applies to."""
+    away = [f"{f} on a {s.get(f'/storage/{f}')}" for f in ("templates", "comparison")
+            if s.get(f"/storage/{f}") != "device"]
+    return " and ".join(away) or None
+
+
+@rule("FRS-DPR-008", "Protected references", "/template_protection", "/storage/templates",
+      "/storage/comparison")
 def protected_references(s: Statement) -> Finding:
+    if (where := _central(s)) is None:
+        return not_applicable("templates are stored and compared on the device")
     if not s.has("/template_protection"):
-        return failed("/template_protection", "stored references are not protected")
+        return failed("/template_protection", f"stored references are not protected ({where})")
     return _all_true(s, "/template_protection/irreversible", "/template_protection/unlinkable",
                      "/template_protection/renewable") or passed(
         f"references are irreversible, unlinkable and renewable "
@@ -823,20 +833,27 @@ def protected_references(s: Statement) -> Finding:
 
 
 @rule("FRS-DPR-009", "Unlinkability of protected templates", "/template_protection/d_sys",
-      "/template_protection/evidence", classes=("V-R", "I", "P"))
+      "/template_protection/evidence", "/storage/templates", "/storage/comparison")
 def unlinkability_claim(s: Statement) -> Finding:
+    if _central(s) is None:
+        return not_applicable("templates are stored and compared on the device")
     return _protection_claim(s, "d_sys", MAX_D_SYS, lambda v: f"D↔sys = {v:g} exceeds "
                              f"{MAX_D_SYS:g}", lambda v: f"D↔sys = {v:g} ≤ {MAX_D_SYS:g}")
 
 
 @rule("FRS-DPR-010", "Accuracy cost of protection", "/template_protection/fnmr_increase",
-      "/template_protection/evidence", classes=("V-R", "I", "P"))
+      "/template_protection/fnir_increase", "/template_protection/evidence",
+      "/storage/templates", "/storage/comparison")
 def protection_cost_claim(s: Statement) -> Finding:
+    """FNMR at the class FMR for verification; rank-1 FNIR at FPIR 1e-3 for 1:N (B.7)."""
+    if _central(s) is None:
+        return not_applicable("templates are stored and compared on the device")
+    rate = "FNIR" if s.conformance_class in ("I", "P") else "FNMR"
     return _protection_claim(
-        s, "fnmr_increase", MAX_FNMR_INCREASE,
-        lambda v: f"FNMR rises by {v:.2%}, more than {MAX_FNMR_INCREASE:.0%} (one percentage "
-                  "point)",
-        lambda v: f"FNMR changes by {v * 100:+.2f} percentage points")
+        s, f"{rate.lower()}_increase", MAX_FNMR_INCREASE,
+        lambda v: f"{rate} rises by {v:.2%}, more than {MAX_FNMR_INCREASE:.0%} (one "
+                  "percentage point)",
+        lambda v: f"{rate} changes by {v * 100:+.2f} percentage points")
 
 
 def _protection_claim(s: Statement, name: str, limit: float,

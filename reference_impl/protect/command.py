@@ -3,7 +3,8 @@ costs on your own model's embeddings (FRS-DPR-009, FRS-DPR-010).
 
 The file holds two arrays: `embeddings` (one row per capture) and `labels` (the subject
 of each row).  The command prints a protection report (JSON) — FNMR and FMR at the
-class FMR before and after protection, and D↔sys between two applications' keys — that
+class FMR before and after protection, with `--fpir` the rank-1 FNIR at the class FPIR
+of a 1:N class before and after, and D↔sys between two applications' keys — that
 a conformance statement cites as evidence (`/template_protection/evidence`, type
 `protection-report`).  Exit status 1 when a limit of clause 9 is not met.
 """
@@ -25,6 +26,9 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
     parser.add_argument("embeddings", help=".npz file with arrays 'embeddings' and 'labels'")
     parser.add_argument("--fmr", type=float, default=1e-4,
                         help="the FMR limit of the class (default 1e-4, classes V-L and V-R)")
+    parser.add_argument("--fpir", type=float,
+                        help="for Classes I and P: also measure the rank-1 FNIR at this FPIR "
+                        "(their class limit is 1e-3) before and after protection")
     parser.add_argument("--bits", type=int, help="protected template size in bits (default: "
                         "the embedding dimension; up to 8 times it)")
     parser.add_argument("--seed", help="derive the two application keys from this text, for "
@@ -57,7 +61,8 @@ def load(path: str) -> tuple[np.ndarray, np.ndarray]:
 def run(args: argparse.Namespace) -> int:
     embeddings, labels = load(args.embeddings)
     key_a, key_b = keys(args.seed)
-    result = cost.protection_cost(embeddings, labels, key_a, key_b, args.fmr, args.bits)
+    result = cost.protection_cost(embeddings, labels, key_a, key_b, args.fmr, args.bits,
+                                  fpir_target=args.fpir)
     print(json.dumps({"report": "frs-protection-cost/0.1", "bits": args.bits or
                       embeddings.shape[1], **result.to_json()}, indent=2))
     return 0 if result.meets_limits else 1
