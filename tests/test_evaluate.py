@@ -151,7 +151,7 @@ def test_rejection_rate_per_demographic_group(tmp_path):
     synthetic.write_dataset(tmp_path / "data", NOISY, subjects=10, faces=faces)
     data = datasets.load_dataset(tmp_path / "data" / "dataset.json")
     quality = [{"accepted": s.sample_id not in faces, "rejected_by": [],
-                "unified_score": 80.0 if s.sample_id not in faces else 20.0}
+                "gate_score": 80.0 if s.sample_id not in faces else 20.0}
                for s in data.samples]
     summary = harness.quality_summary(data, quality)
     groups = {(g["group"], g["label"]): g for g in summary["by_group"]}
@@ -163,7 +163,7 @@ def test_rejection_rate_per_demographic_group(tmp_path):
 
 
 @pytest.mark.requirement("FRS-QUA-012")
-def test_mean_unified_quality_score_per_demographic_group(tmp_path):
+def test_mean_gate_score_per_demographic_group(tmp_path):
     submission(tmp_path / "sub", NOISY, {"V-L": THRESHOLD})
     small = (TEMPLATE_112 * 1.2).tolist()  # IED 42.3 px: a probe scores 100 * 42.3 / 120
     faces = {"s0000-2": [], "s0002-3": [small], "s0001-4": [small]}  # 0, 2: M; 1: F
@@ -171,17 +171,17 @@ def test_mean_unified_quality_score_per_demographic_group(tmp_path):
     assert evaluate(tmp_path) == 1
     records = [json.loads(line) for line in
                (tmp_path / "out" / "quality.jsonl").read_text().splitlines()]
-    score = {r["sample_id"]: r["unified_score"] for r in records}
+    score = {r["sample_id"]: r["gate_score"] for r in records}
     ied = float(np.hypot(*(TEMPLATE_112[1] - TEMPLATE_112[0]))) * 1.2
     assert score["s0000-2"] == 0.0  # no face
     assert score["s0002-3"] == pytest.approx(100 * ied / 120, abs=1e-5)
     quality = report_of(tmp_path)["quality"]
-    groups = {g["label"]: g["mean_unified_score"] for g in quality["by_group"]}
+    groups = {g["label"]: g["mean_gate_score"] for g in quality["by_group"]}
     for label, subjects in (("M", ("s0000", "s0002")), ("F", ("s0001", "s0003"))):
         values = [v for k, v in score.items() if k[:5] in subjects]
         assert len(values) == 10 and groups[label] == pytest.approx(sum(values) / 10)
     assert groups["M"] < groups["F"]  # M lost a face and a size, F only a size
-    assert quality["mean_unified_score"] == pytest.approx(sum(score.values()) / 20)
+    assert quality["mean_gate_score"] == pytest.approx(sum(score.values()) / 20)
 
 
 @pytest.mark.requirement("FRS-SUB-018")

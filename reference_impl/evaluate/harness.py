@@ -283,7 +283,7 @@ def check_verdicts(checks: list[CheckResult]) -> list[dict]:
 
 
 def quality_summary(dataset: Dataset, quality: list[dict]) -> dict:
-    """FTE, FTA, rejections by component, and rejections and mean unified quality score
+    """FTE, FTA, rejections by component, and rejections and mean gate score
     by demographic group (clauses 4.5, 4.6)."""
     def rate(rows: list[int]) -> dict:
         failures = sum(1 for i in rows if not quality[i]["accepted"])
@@ -306,17 +306,17 @@ def quality_summary(dataset: Dataset, quality: list[dict]) -> dict:
         "fte": rate([i for i, s in enumerate(samples) if s.role == "enrolment"]),
         "fta": rate([i for i, s in enumerate(samples) if s.role == "probe"]),
         "rejected_by": dict(sorted(by_component.items())),
-        "mean_unified_score": mean_unified_score([quality[i] for i in range(len(samples))]),
+        "mean_gate_score": mean_gate_score([quality[i] for i in range(len(samples))]),
         "by_group": [{"group": key, "label": label, **rate(rows),
-                      "mean_unified_score": mean_unified_score([quality[i] for i in rows])}
+                      "mean_gate_score": mean_gate_score([quality[i] for i in rows])}
                      for (key, label), rows in sorted(groups.items())],
     }
 
 
-def mean_unified_score(records: list[dict]) -> float:
-    """Mean unified quality score (clause 4.1) of quality-report records, rejected
+def mean_gate_score(records: list[dict]) -> float:
+    """Mean gate score (clause 4.1) of quality-report records, rejected
     samples included (clause 4.6)."""
-    return round(sum(r["unified_score"] for r in records) / len(records), 6)
+    return round(sum(r["gate_score"] for r in records) / len(records), 6)
 
 
 @dataclass
