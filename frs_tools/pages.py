@@ -360,9 +360,9 @@ def classes_page(clauses: list[Clause], class_names: tuple[str, ...],
              "compares faces (clause 2). Each class has its own error-rate limits and its own "
              "list of applicable requirements: a requirement that names no class applies to "
              "all of them. Follow a class to see every requirement it must meet.", "",
-             "| Class | What the system does | FMR | FRR | FPIR per group | Requirements "
+             "| Class | What the system does | FMR | FRR | FPIR per group | FNIR | Requirements "
              "| shall / shall not | should / should not | may |",
-             "|---|---|---|---|---|--:|--:|--:|--:|"]
+             "|---|---|---|---|---|---|--:|--:|--:|--:|"]
     for name in class_names:
         limits = LIMITS.get(name)
         applying = [c for c in clauses if c.applies_to(name)]
@@ -372,6 +372,7 @@ def classes_page(clauses: list[Clause], class_names: tuple[str, ...],
             f"| [{name}]({href(CLASSES, class_page_path(name))}) | "
             f"{limits.summary if limits else ''} | {_rate(limits and limits.fmr_max)} | "
             f"{_rate(limits and limits.frr_max)} | {_rate(limits and limits.fpir_max)} | "
+            f"{_rate(limits and limits.fnir_max)} | "
             f"{len(applying)} | " + " | ".join(map(str, counts)) + " |")
     lines += ["", "## Requirements by chapter and class", "",
               "| Chapter | " + " | ".join(class_names) + " |",
@@ -397,7 +398,8 @@ def class_page(name: str, clauses: list[Clause], statuses: dict[str, Status],
     if limits:
         stated = [f"{label} {_rate(value)}" for label, value in
                   (("FMR", limits.fmr_max), ("FRR", limits.frr_max),
-                   ("FPIR in every demographic group", limits.fpir_max)) if value is not None]
+                   ("FPIR in every demographic group", limits.fpir_max),
+                   ("FNIR", limits.fnir_max)) if value is not None]
         lines += [f"Error-rate limits: {', '.join(stated)}, each judged on the one-sided upper "
                   "95 % confidence bound of the measured rate (clause 6.5).", ""]
     lines += [f"{len(applying)} requirements apply to Class {name}: those that name it in "

@@ -22,6 +22,7 @@ class ClassLimits:
     fmr_max: float | None = None   # verification: false match rate
     frr_max: float | None = None   # verification: false reject rate, FTA included (B.5)
     fpir_max: float | None = None  # identification, in every demographic group
+    fnir_max: float | None = None  # identification, rank 1, over every mated search
 
 
 # V-H is at least as strict as V-R (clause 2.2): FMR 100 times lower, the same FRR.
@@ -30,8 +31,9 @@ CLASSES = {
     "V-R": ClassLimits("V-R", "remote or server 1:1 verification, identity proofing",
                        fmr_max=1e-4, frr_max=0.01),
     "V-H": ClassLimits("V-H", "high-assurance 1:1 verification", fmr_max=1e-6, frr_max=0.01),
-    "I": ClassLimits("I", "consensual 1:N identification", fpir_max=1e-3),
-    "P": ClassLimits("P", "remote biometric identification in public spaces", fpir_max=1e-3),
+    "I": ClassLimits("I", "consensual 1:N identification", fpir_max=1e-3, fnir_max=0.05),
+    "P": ClassLimits("P", "remote biometric identification in public spaces", fpir_max=1e-3,
+                     fnir_max=0.05),
 }
 # The gallery an identification test uses must be at least this share of the
 # operational gallery (clause 2, Class I).
@@ -89,6 +91,15 @@ def identification_verdict(name: str, fpir_by_group: dict[str, Rate],
                           f"{MIN_GALLERY_SHARE:.0%} of the operational {operational_gallery_size}"))
 
 
+def fnir_verdict(name: str, fnir: Rate) -> Verdict:
+    """Judge the rank-1 FNIR of an identification class at its threshold (FRS-CNF-005)."""
+    cls = limits(name)
+    if cls.fnir_max is None:
+        raise InputError(f"class {name} is a verification class, not identification")
+    judged = judge(fnir, cls.fnir_max, "FNIR")
+    return Verdict(judged.passed, (judged.reason,))
+
+
 @dataclass(frozen=True)
 class MinimumSize:
     """The least number of trials of one kind a test of a class needs (Annex C)."""
@@ -112,7 +123,8 @@ def minimum_sizes(name: str) -> list[MinimumSize]:
         name, "FRS-CNF-004")
     if cls.fpir_max is not None:
         return [MinimumSize("non-mated searches", "FPIR", cls.fpir_max, "demographic group",
-                            clause)]
+                            clause),
+                MinimumSize("mated searches", "FNIR", cls.fnir_max, "test", "FRS-CNF-005")]
     return [MinimumSize("non-mated comparisons", "FMR", cls.fmr_max, "test", clause),
             MinimumSize("mated comparisons", "FRR", cls.frr_max, "test", clause),
             MinimumSize("non-mated comparisons", "FMR", FMR_GROUP_FACTOR * cls.fmr_max,

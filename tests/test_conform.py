@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from scipy.stats import beta
 
 from frs_tools.clauses import parse_spec
 from frs_tools.project import Project
@@ -30,7 +31,8 @@ CHAPTERS = ("spec/03-capture-consent.md", "spec/05-templates.md", "spec/09-data-
 STATEMENT_AND_METRIC = {"FRS-PAD-005", "FRS-PAD-006"}
 # Judged from the cited evaluation report alone (tests/test_test_sizes.py and the tests
 # of clause 7 below): their conforming statement needs a local report of its own.
-REPORT_JUDGED = {"FRS-CNF-001", "FRS-CNF-002", "FRS-CNF-003", "FRS-CNF-004", "FRS-DEM-001",
+REPORT_JUDGED = {"FRS-CNF-001", "FRS-CNF-002", "FRS-CNF-003", "FRS-CNF-004", "FRS-CNF-005",
+                 "FRS-CNF-006", "FRS-DEM-001",
                  "FRS-DEM-002", "FRS-DEM-004", "FRS-DEM-005", "FRS-DEM-006", "FRS-DEM-007",
                  "FRS-DEM-008", "FRS-DEM-009", "FRS-DEM-011"}
 PAD_REPORTS = ROOT / "tests/fixtures/pad-reports"
@@ -677,7 +679,7 @@ def test_a_report_without_per_group_rates_fails_and_a_url_is_not_judged(tmp_path
     data["testing"]["independent_test"]["evidence"] = "eval-local"
     assert verdict_of(data, "FRS-DEM-001").verdict == "fail"
     assert verdict_of(data, "FRS-CNF-002").reason.endswith(
-        "measured no rates for class V-R at a declared threshold")
+        "measured no rates for class V-R at a declared threshold (FRS-CNF-002)")
     result = verdict_of(BASES["V-R"](), "FRS-DEM-001")  # the example cites a URL
     assert result.verdict == "not-judged" and "does not fetch" in result.reason
 
@@ -697,18 +699,29 @@ def test_identification_groups_are_judged_on_fpir_and_fnir(tmp_path):
              "reason": "whatever the report said"}
     report = json.loads((ROOT / "schemas/examples/evaluation-report/valid/minimal.json")
                         .read_text())
-    report["verdicts"] = [entry]
+    misses = Rate(3, 400)
+    report["verdicts"] = [entry, {"requirement": "FRS-CNF-005", "class": "I", "threshold": 0.6,
+                                  "verdict": "pass", "reason": "",
+                                  "measurements": [misses.measurement("fnir", 0.05)]}]
     (tmp_path / "eval.json").write_text(json.dumps(report))
     data = BASES["I"]()
     data["evidence"].append({"id": "eval-local", "type": "evaluation-report",
                              "url": str(tmp_path / "eval.json")})
     data["testing"]["independent_test"]["evidence"] = "eval-local"
     found = {r.id: r for r in engine.evaluate(check_statement(data)).results}
-    judged = ("FRS-CNF-004", "FRS-DEM-011", "FRS-DEM-002", "FRS-DEM-005", "FRS-DEM-006",
-              "FRS-DEM-007", "FRS-DEM-008", "FRS-DEM-009")
+    judged = ("FRS-CNF-004", "FRS-CNF-005", "FRS-DEM-011", "FRS-DEM-002", "FRS-DEM-005",
+              "FRS-DEM-006", "FRS-DEM-007", "FRS-DEM-008", "FRS-DEM-009")
     assert {i: found[i].verdict for i in judged} == dict.fromkeys(judged, "pass")
     assert found["FRS-CNF-004"].reason.endswith("(the report itself says fail)")
     assert "FRS-DEM-001" not in found and "FRS-DEM-004" not in found  # verification only
+    bound = f"{beta.ppf(0.95, 4, 397):.3g}"
+    assert found["FRS-CNF-005"].reason.endswith(f"FNIR upper bound {bound} ≤ 0.05 (3 errors in "
+                                                "400 trials)")
+    # 6 misses in 100 searches: FNIR above 5 %, whatever the report said.
+    report["verdicts"][1]["measurements"] = [Rate(6, 100).measurement("fnir", 0.05)]
+    (tmp_path / "eval.json").write_text(json.dumps(report))
+    assert verdict_of(data, "FRS-CNF-005").verdict == "fail"
+    report["verdicts"][1]["measurements"] = [misses.measurement("fnir", 0.05)]
     # One group below the minimum number of non-mated searches fails FRS-CNF-004.
     entry["measurements"][0] = {**Rate(0, n - 1).measurement("fpir", 1e-3), "group": groups[0]}
     (tmp_path / "eval.json").write_text(json.dumps(report))
@@ -735,3 +748,31 @@ def test_template_protection_follows_the_architecture_not_the_class():
     park["template_protection"]["fnmr_increase"] = park["template_protection"].pop(
         "fnir_increase")
     assert verdict_of(park, "FRS-DPR-010").verdict == "needs-evidence"
+
+
+@pytest.mark.requirement("FRS-CNF-006")
+def test_false_alerts_must_fit_the_two_person_review_capacity(tmp_path):
+    groups = {"sex=F": Rate(0, 3_000), "sex=M": Rate(2, 3_000)}
+    entry = {"requirement": "FRS-CNF-004", "class": "P", "verdict": "pass", "threshold": 0.6,
+             "gallery_size": 950, "operational_gallery_size": 1000, "reason": "",
+             "measurements": [{**r.measurement("fpir", 1e-3), "group": g}
+                              for g, r in groups.items()]}
+    report = json.loads((ROOT / "schemas/examples/evaluation-report/valid/minimal.json")
+                        .read_text())
+    report["verdicts"] = [entry]
+    (tmp_path / "eval.json").write_text(json.dumps(report))
+    data = BASES["P"]()
+    data["evidence"].append({"id": "eval-local", "type": "evaluation-report",
+                             "url": str(tmp_path / "eval.json")})
+    data["testing"]["independent_test"]["evidence"] = "eval-local"
+    worst = groups["sex=M"].upper  # about 2.1e-3: 40,000 searches give about 84 alerts
+    result = verdict_of(data, "FRS-CNF-006")
+    assert result.verdict == "pass"
+    assert f"40,000 searches a day × FPIR upper bound {worst:.3g} (group 'sex=M')" in \
+        result.reason
+    data["governance"]["alert_reviews_per_day"] = int(worst * 40_000)  # one too few
+    result = verdict_of(data, "FRS-CNF-006")
+    assert result.verdict == "fail" and result.reason.startswith(
+        "/governance/alert_reviews_per_day:")
+    del data["governance"]["searches_per_day"]
+    assert verdict_of(data, "FRS-CNF-006").verdict == "fail"

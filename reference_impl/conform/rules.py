@@ -223,15 +223,21 @@ def _report(s: Statement) -> dict | Finding:
     return report
 
 
-def _class_measurements(s: Statement, report: dict) -> tuple[dict, dict] | Finding:
-    """The report's verdict entry for the statement's class and its rates by (name,
-    group), rebuilt as Rates from the counts."""
+CLASS_LIMIT = {"V-L": "FRS-CNF-001", "V-R": "FRS-CNF-002", "V-H": "FRS-CNF-003",
+               "I": "FRS-CNF-004", "P": "FRS-CNF-004"}
+
+
+def _class_measurements(s: Statement, report: dict, requirement: str | None = None
+                        ) -> tuple[dict, dict] | Finding:
+    """The report's verdict entry on `requirement` (default: the class limit of clause 2)
+    for the statement's class, and its rates by (name, group) rebuilt from the counts."""
     cls = s.conformance_class
+    requirement = requirement or CLASS_LIMIT[cls]
     entry = next((v for v in report.get("verdicts", []) if v.get("class") == cls
-                  and v["requirement"].startswith("FRS-CNF-")), None)
+                  and v["requirement"] == requirement), None)
     if entry is None:
         return failed(REPORT, f"the cited evaluation report measured no rates for class {cls} "
-                      "at a declared threshold")
+                      f"at a declared threshold ({requirement})")
     return entry, {(m["name"], m.get("group")): Rate(m["errors"], m["trials"])
                    for m in entry["measurements"]}
 
@@ -274,6 +280,53 @@ for _id, _title, _class in (("FRS-CNF-001", "Class V-L error-rate limits", "V-L"
     rule(_id, _title, REPORT, classes=(_class,))(class_limits)
 rule("FRS-CNF-004", "Class I and P identification limits", REPORT, classes=("I", "P"))(
     class_limits)
+
+
+@rule("FRS-CNF-005", "Class I and P miss limit", REPORT, classes=("I", "P"))
+def fnir_limit(s: Statement) -> Finding:
+    """Rank-1 FNIR at the claimed threshold, recomputed from the cited report's counts."""
+    report = _report(s)
+    if isinstance(report, Finding):
+        return report
+    found = _class_measurements(s, report, "FRS-CNF-005")
+    if isinstance(found, Finding):
+        return found
+    entry, rates = found
+    if ("fnir", None) not in rates:
+        return failed(REPORT, "the cited report states no FNIR counts")
+    judged = classes.fnir_verdict(s.conformance_class, rates["fnir", None])
+    reason = (f"recomputed from the cited report's counts at threshold {entry['threshold']:g}: "
+              + "; ".join(judged.reasons) + _own_verdict(entry, judged.passed))
+    return passed(reason) if judged.passed else failed(REPORT, reason)
+
+
+@rule("FRS-CNF-006", "False-alert budget", REPORT, "/governance/searches_per_day",
+      "/governance/alert_reviews_per_day", classes=("P",))
+def false_alert_budget(s: Statement) -> Finding:
+    """The false alerts expected per day, the highest group's FPIR upper bound times the
+    searches made per day, fit the two-person reviews the operator can make per day."""
+    searches, reviews = (s.get("/governance/searches_per_day"),
+                         s.get("/governance/alert_reviews_per_day"))
+    if searches is None or reviews is None:
+        return failed("/governance/searches_per_day", "the searches made per day and the "
+                      "alerts reviewed per day are not both declared")
+    report = _report(s)
+    if isinstance(report, Finding):
+        return report
+    found = _class_measurements(s, report)
+    if isinstance(found, Finding):
+        return found
+    bounds = {g: r.upper for (name, g), r in found[1].items() if name == "fpir" and g}
+    if not bounds:
+        return failed(REPORT, "the cited report states no FPIR per demographic group")
+    worst = max(bounds, key=bounds.get)
+    expected = bounds[worst] * searches
+    why = (f"{searches:,} searches a day × FPIR upper bound {bounds[worst]:.3g} (group "
+           f"'{worst}') = {expected:.1f} false alerts a day")
+    if expected > reviews:
+        return failed("/governance/alert_reviews_per_day", f"{why}, more than the {reviews:,} "
+                      "alerts two people can verify a day")
+    return passed(f"{why}, within the {reviews:,} alerts two people can verify a day")
 
 
 IDENTIFICATION_KEYS = {"fmr_ratio": "fpir_ratio", "fnmr_ratio": "fnir_ratio"}

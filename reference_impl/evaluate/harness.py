@@ -33,7 +33,8 @@ from reference_impl.preprocess import align, normalise, quality_report
 
 FMR_TARGETS = (1e-3, 1e-4, 1e-5, 1e-6)
 VERIFICATION_CLASSES = {"V-L": "FRS-CNF-001", "V-R": "FRS-CNF-002", "V-H": "FRS-CNF-003"}
-IDENTIFICATION_CLASSES = {"I": "FRS-CNF-004", "P": "FRS-CNF-004"}
+IDENTIFICATION_CLASSES = {"I": ("FRS-CNF-004", "FRS-CNF-005"),
+                          "P": ("FRS-CNF-004", "FRS-CNF-005")}
 # Which requirement of clause 12 each check of `frs model check` verifies.
 CHECK_REQUIREMENTS = {
     "opset": "FRS-SUB-004", "custom-op-domain": "FRS-SUB-005", "external-data": "FRS-SUB-006",
@@ -206,13 +207,13 @@ def class_verdicts(manifest: Manifest, scores: Scores, identification=None) -> l
 
     Verification classes are judged on the upper bounds of FMR and FRR at the declared
     threshold, a test below a limit's minimum size failing as too small (clause 6.5);
-    identification classes by `identification(name, threshold)`, the 1:N verdict of
-    `reference_impl.evaluate.identify`.
+    identification classes by `identification(name, threshold)`, the 1:N verdicts of
+    `reference_impl.evaluate.identify` (FPIR per group, FNIR).
     """
     verdicts = []
     for name, threshold in sorted(manifest.thresholds.items()):
         if name in IDENTIFICATION_CLASSES:
-            verdicts.append(identification(name, threshold))
+            verdicts += identification(name, threshold)
             continue
         limits = classes.limits(name)
         fmr, frr = transaction_rates(scores.mated, scores.non_mated, threshold)
@@ -270,10 +271,11 @@ def identification_part(manifest: Manifest, dataset: Dataset, vectors: np.ndarra
     section = identify.identification_section(searches)
     operational = identify.operational_gallery_size(manifest, dataset)
 
-    def verdict(name: str, threshold: float) -> dict:
-        return identify.identification_verdict(name, threshold, dataset.samples, searches,
-                                               operational)
-    return section, verdict
+    def verdicts(name: str, threshold: float) -> list[dict]:
+        return [identify.identification_verdict(name, threshold, dataset.samples, searches,
+                                                operational),
+                identify.fnir_verdict(name, threshold, searches)]
+    return section, verdicts
 
 
 def check_verdicts(checks: list[CheckResult]) -> list[dict]:

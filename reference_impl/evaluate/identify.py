@@ -187,3 +187,14 @@ def identification_verdict(name: str, threshold: float, samples, searches: Searc
                                             operational)
     return {**verdict, "operational_gallery_size": operational,
             "verdict": "pass" if judged.passed else "fail", "reason": "; ".join(judged.reasons)}
+
+
+def fnir_verdict(name: str, threshold: float, searches: Searches) -> dict:
+    """The verdict of FRS-CNF-005 on one claimed class: rank-1 FNIR over every mated
+    search at the claimed threshold."""
+    fnir = Rate.of(ident.fnir(searches.mate_ranks, np.nan_to_num(searches.mate_scores),
+                              IDENTIFICATION_RANK, threshold), searches.mate_ranks.size)
+    judged = classes.fnir_verdict(name, fnir)
+    return {"requirement": "FRS-CNF-005", "class": name, "threshold": threshold,
+            "measurements": [fnir.measurement("fnir", classes.limits(name).fnir_max)],
+            "verdict": "pass" if judged.passed else "fail", "reason": "; ".join(judged.reasons)}
