@@ -62,7 +62,7 @@ def test_overview_counts_by_class_and_level(tmp_path):
                                                          page, re.M)}
     assert set(rows) == set(CLASSES)
     assert rows["P"].endswith("| ≤ 10⁻³ | ≤ 5 % | 3 | 2 | 0 | 1 |")
-    assert rows["V-L"].endswith("| ≤ 10⁻⁴ | ≤ 5 % | — | 3 | 2 | 1 | 0 |")
+    assert rows["V-L"].endswith("| ≤ 10⁻⁴ | ≤ 5 % | — | — | 3 | 2 | 1 | 0 |")
     assert "| [6 Accuracy](../06-accuracy.md) | 2 | 2 | 2 | 1 | 2 |" in page
 
 
