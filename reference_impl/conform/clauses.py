@@ -7,24 +7,18 @@ classes, as the standard it judges against; nothing is copied into code.
 
 from __future__ import annotations
 
-import os
-import sys
 from functools import cache
 from pathlib import Path
 
 from frs_tools.clauses import Clause, parse_text
 from reference_impl.errors import InputError
+from reference_impl.validate.schemas import shipped_dir
 
 
 def spec_dir() -> Path:
-    """`$FRS_SPEC`; else the `spec/` folder of the FRS checkout this package is in; else
-    the spec installed with the package (`<prefix>/share/frs/spec`)."""
-    if os.environ.get("FRS_SPEC"):
-        return Path(os.environ["FRS_SPEC"])
-    checkout = Path(__file__).resolve().parents[2] / "spec"
-    if checkout.is_dir():
-        return checkout
-    return Path(sys.prefix) / "share" / "frs" / "spec"
+    """The spec pages: `$FRS_SPEC`, the checkout's `spec/`, or those installed with the
+    package (`<prefix>/share/frs/spec`)."""
+    return shipped_dir("spec", "FRS_SPEC")
 
 
 @cache

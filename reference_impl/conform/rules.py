@@ -227,10 +227,14 @@ CLASS_LIMIT = {"V-L": "FRS-CNF-001", "V-R": "FRS-CNF-002", "V-H": "FRS-CNF-003",
                "I": "FRS-CNF-004", "P": "FRS-CNF-004"}
 
 
-def _class_measurements(s: Statement, report: dict, requirement: str | None = None
+def _class_measurements(s: Statement, requirement: str | None = None
                         ) -> tuple[dict, dict] | Finding:
-    """The report's verdict entry on `requirement` (default: the class limit of clause 2)
-    for the statement's class, and its rates by (name, group) rebuilt from the counts."""
+    """The cited report's verdict entry on `requirement` (default: the class limit of
+    clause 2) for the statement's class, and its rates by (name, group) rebuilt from the
+    counts; or the Finding that says why there is none."""
+    report = _report(s)
+    if isinstance(report, Finding):
+        return report
     cls = s.conformance_class
     requirement = requirement or CLASS_LIMIT[cls]
     entry = next((v for v in report.get("verdicts", []) if v.get("class") == cls
@@ -249,10 +253,7 @@ def _own_verdict(entry: dict, passed_now: bool) -> str:
 
 def class_limits(s: Statement) -> Finding:
     """The class limits of clause 2, recomputed from the cited report's counts."""
-    report = _report(s)
-    if isinstance(report, Finding):
-        return report
-    found = _class_measurements(s, report)
+    found = _class_measurements(s)
     if isinstance(found, Finding):
         return found
     entry, rates = found
@@ -285,10 +286,7 @@ rule("FRS-CNF-004", "Class I and P identification limits", REPORT, classes=("I",
 @rule("FRS-CNF-005", "Class I and P miss limit", REPORT, classes=("I", "P"))
 def fnir_limit(s: Statement) -> Finding:
     """Rank-1 FNIR at the claimed threshold, recomputed from the cited report's counts."""
-    report = _report(s)
-    if isinstance(report, Finding):
-        return report
-    found = _class_measurements(s, report, "FRS-CNF-005")
+    found = _class_measurements(s, "FRS-CNF-005")
     if isinstance(found, Finding):
         return found
     entry, rates = found
@@ -310,10 +308,7 @@ def false_alert_budget(s: Statement) -> Finding:
     if searches is None or reviews is None:
         return failed("/governance/searches_per_day", "the searches made per day and the "
                       "alerts reviewed per day are not both declared")
-    report = _report(s)
-    if isinstance(report, Finding):
-        return report
-    found = _class_measurements(s, report)
+    found = _class_measurements(s)
     if isinstance(found, Finding):
         return found
     bounds = {g: r.upper for (name, g), r in found[1].items() if name == "fpir" and g}
@@ -341,7 +336,7 @@ def _group_rates(s: Statement) -> tuple[dict, GroupRates] | Finding:
     if isinstance(report, Finding):
         return report
     if s.conformance_class in ("I", "P"):
-        found = _class_measurements(s, report)
+        found = _class_measurements(s)
         if isinstance(found, Finding):
             return found
         entry, rates = found

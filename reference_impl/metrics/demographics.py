@@ -16,7 +16,7 @@ FMR_g and FNMR_g:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
@@ -241,7 +241,7 @@ class Favourable:
     garbe: float
 
     def record(self) -> dict:
-        return {"inequity_rate": self.inequity_rate, "fdr": self.fdr, "garbe": self.garbe}
+        return asdict(self)
 
 
 def favourable(rates: GroupRates, alpha: float = 0.5) -> Favourable:
