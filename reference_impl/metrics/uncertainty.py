@@ -44,9 +44,8 @@ def bounds(errors: int, trials: int, confidence: float = CONFIDENCE) -> tuple[fl
     """The lower and upper one-sided Clopper-Pearson bounds at `confidence` (Annex B.6):
     [B(1-c; x, n-x+1), B(c; x+1, n-x)], the ends of the two-sided interval at 2c - 1."""
     _check(errors, trials, confidence)
-    lower = 0.0 if errors == 0 else float(beta.ppf(1 - confidence, errors,
-                                                   trials - errors + 1))
-    return lower, upper_bound(errors, trials, confidence)
+    return (clopper_pearson(errors, trials, 2 * confidence - 1)[0],
+            upper_bound(errors, trials, confidence))
 
 
 def upper_bound(errors: int, trials: int, confidence: float = CONFIDENCE) -> float:
