@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from frs_tools import idlock, links, traceability
+from frs_tools import idlock, links, sources, traceability
 from frs_tools.clauses import Clause, Problem, Spec, parse_spec
 from frs_tools.project import Project
 
@@ -23,7 +23,8 @@ def check(project: Project, with_results: bool = False) -> Report:
     lock = idlock.load(project.lock_file)
     clauses = unique_clauses(spec.clauses)
     problems = (spec.problems + duplicate_problems(spec.clauses)
-                + idlock.problems(lock, clauses) + links.problems(project, clauses))
+                + idlock.problems(lock, clauses) + links.problems(project, clauses)
+                + sources.problems(project, clauses))
     trace = None
     if with_results:
         trace = traceability.trace(project, clauses, lock)

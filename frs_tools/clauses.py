@@ -37,7 +37,7 @@ LEVELS = {
 }
 # Levels that a passing test must verify; MAY clauses are reported, not gated.
 GATED_LEVELS = frozenset({"shall", "shall not", "should", "should not"})
-OPTIONS = ("level", "schema", "impl", "title", "classes")
+OPTIONS = ("level", "schema", "impl", "title", "classes", "sources")
 
 ID_PATTERN = re.compile(r"FRS-([A-Z]{2,4})-(\d{3})")
 # BCP 14 and ISO/IEC Directives keywords, longest first so "SHALL NOT" wins over "SHALL".
@@ -81,6 +81,9 @@ class Clause:
     impl: str = ""
     section: str = ""
     classes: tuple[str, ...] = ()  # the conformance classes it applies to; () means all
+    # Where the requirement comes from: (bibliography key, locator) pairs, from the
+    # `sources:` option `key locator; key locator` (frs_tools.sources checks the keys).
+    sources: tuple[tuple[str, str], ...] = ()
 
     def applies_to(self, conformance_class: str) -> bool:
         return not self.classes or conformance_class in self.classes
@@ -211,7 +214,8 @@ class _PageParser:
                 id=clause_id, level=level, text=text, file=self.file, line=header_line,
                 title=values.get("title", ""), schema=values.get("schema", ""),
                 impl=values.get("impl", ""), section=self.section,
-                classes=_split_classes(values.get("classes", ""))))
+                classes=_split_classes(values.get("classes", "")),
+                sources=split_sources(values.get("sources", ""))))
         return end + 1
 
     def option_lines(self, index: int) -> tuple[list[str], int]:
@@ -370,6 +374,12 @@ def without_options(text: str) -> str:
             in_options = True
         kept.append(line)
     return "".join(kept)
+
+
+def split_sources(value: str) -> tuple[tuple[str, str], ...]:
+    """`key locator; key locator` as ((key, locator), ...); a locator may be empty."""
+    cited = (part.strip().partition(" ") for part in value.split(";") if part.strip())
+    return tuple((key, locator.strip()) for key, _, locator in cited)
 
 
 def _split_classes(value: str) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ from frs_tools import catalogue, idlock
 from frs_tools.check import check
 from frs_tools.clauses import ID_PATTERN, parse_spec
 from frs_tools.project import Project
+from reference_impl.cli_options import add_format
 from reference_impl.errors import InputError
 
 
@@ -25,7 +26,7 @@ def _configure_check(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--results", action="store_true",
                         help="also prove coverage from the last test run (JUnit report and "
                         "per-test coverage in the results folder)")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    add_format(parser)
     parser.set_defaults(run=run_check)
 
 
@@ -48,13 +49,20 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def _configure_export(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", choices=("json", "csv", "reqif"), default="json")
+    # A catalogue has no text form: JSON is the default, CSV for spreadsheets, ReqIF for
+    # requirement tools.
+    parser.add_argument("--format", choices=("json", "csv", "reqif"), default="json",
+                        help="json (default), csv or reqif (ReqIF 1.2, for DOORS or Polarion)")
     parser.add_argument("--output", "-o", help="write to this file instead of standard output")
     parser.set_defaults(run=run_export)
 
 
 def run_export(args: argparse.Namespace) -> int:
+    """Print the catalogue; its problems go to standard error and make the exit status 1,
+    since a catalogue of a spec with problems is not one to publish."""
     report = check(Project.load(args.root), with_results=True)
+    for problem in report.problems:
+        print(problem, file=sys.stderr)
     if args.format == "reqif":
         from frs_tools import reqif_export
 
@@ -66,7 +74,7 @@ def run_export(args: argparse.Namespace) -> int:
             out.write(text)
     else:
         sys.stdout.write(text)
-    return 0
+    return 1 if report.problems else 0
 
 
 def _configure_diff(parser: argparse.ArgumentParser) -> None:
@@ -74,7 +82,7 @@ def _configure_diff(parser: argparse.ArgumentParser) -> None:
                         "merge base of HEAD with main)")
     parser.add_argument("ref_b", nargs="?", help="the new version: a git ref (default: the "
                         "working tree)")
-    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    add_format(parser, "markdown")
     parser.add_argument("--heading-level", type=int, default=2, choices=range(1, 6),
                         help="Markdown: the level of the top heading (default 2)")
     parser.set_defaults(run=run_diff)
@@ -93,6 +101,7 @@ def run_diff(args: argparse.Namespace) -> int:
 
 def _configure_new_id(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("area", help="the area code, e.g. ACC")
+    add_format(parser)
     parser.set_defaults(run=run_new_id)
 
 
@@ -102,11 +111,13 @@ def run_new_id(args: argparse.Namespace) -> int:
         raise InputError(f"unknown area '{args.area}' (known areas: "
                          f"{', '.join(sorted(project.areas))})")
     spec = parse_spec(project)
-    print(idlock.next_id(args.area, idlock.load(project.lock_file), spec.clauses))
+    new = idlock.next_id(args.area, idlock.load(project.lock_file), spec.clauses)
+    print(json.dumps({"area": args.area, "id": new}) if args.format == "json" else new)
     return 0
 
 
 def _configure_lock(parser: argparse.ArgumentParser) -> None:
+    add_format(parser)
     parser.set_defaults(run=run_lock)
 
 
@@ -123,9 +134,10 @@ def run_lock(args: argparse.Namespace) -> int:
     if retired:
         raise InputError(f"{retired[0].file}:{retired[0].line}: {retired[0].id} was retired "
                          "and cannot be reused")
-    for change in idlock.record(lock, spec.clauses):
-        print(change)
+    changes = idlock.record(lock, spec.clauses)
     idlock.save(lock)
+    print(json.dumps({"changes": changes}, indent=2) if args.format == "json"
+          else "\n".join(changes), end="\n" if changes or args.format == "json" else "")
     return 0
 
 
@@ -134,6 +146,7 @@ def _configure_retire(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--in", dest="version", required=True,
                         help="the version of the standard that retires it")
     parser.add_argument("--replaced-by", default="", help="the ID that replaces it, if any")
+    add_format(parser)
     parser.set_defaults(run=run_retire)
 
 
@@ -145,6 +158,10 @@ def run_retire(args: argparse.Namespace) -> int:
     lock = idlock.load(project.lock_file)
     idlock.retire(lock, args.id, args.version, args.replaced_by)
     idlock.save(lock)
-    print(f"{args.id}: retired in {args.version}"
-          + (f", replaced by {args.replaced_by}" if args.replaced_by else ""))
+    if args.format == "json":
+        print(json.dumps({"id": args.id, "retired_in": args.version,
+                          "replaced_by": args.replaced_by or None}))
+    else:
+        print(f"{args.id}: retired in {args.version}"
+              + (f", replaced by {args.replaced_by}" if args.replaced_by else ""))
     return 0

@@ -1,4 +1,4 @@
-"""Tables a spec page states that are computed, not typed: Annex C's test sizes.
+"""Tables a spec page states that are computed, not typed: Annex F's test sizes.
 
 A page asks for one with a marker line, `<!-- frs:generated NAME -->`; the site build
 replaces the line with the table the reference implementation computes now, so a table

@@ -12,7 +12,7 @@ from __future__ import annotations
 from frs_tools import links, pages
 from frs_tools.clauses import Clause
 from frs_tools.project import Project
-from reference_impl.conform.rules import RULES
+from reference_impl.conform.rules import RULES, accepted_evidence
 
 ICS = f"{pages.GENERATED}/ics-proforma.md"
 STATUS = {"shall": "m", "shall not": "m", "should": "r", "should not": "r", "may": "o"}
@@ -30,6 +30,8 @@ def ics_page(clauses: list[Clause], project: Project) -> str:
         link = f"[{clause.id}]({pages.href(ICS, pages.spec_path(clause, project), clause.id)})"
         rule = RULES.get(clause.id)
         fields = [f"`{f}`" for f in rule.fields] if rule else []
+        if documents := accepted_evidence(clause.id):  # what a declaration must cite
+            fields.append("cites: " + " or ".join(f"`{t}`" for t in documents))
         if clause.schema:  # the records or report its schema names are evidence too
             fields.append(f"evidence: `{links.split_schema_link(clause.schema)[0]}`")
         answered = "<br>".join(fields) or "evidence"
@@ -41,8 +43,10 @@ def ics_page(clauses: list[Clause], project: Project) -> str:
             "The implementation conformance statement proforma: every requirement of FRS, its "
             "status in each conformance class (m mandatory, r recommended, o optional, n/a not "
             f"applicable), and what answers it — the fields of a [conformance statement]"
-            f"({statement}) that `frs conform` reads, or the evidence it is judged "
-            "from. Generated from the spec at build time, so it never falls behind it.\n\n"
+            f"({statement}) that `frs conform` reads, the documents the statement must cite "
+            "for it (an entry of `evidence` whose `supports` names the requirement), or the "
+            "evidence it is judged from. Generated from the spec at build time, so it never "
+            "falls behind it.\n\n"
             "`frs conform --template CLASS` prints a blank statement for one class with the "
             "requirements each field answers; `frs conform STATEMENT` judges a filled one.\n\n"
             "| " + " | ".join(head) + " |\n|" + "---|" * len(head) + "\n"

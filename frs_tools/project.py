@@ -27,6 +27,7 @@ class Project:
     results_dir: Path
     areas: dict[str, str] = field(default_factory=dict)
     classes: tuple[str, ...] | None = None  # None: any class name is accepted
+    bibliography: str = "spec/bibliography.yaml"  # relative to root (frs_tools.sources)
 
     @classmethod
     def load(cls, root: Path | str | None = None) -> Project:
@@ -49,6 +50,7 @@ class Project:
             results_dir=root / table.get("results_dir", "build/results"),
             areas=dict(table.get("areas", {})),
             classes=tuple(table["classes"]) if "classes" in table else None,
+            bibliography=table.get("bibliography", "spec/bibliography.yaml"),
         )
 
     @cached_property

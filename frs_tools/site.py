@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from frs_tools import ics, idlock, links, pages, schema_examples, traceability
+from frs_tools import annexes, ics, idlock, links, pages, schema_examples, traceability
 from frs_tools.check import duplicate_problems, unique_clauses
 from frs_tools.clauses import parse_spec
 from frs_tools.project import Project
@@ -73,6 +73,7 @@ class SiteModel:
             pages.CLASSES: pages.classes_page(self.clauses, self.project.classes or (),
                                               self.titles, self.project),
         }
+        generated.update(annexes.generated(self.clauses, self.titles, self.project))
         changelog = self.project.root / "CHANGELOG.md"
         generated[pages.CHANGELOG] = pages.changelog_page(
             changelog.read_text(encoding="utf-8") if changelog.exists() else "")

@@ -175,9 +175,12 @@ def verify_log(path: str | Path, anchor: Anchor | None = None) -> Verification:
 # ---- `frs verify-log LOG [--anchor SEQUENCE:HASH]` ---------------------------------------
 
 def configure(name: str, parser) -> None:
+    from reference_impl.cli_options import add_format
+
     parser.add_argument("log", help="the audit log (JSON Lines of audit events)")
     parser.add_argument("--anchor", help="the head recorded apart from the log, as "
                         "SEQUENCE:sha256:HEX, to detect records removed from the end")
+    add_format(parser)
     parser.set_defaults(run=run_verify)
 
 
@@ -191,9 +194,15 @@ def parse_anchor(text: str) -> Anchor:
 def run_verify(args) -> int:
     anchor = parse_anchor(args.anchor) if args.anchor else None
     result = verify_log(args.log, anchor)
-    if not result.ok:
+    if args.format == "json":
+        head = result.anchor
+        print(json.dumps({"log": str(args.log), "ok": result.ok, "records": result.records,
+                          "problem": result.problem or None, "line": result.line or None,
+                          "head": f"{head.sequence}:{head.hash}" if head else None},
+                         indent=2))
+    elif not result.ok:
         print(result.problem)
-        return 1
-    head = f"; head {result.anchor.sequence}:{result.anchor.hash}" if result.anchor else ""
-    print(f"{args.log}: {result.records} records, chain intact{head}")
-    return 0
+    else:
+        head = f"; head {result.anchor.sequence}:{result.anchor.hash}" if result.anchor else ""
+        print(f"{args.log}: {result.records} records, chain intact{head}")
+    return 0 if result.ok else 1

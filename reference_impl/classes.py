@@ -102,7 +102,7 @@ def fnir_verdict(name: str, fnir: Rate) -> Verdict:
 
 @dataclass(frozen=True)
 class MinimumSize:
-    """The least number of trials of one kind a test of a class needs (Annex C)."""
+    """The least number of trials of one kind a test of a class needs (Annex F)."""
 
     quantity: str   # what is counted, e.g. "non-mated comparisons"
     rate: str       # the rate judged on them, e.g. "FMR"

@@ -1,8 +1,8 @@
 """`frs`: one command line for implementers and the working group.
 
 Each command lives in its own module, imported only when it runs, so `frs check`
-does not pay for numpy or onnxruntime.  Exit status: 0 ok, 1 findings, 2 usage or
-input error.
+does not pay for numpy or onnxruntime.  The options and exit status every command
+shares are in `reference_impl.cli_options`.
 """
 
 from __future__ import annotations
@@ -12,67 +12,98 @@ import importlib
 import sys
 
 from reference_impl import __version__
+from reference_impl.cli_options import EXIT_CLEAN, EXIT_STATUS, EXIT_UNUSABLE
 from reference_impl.errors import InputError
 
-# name: (module with configure(name, parser), one-line help)
+IMPLEMENTER, WORKING_GROUP = "for implementers", "for the working group (a checkout of FRS)"
+
+# name: (group, module with configure(name, parser), one-line help)
 COMMANDS = {
-    # for implementers
-    "validate": ("reference_impl.validate.command", "check JSON, JSON Lines or YAML records "
-                 "against the FRS schemas"),
-    "metrics": ("reference_impl.metrics.cli", "error rates from score files: verification "
-                "(EER, FNMR at FMR), pad (APCER, BPCER), identification (FNIR, FPIR, CMC) or "
-                "demographics (per-group rates and differentials)"),
-    "model": ("reference_impl.model.command", "check a submitted ONNX model against its "
-              "manifest (clause 12)"),
-    "evaluate": ("reference_impl.evaluate.command", "run a submitted model on a dataset and "
-                 "judge it clause by clause"),
-    "conform": ("reference_impl.conform.command", "judge a conformance statement: a verdict "
-                "for every clause its class must meet"),
-    "protection-cost": ("reference_impl.protect.command", "measure what template protection "
-                        "costs on your embeddings: FNMR change at the class FMR and D↔sys"),
-    "verify-log": ("reference_impl.audit", "verify a hash-chained audit log and name the first "
-                   "altered, removed, reordered or replayed record"),
-    # for the working group
-    "check": ("frs_tools.commands", "lint the spec, its links and ids.lock; with --results, "
-              "prove every normative clause is verified by a passing test"),
-    "lock": ("frs_tools.commands", "record new clauses and changed normative text in ids.lock"),
-    "new-id": ("frs_tools.commands", "print the next free requirement ID of an area"),
-    "retire": ("frs_tools.commands", "retire a requirement ID in ids.lock"),
-    "export": ("frs_tools.commands", "print the requirements catalogue (JSON, CSV or ReqIF)"),
-    "diff": ("frs_tools.commands", "the normative changes between two versions of the spec "
-             "(added, removed, retired, changed, moved clauses; suspect tests)"),
+    "validate": (IMPLEMENTER, "reference_impl.validate.command", "check JSON, JSON Lines or "
+                 "YAML records against the FRS schemas"),
+    "metrics": (IMPLEMENTER, "reference_impl.metrics.cli", "error rates from score files: "
+                "verification (EER, FNMR at FMR), pad (APCER, BPCER), identification (FNIR, "
+                "FPIR, CMC) or demographics (per-group rates and differentials)"),
+    "model": (IMPLEMENTER, "reference_impl.model.command", "check a submitted ONNX model "
+              "against its manifest (clause 12)"),
+    "evaluate": (IMPLEMENTER, "reference_impl.evaluate.command", "run a submitted model on a "
+                 "dataset and judge it clause by clause"),
+    "conform": (IMPLEMENTER, "reference_impl.conform.command", "judge a conformance "
+                "statement: a verdict for every clause its class must meet"),
+    "protection-cost": (IMPLEMENTER, "reference_impl.protect.command", "measure what template "
+                        "protection costs on your embeddings: FNMR change at the class FMR "
+                        "and D↔sys"),
+    "verify-log": (IMPLEMENTER, "reference_impl.audit", "verify a hash-chained audit log and "
+                   "name the first altered, removed, reordered or replayed record"),
+    "check": (WORKING_GROUP, "frs_tools.commands", "lint the spec, its links and ids.lock; "
+              "with --results, prove every normative clause is verified by a passing test"),
+    "lock": (WORKING_GROUP, "frs_tools.commands", "record new clauses and changed normative "
+             "text in ids.lock"),
+    "new-id": (WORKING_GROUP, "frs_tools.commands", "print the next free requirement ID of an "
+               "area"),
+    "retire": (WORKING_GROUP, "frs_tools.commands", "retire a requirement ID in ids.lock"),
+    "export": (WORKING_GROUP, "frs_tools.commands", "print the requirements catalogue (JSON, "
+               "CSV or ReqIF)"),
+    "diff": (WORKING_GROUP, "frs_tools.commands", "the normative changes between two versions "
+             "of the spec (added, removed, retired, changed, moved clauses; suspect tests)"),
 }
 
 
+def command_list() -> str:
+    """`frs --help`'s list of commands, in their two groups."""
+    lines = []
+    for group in (IMPLEMENTER, WORKING_GROUP):
+        lines += ["", f"commands {group}:"]
+        lines += [f"  {name:<16} {summary}" for name, (g, _, summary) in COMMANDS.items()
+                  if g == group]
+    return "\n".join(lines[1:])
+
+
 def build_parser(wanted: str | None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="frs", description="FRS: the open standard for "
-                                     "facial recognition technology, its reference "
-                                     "implementation and tools.")
+    parser = argparse.ArgumentParser(
+        prog="frs", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="FRS: the open standard for facial recognition technology, its reference "
+        "implementation and tools.", epilog=f"{command_list()}\n\n{EXIT_STATUS}")
     parser.add_argument("--version", action="version", version=f"frs {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, (module, summary) in COMMANDS.items():
-        sub = commands.add_parser(name, help=summary, description=summary)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND",
+                                     help="one of the commands below")
+    for name, (_, module, summary) in COMMANDS.items():
+        sub = commands.add_parser(name, description=summary, epilog=EXIT_STATUS)
         if name == wanted:
             importlib.import_module(module).configure(name, sub)
+            _own_errors(sub)
     return parser
+
+
+def _own_errors(parser: argparse.ArgumentParser) -> None:
+    """Let each (sub)command report an unknown option with its own usage line, not the
+    top-level one: the innermost parser that ran is recorded in the namespace."""
+    parser.set_defaults(parser_=parser)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                sub.epilog = sub.epilog or EXIT_STATUS
+                _own_errors(sub)
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     wanted = next((a for a in argv if not a.startswith("-")), None)
     parser = build_parser(wanted if wanted in COMMANDS else None)
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        getattr(args, "parser_", parser).error(f"unrecognized arguments: {' '.join(unknown)}")
     if not args.command:
         parser.print_help(sys.stderr)
-        return 2
+        return EXIT_UNUSABLE
     try:
         return args.run(args)
     except InputError as exc:
         print(f"frs {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_UNUSABLE
     except BrokenPipeError:  # `frs export | head` is not an error
         sys.stderr.close()
-        return 0
+        return EXIT_CLEAN
 
 
 if __name__ == "__main__":

@@ -49,18 +49,18 @@ def with_local_pad(name: str, report: str, level: str) -> dict:
     return data
 
 
-def v_h() -> dict:
-    """A Class V-H statement: the V-R example, comparing on the device."""
+def stopped() -> dict:
+    """A Class V-R statement whose processing stopped and whose filing was cancelled."""
     data = with_local_pad("remote-proofing-class-v-r", "level-b", "B")
-    data["class"] = "V-H"
-    data["storage"].update(templates="device", comparison="device", transmitted=False,
-                           transfer_basis="none")
+    data["governance"].update(processing_stopped_on="2026-11-02",
+                              filing_cancelled_on="2026-12-14")
     return data
 
 
 BASES = {"V-L": lambda: example("phone-unlock-class-v-l"),
+         "V-R stopped": stopped,
          "V-R": lambda: with_local_pad("remote-proofing-class-v-r", "level-b", "B"),
-         "V-H": v_h,
+         "V-H": lambda: with_local_pad("vault-access-class-v-h", "level-b", "B"),
          "I": lambda: with_local_pad("park-gate-class-i", "level-a", "A"),
          "P": lambda: example("stadium-class-p")}
 
@@ -70,7 +70,8 @@ def verdicts(data: dict) -> dict[str, str]:
 
 
 def failing(data: dict) -> set[str]:
-    return {i for i, v in verdicts(data).items() if v == "fail"}
+    """The clauses that make the statement fail: failed, or without their evidence."""
+    return {i for i, v in verdicts(data).items() if v in ("fail", "needs-evidence")}
 
 
 def cite_pad_report(name: str, level: str = "A"):
@@ -93,6 +94,10 @@ def put(path: str, value):
 
 
 # For every clause: the class whose example it is judged on, and one change that breaks it.
+# Clause 9.3 applies only where references leave the device.
+ON_DEVICE = ("FRS-DPR-008", "FRS-DPR-009", "FRS-DPR-010")
+
+
 BREAKS = {
     "FRS-CAP-001": ("V-R", put("/consent/separate", False)),
     "FRS-CAP-002": ("I", put("/notice/states", ["controller-identity", "purpose", "method"])),
@@ -116,7 +121,22 @@ BREAKS = {
     "FRS-DPR-004": ("V-H", lambda d: d["storage"].update(comparison="server",
                                                           transmitted=True,
                                                           transfer_basis="separate-consent")),
-    "FRS-DPR-005": ("I", put("/security/controls", ["access-control", "encryption-at-rest"])),
+    "FRS-DPR-005": ("I", put("/security/controls", list(rules.SECURITY_CONTROLS))),
+    "FRS-DPR-013": ("V-L", put("/security/controls", ["access-control", "encryption-at-rest"])),
+    # Comparing on a server also brings in the template protection of clause 9.3.
+    "FRS-DPR-014": ("V-L", lambda d: d["storage"].update(comparison="server", transmitted=True,
+                                                          transfer_basis="separate-consent"),
+                    set(ON_DEVICE)),
+    "FRS-DPR-015": ("P", put("/sharing/third_parties", [
+        {"recipient": "A partner hotel", "purpose": "marketing", "person_told": True,
+         "separate_consent": False}])),
+    "FRS-DPR-016": ("I", put("/sharing/processors", [{"name": "Gate Ops Ltd",
+                                                      "contract": "not-listed"}])),
+    "FRS-DPR-017": ("V-R", put("/sharing/cross_border", {"transfers": True,
+                                                         "separate_consent": True,
+                                                         "mechanism": "none"})),
+    "FRS-DPR-018": ("V-H", put("/sharing/publicly_disclosed", True)),
+    "FRS-DPR-019": ("I", put("/incident_response/authority_within_hours", 96)),
     "FRS-DPR-006": ("V-L", put("/security/template_encryption/algorithm", "none")),
     "FRS-DPR-007": ("I", put("/raw_images", {"retained_after_comparison": True,
                                              "separate_written_consent": False})),
@@ -130,9 +150,8 @@ BREAKS = {
     "FRS-RET-003": ("V-R", put("/retention/deletion_request/covers",
                                ["templates", "images", "probe-images", "caches"])),
     "FRS-RET-004": ("I", put("/retention/deletion_request/audit_event", False)),
-    "FRS-RET-005": ("P", lambda d: d.update(
-        raw_images={"retained_after_comparison": True, "separate_written_consent": True},
-        retention={**d["retention"], "probe_images": "kept"})),
+    "FRS-RET-005": ("V-L", put("/retention/probe_images", "held-for-review")),
+    "FRS-RET-008": ("P", put("/retention/review_hold/max_days", 45)),
     "FRS-RET-006": ("V-L", put("/retention/disposal_covers", ["cessation"])),
     "FRS-RET-007": ("I", put("/consent/withdrawal/deletes_data", False)),
     "FRS-AUD-001": ("V-R", put("/transparency/practices_cover", ["uses", "storage"])),
@@ -143,6 +162,25 @@ BREAKS = {
     "FRS-AUD-006": ("V-L", put("/audit_log/tamper_evidence", "none")),
     "FRS-AUD-007": ("P", put("/audit_log/contains_biometric_data", True)),
     "FRS-AUD-008": ("V-R", put("/audit_log/retention_months", 6)),
+    "FRS-AUD-009": ("V-R", put("/governance/filing_changes", [{"changed_on": "2026-11-02",
+                                                              "filed_on": "2026-12-15"}])),
+    "FRS-AUD-010": ("V-R stopped", put("/governance/filing_cancelled_on", "2026-12-15")),
+    "FRS-AUD-011": ("V-L", put("/data_protection/records_retention_years", 1)),
+    "FRS-AUD-012": ("I", put("/governance/redress/second_reviewer", False)),
+    "FRS-AUD-013": ("P", put("/audit_log/rbi_records", ["use-period", "verifiers"])),
+    "FRS-AUD-014": ("P", put("/governance/lawful_basis", {"law": "Police Act s. 1",
+                                                          "real_time_law_enforcement": True,
+                                                          "objective": "none"})),
+    "FRS-AUD-015": ("V-H", put("/testing/retest_interval_months", 36)),
+    "FRS-AUD-016": ("I", put("/testing/follows_iso_19795_10", False)),
+    "FRS-AUD-017": ("V-R", put("/pad/follows_iso_30107_3", False)),
+    "FRS-CAP-011": ("I", put("/capture/collection_area/limited_to_purpose", False)),
+    "FRS-CAP-012": ("V-R", put("/necessity/documented_on", "2026-12-01")),
+    "FRS-CAP-013": ("V-L", lambda d: d.pop("accessibility")),
+    "FRS-CAP-014": ("I", put("/consent/prompting/presented_as_required", True)),
+    "FRS-CAP-015": ("V-R", put("/consent/prompting/asks_again_after_refusal", True)),
+    "FRS-CAP-016": ("V-L", put("/consent/withdrawal/as_easy_as_consent", False)),
+    "FRS-CAP-017": ("I", put("/consent/renewed_on_change", False)),
     "FRS-ACC-022": ("V-L", put("/testing/follows_iso_19795_1", False)),
     "FRS-ACC-023": ("P", put("/testing/zero_effort_impostors", False)),
     "FRS-ACC-024": ("V-R", put("/testing/algorithm_version", "1.1")),
@@ -214,18 +252,22 @@ def test_the_three_defects_fail_exactly_the_clause_that_forbids_them(defect, cla
         assert failing(data) == {clause_id}, cls
 
 
+NOT_FILED = ("FRS-AUD-003", "FRS-AUD-009", "FRS-AUD-010")  # under the filing threshold
+NOT_PUBLIC = ("FRS-CAP-007", "FRS-CAP-011")                # no capture in a public place
 # What each shipped example gives besides `pass`: failures, and clauses that apply to its
 # class but whose condition does not arise.  The examples cite their reports by URL, so the
 # clauses judged from a cited report are not judged, nor is the PAD allowance of
 # throttling that rests on one.
 SHIPPED = {
-    "phone-unlock-class-v-l": ({}, {"FRS-AUD-003", "FRS-DEM-010", "FRS-DPR-008",
-                                    "FRS-DPR-009", "FRS-DPR-010"}),  # all on the device
-    "remote-proofing-class-v-r": ({}, {"FRS-CAP-003", "FRS-DEM-010"}),
-    "park-gate-class-i": ({}, {"FRS-AUD-003"}),
-    "stadium-class-p": ({}, {"FRS-AUD-003", "FRS-DEM-010"}),
+    "phone-unlock-class-v-l": ({}, {*NOT_FILED, "FRS-DEM-010", *NOT_PUBLIC, *ON_DEVICE}),
+    "remote-proofing-class-v-r": ({}, {"FRS-AUD-010", "FRS-CAP-003", "FRS-DEM-010",
+                                       *NOT_PUBLIC}),
+    "vault-access-class-v-h": ({}, {"FRS-AUD-010", "FRS-CAP-003", "FRS-DEM-010", *NOT_PUBLIC,
+                                    *ON_DEVICE}),
+    "park-gate-class-i": ({}, {*NOT_FILED, "FRS-RET-008"}),
+    "stadium-class-p": ({}, {*NOT_FILED, "FRS-DEM-010"}),
     "park-gate-nonconforming": ({"FRS-CAP-004", "FRS-CAP-005", "FRS-DPR-007", "FRS-RET-002"},
-                                {"FRS-AUD-003", "FRS-DEM-010"}),
+                                {*NOT_FILED, "FRS-DEM-010", "FRS-RET-008"}),
 }
 FROM_URL_REPORTS = REPORT_JUDGED | {"FRS-PAD-005", "FRS-PAD-006"}
 
@@ -246,10 +288,11 @@ def test_shipped_examples_give_the_expected_verdict_for_every_clause():
 
 def test_every_clause_of_the_class_is_accounted_for(capsys):
     spec = parse_spec(Project.load(ROOT))
-    for cls, build in BASES.items():
-        report = engine.evaluate(check_statement(build()))
+    for build in BASES.values():
+        data = build()
+        report = engine.evaluate(check_statement(data))
         assert [r.id for r in report.results] == sorted(c.id for c in spec.clauses
-                                                        if c.applies_to(cls))
+                                                        if c.applies_to(data["class"]))
         assert report.other_classes == len(spec.clauses) - len(report.results)
         silent = [r for r in report.results if r.verdict == "not-judged"]
         assert all(r.reason for r in silent)
@@ -280,15 +323,46 @@ def test_measured_claims_without_evidence_need_evidence():
 
 
 @pytest.mark.requirement("FRS-AUD-003")
-def test_authority_filing_deadline_counts_working_days():
-    # Collection started on Tuesday 1 September 2026; 30 working days later is 13 October.
+def test_authority_filing_deadline_counts_working_days_from_the_threshold():
+    # The threshold was reached on Tuesday 1 September 2026; 30 working days later is
+    # 13 October.  Collection had started long before.
     data = BASES["V-R"]()
+    data["deployment"]["collection_start"] = "2026-01-05"
+    data["governance"]["threshold_reached_on"] = "2026-09-01"
     data["governance"]["authority_filing_on"] = "2026-10-13"
     assert verdicts(data)["FRS-AUD-003"] == "pass"
     data["governance"]["authority_filing_on"] = "2026-10-14"
     assert verdicts(data)["FRS-AUD-003"] == "fail"
+    del data["governance"]["threshold_reached_on"]
+    assert verdict_of(data, "FRS-AUD-003").reason.startswith("/governance/threshold_reached")
     data["governance"]["enrolled_people"] = 99_999
     assert verdicts(data)["FRS-AUD-003"] == "not-applicable"
+
+
+@pytest.mark.requirement("FRS-AUD-003")
+def test_a_threshold_reached_before_the_measures_took_effect_files_by_14_july_2025():
+    data = BASES["V-R"]()
+    data["governance"].update(threshold_reached_on="2025-03-01", authority_filing_on="2025-07-14")
+    assert verdicts(data)["FRS-AUD-003"] == "pass"
+    data["governance"]["authority_filing_on"] = "2025-07-15"
+    assert "deadline 2025-07-14" in verdict_of(data, "FRS-AUD-003").reason
+    # On the day the Measures took effect, the 30 working days apply: due 11 July 2025.
+    data["governance"].update(threshold_reached_on="2025-06-01", authority_filing_on="2025-07-14")
+    assert "deadline 2025-07-11" in verdict_of(data, "FRS-AUD-003").reason
+
+
+@pytest.mark.requirement("FRS-AUD-009", "FRS-AUD-010")
+def test_changes_and_cancellation_are_filed_within_30_working_days():
+    data = BASES["V-R"]()
+    data["governance"]["filing_changes"] = [{"changed_on": "2026-11-02",
+                                             "filed_on": "2026-12-14"}]
+    data["governance"].update(processing_stopped_on="2026-11-02",
+                              filing_cancelled_on="2026-12-14")
+    assert {verdicts(data)[i] for i in ("FRS-AUD-009", "FRS-AUD-010")} == {"pass"}
+    data["governance"]["filing_changes"].append({"changed_on": "2026-11-20"})
+    assert "filed never" in verdict_of(data, "FRS-AUD-009").reason
+    del data["governance"]["authority_filing_on"]
+    assert verdicts(data)["FRS-AUD-009"] == "not-applicable"
 
 
 # ---- the command ----------------------------------------------------------------------
@@ -347,7 +421,6 @@ def test_unreadable_statements_exit_2(capsys, tmp_path):
 
 
 @pytest.mark.parametrize("cls, change, words", [
-    ("V-L", lambda d: d["storage"].update(comparison="server"), "/class is V-L"),
     ("P", put("/deployment/public_space", False), "/deployment/public_space is false"),
     ("I", put("/deployment/public_space", True), "Class P"),
     ("V-R", put("/storage/transmitted", False), "/storage/transmitted is false"),
@@ -364,7 +437,7 @@ def test_contradictory_statements_are_rejected_naming_both_fields(cls, change, w
 
 def test_contradiction_exits_2(capsys, tmp_path):
     data = BASES["V-L"]()
-    data["storage"]["comparison"] = "cloud"
+    data["storage"].update(comparison="cloud", transmitted=False, transfer_basis="none")
     path = tmp_path / "s.json"
     path.write_text(json.dumps(data))
     code, _, err = run(capsys, path)
@@ -598,10 +671,111 @@ def test_redress_and_participation_apply_only_when_their_condition_arises():
     assert verdict_of(data, "FRS-ACC-026").verdict == "not-applicable"
 
 
+# ---- evidence for declarations --------------------------------------------------------
+
+def unsupported(data: dict, entry_id: str) -> set[str]:
+    """Drop the `supports` of one evidence entry; return the clauses it supported."""
+    entry = next(e for e in data["evidence"] if e["id"] == entry_id)
+    return set(entry.pop("supports"))
+
+
+@pytest.mark.requirement(*sorted(rules.EVIDENCE))
+@pytest.mark.parametrize("cls", ["V-L", "V-R", "V-H", "I", "P"])
+def test_a_declaration_without_its_evidence_does_not_pass(cls):
+    data = BASES[cls]()
+    supported = set()
+    for entry in data["evidence"]:
+        supported |= set(entry.pop("supports", []))
+    applicable = {i for i, r in rules.RULES.items() if r.applies_to(cls)}
+    found = verdicts(data)
+    # Every clause of the evidence table that would pass needs its document.
+    for clause_id in applicable & set(rules.EVIDENCE):
+        assert found[clause_id] in ("needs-evidence", "not-applicable"), clause_id
+    assert {i for i in supported if found.get(i) == "needs-evidence"} == \
+        {i for i in found if found[i] == "needs-evidence"} & supported
+
+
+@pytest.mark.requirement("FRS-CAP-006", "FRS-DPR-013")
+def test_an_audit_report_supports_any_clause_and_a_wrong_type_supports_none():
+    data = BASES["I"]()
+    lost = unsupported(data, "inspection")
+    assert {"FRS-CAP-006", "FRS-DPR-013"} <= failing(data) <= lost
+    result = verdict_of(data, "FRS-CAP-006")
+    assert result.verdict == "needs-evidence" and "inspection-record" in result.reason
+    data["evidence"].append({"id": "policy-2", "type": "policy", "url": "https://x.test/p",
+                             "supports": sorted(lost)})
+    assert verdict_of(data, "FRS-CAP-006").verdict == "needs-evidence"
+    data["evidence"].append({"id": "audit", "type": "audit-report", "url": "https://x.test/a",
+                             "supports": sorted(lost), "assessor": "Example Audit"})
+    assert failing(data) == set()
+
+
+@pytest.mark.requirement("FRS-AUD-006")
+def test_missing_evidence_exits_1_and_a_missing_local_file_is_named(capsys, tmp_path):
+    data = BASES["V-L"]()
+    log = next(e for e in data["evidence"] if e["id"] == "log-sample")
+    log["url"] = "samples/missing.jsonl"
+    path = tmp_path / "statement.json"
+    path.write_text(json.dumps(data))
+    code, out, _ = run(capsys, path)
+    assert code == 1 and "EVID FRS-AUD-006" in out and "not found" in out
+    assert "does not conform" in out
+    (tmp_path / "samples").mkdir()
+    (tmp_path / "samples/missing.jsonl").write_text("{}\n")
+    code, out, _ = run(capsys, path)
+    assert code == 0 and "PASS FRS-AUD-006" in out
+
+
+@pytest.mark.requirement("FRS-CAP-001", "FRS-CAP-006", "FRS-CAP-007")
+def test_consent_form_open_private_spaces_and_signs_wherever_the_public_is():
+    data = BASES["V-R"]()
+    data["consent"]["form"] = "oral"
+    assert verdict_of(data, "FRS-CAP-001").reason.startswith("/consent/form")
+    data = BASES["I"]()
+    data["capture"]["inside_private_space"] = True  # a fitting room: not a listed place
+    assert failing(data) == {"FRS-CAP-006"}
+    data = BASES["V-R"]()
+    data["capture"].update(public_place=True, prominent_signage=False)
+    assert verdicts(data)["FRS-CAP-007"] == "fail"
+
+
+@pytest.mark.requirement("FRS-RET-005", "FRS-RET-008")
+def test_only_identification_holds_probes_for_review_and_written_consent_keeps_them():
+    data = BASES["I"]()
+    data["retention"]["probe_images"] = "held-for-review"
+    assert verdicts(data)["FRS-RET-005"] == "pass"
+    assert verdict_of(data, "FRS-RET-008").reason.startswith("/retention/review_hold")
+    data["retention"]["review_hold"] = {"encrypted": False,
+                                        "until_review_and_redress_closed": True, "max_days": 7}
+    assert verdict_of(data, "FRS-RET-008").reason.startswith("/retention/review_hold/encr")
+    data = BASES["V-R"]()
+    data["raw_images"] = {"retained_after_comparison": True, "separate_written_consent": True}
+    data["retention"]["probe_images"] = "kept"
+    assert verdicts(data)["FRS-RET-005"] == "pass"
+
+
+@pytest.mark.requirement("FRS-AUD-014", "FRS-DPR-017", "FRS-DPR-015")
+def test_public_space_law_enforcement_transfers_and_recipients():
+    data = BASES["P"]()
+    data["governance"]["lawful_basis"] = {"law": "Police Act s. 1",
+                                          "real_time_law_enforcement": True,
+                                          "objective": "victim-search",
+                                          "authorisation": "court-order"}
+    assert verdict_of(data, "FRS-AUD-014").verdict == "needs-evidence"
+    data["evidence"].append({"id": "court-order", "type": "other", "url": "https://x.test/o"})
+    assert verdict_of(data, "FRS-AUD-014").verdict == "pass"
+    data["sharing"]["cross_border"] = {"transfers": True, "separate_consent": False,
+                                       "mechanism": "standard contract"}
+    assert verdict_of(data, "FRS-DPR-017").reason.startswith("/sharing/cross_border/separate")
+    data["sharing"]["third_parties"] = [{"recipient": "Police", "purpose": "bans",
+                                         "person_told": False, "separate_consent": True}]
+    assert verdict_of(data, "FRS-DPR-015").reason.endswith("without person told")
+
+
 # ---- clause 7 judged from the cited evaluation report ----------------------------------
 
 def design_rates(fmr_errors: int = 0, fnmr_errors: int = 0) -> GroupRates:
-    """30 groups, 3 age bands x 2 sexes x 5 skin tones, each of the sizes Annex C asks for
+    """30 groups, 3 age bands x 2 sexes x 5 skin tones, each of the sizes Annex F asks for
     Class V-R; the first group makes `fmr_errors` false matches and `fnmr_errors` misses."""
     names = [f"age_band={a},sex={s},skin_tone={t}"
              for a, s, t in itertools.product(("18-30", "31-50", "51+"), "FM", "ABCDE")]
@@ -643,7 +817,7 @@ def test_the_demographic_clauses_are_judged_on_the_cited_reports_counts(tmp_path
 def test_a_group_below_its_minimum_size_fails_as_too_small(tmp_path):
     rates = design_rates()
     first = next(iter(rates.fmr))
-    rates.fmr[first] = Rate(0, 9_984)  # one fewer than the 9,985 of Annex C
+    rates.fmr[first] = Rate(0, 9_984)  # one fewer than the 9,985 of Annex F
     result = citing_demographics(tmp_path, report_sections.group_rates_section(rates))
     assert result["FRS-DEM-004"].verdict == "fail"
     assert "0 errors in 9,984 trials: too few to show FMR ≤ 0.0003; needs ≥ 9,985" in \
@@ -686,7 +860,7 @@ def test_a_report_without_per_group_rates_fails_and_a_url_is_not_judged(tmp_path
 
 @pytest.mark.requirement("FRS-CNF-004", "FRS-DEM-011", "FRS-DEM-002", "FRS-DEM-009")
 def test_identification_groups_are_judged_on_fpir_and_fnir(tmp_path):
-    n = 2_995  # the minimum test size of FPIR 1e-3 (Annex C)
+    n = 2_995  # the minimum test size of FPIR 1e-3 (Annex F)
     groups = [f"age_band={a},sex={s},skin_tone={t}"
               for a, s, t in itertools.product(("18-30", "31-50", "51+"), "FM", "ABCDE")]
     fpir = {g: Rate(0, n) for g in groups}

@@ -34,9 +34,9 @@ def submission(folder: Path, latent, thresholds, **overrides):
 
 
 def evaluate(tmp_path, argv_extra=()):
-    return main(["evaluate", "--model", str(tmp_path / "sub" / "model.onnx"),
-                 "--manifest", str(tmp_path / "sub" / "manifest.json"),
-                 "--dataset", str(tmp_path / "data" / "dataset.json"),
+    return main(["evaluate", str(tmp_path / "sub" / "model.onnx"),
+                 str(tmp_path / "sub" / "manifest.json"),
+                 str(tmp_path / "data" / "dataset.json"),
                  "--out", str(tmp_path / "out"), "--no-progress", *argv_extra])
 
 

@@ -138,8 +138,8 @@ def evaluation_fixture(folder: Path) -> list[str]:
                                   faces=[(TEMPLATE_112 * 3 + 1).tolist()])
     del manifest["samples"][0]["index"]
     path.write_text(json.dumps(manifest))
-    return ["evaluate", "--model", folder / "sub" / "model.onnx", "--manifest",
-            folder / "sub" / "manifest.json", "--dataset", path, "--out", folder / "out",
+    return ["evaluate", folder / "sub" / "model.onnx", folder / "sub" / "manifest.json", path,
+            "--out", folder / "out",
             "--no-progress"]
 
 
@@ -163,11 +163,11 @@ def calls(tmp_path_factory) -> Calls:
         ["verification", "--genuine", f["genuine"], "--impostor", f["impostor"],
          "--det-svg", folder / "det.svg"],
         ["verification", "--genuine", f["genuine"], "--impostor", f["impostor"], "--stream"],
-        ["verification", "--comparisons", f["comparisons"], "--fmr", "0.1"],
+        ["verification", f["comparisons"], "--fmr", "0.1"],
         ["pad", "--bona-fide", f["bona"], "--attack", f"print={f['attack']}", "--threshold",
          "0", "--accepted", f"print={f['accepted']}"],
-        ["identification", "--searches", f["searches"], "--gallery-size", "2", "--fpir", "1"],
-        ["demographics", "--comparisons", f["comparisons"], "--group", "sex", "--threshold",
+        ["identification", f["searches"], "--gallery-size", "2", "--fpir", "1"],
+        ["demographics", f["comparisons"], "--group", "sex", "--threshold",
          "0.5"],
     ]
     for argv in metrics:

@@ -131,7 +131,7 @@ def test_verification_from_comparison_records_counts_failures_to_acquire(tmp_pat
                                  "probe_id": "p", "reference_id": "r", "mated": mated,
                                  "score": score, "algorithm_id": "a"}))
     (tmp_path / "c.jsonl").write_text("\n".join(lines) + "\n")
-    argv = ["verification", "--comparisons", tmp_path / "c.jsonl", "--fmr", "1", "--fmr",
+    argv = ["verification", tmp_path / "c.jsonl", "--fmr", "1", "--fmr",
             "0.5"]
     section, text = json_and_text(capsys, *argv)
     assert as_report("verification", section) == []
@@ -239,7 +239,7 @@ SEARCHES = [
 @pytest.mark.requirement("FRS-ACC-013", "FRS-ACC-014")
 def test_identification_prints_the_report_section(tmp_path, capsys):
     path = write_searches(tmp_path / "s.jsonl", SEARCHES)
-    section, text = json_and_text(capsys, "identification", "--searches", path,
+    section, text = json_and_text(capsys, "identification", path,
                                   "--gallery-size", "6", "--rank", "1", "--rank", "2",
                                   "--fpir", "1", "--max-rank", "3")
     assert as_report("identification", section) == []
@@ -252,10 +252,10 @@ def test_identification_prints_the_report_section(tmp_path, capsys):
     assert section["fnir_at_fpir"][0]["fpir"] == 1.0  # target 1: tau = -inf
     assert text.splitlines() == metrics_cli.render_identification(section)
     assert "CMC, ranks 1 to 3: 0.333333 0.666667 0.666667" in text
-    code, out, _ = run(capsys, "identification", "--searches", path, "--gallery-size", "6")
+    code, out, _ = run(capsys, "identification", path, "--gallery-size", "6")
     assert code == 0 and "unsupported" in out  # 3 non-mated searches cannot support 1e-3
     path.write_text('{"mated": true, "candidates": []}\n')
-    code, _, err = run(capsys, "identification", "--searches", path, "--gallery-size", "6")
+    code, _, err = run(capsys, "identification", path, "--gallery-size", "6")
     assert code == 2 and "mate_id" in err
 
 
@@ -270,7 +270,7 @@ def test_an_empty_candidate_list_is_never_a_false_positive(tmp_path, capsys):
     path = write_searches(tmp_path / "s.jsonl", [SEARCHES[0]] + [empty, at_half] * 6)
     for target, threshold, fpir in (("1", None, 0.5), ("0.5", None, 0.5),
                                     ("0.25", np.nextafter(0.5, 1), 0.0)):
-        code, out, _ = run(capsys, "identification", "--searches", path, "--gallery-size",
+        code, out, _ = run(capsys, "identification", path, "--gallery-size",
                            "2", "--fpir", target, "--format", "json")
         row = json.loads(out)["fnir_at_fpir"][0]
         assert code == 0 and (row["threshold"], row["fpir"]) == (threshold, fpir), target
@@ -298,7 +298,7 @@ def test_demographics_prints_the_report_section_worked_by_hand(tmp_path, capsys)
                for n, (sex, mated, score) in enumerate(outcomes)]
     path = tmp_path / "c.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in records))
-    section, text = json_and_text(capsys, "demographics", "--comparisons", path, "--group",
+    section, text = json_and_text(capsys, "demographics", path, "--group",
                                   "sex", "--threshold", "0.5")
     assert as_report("demographics", section) == []
     assert {g: (r["fmr"]["errors"], r["fmr"]["trials"], r["fnmr"]["errors"],
@@ -311,6 +311,6 @@ def test_demographics_prints_the_report_section_worked_by_hand(tmp_path, capsys)
     assert (section["fdr"], section["garbe"], section["alpha"]) == (0.625, 1.0, 0.5)
     assert text.splitlines() == metrics_cli.render_demographics(section)
     assert "  M: FMR 0 [0, 0.527129] (0 of 4), FNMR 0 [0, 0.776393] (0 of 2)" in text
-    code, _, err = run(capsys, "demographics", "--comparisons", path, "--group", "age_band",
+    code, _, err = run(capsys, "demographics", path, "--group", "age_band",
                        "--threshold", "0.5")
     assert code == 2 and "at least two groups" in err

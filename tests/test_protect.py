@@ -312,13 +312,17 @@ def test_protection_cost_command_reports_the_measurement(tmp_path, capsys):
     x, labels = cost.synthetic_embeddings(100, 2, dimension=128, noise=1.0, seed=4)
     path = tmp_path / "emb.npz"
     np.savez(path, embeddings=x, labels=labels)
-    code = main(["protection-cost", str(path), "--fmr", "1e-3", "--bits", "512",
-                 "--seed", "s"])
+    argv = ["protection-cost", str(path), "--fmr", "1e-3", "--bits", "512", "--seed", "s"]
+    code = main([*argv, "--format", "json"])
     report = json.loads(capsys.readouterr().out)
     expected = cost.protection_cost(x, labels, *keys("s"), 1e-3, 512)
     assert report["d_sys"] == expected.d_sys
     assert report["fnmr_increase"] == expected.fnmr_increase
     assert code == (0 if expected.meets_limits else 1)
+    assert main(argv) == code  # the text is rendered from the same report
+    text = capsys.readouterr().out
+    assert f"D<->sys between two keys {expected.d_sys:.6g} (limit {cost.MAX_D_SYS:g})" in text
+    assert f"increase {expected.fnmr_increase:.6g}, limit {cost.MAX_FNMR_INCREASE:g}" in text
     assert main(["protection-cost", str(path), "--bits", "8", "--seed", "s"]) == 1
     capsys.readouterr()
     np.savez(tmp_path / "bad.npz", embeddings=x)

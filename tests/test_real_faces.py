@@ -133,9 +133,9 @@ def test_frs_evaluate_detects_faces_in_real_images(tmp_path):
     (tmp_path / "dataset.json").write_text(json.dumps(
         {"schema_version": "0.1", "dataset_id": "lfw-mirrors", "sequestered": False,
          "samples": samples}))
-    code = main(["evaluate", "--model", str(tmp_path / "sub" / "model.onnx"),
-                 "--manifest", str(tmp_path / "sub" / "manifest.json"),
-                 "--dataset", str(tmp_path / "dataset.json"), "--out", str(tmp_path / "out"),
+    code = main(["evaluate", str(tmp_path / "sub" / "model.onnx"),
+                 str(tmp_path / "sub" / "manifest.json"),
+                 str(tmp_path / "dataset.json"), "--out", str(tmp_path / "out"),
                  "--no-progress"])
     assert code == 1  # a handful of subjects cannot support FMR <= 1e-4, whatever the model
     records = {r["sample_id"]: r for r in map(json.loads, (tmp_path / "out" /

@@ -1,4 +1,4 @@
-"""The minimum test size of every class limit (clause 6.5, Annex C), through `frs evaluate`
+"""The minimum test size of every class limit (clause 6.5, Annex F), through `frs evaluate`
 and `frs conform` alike: zero errors in exactly the minimum pass, one trial fewer is too
 small and says how many are needed, and a report that fails its class fails the statement
 that cites it, whatever the report's own verdict says."""
@@ -97,9 +97,8 @@ def test_identification_passes_zero_errors_at_the_minimum_per_group(name):
 
 
 def evaluate(tmp_path: Path, *extra: str) -> int:
-    return main(["evaluate", "--model", str(tmp_path / "model.onnx"),
-                 "--manifest", str(tmp_path / "manifest.json"),
-                 "--dataset", str(tmp_path / "data" / "dataset.json"),
+    return main(["evaluate", str(tmp_path / "model.onnx"), str(tmp_path / "manifest.json"),
+                 str(tmp_path / "data" / "dataset.json"),
                  "--out", str(tmp_path / "out"), "--no-progress", *extra])
 
 
@@ -214,7 +213,7 @@ def test_a_report_that_fails_its_own_verdict_but_meets_the_limit_passes(minimum_
     assert result.verdict == "pass" and result.reason.endswith("(the report itself says fail)")
 
 
-# ---- Annex C: generated, never typed ------------------------------------------------
+# ---- Annex F: generated, never typed ------------------------------------------------
 
 def thin(value: int) -> str:
     return f"{value:,}".replace(",", "\u202f")
@@ -224,10 +223,10 @@ def thin(value: int) -> str:
 def test_annex_c_is_filled_in_from_the_code_that_judges():
     from frs_tools import generated
 
-    page = (ROOT / "spec/annex-c-test-sizes.md").read_text()
+    page = (ROOT / "spec/annex-f-test-sizes.md").read_text()
     names = generated.MARKER.findall(page)
     assert names and set(names) <= set(generated.TABLES)
-    filled = generated.expand(page, "annex-c-test-sizes.md")
+    filled = generated.expand(page, "annex-f-test-sizes.md")
     assert "frs:generated" not in filled
     rows = [line for line in filled.splitlines() if line.startswith("| V-L | FMR |")]
     assert rows == [f"| V-L | FMR | ≤ 10⁻⁴ | non-mated comparisons | {thin(29_956)} | "

@@ -10,9 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 
+from reference_impl.cli_options import add_format
 from reference_impl.conform import engine, proforma
 from reference_impl.conform.statement import read_statement
-from reference_impl.errors import InputError
 
 CLASSES = ("V-L", "V-R", "V-H", "I", "P")
 MARKS = {"pass": "PASS", "fail": "FAIL", "not-applicable": "N/A ", "needs-evidence": "EVID",
@@ -20,11 +20,12 @@ MARKS = {"pass": "PASS", "fail": "FAIL", "not-applicable": "N/A ", "needs-eviden
 
 
 def configure(name: str, parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("statement", nargs="?", help="the conformance statement (YAML or JSON)")
-    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
-    parser.add_argument("--template", metavar="CLASS", choices=CLASSES,
-                        help="print a statement proforma for CLASS, with the clauses each "
-                        "field answers, instead of judging a statement")
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("statement", nargs="?", help="the conformance statement (YAML or JSON)")
+    what.add_argument("--template", metavar="CLASS", choices=CLASSES,
+                      help="print a statement proforma for CLASS, with the clauses each "
+                      "field answers, instead of judging a statement")
+    add_format(parser, "markdown")
     parser.set_defaults(run=run)
 
 
@@ -32,8 +33,6 @@ def run(args: argparse.Namespace) -> int:
     if args.template:
         print(proforma.template(args.template), end="")
         return 0
-    if not args.statement:
-        raise InputError("name a conformance statement to judge, or use --template CLASS")
     report = engine.evaluate(read_statement(args.statement))
     if args.format == "json":
         print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))

@@ -1,9 +1,11 @@
 """Judge a conformance statement: one verdict for every clause its class must meet.
 
 The clauses are those of the spec (`reference_impl.conform.clauses`).  A clause with a
-rule is judged by it; a justified departure from a SHOULD clause is met (clause 2.1);
-every other clause of the class is listed as `not-judged`, with what does judge it, so
-the output accounts for each clause the class must meet.
+rule is judged by it; a pass of a clause that needs evidence stands only when a listed
+document supports it; a justified departure from a SHOULD clause is met (clause 2.1).
+Every other clause of the class is listed as `not-judged`, with what does judge it, so
+the output accounts for each clause the class must meet.  A clause that fails or lacks
+its evidence makes the statement fail.
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ from dataclasses import dataclass
 from reference_impl.conform.clauses import judged_elsewhere, spec_clauses
 from reference_impl.conform.rules import (
     FAIL,
+    NEEDS_EVIDENCE,
     NOT_APPLICABLE,
     NOT_JUDGED,
     PASS,
     RULES,
     Finding,
     Rule,
+    supporting_evidence,
 )
 from reference_impl.conform.statement import Statement
 
@@ -41,7 +45,7 @@ class Report:
 
     @property
     def failed(self) -> bool:
-        return any(r.verdict == FAIL for r in self.results)
+        return any(r.verdict in (FAIL, NEEDS_EVIDENCE) for r in self.results)
 
     def counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -63,6 +67,8 @@ def judge(rule: Rule, statement: Statement) -> Finding:
         return Finding(NOT_APPLICABLE, f"applies to class {', '.join(rule.classes)}; the "
                        f"statement declares class {cls}")
     finding = rule.check(statement)
+    if finding.verdict == PASS:
+        finding = supporting_evidence(rule.id, statement) or finding
     if finding.verdict == FAIL and rule.level in ("should", "should not"):
         departure = next((d for d in statement.get("/deviations", []) or []
                           if d["id"] == rule.id), None)

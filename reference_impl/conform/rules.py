@@ -8,7 +8,9 @@ proves the registry and the spec agree, clause by clause).  It returns a `Findin
 - `fail` — it declares something the clause forbids; the reason names the field;
 - `not-applicable` — the clause's condition does not arise (e.g. no minors served);
 - `needs-evidence` — the clause is about a measured value the statement does not give,
-  or cites evidence the statement does not list;
+  or cites evidence the statement does not list, or (for a clause in `EVIDENCE`) no
+  listed document supports it.  It fails the statement like `fail` does: a declaration
+  without its evidence is not a pass;
 - `not-judged` — the clause cannot be judged from this statement (e.g. the report it
   needs is at a URL, which is not fetched); the reason says why.
 
@@ -58,8 +60,16 @@ MAX_RETENTION_DAYS = 1095          # 3 years after the last interaction (FRS-RET
 MAX_DELETION_WORKING_DAYS = 15     # FRS-RET-003
 MAX_KEY_ROTATION_DAYS = 730        # FRS-DPR-006
 FILING_THRESHOLD = 100_000         # FRS-AUD-003
-FILING_WORKING_DAYS = 30           # FRS-AUD-003
+FILING_WORKING_DAYS = 30           # FRS-AUD-003, -009, -010
+# FRS-AUD-003: Order No. 19 took effect on 1 June 2025; who was over the threshold before
+# then filed by 14 July 2025 (CAC filing notice of 28 May 2025, item (2)).
+MEASURES_IN_FORCE = date(2025, 6, 1)
+TRANSITIONAL_FILING_DUE = date(2025, 7, 14)
 MIN_AUDIT_MONTHS = 12              # FRS-AUD-008
+MIN_RECORDS_YEARS = 3              # FRS-AUD-011 (PIPL Art. 56)
+MAX_RETEST_MONTHS = 24             # FRS-AUD-015
+MAX_REVIEW_HOLD_DAYS = 30          # FRS-RET-008
+MAX_AUTHORITY_NOTICE_HOURS = 72    # FRS-DPR-019 (GDPR Art. 33)
 # FRS-PAD-011: failures allowed before the delay and before disabling, without / with PAD.
 FAILURES_BEFORE_DELAY = {False: 5, True: 10}
 FAILURES_BEFORE_DISABLE = {False: 50, True: 100}
@@ -68,10 +78,16 @@ INJECTION_INSTRUMENTS = ("virtual-camera", "injected-stream", "injected-deepfake
 FORBIDDEN_PLACES = ("hotel-room", "public-bathhouse", "changing-room", "toilet")
 FORBIDDEN_INFERENCES = ("work-performance", "economic-status", "health", "preferences",
                         "interests")
-NOTICE_ELEMENTS = ("controller-identity", "controller-contact", "purpose", "method",
-                   "retention-period", "deletion-procedure")
-CENTRAL_CONTROLS = ("protected-channel", "authenticated-sensor", "encryption-at-rest",
-                    "access-control", "security-audit", "intrusion-detection")
+NOTICE_ELEMENTS = ("face-data-collected", "controller-identity", "controller-contact", "purpose",
+                   "method", "necessity-and-impact", "retention-period", "access-procedure",
+                   "correction-procedure", "deletion-procedure", "withdrawal-procedure")
+CENTRAL_CONTROLS = ("protected-channel", "authenticated-sensor")            # FRS-DPR-005
+SECURITY_CONTROLS = ("encryption-at-rest", "security-audit", "access-control",
+                     "authorization-management", "intrusion-detection",
+                     "intrusion-prevention")                                # FRS-DPR-013
+WRITTEN_CONSENT = ("written", "electronic-signature")                      # FRS-CAP-001
+RBI_RECORDS = ("use-period", "reference-database", "probe-reference", "verifiers")
+LAW_ENFORCEMENT_OBJECTIVES = ("victim-search", "threat-prevention", "suspect-localisation")
 # Classes whose people enrol by consent; Class P captures passers-by on a legal basis.
 CONSENTING = ("V-L", "V-R", "V-H", "I")
 DELETION_STORES = ("templates", "images", "probe-images", "caches", "backups")
@@ -444,14 +460,18 @@ def fairness_targets(s: Statement) -> Finding:
 
 # ---- Clause 3: capture, notice and consent -------------------------------------------
 
-@rule("FRS-CAP-001", "Separate, explicit consent before capture", "/consent/separate",
-      "/consent/explicit", "/consent/before_capture", "/consent/recorded",
+@rule("FRS-CAP-001", "Separate, explicit, written consent before capture", "/consent/separate",
+      "/consent/explicit", "/consent/form", "/consent/before_capture", "/consent/recorded",
       classes=CONSENTING)
 def consent_before_capture(s: Statement) -> Finding:
-    """Consent is separate, explicit, obtained before capture and kept as a consent record."""
+    """Consent is separate, explicit, written or signed, obtained before capture and kept
+    as a consent record."""
     if problem := _all_true(s, "/consent/separate", "/consent/explicit",
                             "/consent/before_capture"):
         return problem
+    if s.get("/consent/form") not in WRITTEN_CONSENT:
+        return failed("/consent/form", f"is {_show(s.get('/consent/form'))}, expected "
+                      f"{' or '.join(WRITTEN_CONSENT)}")
     if s.get("/consent/recorded") != "consent-record":
         return failed("/consent/recorded", f"is {_show(s.get('/consent/recorded'))}, "
                       "expected consent-record")
@@ -464,7 +484,7 @@ def notice_content(s: Statement) -> Finding:
     missing = [e for e in NOTICE_ELEMENTS if e not in s.get("/notice/states", [])]
     if missing:
         return failed("/notice/states", f"the notice does not state: {', '.join(missing)}")
-    return passed("the notice states all six elements")
+    return passed(f"the notice states all {len(NOTICE_ELEMENTS)} elements")
 
 
 @rule("FRS-CAP-003", "Consent for children", "/consent/minors/served",
@@ -500,22 +520,109 @@ def refusal_keeps_service(s: Statement) -> Finding:
     return passed("refusing face recognition keeps the basic service")
 
 
-@rule("FRS-CAP-006", "Places where capture is forbidden", "/capture/locations",
-      level="shall not")
+@rule("FRS-CAP-006", "No capture inside private spaces", "/capture/locations",
+      "/capture/inside_private_space", level="shall not")
 def no_capture_in_private_places(s: Statement) -> Finding:
-    """No capture device in hotel rooms, public bathhouses, changing rooms or toilets."""
+    """No capture device inside a private space of a public place (an open list: the named
+    places, and any other the statement declares)."""
     found = [p for p in s.get("/capture/locations", []) if p in FORBIDDEN_PLACES]
     if found:
         return failed("/capture/locations", f"capture devices in {', '.join(found)}")
-    return passed("no capture device in a forbidden place")
+    if s.get("/capture/inside_private_space") is not False:
+        return failed("/capture/inside_private_space", f"is "
+                      f"{_show(s.get('/capture/inside_private_space'))}: a capture device may "
+                      "be inside a private space")
+    return passed("no capture device inside a private space")
 
 
-@rule("FRS-CAP-007", "Signage in public places", "/capture/prominent_signage",
-      classes=("P",))
+def _in_public_place(s: Statement) -> bool:
+    return s.conformance_class == "P" or s.get("/capture/public_place") is True
+
+
+@rule("FRS-CAP-007", "Signage in public places", "/capture/public_place",
+      "/capture/prominent_signage")
 def public_signage(s: Statement) -> Finding:
-    """Every capture area of a public-space system carries prominent signs."""
+    """Every capture area of a system in a public place carries prominent signs."""
+    if not _in_public_place(s):
+        return not_applicable("/capture/public_place is false: no capture in a public place")
     return _all_true(s, "/capture/prominent_signage") or passed(
         "prominent signs in every capture area")
+
+
+@rule("FRS-CAP-011", "A collection area limited to the purpose", "/capture/public_place",
+      "/capture/collection_area")
+def collection_area(s: Statement) -> Finding:
+    """A system in a public place captures only within an area drawn no larger than its
+    purpose needs, shown on a cited site plan."""
+    if not _in_public_place(s):
+        return not_applicable("/capture/public_place is false: no capture in a public place")
+    if not s.has("/capture/collection_area"):
+        return failed("/capture/collection_area", "no collection area is declared")
+    return _all_true(s, "/capture/collection_area/limited_to_purpose") or _cited(
+        s, "/capture/collection_area/evidence") or passed(
+        f"faces are captured only within: {s.get('/capture/collection_area/description')}")
+
+
+@rule("FRS-CAP-012", "Necessity and least impact, documented before collection",
+      "/necessity", "/deployment/collection_start")
+def necessity_documented(s: Statement) -> Finding:
+    """The purpose, the necessity of the face and the less intrusive methods weighed are
+    documented before collection starts."""
+    if not s.has("/necessity"):
+        return failed("/necessity", "no necessity assessment is declared")
+    done, start = s.get("/necessity/documented_on"), s.get("/deployment/collection_start")
+    if date.fromisoformat(done) > date.fromisoformat(start):
+        return failed("/necessity/documented_on", f"{done} is after collection started "
+                      f"({start})")
+    return _cited(s, "/necessity/evidence") or passed(
+        f"necessity documented on {done}, with "
+        f"{len(s.get('/necessity/alternatives_considered'))} less intrusive methods weighed")
+
+
+@rule("FRS-CAP-013", "Accessible to elderly and disabled people", "/accessibility")
+def accessible(s: Statement) -> Finding:
+    """The notice, the consent step and the alternative meet a named accessibility standard,
+    shown by a cited audit."""
+    if not s.has("/accessibility"):
+        return failed("/accessibility", "no accessibility standard is declared")
+    return _cited(s, "/accessibility/evidence") or passed(
+        f"audited against {s.get('/accessibility/standard')}")
+
+
+@rule("FRS-CAP-014", "No misleading or coercion into face recognition",
+      "/consent/prompting/presented_as_required", level="shall not")
+def no_coercion(s: Statement) -> Finding:
+    """Face recognition is not presented as required, or as needed for better service."""
+    if s.get("/consent/prompting/presented_as_required") is not False:
+        return failed("/consent/prompting/presented_as_required", "face recognition is "
+                      "presented as required although the service is available without it")
+    return passed("face recognition is offered as a choice")
+
+
+@rule("FRS-CAP-015", "No repeated prompting after a refusal",
+      "/consent/prompting/asks_again_after_refusal", level="shall not")
+def no_repeated_prompting(s: Statement) -> Finding:
+    """A person who declined is not asked again unless they turn face recognition on."""
+    if s.get("/consent/prompting/asks_again_after_refusal") is not False:
+        return failed("/consent/prompting/asks_again_after_refusal", "a person who declined "
+                      "face recognition is asked again")
+    return passed("a refusal is not followed by further prompts")
+
+
+@rule("FRS-CAP-016", "Withdrawal as easy as consent", "/consent/withdrawal/as_easy_as_consent",
+      classes=CONSENTING)
+def easy_withdrawal(s: Statement) -> Finding:
+    """Withdrawing consent takes no more steps, and no fewer channels, than giving it."""
+    return _all_true(s, "/consent/withdrawal/as_easy_as_consent") or passed(
+        f"consent is withdrawn as easily as it is given ({s.get('/consent/withdrawal/method')})")
+
+
+@rule("FRS-CAP-017", "New consent for a new purpose or method", "/consent/renewed_on_change",
+      classes=CONSENTING)
+def consent_renewed_on_change(s: Statement) -> Finding:
+    """A new purpose or method of recognition waits for new consent."""
+    return _all_true(s, "/consent/renewed_on_change") or passed(
+        "a new purpose or method is used only after new consent")
 
 
 @rule("FRS-CAP-008", "Public-space purposes limited to public safety", "/purposes",
@@ -813,8 +920,19 @@ def transfer_basis(s: Statement) -> Finding:
     return passed(f"face data leaves the device on the basis of {basis}")
 
 
+@rule("FRS-DPR-014", "Class V-L compares on the device", "/storage/templates",
+      "/storage/comparison", classes=("V-L",))
+def device_comparison(s: Statement) -> Finding:
+    """A V-L system keeps its references and compares on the person's own device."""
+    for field in ("/storage/templates", "/storage/comparison"):
+        if s.get(field) != "device":
+            return failed(field, f"is {_show(s.get(field))}: Class V-L keeps references and "
+                          "compares on the person's device")
+    return passed("references are kept and compared on the person's device")
+
+
 @rule("FRS-DPR-004", "Comparison on the device", "/storage/comparison", level="should",
-      classes=("V-L", "V-H"))
+      classes=("V-H",))
 def local_comparison(s: Statement) -> Finding:
     where = s.get("/storage/comparison")
     if where != "device":
@@ -828,7 +946,18 @@ def central_controls(s: Statement) -> Finding:
     missing = [c for c in CENTRAL_CONTROLS if c not in s.get("/security/controls", [])]
     if missing:
         return failed("/security/controls", f"missing: {', '.join(missing)}")
-    return passed("all six controls for central comparison are in place")
+    return passed("samples arrive from an authenticated sensor over an authenticated "
+                  "protected channel")
+
+
+@rule("FRS-DPR-013", "Security controls for face data", "/security/controls")
+def security_controls(s: Statement) -> Finding:
+    """Encryption, security audit, access control, authorization management, intrusion
+    detection and prevention protect stored face data."""
+    missing = [c for c in SECURITY_CONTROLS if c not in s.get("/security/controls", [])]
+    if missing:
+        return failed("/security/controls", f"missing: {', '.join(missing)}")
+    return passed(f"all {len(SECURITY_CONTROLS)} controls protect stored face data")
 
 
 @rule("FRS-DPR-006", "Encryption of stored templates", "/security/template_encryption")
@@ -935,6 +1064,79 @@ def not_sold(s: Statement) -> Finding:
     return passed("face data is not sold, leased or traded")
 
 
+@rule("FRS-DPR-015", "No provision to another controller without separate consent",
+      "/sharing/third_parties", level="shall not")
+def provision_with_consent(s: Statement) -> Finding:
+    """Each recipient was named to the person, who gave separate consent."""
+    recipients = s.get("/sharing/third_parties")
+    if recipients is None:
+        return failed("/sharing/third_parties", "is absent: declare the recipients, or none")
+    for index, r in enumerate(recipients):
+        for field in ("person_told", "separate_consent"):
+            if r[field] is not True:
+                return failed(f"/sharing/third_parties/{index}/{field}", f"face data goes to "
+                              f"{r['recipient']} without {field.replace('_', ' ')}")
+    return passed(f"{len(recipients)} recipients, each with separate consent" if recipients
+                  else "face data is given to no other controller")
+
+
+@rule("FRS-DPR-016", "Processors bound by contract", "/sharing/processors")
+def processors_under_contract(s: Statement) -> Finding:
+    """Every processor is bound by a cited contract."""
+    processors = s.get("/sharing/processors")
+    if processors is None:
+        return failed("/sharing/processors", "is absent: declare the processors, or none")
+    for index in range(len(processors)):
+        if problem := _cited(s, f"/sharing/processors/{index}/contract"):
+            return problem
+    return passed(f"{len(processors)} processors, each under a cited contract" if processors
+                  else "no processor handles face data")
+
+
+@rule("FRS-DPR-017", "No transfer abroad without separate consent and a lawful mechanism",
+      "/sharing/cross_border", level="shall not")
+def cross_border_transfer(s: Statement) -> Finding:
+    """A transfer out of the jurisdiction has separate consent and a lawful mechanism."""
+    if not s.has("/sharing/cross_border"):
+        return failed("/sharing/cross_border", "is absent: declare whether face data leaves "
+                      "the jurisdiction")
+    if not s.get("/sharing/cross_border/transfers"):
+        return passed("face data stays in the jurisdiction where it was collected")
+    if problem := _all_true(s, "/sharing/cross_border/separate_consent"):
+        return problem
+    mechanism = s.get("/sharing/cross_border/mechanism")
+    if not mechanism or mechanism == "none":
+        return failed("/sharing/cross_border/mechanism", "face data leaves the jurisdiction "
+                      "without a mechanism its law provides")
+    return passed(f"transfers abroad with separate consent under {mechanism}")
+
+
+@rule("FRS-DPR-018", "No public disclosure of face data", "/sharing/publicly_disclosed",
+      level="shall not")
+def not_disclosed(s: Statement) -> Finding:
+    if s.get("/sharing/publicly_disclosed") is not False:
+        return failed("/sharing/publicly_disclosed", "face data is disclosed to the public")
+    return passed("face data is not disclosed to the public")
+
+
+@rule("FRS-DPR-019", "Breach response and notification", "/incident_response")
+def breach_response(s: Statement) -> Finding:
+    """A cited plan notifies the authority within 72 hours and the people affected."""
+    if not s.has("/incident_response"):
+        return failed("/incident_response", "no incident response plan is declared")
+    missing = [n for n in ("supervisory-authority", "affected-people")
+               if n not in s.get("/incident_response/notifies")]
+    if missing:
+        return failed("/incident_response/notifies", f"the plan does not notify: "
+                      f"{', '.join(missing)}")
+    hours = s.get("/incident_response/authority_within_hours")
+    if hours > MAX_AUTHORITY_NOTICE_HOURS:
+        return failed("/incident_response/authority_within_hours", f"{hours} hours, more than "
+                      f"{MAX_AUTHORITY_NOTICE_HOURS}")
+    return _cited(s, "/incident_response/plan") or passed(
+        f"the plan notifies the authority within {hours} hours and the people affected")
+
+
 # ---- Clause 10: retention and deletion ------------------------------------------------
 
 @rule("FRS-RET-001", "A published retention schedule before collection",
@@ -985,11 +1187,40 @@ def deletion_audited(s: Statement) -> Finding:
         "each deletion writes a deletion audit event")
 
 
-@rule("FRS-RET-005", "Probe images deleted after comparison", "/retention/probe_images")
+@rule("FRS-RET-005", "Probe images deleted after comparison", "/retention/probe_images",
+      "/raw_images/separate_written_consent")
 def probe_deletion(s: Statement) -> Finding:
-    if s.get("/retention/probe_images") != "deleted-after-comparison":
-        return failed("/retention/probe_images", "probe images are kept after comparison")
-    return passed("probe images are deleted when the comparison ends")
+    """Probes are deleted when the comparison ends; only the review hold (FRS-RET-008) of
+    an identification system, or written consent (FRS-DPR-007), keeps one longer."""
+    kept = s.get("/retention/probe_images")
+    if kept == "deleted-after-comparison":
+        return passed("probe images are deleted when the comparison ends")
+    if kept == "held-for-review" and s.conformance_class in ("I", "P"):
+        return passed("probes are deleted when the comparison ends, except those held for "
+                      "review (FRS-RET-008)")
+    if kept == "kept" and s.get("/raw_images/separate_written_consent"):
+        return passed("probes are kept only with separate written consent (FRS-DPR-007)")
+    return failed("/retention/probe_images", f"is {_show(kept)}: probe images are kept after "
+                  "comparison without a review hold or written consent")
+
+
+@rule("FRS-RET-008", "A bounded, encrypted hold of probes for human review",
+      "/retention/probe_images", "/retention/review_hold", classes=("I", "P"))
+def review_hold(s: Statement) -> Finding:
+    """Held probes are encrypted, deleted when review and redress close, within 30 days."""
+    if s.get("/retention/probe_images") != "held-for-review":
+        return not_applicable("/retention/probe_images is not held-for-review: no probe is "
+                              "held")
+    if not s.has("/retention/review_hold"):
+        return failed("/retention/review_hold", "probes are held with no declared bounds")
+    if problem := _all_true(s, "/retention/review_hold/encrypted",
+                            "/retention/review_hold/until_review_and_redress_closed"):
+        return problem
+    days = s.get("/retention/review_hold/max_days")
+    if days > MAX_REVIEW_HOLD_DAYS:
+        return failed("/retention/review_hold/max_days", f"{days} days, more than "
+                      f"{MAX_REVIEW_HOLD_DAYS}")
+    return passed(f"held probes are encrypted and deleted within {days} days")
 
 
 @rule("FRS-RET-006", "Disposal when the service ends or changes hands",
@@ -1034,22 +1265,69 @@ def published_results(s: Statement) -> Finding:
     return passed(f"results published at {s.get('/transparency/results_url')}")
 
 
+def filing_due(threshold_reached: date) -> date:
+    """When the filing of FRS-AUD-003 is due for a threshold reached on that day."""
+    if threshold_reached < MEASURES_IN_FORCE:
+        return TRANSITIONAL_FILING_DUE
+    return add_working_days(threshold_reached, FILING_WORKING_DAYS)
+
+
 @rule("FRS-AUD-003", "Filing with the supervisory authority", "/governance/enrolled_people",
-      "/governance/authority_filing_on", "/deployment/collection_start")
+      "/governance/threshold_reached_on", "/governance/authority_filing_on")
 def authority_filing(s: Statement) -> Finding:
+    """Filed within 30 working days of the day the threshold was reached (by 14 July 2025
+    when it was reached before the Measures took effect)."""
     people = s.get("/governance/enrolled_people")
-    if people < FILING_THRESHOLD:
+    reached = s.get("/governance/threshold_reached_on")
+    if people < FILING_THRESHOLD and reached is None:
         return not_applicable(f"{people:,} people enrolled, fewer than {FILING_THRESHOLD:,}")
+    if reached is None:
+        return failed("/governance/threshold_reached_on", f"{people:,} people enrolled but "
+                      "the day the number reached 100 000 is not declared")
     filed = s.get("/governance/authority_filing_on")
+    due = filing_due(date.fromisoformat(reached))
     if filed is None:
-        return failed("/governance/authority_filing_on", f"{people:,} people enrolled and "
-                      "no filing with the authority")
-    start = date.fromisoformat(s.get("/deployment/collection_start"))
-    due = add_working_days(start, FILING_WORKING_DAYS)
+        return failed("/governance/authority_filing_on", f"the threshold was reached on "
+                      f"{reached} and there is no filing (due {due})")
     if date.fromisoformat(filed) > due:
         return failed("/governance/authority_filing_on", f"filed on {filed}, after the "
-                      f"deadline {due} ({FILING_WORKING_DAYS} working days from {start})")
+                      f"deadline {due} (threshold reached on {reached})")
     return passed(f"filed on {filed}, by the deadline {due}")
+
+
+def _filed(s: Statement) -> bool:
+    return s.get("/governance/authority_filing_on") is not None
+
+
+@rule("FRS-AUD-009", "Filing updated after a material change", "/governance/filing_changes")
+def filing_updated(s: Statement) -> Finding:
+    """Each material change is filed within 30 working days of it."""
+    if not _filed(s):
+        return not_applicable("/governance/authority_filing_on is absent: nothing was filed")
+    changes = s.get("/governance/filing_changes", [])
+    for index, change in enumerate(changes):
+        due = add_working_days(date.fromisoformat(change["changed_on"]), FILING_WORKING_DAYS)
+        filed = change.get("filed_on")
+        if filed is None or date.fromisoformat(filed) > due:
+            return failed(f"/governance/filing_changes/{index}", f"the change of "
+                          f"{change['changed_on']} was filed {filed or 'never'}, due {due}")
+    return passed(f"{len(changes)} material changes, each filed in time" if changes
+                  else "no material change since the filing")
+
+
+@rule("FRS-AUD-010", "Filing cancelled when processing stops",
+      "/governance/processing_stopped_on", "/governance/filing_cancelled_on")
+def filing_cancelled(s: Statement) -> Finding:
+    """A filing is cancelled within 30 working days of processing stopping."""
+    stopped = s.get("/governance/processing_stopped_on")
+    if not _filed(s) or stopped is None:
+        return not_applicable("nothing was filed, or processing has not stopped")
+    due = add_working_days(date.fromisoformat(stopped), FILING_WORKING_DAYS)
+    cancelled = s.get("/governance/filing_cancelled_on")
+    if cancelled is None or date.fromisoformat(cancelled) > due:
+        return failed("/governance/filing_cancelled_on", f"processing stopped on {stopped}; "
+                      f"the filing was cancelled {cancelled or 'never'}, due {due}")
+    return passed(f"filing cancelled on {cancelled}, by {due}")
 
 
 @rule("FRS-AUD-004", "Human review of adverse 1:N decisions",
@@ -1096,3 +1374,168 @@ def audit_retention(s: Statement) -> Finding:
         return failed("/audit_log/retention_months", f"{months} months, fewer than "
                       f"{MIN_AUDIT_MONTHS}")
     return passed(f"audit records kept {months} months")
+
+
+@rule("FRS-AUD-011", "Assessments and processing records kept three years",
+      "/data_protection/records_retention_years")
+def records_kept(s: Statement) -> Finding:
+    years = s.get("/data_protection/records_retention_years")
+    if years is None or years < MIN_RECORDS_YEARS:
+        return failed("/data_protection/records_retention_years", f"is {_show(years)}, "
+                      f"expected at least {MIN_RECORDS_YEARS}")
+    return passed(f"assessment reports and processing records kept {years} years")
+
+
+@rule("FRS-AUD-012", "Individual redress for a person wrongly matched", "/governance/redress",
+      classes=("I", "P"))
+def individual_redress(s: Statement) -> Finding:
+    """A person can contest a match, have a second person review it and hear why."""
+    if not s.has("/governance/redress"):
+        return failed("/governance/redress", "a person wrongly matched has no way to contest it")
+    return _all_true(s, "/governance/redress/second_reviewer",
+                     "/governance/redress/reasons_given") or passed(
+        f"a match can be contested at {s.get('/governance/redress/url')}")
+
+
+@rule("FRS-AUD-013", "The logs of remote biometric identification", "/audit_log/rbi_records",
+      classes=("P",))
+def rbi_logs(s: Statement) -> Finding:
+    """The log records each use's period, the database, the held probe and the verifiers."""
+    missing = [r for r in RBI_RECORDS if r not in s.get("/audit_log/rbi_records", [])]
+    if missing:
+        return failed("/audit_log/rbi_records", f"the log does not record: {', '.join(missing)}")
+    return passed("the log records the AI Act Art. 12(3) items, the probe by reference")
+
+
+@rule("FRS-AUD-014", "Lawful basis of public-space identification", "/governance/lawful_basis",
+      classes=("P",))
+def lawful_basis(s: Statement) -> Finding:
+    """The authorising law, and for real-time law enforcement its Art. 5(1)(h) objective and
+    the prior authorisation."""
+    if not s.has("/governance/lawful_basis"):
+        return failed("/governance/lawful_basis", "no provision of law authorises the system")
+    if not s.get("/governance/lawful_basis/real_time_law_enforcement"):
+        return passed(f"authorised by {s.get('/governance/lawful_basis/law')}")
+    objective = s.get("/governance/lawful_basis/objective")
+    if objective not in LAW_ENFORCEMENT_OBJECTIVES:
+        return failed("/governance/lawful_basis/objective", f"is {_show(objective)}: real-time "
+                      "identification for law enforcement serves none of the objectives of AI "
+                      "Act Art. 5(1)(h)")
+    return _cited(s, "/governance/lawful_basis/authorisation") or passed(
+        f"{objective}, authorised in advance as AI Act Art. 5(3) requires")
+
+
+@rule("FRS-AUD-015", "Periodic independent retest", "/testing/retest_interval_months")
+def periodic_retest(s: Statement) -> Finding:
+    months = s.get("/testing/retest_interval_months")
+    if months is None or months > MAX_RETEST_MONTHS:
+        return failed("/testing/retest_interval_months", f"is {_show(months)}, expected at most "
+                      f"{MAX_RETEST_MONTHS}")
+    return passed(f"independently retested every {months} months")
+
+
+@rule("FRS-AUD-016", "Demographic tests follow ISO/IEC 19795-10",
+      "/testing/follows_iso_19795_10")
+def follows_19795_10(s: Statement) -> Finding:
+    return _all_true(s, "/testing/follows_iso_19795_10") or passed(
+        "the demographic tests followed ISO/IEC 19795-10")
+
+
+@rule("FRS-AUD-017", "PAD tests follow ISO/IEC 30107-3", "/pad/level", "/pad/follows_iso_30107_3")
+def follows_30107_3(s: Statement) -> Finding:
+    if s.get("/pad/level") not in IAPAR_LIMITS:
+        return not_applicable("/pad/level declares no PAD level")
+    return _all_true(s, "/pad/follows_iso_30107_3") or passed(
+        "the PAD tests followed ISO/IEC 30107-3")
+
+
+# ---- Evidence for what a statement declares ---------------------------------------------
+
+# A clause that a declared value alone would pass needs a document that shows the value is
+# true: the types that can show it, by clause.  An entry of /evidence serves a clause when
+# its `supports` lists the clause; an audit report by an assessor serves any clause.  A
+# local file must be readable and match its SHA-256 (`_evidence_problem`).
+ANY_CLAUSE = "audit-report"
+EVIDENCE: dict[str, tuple[str, ...]] = {
+    "FRS-CAP-001": ("consent-record-sample",),
+    "FRS-CAP-002": ("notice-copy",),
+    "FRS-CAP-003": ("consent-record-sample",),
+    "FRS-CAP-004": ("inspection-record",),
+    "FRS-CAP-005": ("policy", "inspection-record"),
+    "FRS-CAP-006": ("inspection-record",),
+    "FRS-CAP-007": ("inspection-record", "notice-copy"),
+    "FRS-CAP-008": ("policy",),
+    "FRS-CAP-009": ("inspection-record",),
+    "FRS-CAP-010": ("policy",),
+    "FRS-CAP-014": ("notice-copy", "inspection-record"),
+    "FRS-CAP-015": ("inspection-record",),
+    "FRS-CAP-016": ("inspection-record",),
+    "FRS-CAP-017": ("policy",),
+    "FRS-TPL-001": ("inspection-record",),
+    "FRS-TPL-002": ("inspection-record",),
+    "FRS-TPL-003": ("inspection-record",),
+    "FRS-TPL-004": ("inspection-record",),
+    "FRS-ACC-022": ("evaluation-report",),
+    "FRS-ACC-023": ("evaluation-report",),
+    "FRS-ACC-025": ("evaluation-report",),
+    "FRS-ACC-026": ("policy",),
+    "FRS-PAD-009": ("pad-report",),
+    "FRS-PAD-010": ("pad-report",),
+    "FRS-PAD-011": ("inspection-record",),
+    "FRS-DPR-001": ("policy",),
+    "FRS-DPR-003": ("inspection-record",),
+    "FRS-DPR-004": ("inspection-record",),
+    "FRS-DPR-005": ("inspection-record",),
+    "FRS-DPR-006": ("inspection-record",),
+    "FRS-DPR-007": ("policy", "consent-record-sample"),
+    "FRS-DPR-008": ("protection-report",),
+    "FRS-DPR-011": ("inspection-record",),
+    "FRS-DPR-012": ("policy",),
+    "FRS-DPR-013": ("inspection-record",),
+    "FRS-DPR-014": ("inspection-record",),
+    "FRS-DPR-015": ("consent-record-sample", "contract"),
+    "FRS-DPR-017": ("policy", "contract"),
+    "FRS-DPR-018": ("policy",),
+    "FRS-RET-001": ("policy",),
+    "FRS-RET-002": ("policy",),
+    "FRS-RET-003": ("log-sample",),
+    "FRS-RET-004": ("log-sample",),
+    "FRS-RET-005": ("inspection-record",),
+    "FRS-RET-006": ("policy",),
+    "FRS-RET-007": ("log-sample",),
+    "FRS-RET-008": ("inspection-record",),
+    "FRS-AUD-001": ("policy",),
+    "FRS-AUD-003": ("filing-receipt",),
+    "FRS-AUD-004": ("log-sample",),
+    "FRS-AUD-005": ("log-sample",),
+    "FRS-AUD-006": ("log-sample",),
+    "FRS-AUD-007": ("log-sample",),
+    "FRS-AUD-008": ("policy",),
+    "FRS-AUD-009": ("filing-receipt",),
+    "FRS-AUD-010": ("filing-receipt",),
+    "FRS-AUD-011": ("policy",),
+    "FRS-AUD-012": ("policy",),
+    "FRS-AUD-013": ("log-sample",),
+    "FRS-AUD-015": ("evaluation-report",),
+    "FRS-AUD-016": ("evaluation-report",),
+    "FRS-AUD-017": ("pad-report",),
+}
+
+
+def accepted_evidence(clause_id: str) -> tuple[str, ...]:
+    """The evidence types that can support a clause; () when none is required."""
+    return (*EVIDENCE[clause_id], ANY_CLAUSE) if clause_id in EVIDENCE else ()
+
+
+def supporting_evidence(clause_id: str, s: Statement) -> Finding | None:
+    """None when the clause needs no document or a usable one supports it; else why not."""
+    accepted = accepted_evidence(clause_id)
+    if not accepted:
+        return None
+    entries = [e for e in s.get("/evidence", []) if clause_id in e.get("supports", [])
+               and e["type"] in accepted]
+    if not entries:
+        return needs_evidence(f"/evidence lists no {' or '.join(accepted)} that supports "
+                              f"{clause_id} (an entry whose `supports` names it)")
+    problems = [p for p in map(lambda e: _evidence_problem(s, e), entries) if p]
+    return problems[0] if len(problems) == len(entries) else None

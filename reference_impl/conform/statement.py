@@ -137,9 +137,6 @@ def contradictions(s: Statement) -> list[str]:
     """Declarations that cannot all be true at once; each names both fields."""
     found = []
     cls = s.conformance_class
-    if cls == "V-L" and s.get("/storage/comparison") != "device":
-        found.append(f"/class is V-L (comparison on the person's own device) but "
-                     f"/storage/comparison is '{s.get('/storage/comparison')}'")
     if cls == "P" and not s.get("/deployment/public_space"):
         found.append("/class is P (identification in public spaces) but "
                      "/deployment/public_space is false")

@@ -1,4 +1,4 @@
-"""`frs evaluate --model M --manifest MF --dataset D`: does this system meet FRS?
+"""`frs evaluate MODEL MANIFEST DATASET`: does this system meet FRS?
 
 Exit 0 when every verdict passes, 1 when the model breaks its contract or a verdict
 fails, 2 when an input cannot be used.
@@ -11,36 +11,37 @@ import json
 import sys
 from pathlib import Path
 
+from reference_impl.cli_options import add_format, positive_int
 from reference_impl.model.command import add_limit_options, limits_from
 
 
 def configure(name: str, parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", required=True, help="the ONNX model file")
-    parser.add_argument("--manifest", required=True, help="its model manifest (JSON)")
-    parser.add_argument("--dataset", required=True, help="the dataset manifest (JSON)")
+    parser.add_argument("model", help="the ONNX model file")
+    parser.add_argument("manifest", help="its model manifest (JSON or YAML, schema "
+                        "model-manifest)")
+    parser.add_argument("dataset", help="the dataset manifest (JSON or YAML, schema "
+                        "dataset-manifest): the images, their subjects and groups")
     parser.add_argument("--out", default="frs-evaluation",
                         help="folder for report.json, det.svg, scores.jsonl, quality.jsonl "
                         "and the embedding cache (default ./frs-evaluation)")
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--batch-size", type=positive_int, default=32,
+                        help="images the model embeds in one call (default 32)")
     parser.add_argument("--max-non-mated", type=int, default=None,
                         help="sample at most this many non-mated pairs (default: all)")
     parser.add_argument("--seed", type=int, default=0, help="seed of a sampled plan")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    add_format(parser)
     add_limit_options(parser)
     parser.set_defaults(run=run)
 
 
 def run(args) -> int:
-    from reference_impl.errors import InputError
     from reference_impl.evaluate.dataset import load_dataset
     from reference_impl.evaluate.harness import evaluate
     from reference_impl.model.contract import check_model
     from reference_impl.model.errors import ContractError
     from reference_impl.model.manifest import load_manifest
 
-    if args.batch_size < 1:
-        raise InputError(f"--batch-size {args.batch_size}: expected at least 1")
     manifest = load_manifest(args.manifest)
     dataset = load_dataset(args.dataset)
     checks, session = check_model(args.model, manifest, limits_from(args))

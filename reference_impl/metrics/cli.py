@@ -4,9 +4,10 @@ files.
 `--format json` prints exactly the `verification`, `pad`, `identification` or
 `demographics` section of an evaluation report (schemas/evaluation-report), from the one
 producer of those sections, `reference_impl.metrics.report`; the text output is
-rendered from that same document.  Exit status 0; 2 for unusable input.  A target that
-the number of comparisons cannot support (fewer than its minimum test size, clause 6.5)
-is reported as unsupported, with the number needed, and no threshold is computed for it.
+rendered from that same document.  Exit status 0 (a measurement has no findings); 2 for
+unusable input.  A target that the number of comparisons cannot support (fewer than its
+minimum test size, clause 6.5) is reported as unsupported, with the number needed, and
+no threshold is computed for it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from reference_impl import cli_options as option
+from reference_impl.cli_options import add_format
 from reference_impl.errors import InputError
 
 DEFAULT_FMR = [1e-3, 1e-4, 1e-5, 1e-6]
@@ -26,87 +29,71 @@ DEFAULT_APCER = [0.05, 0.01]
 
 def configure(name: str, parser: argparse.ArgumentParser) -> None:
     kinds = parser.add_subparsers(dest="kind", metavar="KIND", required=True)
-    v = kinds.add_parser("verification", help="EER and FNMR at target FMRs from genuine and "
-                         "impostor score files")
-    v.add_argument("--genuine", help="genuine scores: .npy, .csv or text, one score a line")
-    v.add_argument("--impostor", help="impostor scores, same formats")
-    v.add_argument("--comparisons", help="instead of the two files: JSON Lines of "
-                   "comparison-result records (null score = failure to acquire)")
-    v.add_argument("--fmr", type=_rate, action="append", help="target FMR (repeatable; "
+    v = kinds.add_parser("verification", help=VERIFICATION, description=VERIFICATION)
+    inputs = v.add_mutually_exclusive_group(required=True)
+    inputs.add_argument("comparisons", nargs="?", metavar="COMPARISONS", help="JSON Lines "
+                        "of comparison-result records (null score = failure to acquire)")
+    inputs.add_argument("--genuine", metavar="FILE", help="instead: genuine scores (.npy, "
+                        ".csv or text, one score a line), with --impostor")
+    v.add_argument("--impostor", metavar="FILE", help="impostor scores, with --genuine")
+    v.add_argument("--fmr", type=option.rate, action="append", help="target FMR (repeatable; "
                    "default 1e-3 1e-4 1e-5 1e-6)")
     v.add_argument("--stream", action="store_true", help="exact two-pass streaming for "
                    "score sets larger than memory (reads the files twice; no plot)")
-    v.add_argument("--det-svg", type=_svg_name, help="also write the DET plot (SVG) to "
+    v.add_argument("--det-svg", type=option.svg_file, help="also write the DET plot (SVG) to "
                    "this file, named in the document's det_plot")
-    v.add_argument("--format", choices=("text", "json"), default="text")
+    add_format(v)
     v.set_defaults(run=run_verification)
 
-    p = kinds.add_parser("pad", help="APCER per species, APCER_AP, BPCER and BPCER at "
-                         "target APCERs from PAD score files (higher = bona fide)")
-    p.add_argument("--bona-fide", required=True, help="PAD scores of bona fide presentations")
+    p = kinds.add_parser("pad", help=PAD, description=PAD)
+    p.add_argument("--bona-fide", required=True, metavar="FILE",
+                   help="PAD scores of bona fide presentations")
     p.add_argument("--attack", action="append", required=True, metavar="SPECIES=FILE",
-                   help="PAD scores of one PAI species (repeatable)")
-    p.add_argument("--apcer", type=_rate, action="append",
+                   type=option.species_file, help="PAD scores of one PAI species (repeatable)")
+    p.add_argument("--apcer", type=option.rate, action="append",
                    help="target APCER (repeatable; default 0.05 0.01)")
-    p.add_argument("--threshold", type=_threshold, help="also report every rate at this "
+    p.add_argument("--threshold", type=option.number, help="also report every rate at this "
                    "PAD threshold, with ACER as an extra")
-    p.add_argument("--accepted", action="append", metavar="SPECIES=FILE", help="whole-system "
-                   "outcome of each impostor attack presentation of a species, 1 accepted and "
-                   "0 rejected, one a line: reports IAPAR with its 95 %% bounds (repeatable)")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--accepted", action="append", default=[], metavar="SPECIES=FILE",
+                   type=option.species_file, help="whole-system outcome of each impostor attack "
+                   "presentation of a species, 1 accepted and 0 rejected, one a line: reports "
+                   "IAPAR with its 95 %% bounds (repeatable)")
+    add_format(p)
     p.set_defaults(run=run_pad)
 
-    i = kinds.add_parser("identification", help="FNIR at ranks and at target FPIRs, and "
-                         "the CMC, from candidate lists")
-    i.add_argument("--searches", required=True, help="JSON Lines, one search a line: "
+    i = kinds.add_parser("identification", help=IDENTIFICATION, description=IDENTIFICATION)
+    i.add_argument("searches", metavar="SEARCHES", help="JSON Lines, one search a line: "
                    '{"search_id", "mated", "mate_id", "candidates": [{"reference_id", '
                    '"score"}]}')
-    i.add_argument("--gallery-size", type=int, required=True, help="N, the number of "
-                   "subjects enrolled in the gallery searched")
-    i.add_argument("--rank", type=int, action="append", help="rank R for FNIR(N, R, -inf) "
-                   "(repeatable; default 1)")
-    i.add_argument("--fpir", type=_rate, action="append", help="target FPIR (repeatable; "
+    i.add_argument("--gallery-size", type=option.positive_int, required=True, help="N, the number "
+                   "of subjects enrolled in the gallery searched")
+    i.add_argument("--rank", type=option.positive_int, action="append", help="rank R for "
+                   "FNIR(N, R, -inf) (repeatable; default 1)")
+    i.add_argument("--fpir", type=option.rate, action="append", help="target FPIR (repeatable; "
                    "default 1e-3); FNIR there is taken at rank 1 unless --rank is given")
-    i.add_argument("--max-rank", type=int, default=20, help="length of the CMC (default 20)")
-    i.add_argument("--format", choices=("text", "json"), default="text")
+    i.add_argument("--max-rank", type=option.positive_int, default=20,
+                   help="length of the CMC (default 20)")
+    add_format(i)
     i.set_defaults(run=run_identification)
 
-    d = kinds.add_parser("demographics", help="FMR and FNMR of each demographic group at one "
-                         "global threshold, with the ratios, IR, FDR and GARBE of clause 7")
-    d.add_argument("--comparisons", required=True, help="JSON Lines of comparison-result "
-                   "records with their groups (null score = failure to acquire, not counted)")
+    d = kinds.add_parser("demographics", help=DEMOGRAPHICS, description=DEMOGRAPHICS)
+    d.add_argument("comparisons", metavar="COMPARISONS", help="JSON Lines of "
+                   "comparison-result records with their groups (null score = failure to "
+                   "acquire, not counted)")
     d.add_argument("--group", required=True, metavar="KEY", help="the group variable whose "
                    "labels are compared, e.g. sex, age_band or skin_tone")
-    d.add_argument("--threshold", type=_threshold, required=True, help="the system's one "
+    d.add_argument("--threshold", type=option.number, required=True, help="the system's one "
                    "global threshold")
-    d.add_argument("--format", choices=("text", "json"), default="text")
+    add_format(d)
     d.set_defaults(run=run_demographics)
 
 
-def _rate(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
-    if not 0 < value <= 1:
-        raise argparse.ArgumentTypeError(f"{text} is not a rate in (0, 1]")
-    return value
-
-
-def _threshold(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
-    if not math.isfinite(value):  # NaN would make every rate 0; JSON has no infinity
-        raise argparse.ArgumentTypeError(f"{text} is not a finite number")
-    return value
-
-
-def _svg_name(text: str) -> str:
-    if not text.endswith(".svg"):
-        raise argparse.ArgumentTypeError(f"'{text}' does not end in .svg")
-    return text
+VERIFICATION = "EER and FNMR at target FMRs from comparison records or score files"
+PAD = ("APCER per species, APCER_AP, BPCER and BPCER at target APCERs from PAD score files "
+       "(higher = bona fide)")
+IDENTIFICATION = "FNIR at ranks and at target FPIRs, and the CMC, from candidate lists"
+DEMOGRAPHICS = ("FMR and FNMR of each demographic group at one global threshold, with the "
+                "ratios, IR, FDR and GARBE of clause 7")
 
 
 def _emit(args, section: dict, render) -> int:
@@ -139,8 +126,7 @@ def _verification_scores(args) -> tuple[np.ndarray, np.ndarray, int]:
     from reference_impl.metrics import scores
 
     if args.comparisons:
-        if args.genuine or args.impostor:
-            raise InputError("give either --comparisons or --genuine and --impostor")
+        _no_impostor_file(args)
         gen, imp, fta = [], [], 0
         for block in scores.iter_comparisons(args.comparisons):
             missing = np.isnan(block.score)
@@ -149,9 +135,18 @@ def _verification_scores(args) -> tuple[np.ndarray, np.ndarray, int]:
             imp.append(block.score[~block.mated & ~missing])
         return (np.concatenate(gen) if gen else np.empty(0),
                 np.concatenate(imp) if imp else np.empty(0), fta)
-    if not (args.genuine and args.impostor):
-        raise InputError("give --genuine FILE and --impostor FILE (or --comparisons FILE)")
+    _impostor_file(args)
     return scores.read_scores(args.genuine), scores.read_scores(args.impostor), 0
+
+
+def _no_impostor_file(args) -> None:
+    if args.impostor:
+        raise InputError("--impostor goes with --genuine, not with COMPARISONS")
+
+
+def _impostor_file(args) -> None:
+    if not args.impostor:
+        raise InputError("--genuine needs --impostor FILE too")
 
 
 def run_verification(args) -> int:
@@ -178,12 +173,10 @@ def _streamed(args, targets) -> dict:
     if args.det_svg:
         raise InputError("--stream draws no DET plot (run without --stream for one)")
     if args.comparisons:
-        if args.genuine or args.impostor:
-            raise InputError("give either --comparisons or --genuine and --impostor")
+        _no_impostor_file(args)
         streamed = stream_comparisons(args.comparisons, targets)
         return streamed_verification_section(streamed.result, streamed.failures_to_acquire)
-    if not (args.genuine and args.impostor):
-        raise InputError("give --genuine FILE and --impostor FILE (or --comparisons FILE)")
+    _impostor_file(args)
     return streamed_verification_section(stream_files(args.genuine, args.impostor, targets))
 
 
@@ -217,14 +210,11 @@ def render_verification(section: dict) -> list[str]:
 # --------------------------------------------------------------------------- PAD
 
 
-def _species_files(option: str, items: list[str]) -> dict[str, np.ndarray]:
+def _species_files(option: str, pairs: list[tuple[str, str]]) -> dict[str, np.ndarray]:
     from reference_impl.metrics.scores import read_scores
 
     found = {}
-    for item in items:
-        species, sep, path = item.partition("=")
-        if not sep or not species or not path:
-            raise InputError(f"{option} '{item}': expected SPECIES=FILE")
+    for species, path in pairs:
         if species in found:
             raise InputError(f"{option}: species '{species}' given twice")
         found[species] = read_scores(path)
@@ -237,7 +227,7 @@ def run_pad(args) -> int:
 
     section = pad_section(read_scores(args.bona_fide), _species_files("--attack", args.attack),
                           args.threshold, args.apcer or DEFAULT_APCER,
-                          _species_files("--accepted", args.accepted or []))
+                          _species_files("--accepted", args.accepted))
     return _emit(args, section, render_pad)
 
 
@@ -315,8 +305,6 @@ def read_searches(path) -> tuple[list[int], list[float], list[float]]:
 def run_identification(args) -> int:
     from reference_impl.metrics.report import identification_section
 
-    if args.gallery_size < 1 or args.max_rank < 1:
-        raise InputError("--gallery-size and --max-rank must be at least 1")
     ranks, mate_scores, top = read_searches(args.searches)
     if not ranks or not top:
         raise InputError(f"{args.searches}: needs both mated and non-mated searches")

@@ -151,7 +151,7 @@ def minimum_trials(limit: float, confidence: float = CONFIDENCE) -> int:
 
 def trials_for(errors: int, limit: float, confidence: float = CONFIDENCE) -> int:
     """The least number of trials with which `errors` errors still meet `limit`: the
-    least n with upper_bound(errors, n) <= limit (Annex C).  For 0 errors it is the
+    least n with upper_bound(errors, n) <= limit (Annex F).  For 0 errors it is the
     minimum test size."""
     if errors < 0:
         raise InputError(f"{errors} errors: expected a count >= 0")

@@ -10,11 +10,13 @@ import argparse
 import json
 import sys
 
+from reference_impl.cli_options import add_format, positive_int
+
 
 def add_limit_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threads", type=int, default=1,
                         help="onnxruntime threads, 1 or 2 (default 1)")
-    parser.add_argument("--memory-mb", type=int, default=4096,
+    parser.add_argument("--memory-mb", type=positive_int, default=4096,
                         help="memory the model may use, MiB (default 4096)")
     parser.add_argument("--seconds-per-batch", type=float, default=60.0,
                         help="time one batch may take, seconds (default 60)")
@@ -34,7 +36,7 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
     check.add_argument("model", help="the ONNX model file")
     check.add_argument("manifest", help="its model manifest (JSON)")
     add_limit_options(check)
-    check.add_argument("--format", choices=("text", "json"), default="text")
+    add_format(check)
     check.set_defaults(run=run_check)
 
 

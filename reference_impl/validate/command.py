@@ -10,6 +10,7 @@ import argparse
 import sys
 
 from reference_impl import safeload
+from reference_impl.cli_options import add_format
 from reference_impl.validate import Summary, iter_findings
 from reference_impl.validate.output import dumps, json_report, sarif_report
 from reference_impl.validate.schemas import SchemaSet
@@ -24,9 +25,7 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
                         help="schema every record must follow: a name (comparison-result), "
                              "its $id or a schema file; default: each record's $schema, or "
                              "the one schema its keys fit")
-    parser.add_argument("--format", choices=("text", "json", "sarif"), default="text",
-                        help="text: one line a finding; json; sarif: SARIF 2.1.0 for "
-                             "code-scanning tools (default: text)")
+    add_format(parser, "sarif")  # SARIF 2.1.0, for code-scanning tools
     parser.add_argument("--input-format", choices=safeload.FORMATS,
                         help="read every FILE as this format instead of guessing from its "
                              "name")
