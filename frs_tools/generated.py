@@ -43,7 +43,11 @@ def _table(head: list[str], rows: list[list[str]], align: str) -> str:
                      + ["| " + " | ".join(row) + " |" for row in rows]) + "\n"
 
 
-def class_limits() -> str:
+def _plain(clause_id: str) -> str:
+    return clause_id
+
+
+def class_limits(link: Callable[[str], str] = _plain) -> str:
     """C.1: the minimum test size of each class limit, for the whole test."""
     rows = []
     for name in classes.CLASSES:
@@ -52,13 +56,13 @@ def class_limits() -> str:
                 rows.append([name, size.rate, f"≤ {_limit(size.limit)}", size.quantity
                              + (" per demographic group" if size.per != "test" else ""),
                              _n(size.trials), _n(math.ceil(3 / Fraction(repr(size.limit)))),
-                             _n(rule_of_thirty_trials(size.limit)), size.clause])
+                             _n(rule_of_thirty_trials(size.limit)), link(size.clause)])
     return _table(["Class", "Rate", "Limit", "Trials counted", "Minimum test size",
                    "Rule of 3 (3 / x)", "Rule of 30 (30 / x)", "Requirement"], rows,
                   ["---", "---", "--:", "---", "--:", "--:", "--:", "---"])
 
 
-def trials_with_errors() -> str:
+def trials_with_errors(link: Callable[[str], str] = _plain) -> str:
     """C.2: the least trials with which k errors still meet each distinct limit."""
     limits = sorted({s.limit for name in classes.CLASSES for s in classes.minimum_sizes(name)}
                     | set(pad.IAPAR_LIMITS.values()) | {pad.BPCER20_APCER})
@@ -67,7 +71,7 @@ def trials_with_errors() -> str:
                   rows, ["--:"] * (1 + len(ERRORS_SHOWN)))
 
 
-def demographic_groups() -> str:
+def demographic_groups(link: Callable[[str], str] = _plain) -> str:
     """C.3: per demographic group, the comparisons and subjects each verification class
     needs, and the subjects of the smallest design FRS-DEM-002 allows."""
     groups = MIN_AGE_BANDS * MIN_SEXES * MIN_SKIN_TONE_GROUPS
@@ -79,13 +83,13 @@ def demographic_groups() -> str:
         fmr, fnmr = sizes["FMR"], sizes["FNMR"]
         subjects = minimum_subjects(fmr.limit)
         rows.append([name, f"≤ {_limit(fmr.limit)}", _n(fmr.trials), f"≤ {_limit(fnmr.limit)}",
-                     _n(fnmr.trials), _n(subjects), _n(subjects * groups)])
+                     _n(fnmr.trials), _n(subjects), _n(subjects * groups), link(fmr.clause)])
     return _table(["Class", "Group FMR bound", "Non-mated comparisons", "Group FNMR bound",
-                   "Mated comparisons", "Subjects per group", f"Subjects for {groups} groups"],
-                  rows, ["---", "--:", "--:", "--:", "--:", "--:", "--:"])
+                   "Mated comparisons", "Subjects per group", f"Subjects for {groups} groups",
+                   "Requirement"], rows, ["---", "--:", "--:", "--:", "--:", "--:", "--:", "---"])
 
 
-def subjects() -> str:
+def subjects(link: Callable[[str], str] = _plain) -> str:
     """C.4: the subjects a verification test needs (FRS-ACC-019) for each class FMR
     limit, by enrolment samples and probes per subject."""
     designs = ((1, 1), (1, 2), (2, 2), (1, 5))
@@ -96,18 +100,19 @@ def subjects() -> str:
                                          for e, p in designs], rows, ["--:"] * 5)
 
 
-def pad_species() -> str:
+def pad_species(link: Callable[[str], str] = _plain) -> str:
     """C.5: the attack presentations each PAI species needs."""
     rows = [[f"IAPAR, Level {level}", f"≤ {_limit(limit)}", _n(minimum_trials(limit)),
-             "FRS-PAD-005"] for level, limit in pad.IAPAR_LIMITS.items()]
+             link("FRS-PAD-005")] for level, limit in pad.IAPAR_LIMITS.items()]
     rows.append(["APCER of BPCER20", f"≤ {_limit(pad.BPCER20_APCER)}",
-                 _n(pad.minimum_attacks_per_species()), "FRS-PAD-004, FRS-PAD-007"])
-    rows.append(["APCER of BPCER100", "≤ 1 %", _n(minimum_trials(0.01)), "FRS-PAD-004"])
+                 _n(pad.minimum_attacks_per_species()),
+                 f"{link('FRS-PAD-004')}, {link('FRS-PAD-007')}"])
+    rows.append(["APCER of BPCER100", "≤ 1 %", _n(minimum_trials(0.01)), link("FRS-PAD-004")])
     return _table(["Rate", "Limit", "Presentations per species", "Requirement"], rows,
                   ["---", "--:", "--:", "---"])
 
 
-TABLES: dict[str, Callable[[], str]] = {
+TABLES: dict[str, Callable[..., str]] = {
     "test-sizes-classes": class_limits,
     "test-sizes-errors": trials_with_errors,
     "test-sizes-groups": demographic_groups,
@@ -116,12 +121,13 @@ TABLES: dict[str, Callable[[], str]] = {
 }
 
 
-def expand(markdown: str, page: str = "") -> str:
-    """The page with each marker replaced by its generated table."""
+def expand(markdown: str, page: str = "", link: Callable[[str], str] = _plain) -> str:
+    """The page with each marker replaced by its generated table; `link(clause_id)` writes
+    a requirement as the page shows it (the site: a link to its clause)."""
     def table(match: re.Match) -> str:
         name = match.group(1)
         if name not in TABLES:
             raise InputError(f"{page}: unknown generated table '{name}' (expected one of: "
                              f"{', '.join(TABLES)})")
-        return TABLES[name]().rstrip("\n")
+        return TABLES[name](link).rstrip("\n")
     return MARKER.sub(table, markdown)

@@ -35,10 +35,17 @@ class SiteModel:
         self.has_results = (project.results_dir / traceability.JUNIT_FILE).exists()
         self.statuses = traceability.trace(project, self.clauses, self.lock).statuses
         self.by_id = {c.id: c for c in self.clauses}
+        # The pages that define a clause: a search for its ID must list them first.
+        self.defining_pages = {pages.spec_path(c, project) for c in self.clauses}
         self.page = ""  # the docs page being rendered, set by the hook
 
     def status_label(self, clause_id: str) -> str:
         return self.statuses[clause_id].status if self.has_results else "not-run"
+
+    def link(self, clause_id: str) -> str:
+        """A requirement as a Markdown link from the current page to its clause."""
+        target = pages.spec_path(self.by_id[clause_id], self.project)
+        return f"[{clause_id}]({pages.href(self.page, target, clause_id)})"
 
     def render(self, clause_id: str) -> Rendering:
         """What the requirement block shows, with links relative to the current page."""

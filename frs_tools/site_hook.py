@@ -52,7 +52,11 @@ def on_post_build(config) -> None:
 
 def on_page_markdown(markdown: str, page, config, files) -> str:
     _model.page = page.file.src_uri
+    if page.file.src_uri in _model.defining_pages:
+        # Material's search reads `search.boost`: a requirement ID's own page outranks
+        # the schema and reference pages that merely list it.
+        page.meta.setdefault("search", {}).setdefault("boost", 2)
     try:
-        return generated.expand(without_options(markdown), page.file.src_uri)
+        return generated.expand(without_options(markdown), page.file.src_uri, _model.link)
     except InputError as exc:
         raise PluginError(str(exc)) from None

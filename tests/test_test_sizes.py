@@ -239,6 +239,15 @@ def test_annex_c_is_filled_in_from_the_code_that_judges():
     assert "| ≤ 10⁻⁴ | 174 | 123 |" in filled
 
 
+def test_the_site_links_each_requirement_of_annex_f_to_its_clause():
+    from frs_tools import generated
+
+    filled = generated.expand("<!-- frs:generated test-sizes-pad -->", "annex-f-test-sizes.md",
+                              link=lambda i: f"[{i}](x.md#{i})")
+    assert "| [FRS-PAD-005](x.md#FRS-PAD-005) |" in filled
+    assert "[FRS-PAD-004](x.md#FRS-PAD-004), [FRS-PAD-007](x.md#FRS-PAD-007)" in filled
+
+
 def test_an_unknown_generated_table_is_an_error():
     from frs_tools import generated
     from reference_impl.errors import InputError
