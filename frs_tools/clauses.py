@@ -19,6 +19,7 @@ is validated here and every fault becomes a `Problem` with its file and line.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from dataclasses import dataclass
@@ -40,6 +41,9 @@ GATED_LEVELS = frozenset({"shall", "shall not", "should", "should not"})
 OPTIONS = ("level", "schema", "impl", "title", "classes", "sources")
 
 ID_PATTERN = re.compile(r"FRS-([A-Z]{2,4})-(\d{3})")
+# What a slip of the ID still reads as: `FRS-ACC-27`, `frs-acc-027`, `FRS ACC 027`.
+_LOOSE_ID = re.compile(r"\s*FRS[-_ ]*([A-Za-z]{2,4})[-_ ]*(\d{1,3})\s*", re.I)
+_OPTION_KEY = re.compile(r"\s*([^\s:]+)\s*:")
 # BCP 14 and ISO/IEC Directives keywords, longest first so "SHALL NOT" wins over "SHALL".
 KEYWORD_PATTERN = re.compile(
     r"(?<![\w-])(SHALL NOT|SHOULD NOT|MUST NOT|MAY NOT|NOT RECOMMENDED|"
@@ -131,6 +135,19 @@ class Spec:
     def files(self) -> list[str]:
         return list(self.titles)
 
+    def places(self) -> dict[str, str]:
+        """Every ID the spec has, parsed or not, and the file:line of its first block."""
+        found: dict[str, str] = {}
+        for item in (*self.clauses, *(p for p in self.problems if p.id in self.unparsed)):
+            found.setdefault(item.id, f"{item.file}:{item.line}")
+        return found
+
+    @property
+    def unparsed(self) -> set[str]:
+        """IDs whose block is in the spec but does not parse.  The ID is still there, so
+        the lock must not call it deleted: its parse problem is the one finding."""
+        return {p.id for p in self.problems if p.id} - {c.id for c in self.clauses}
+
 
 def parse_spec(project: Project) -> Spec:
     """Parse every Markdown page under the project's spec directory."""
@@ -167,7 +184,7 @@ class _PageParser:
         self.problems.append(Problem(self.file, line, message, rule, id))
 
     def run(self) -> tuple[list[Clause], list[Problem]]:
-        index, fence = 0, ""
+        index, fence, unknown = 0, "", ""  # unknown: the closing line of an unknown block
         while index < len(self.lines):
             line = self.lines[index]
             fence = _next_fence_state(fence, line)
@@ -183,8 +200,12 @@ class _PageParser:
             if opener and opener.group(2) and opener.group(2) not in OTHER_BLOCKS:
                 self.problem(index + 1, f"unknown block type '{opener.group(2)}' "
                              f"(a requirement is opened with '/// requirement | FRS-AREA-NNN')",
-                             "block-type")
-            self.keywords_outside(index, line)
+                             "block-type", self.id_read(opener.group(3) or ""))
+                unknown = opener.group(1)
+            elif unknown and line.strip() == unknown:
+                unknown = ""
+            elif not unknown:  # a misspelt block is one finding: its keywords are not more
+                self.keywords_outside(index, line)
             index += 1
         return self.clauses, self.problems
 
@@ -195,19 +216,38 @@ class _PageParser:
                          "keyword-outside")
 
     def clause(self, start: int, opener: re.Match) -> int:
-        """Parse the clause opened at line `start`; return the index after its end."""
+        """Parse the clause opened at line `start`; return the index to go on from.
+
+        A block that does not parse yields one problem, naming the ID it was written
+        with, and no clause."""
         header_line = start + 1
         slashes, argument = opener.group(1), (opener.group(3) or "").strip()
-        options, index = self.option_lines(start + 1)
-        body, end = self.body_lines(index, slashes)
-        if end is None:
+        options, index, misindented = self.option_lines(start + 1)
+        body, end, inner = self.body_lines(index, slashes)
+        if end == len(self.lines):
             self.problem(header_line, f"requirement block is never closed (expected a line "
-                         f"'{slashes}')", "unclosed", argument)
-            return len(self.lines)
+                         f"'{slashes}')", "unclosed", self.id_read(argument))
+            return end
+        if inner is not None and inner.requirement:
+            self.problem(header_line, f"requirement block is not closed before the next one "
+                         f"opens at line {end + 1} (add a line '{slashes}' before it)",
+                         "unclosed", self.id_read(argument))
+            return end
+        if inner is not None:
+            self.problem(inner.line, "a block cannot open inside a requirement clause "
+                         "(close the clause first, then add notes after it)", "nested-block",
+                         self.id_read(argument))
+            return end + 1
         clause_id = self.checked_id(header_line, argument)
+        if not clause_id:
+            return end + 1
+        if misindented is not None:
+            self.problem(misindented, "option line is not indented by four spaces (indent "
+                         "each option with four spaces, not a tab)", "bad-option", clause_id)
+            return end + 1
         values = self.checked_options(header_line + 1, options, clause_id)
         text = "\n".join(line for _, line in body).strip()
-        if clause_id and values is not None:
+        if values is not None:
             level = values["level"]
             self.check_text(header_line, clause_id, level, body)
             self.clauses.append(Clause(
@@ -218,28 +258,48 @@ class _PageParser:
                 sources=split_sources(values.get("sources", ""))))
         return end + 1
 
-    def option_lines(self, index: int) -> tuple[list[str], int]:
-        options = []
-        while index < len(self.lines) and self.lines[index].startswith("    ") \
+    def option_lines(self, index: int) -> tuple[list[str], int, int | None]:
+        """The option lines after an opener, the index after them, and the number of the
+        first one not indented by four spaces (a tab, say), if any."""
+        options, misindented = [], None
+        while index < len(self.lines) and self.lines[index][:1] in (" ", "\t") \
                 and self.lines[index].strip():
-            options.append(self.lines[index][4:])
+            line = self.lines[index]
+            if not line.startswith("    ") and misindented is None:
+                misindented = index + 1
+            options.append(line[4:])
             index += 1
-        return options, index
+        return options, index, misindented
 
-    def body_lines(self, index: int, slashes: str) -> tuple[list[tuple[int, str]], int | None]:
-        body, fence = [], ""
+    def body_lines(self, index: int, slashes: str
+                   ) -> tuple[list[tuple[int, str]], int, _Inner | None]:
+        """The body up to the closing line; the index of that line; and the first block
+        opened inside, if any.  Another requirement opening ends the body there (the
+        clause was never closed); the end of the page leaves the index at its length."""
+        body, fence, inner = [], "", None
         while index < len(self.lines):
             line = self.lines[index]
             fence = _next_fence_state(fence, line)
             if not fence and line.strip() == slashes:
-                return body, index
+                return body, index, inner
             opener = _BLOCK_OPEN.match(line)
             if not fence and opener and opener.group(2):
-                self.problem(index + 1, "a block cannot open inside a requirement clause "
-                             "(close the clause first, then add notes after it)", "nested-block")
+                if opener.group(2) == "requirement":
+                    return body, index, _Inner(index + 1, True)
+                inner = inner or _Inner(index + 1, False)
             body.append((index + 1, line))
             index += 1
-        return body, None
+        return body, index, inner
+
+    def id_read(self, argument: str) -> str:
+        """The ID a block was written with, for its findings: the argument when it is an
+        ID, or the ID a slip of it still reads as (FRS-ACC-27 is FRS-ACC-027)."""
+        if ID_PATTERN.fullmatch(argument):
+            return argument
+        loose = _LOOSE_ID.fullmatch(argument)
+        if not loose or (self.areas is not None and loose.group(1).upper() not in self.areas):
+            return ""
+        return f"FRS-{loose.group(1).upper()}-{int(loose.group(2)):03d}"
 
     def checked_id(self, line: int, argument: str) -> str:
         if not argument:
@@ -248,8 +308,10 @@ class _PageParser:
             return ""
         match = ID_PATTERN.fullmatch(argument)
         if not match:
+            meant = self.id_read(argument)
             self.problem(line, f"malformed requirement ID '{argument}' "
-                         "(expected FRS-<AREA>-<NNN>: 2-4 capitals, then 3 digits)", "bad-id")
+                         "(expected FRS-<AREA>-<NNN>: 2-4 capitals, then 3 digits"
+                         + (f"; is it {meant}?)" if meant else ")"), "bad-id", meant)
             return ""
         if self.areas is not None and match.group(1) not in self.areas:
             known = ", ".join(sorted(self.areas))
@@ -275,50 +337,56 @@ class _PageParser:
             self.problem(line, "options must be 'key: value' lines indented by four spaces",
                          "bad-option", clause_id)
             return None
+        lines = {}  # the line of each option, for its findings
+        for offset, option in enumerate(options):
+            if key := _OPTION_KEY.match(option):
+                lines.setdefault(key.group(1), line + offset)
         ok = True
-        for offset, key in enumerate(values):
-            value = values[key]
+        for key, value in values.items():
+            at = lines.get(str(key), line)
             if key not in OPTIONS:
-                self.problem(line + offset, f"unknown option '{key}' (expected one of: "
-                             f"{', '.join(OPTIONS)})", "bad-option", clause_id)
+                self.problem(at, f"unknown option '{key}' (expected one of: "
+                             f"{', '.join(OPTIONS)}{_did_you_mean(str(key), OPTIONS)})",
+                             "bad-option", clause_id)
                 ok = False
             elif not isinstance(value, str) or not value.strip():
-                self.problem(line + offset, f"option '{key}' must be a non-empty text, "
+                self.problem(at, f"option '{key}' must be a non-empty text, "
                              f"found {value!r}", "bad-option", clause_id)
                 ok = False
         if not ok:
             return None
-        return self.checked_values(line, {k: v.strip() for k, v in values.items()}, clause_id)
+        return self.checked_values(line, lines, {k: v.strip() for k, v in values.items()},
+                                   clause_id)
 
-    def checked_values(self, line: int, values: dict[str, str], clause_id: str
-                       ) -> dict[str, str] | None:
+    def checked_values(self, line: int, lines: dict[str, int], values: dict[str, str],
+                       clause_id: str) -> dict[str, str] | None:
+        """Every fault of the option values, each at its option's line."""
+        faults = []
         level = values.get("level")
         if level is None:
-            self.problem(line, "missing option 'level' (one of: shall, shall not, should, "
-                         "should not, may)", "bad-level", clause_id)
-            return None
-        if level not in LEVELS:
-            self.problem(line, f"unknown level '{level}' (expected one of: "
-                         f"{', '.join(LEVELS)})", "bad-level", clause_id)
-            return None
+            faults.append((line, "missing option 'level' (one of: shall, shall not, should, "
+                           "should not, may)", "bad-level"))
+        elif level not in LEVELS:
+            faults.append((lines.get("level", line), f"unknown level '{level}' (expected one of: "
+                           f"{', '.join(LEVELS)}{_did_you_mean(level, LEVELS)})", "bad-level"))
         if "schema" in values and not SCHEMA_LINK.fullmatch(values["schema"]):
-            self.problem(line, f"malformed schema link '{values['schema']}' (expected "
-                         "'name' or 'name#/json/pointer')", "bad-option", clause_id)
-            return None
+            faults.append((lines.get("schema", line), f"malformed schema link '{values['schema']}' "
+                           "(expected 'name' or 'name#/json/pointer')", "bad-option"))
         if "impl" in values and not IMPL_LINK.fullmatch(values["impl"]):
-            self.problem(line, f"malformed impl link '{values['impl']}' (expected "
-                         "'reference_impl.module:function' or "
-                         "'reference_impl.module:Class.method')", "bad-option", clause_id)
-            return None
+            faults.append((lines.get("impl", line), f"malformed impl link '{values['impl']}' "
+                           "(expected 'reference_impl.module:function' or "
+                           "'reference_impl.module:Class.method')", "bad-option"))
         if "classes" in values and self.known_classes is not None:
             unknown = [c for c in _split_classes(values["classes"])
                        if c not in self.known_classes]
             if unknown:
-                self.problem(line, f"unknown conformance class '{unknown[0]}' in 'classes' "
-                             f"(expected a comma-separated list of: "
-                             f"{', '.join(self.known_classes)})", "bad-option", clause_id)
-                return None
-        return values
+                faults.append((lines.get("classes", line), "unknown conformance class "
+                               f"{', '.join(map(repr, unknown))} in 'classes' (expected a "
+                               f"comma-separated list of: {', '.join(self.known_classes)})",
+                               "bad-option"))
+        for at, message, rule in faults:
+            self.problem(at, message, rule, clause_id)
+        return None if faults else values
 
     def check_text(self, line: int, clause_id: str, level: str,
                    body: list[tuple[int, str]]) -> None:
@@ -339,6 +407,20 @@ class _PageParser:
         if not found:
             self.problem(line, f"clause has no normative keyword (a '{level}' clause states "
                          f"its requirement with '{expected}')", "no-keyword", clause_id)
+
+
+@dataclass(frozen=True)
+class _Inner:
+    """A block opened inside a requirement clause: at which line, and whether it is
+    another requirement (so the clause was never closed)."""
+
+    line: int
+    requirement: bool
+
+
+def _did_you_mean(word: str, choices) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def _plain_options(lines: list[str]) -> dict[str, str] | None:

@@ -7,8 +7,8 @@ import argparse
 import json
 import sys
 
-from frs_tools import catalogue, idlock
-from frs_tools.check import check
+from frs_tools import catalogue, idlock, marks
+from frs_tools.check import area_problems, check
 from frs_tools.clauses import ID_PATTERN, parse_spec
 from frs_tools.project import Project
 from reference_impl.cli_options import add_format
@@ -26,26 +26,42 @@ def _configure_check(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--results", action="store_true",
                         help="also prove coverage from the last test run (JUnit report and "
                         "per-test coverage in the results folder)")
+    parser.add_argument("--tests", action="store_true",
+                        help="also collect the tests (pytest --collect-only, none is run) "
+                        "and report every mark that names no clause of the spec")
+    parser.add_argument("--only", nargs="+", metavar="ID",
+                        help="report the tests and results of these clauses only (after "
+                        "running a few tests)")
     add_format(parser)
     parser.set_defaults(run=run_check)
 
 
 def run_check(args: argparse.Namespace) -> int:
-    report = check(Project.load(args.root), with_results=args.results)
+    project = Project.load(args.root)
+    only = set(args.only) if args.only else None
+    try:
+        report = check(project, with_results=args.results, with_tests=args.tests, only=only)
+    except marks.CollectError as exc:
+        raise InputError(f"--tests: {exc}") from None
     if args.format == "json":
         print(json.dumps({"problems": [vars(p) for p in report.problems],
                           "clauses": len(report.spec.clauses)}, indent=2))
     else:
         for problem in report.problems:
             print(problem)
-        summary = f"{len(report.spec.clauses)} clauses in {len(report.spec.files)} pages"
+        summary = (f"{_count(len(report.spec.clauses), 'clause')} in "
+                   f"{_count(len(report.spec.files), 'page')}")
         if report.trace:
             counts = {}
             for status in report.trace.statuses.values():
                 counts[status.status] = counts.get(status.status, 0) + 1
             summary += ": " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
-        print(f"{len(report.problems)} problems; {summary}", file=sys.stderr)
+        print(f"{_count(len(report.problems), 'problem')}; {summary}", file=sys.stderr)
     return 1 if report.problems else 0
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _configure_export(parser: argparse.ArgumentParser) -> None:
@@ -60,12 +76,13 @@ def _configure_export(parser: argparse.ArgumentParser) -> None:
 def run_export(args: argparse.Namespace) -> int:
     """Print the catalogue; its problems go to standard error and make the exit status 1,
     since a catalogue of a spec with problems is not one to publish."""
-    report = check(Project.load(args.root), with_results=True)
+    project = Project.load(args.root)
+    if args.format == "reqif":  # before the work: it needs the reqif package (frs[wg])
+        from frs_tools import reqif_export
+    report = check(project, with_results=True)
     for problem in report.problems:
         print(problem, file=sys.stderr)
     if args.format == "reqif":
-        from frs_tools import reqif_export
-
         text = reqif_export.to_reqif(report)
     else:
         text = catalogue.to_json(report) if args.format == "json" else catalogue.to_csv(report)
@@ -111,7 +128,7 @@ def run_new_id(args: argparse.Namespace) -> int:
         raise InputError(f"unknown area '{args.area}' (known areas: "
                          f"{', '.join(sorted(project.areas))})")
     spec = parse_spec(project)
-    new = idlock.next_id(args.area, idlock.load(project.lock_file), spec.clauses)
+    new = idlock.next_id(args.area, idlock.load(project.lock_file), spec.places())
     print(json.dumps({"area": args.area, "id": new}) if args.format == "json" else new)
     return 0
 
@@ -125,11 +142,12 @@ def run_lock(args: argparse.Namespace) -> int:
     """Record new clauses and changed hashes; refuse while the spec has parse problems."""
     project = Project.load(args.root)
     spec = parse_spec(project)
-    if spec.problems:
-        for problem in spec.problems:
+    lock = idlock.load(project.lock_file)
+    problems = spec.problems + area_problems(spec.clauses, lock, project.areas)
+    if problems:
+        for problem in problems:
             print(problem)
         raise InputError("fix the problems above before recording the spec in ids.lock")
-    lock = idlock.load(project.lock_file)
     retired = [c for c in spec.clauses if c.id in lock.retired()]
     if retired:
         raise InputError(f"{retired[0].file}:{retired[0].line}: {retired[0].id} was retired "
@@ -156,7 +174,7 @@ def run_retire(args: argparse.Namespace) -> int:
         if not ID_PATTERN.fullmatch(given):
             raise InputError(f"malformed requirement ID '{given}'")
     lock = idlock.load(project.lock_file)
-    idlock.retire(lock, args.id, args.version, args.replaced_by)
+    idlock.retire(lock, args.id, args.version, args.replaced_by, parse_spec(project).places())
     idlock.save(lock)
     if args.format == "json":
         print(json.dumps({"id": args.id, "retired_in": args.version,

@@ -7,26 +7,32 @@ requires is compared through its normative hash (level, classes, folded text): t
 value `ids.lock` records.  The report lists clauses added, removed without retiring,
 retired, changed (with a word diff), moved between chapters, and the tests that became
 *suspect*: a test naming a changed clause whose file was last touched before the commit
-that changed the clause.
+that changed the clause.  Which tests name a clause is read the way the traceability gate
+reads it, from the `requirement` marks pytest collects (frs_tools/marks.py), at the
+second side: the working tree, or a commit unpacked into a temporary folder.  Collection
+imports every test module, so its result is kept in the results folder under the tree's
+fingerprint, and it is done only when a clause changed.
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
-import re
 import subprocess
-from dataclasses import dataclass, field
+import tarfile
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from frs_tools import idlock
-from frs_tools.clauses import ID_PATTERN, Clause, parse_text
+from frs_tools import idlock, marks
+from frs_tools.clauses import Clause, Problem, parse_text
 from frs_tools.project import Project
 from reference_impl.errors import InputError
 
 WORKTREE = None  # the second side defaults to the working tree
-_MARK = re.compile(r"mark\.requirement\(([^)]*)\)", re.S)
-_DEF = re.compile(r"^\s*(?:async\s+)?def\s+(test\w*)|^\s*class\s+(Test\w*)", re.M)
+MARKS_KEPT = 8  # collected-marks files kept in the results folder
 
 
 class DiffError(InputError):
@@ -42,7 +48,7 @@ class Git:
     def __init__(self, project: Project):
         self.project = project
         self.root = project.root
-        self._pages: dict[str, tuple[Clause, ...]] = {}
+        self._pages: dict[str, tuple[tuple[Clause, ...], tuple[Problem, ...]]] = {}
         self._trees: dict[str, dict[str, str]] = {}
         self._batch: subprocess.Popen | None = None
 
@@ -70,6 +76,38 @@ class Git:
         data = self._batch.stdout.read(size + 1)[:-1]
         return data.decode("utf-8")
 
+    def is_ancestor(self, older: str, newer: str) -> bool:
+        return subprocess.run(["git", "merge-base", "--is-ancestor", older, newer],
+                              cwd=self.root).returncode == 0
+
+    def fingerprint(self, commit: str | None) -> str:
+        """An id of a side's files: the commit's tree, or for the working tree the HEAD
+        tree plus every changed or untracked file's content (ignored files excluded)."""
+        if commit is not None:
+            return self.run("rev-parse", f"{commit}^{{tree}}").strip()
+        digest = hashlib.sha256(self.run("rev-parse", "HEAD^{tree}", check=False).encode())
+        results = self.project.relative(self.project.results_dir)  # holds the marks kept
+        status = self.run("status", "--porcelain", "-z", "--untracked-files=all", "--", ".",
+                          f":(exclude){results}")
+        for entry in sorted(filter(None, status.split("\0"))):
+            path = self.root / entry[3:]
+            digest.update(entry.encode() + b"\0")
+            if path.is_file():
+                digest.update(path.read_bytes())
+        return "worktree-" + digest.hexdigest()[:40]
+
+    @contextmanager
+    def unpacked(self, commit: str):
+        """The files of a commit, in a temporary folder."""
+        with tempfile.TemporaryDirectory(prefix="frs-diff-") as folder:
+            archive = subprocess.Popen(["git", "archive", "--format=tar", commit],
+                                       cwd=self.root, stdout=subprocess.PIPE)
+            with tarfile.open(fileobj=archive.stdout, mode="r|") as tar:
+                tar.extractall(folder, filter="data")
+            if archive.wait() != 0:
+                raise DiffError(f"git archive {commit}: failed")
+            yield Path(folder)
+
     def close(self) -> None:
         if self._batch is not None:
             self._batch.stdin.close()
@@ -90,25 +128,32 @@ class Git:
             self._trees[key] = files
         return self._trees[key]
 
-    def clauses_of(self, path: str, text: str, sha: str) -> tuple[Clause, ...]:
+    def page(self, path: str, sha: str) -> tuple[tuple[Clause, ...], tuple[Problem, ...]]:
+        """The clauses of a page blob, and the problems of its blocks that do not parse."""
         if sha not in self._pages:
-            found, _ = parse_text(text, path, None, None)
-            self._pages[sha] = tuple(found)
+            self._pages[sha] = _parsed(self.blob(sha), path)
         return self._pages[sha]
 
     def spec_at(self, commit: str) -> dict[str, Clause]:
+        return self.side_spec(commit)[0]
+
+    def side_spec(self, commit: str) -> tuple[dict[str, Clause], list[Problem]]:
+        """The clauses of a commit's spec, and the problems of its unparsable blocks."""
         folder = self.project.relative(self.project.spec_dir)
         clauses: dict[str, Clause] = {}
+        broken: list[Problem] = []
         for path, sha in sorted(self.tree(commit, folder).items()):
             if path.endswith(".md"):
-                for clause in self.clauses_of(path, self.blob(sha), sha):
+                found, faults = self.page(path, sha)
+                for clause in found:
                     clauses.setdefault(clause.id, clause)
-        return clauses
+                broken += faults
+        return clauses, broken
 
     def lock_at(self, commit: str) -> dict[str, idlock.Entry]:
         name = self.project.relative(self.project.lock_file)
         sha = self.tree(commit, name).get(name)
-        return _lock_entries(self.blob(sha), name) if sha else {}
+        return idlock.loads(self.blob(sha), self.root / name).entries if sha else {}
 
 
 @dataclass
@@ -117,30 +162,32 @@ class Side:
     commit: str | None  # None: the working tree
     clauses: dict[str, Clause]
     lock: dict[str, idlock.Entry]
+    broken: list[Problem] = field(default_factory=list)  # blocks that do not parse
 
 
-def _lock_entries(text: str, name: str) -> dict[str, idlock.Entry]:
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / Path(name).name
-        path.write_text(text, encoding="utf-8")
-        return idlock.load(path).entries
+def _parsed(text: str, path: str) -> tuple[tuple[Clause, ...], tuple[Problem, ...]]:
+    found, faults = parse_text(text, path)
+    ids = {c.id for c in found}
+    return tuple(found), tuple(p for p in faults if p.id and p.id not in ids)
 
 
 def _worktree(project: Project) -> Side:
     clauses: dict[str, Clause] = {}
+    broken: list[Problem] = []
     for path in sorted(project.spec_dir.rglob("*.md")):
-        found, _ = parse_text(path.read_text(encoding="utf-8"), project.relative(path))
+        found, faults = _parsed(path.read_text(encoding="utf-8"), project.relative(path))
         for clause in found:
             clauses.setdefault(clause.id, clause)
-    return Side("the working tree", None, clauses, idlock.load(project.lock_file).entries)
+        broken += faults
+    return Side("the working tree", None, clauses, idlock.load(project.lock_file).entries,
+                broken)
 
 
 def _side(git: Git, ref: str, label: str = "") -> Side:
     commit = git.commit(ref)
-    return Side(label or f"{ref} ({commit[:7]})", commit, git.spec_at(commit),
-                git.lock_at(commit))
+    clauses, broken = git.side_spec(commit)
+    return Side(label or f"{ref} ({commit[:7]})", commit, clauses, git.lock_at(commit),
+                broken)
 
 
 def default_base(git: Git, mains: tuple[str, ...] = ("main", "origin/main")) -> str:
@@ -241,30 +288,41 @@ def word_diff(old: str, new: str) -> list[list[str]]:
 # --- suspect tests ---------------------------------------------------------------------
 
 
-def tests_naming(files: dict[str, str]) -> dict[str, list[tuple[str, str, int]]]:
-    """ID -> [(test name, file, line)] from the `mark.requirement(...)` calls of test files."""
-    named: dict[str, list[tuple[str, str, int]]] = {}
-    for path, text in sorted(files.items()):
-        for mark in _MARK.finditer(text):
-            line = text.count("\n", 0, mark.start()) + 1
-            after = _DEF.search(text, mark.end())
-            before = text.rfind("\ndef ", 0, mark.start())
-            name = (after.group(1) or after.group(2)) if after else ""
-            if not name and before >= 0:  # a module-level pytestmark
-                name = "*"
-            for clause_id in ID_PATTERN.finditer(mark.group(1)):
-                named.setdefault(clause_id.group(0), []).append((f"{path}::{name}", path,
-                                                                 line))
+def tests_naming(git: Git, side: Side) -> dict[str, list[marks.NamingTest]]:
+    """ID -> the tests that name it at a side, from the marks pytest collects there."""
+    named: dict[str, list[marks.NamingTest]] = {}
+    for test in _collected(git, side):
+        for clause_id in dict.fromkeys(test.ids):
+            named.setdefault(clause_id, []).append(test)
     return named
 
 
-def _test_files(git: Git, side: Side) -> dict[str, str]:
-    if side.commit is None:
-        tests = git.root / "tests"
-        return {git.project.relative(p): p.read_text(encoding="utf-8")
-                for p in sorted(tests.rglob("test*.py"))} if tests.is_dir() else {}
-    return {path: git.blob(sha) for path, sha in git.tree(side.commit, "tests").items()
-            if Path(path).name.startswith("test") and path.endswith(".py")}
+def _collected(git: Git, side: Side) -> list[marks.NamingTest]:
+    folder = git.project.results_dir / "marks"
+    kept = folder / f"{git.fingerprint(side.commit)}.json"
+    if kept.exists():
+        return marks.load(kept)
+    try:
+        if side.commit is None:
+            tests = marks.collect(git.root, kept)
+        else:
+            with git.unpacked(side.commit) as tree:
+                tests = marks.collect(tree, kept)
+    except marks.CollectError as exc:
+        raise DiffError(f"{side.label}: {exc}") from None
+    for old in sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)[:-MARKS_KEPT]:
+        old.unlink()
+    return tests
+
+
+def _one_per_test(tests: list[marks.NamingTest]) -> list[marks.NamingTest]:
+    """The parameter sets of one test function that name a clause count as one test."""
+    by_function: dict[tuple[str, int], list[marks.NamingTest]] = {}
+    for test in tests:
+        by_function.setdefault((test.file, test.line), []).append(test)
+    return [group[0] if len(group) == 1 else
+            replace(group[0], nodeid=group[0].nodeid.split("[")[0])
+            for group in by_function.values()]
 
 
 def _dirty(git: Git, path: str) -> bool:
@@ -294,37 +352,44 @@ def suspects(git: Git, diff_changes: list[Change], a: Side, b: Side) -> list[Sus
     changed = [c.id for c in diff_changes if c.kind == "changed"]
     if not changed:
         return []
-    named = tests_naming(_test_files(git, b))
+    named = tests_naming(git, b)
     found = []
     last_touch: dict[str, str] = {}
     for clause_id in changed:
         clause_commit = None
-        for test, path, line in named.get(clause_id, []):
+        for test in _one_per_test(named.get(clause_id, [])):
             if clause_commit is None:
                 clause_commit = change_commit(git, clause_id, a, b)
-            if path not in last_touch:
-                dirty = b.commit is None and _dirty(git, path)
+            if test.file not in last_touch:
+                dirty = b.commit is None and _dirty(git, test.file)
                 head = b.commit or "HEAD"
-                last_touch[path] = "" if dirty else git.run(
-                    "log", "-1", "--format=%H", head, "--", path, check=False).strip()
-            touched = last_touch[path]
+                last_touch[test.file] = "" if dirty else git.run(
+                    "log", "-1", "--format=%H", head, "--", test.file, check=False).strip()
+            touched = last_touch[test.file]
             if not touched:  # changed in the working tree, or not yet committed
                 continue
-            if clause_commit == "" or (touched != clause_commit and subprocess.run(
-                    ["git", "merge-base", "--is-ancestor", touched, clause_commit],
-                    cwd=git.root).returncode == 0):
-                found.append(Suspect(test, path, line, clause_id, touched, clause_commit))
+            if clause_commit == "" or (touched != clause_commit
+                                       and git.is_ancestor(touched, clause_commit)):
+                found.append(Suspect(test.nodeid, test.file, test.line, clause_id, touched,
+                                     clause_commit))
     return found
 
 
-def diff(project: Project, ref_a: str | None = None, ref_b: str | None = WORKTREE) -> Diff:
+def diff(project: Project, ref_a: str | None = None, ref_b: str | None = WORKTREE,
+         with_suspects: bool = True) -> Diff:
+    """The changes from `ref_a` to `ref_b`; with the suspect tests unless told not to
+    (finding them means collecting the tests)."""
     git = Git(project)
     try:
         base = ref_a or default_base(git)
         a = _side(git, base, "" if ref_a else f"the merge base with main ({base[:7]})")
         b = _worktree(project) if ref_b is None else _side(git, ref_b)
+        for side in (a, b):
+            if side.broken:  # the comparison would call their clauses removed or added
+                raise DiffError(f"{side.label}: clauses that do not parse (fix them first, "
+                                "see `frs check`):\n" + "\n".join(f"  {p}" for p in side.broken))
         changes = compare(a, b)
-        return Diff(a, b, changes, suspects(git, changes, a, b))
+        return Diff(a, b, changes, suspects(git, changes, a, b) if with_suspects else [])
     finally:
         git.close()
 

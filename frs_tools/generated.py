@@ -11,13 +11,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from fractions import Fraction
 
 from frs_tools.pages import _rate
 from reference_impl import classes
 from reference_impl.errors import InputError
+from reference_impl.limits import MIN_GROUPS
 from reference_impl.metrics import pad
-from reference_impl.metrics.demographics import MIN_AGE_BANDS, MIN_SEXES, MIN_SKIN_TONE_GROUPS
 from reference_impl.metrics.uncertainty import (
     minimum_subjects,
     minimum_trials,
@@ -55,11 +54,11 @@ def class_limits(link: Callable[[str], str] = _plain) -> str:
             if size.per == "test" or size.rate == "FPIR":
                 rows.append([name, size.rate, f"≤ {_limit(size.limit)}", size.quantity
                              + (" per demographic group" if size.per != "test" else ""),
-                             _n(size.trials), _n(math.ceil(3 / Fraction(repr(size.limit)))),
-                             _n(rule_of_thirty_trials(size.limit)), link(size.clause)])
+                             _n(size.trials), _n(rule_of_thirty_trials(size.limit)),
+                             link(size.clause)])
     return _table(["Class", "Rate", "Limit", "Trials counted", "Minimum test size",
-                   "Rule of 3 (3 / x)", "Rule of 30 (30 / x)", "Requirement"], rows,
-                  ["---", "---", "--:", "---", "--:", "--:", "--:", "---"])
+                   "Rule of 30 (30 / x)", "Requirement"], rows,
+                  ["---", "---", "--:", "---", "--:", "--:", "---"])
 
 
 def trials_with_errors(link: Callable[[str], str] = _plain) -> str:
@@ -74,7 +73,7 @@ def trials_with_errors(link: Callable[[str], str] = _plain) -> str:
 def demographic_groups(link: Callable[[str], str] = _plain) -> str:
     """C.3: per demographic group, the comparisons and subjects each verification class
     needs, and the subjects of the smallest design FRS-DEM-002 allows."""
-    groups = MIN_AGE_BANDS * MIN_SEXES * MIN_SKIN_TONE_GROUPS
+    groups = math.prod(MIN_GROUPS.values())
     rows = []
     for name, cls in classes.CLASSES.items():
         if cls.fmr_max is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,7 +57,11 @@ def load(path: Path) -> Lock:
     """Read ids.lock; a missing file is an empty lock."""
     if not path.exists():
         return Lock(path)
-    text = path.read_text(encoding="utf-8")
+    return loads(path.read_text(encoding="utf-8"), path)
+
+
+def loads(text: str, path: Path) -> Lock:
+    """Read the text of an ids.lock; `path` is where it lives (or lived, in git)."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -92,11 +97,13 @@ def save(lock: Lock) -> None:
     lock.path.write_text(dumps(lock), encoding="utf-8")
 
 
-def problems(lock: Lock, clauses: list[Clause]) -> list[Problem]:
-    """Every way the spec and the lock disagree."""
+def problems(lock: Lock, clauses: list[Clause], unparsed: set[str] = frozenset()
+             ) -> list[Problem]:
+    """Every way the spec and the lock disagree.  `unparsed` are the IDs whose blocks are
+    in the spec but do not parse: still there, so neither deleted nor unissued."""
     found = []
     name = lock.path.name
-    in_spec = {c.id for c in clauses}
+    in_spec = {c.id for c in clauses} | unparsed
     for clause in clauses:
         entry = lock.entries.get(clause.id)
         if entry is None:
@@ -115,7 +122,8 @@ def problems(lock: Lock, clauses: list[Clause]) -> list[Problem]:
         if entry.status == "active" and clause_id not in in_spec:
             found.append(Problem(name, line, "clause deleted without retiring its ID (restore "
                                  "it, or `frs retire` it)", "deleted-unretired", clause_id))
-        if entry.replaced_by and entry.replaced_by not in lock.entries:
+        if entry.replaced_by and entry.replaced_by not in lock.entries \
+                and entry.replaced_by not in in_spec:
             found.append(Problem(name, line, f"replaced_by names {entry.replaced_by}, which "
                                  "was never issued", "bad-replacement", clause_id))
     return found
@@ -135,19 +143,29 @@ def record(lock: Lock, clauses: list[Clause]) -> list[str]:
     return changes
 
 
-def retire(lock: Lock, clause_id: str, retired_in: str, replaced_by: str = "") -> None:
+def retire(lock: Lock, clause_id: str, retired_in: str, replaced_by: str = "",
+           in_spec: dict[str, str] | None = None) -> None:
+    """Mark an ID retired.  `in_spec` maps the IDs the spec still has to where: an ID in
+    it cannot be retired, and a replacement must be in it or in the lock."""
+    in_spec = in_spec or {}
+    if clause_id in in_spec:
+        raise LockError(f"{in_spec[clause_id]}: {clause_id} is still in the spec (delete its "
+                        "clause first, then retire the ID)")
     entry = lock.entries.get(clause_id)
     if entry is None:
         raise LockError(f"{lock.path.name}:1: {clause_id} was never issued")
+    if replaced_by and replaced_by not in lock.entries and replaced_by not in in_spec:
+        raise LockError(f"{lock.path.name}:1: the replacement {replaced_by} was never issued: "
+                        "it is neither in ids.lock nor in the spec (write its clause first)")
     if entry.status == "retired":
         raise LockError(f"{lock.path.name}:{lock.line_of(clause_id)}: {clause_id} is already "
                         f"retired (in {entry.retired_in})")
     entry.status, entry.retired_in, entry.replaced_by = "retired", retired_in, replaced_by
 
 
-def next_id(area: str, lock: Lock, clauses: list[Clause]) -> str:
-    """The next number in an area after every ID issued or written so far."""
-    used = [int(m.group(2)) for i in (*lock.entries, *(c.id for c in clauses))
+def next_id(area: str, lock: Lock, written: Iterable[str]) -> str:
+    """The next number in an area after every ID issued or `written` in the spec so far."""
+    used = [int(m.group(2)) for i in (*lock.entries, *written)
             if (m := ID_PATTERN.fullmatch(i)) and m.group(1) == area]
     number = max(used, default=0) + 1
     if number > 999:

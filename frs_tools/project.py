@@ -18,6 +18,10 @@ class ProjectError(InputError):
     """The project's configuration cannot be read."""
 
 
+# The working group's commands run on a checkout; an installed `frs` has none around it.
+NEEDS_CHECKOUT = "needs a checkout of the FRS repository"
+
+
 @dataclass(frozen=True)
 class Project:
     root: Path
@@ -37,11 +41,12 @@ class Project:
         try:
             table = tomllib.loads(pyproject.read_text(encoding="utf-8"))["tool"]["frs"]
         except FileNotFoundError:
-            raise ProjectError(f"{pyproject}: not found (is {root} an FRS project?)") from None
+            raise ProjectError(f"{pyproject}: not found ({NEEDS_CHECKOUT}; is {root} "
+                               "one?)") from None
         except tomllib.TOMLDecodeError as exc:
             raise ProjectError(f"{pyproject}: {exc}") from None
         except KeyError:
-            raise ProjectError(f"{pyproject}: no [tool.frs] table") from None
+            raise ProjectError(f"{pyproject}: no [tool.frs] table ({NEEDS_CHECKOUT})") from None
         return cls(
             root=root,
             spec_dir=root / table.get("spec_dir", "spec"),
@@ -71,4 +76,5 @@ def _find_root(start: Path) -> Path:
         candidate = folder / "pyproject.toml"
         if candidate.is_file() and "[tool.frs]" in candidate.read_text(encoding="utf-8"):
             return folder
-    raise ProjectError(f"no pyproject.toml with a [tool.frs] table in {start} or above")
+    raise ProjectError(f"{NEEDS_CHECKOUT}: no pyproject.toml with a [tool.frs] table in "
+                       f"{start} or above (run it inside the checkout, or give --root)")

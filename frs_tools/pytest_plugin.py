@@ -5,6 +5,8 @@ the test of a schema's examples also says which schema with
 `@pytest.mark.schema_examples("<name>")`.
 Each ID becomes a `requirement` property of the test case in the JUnit XML, with the
 test's node id and location, so the checker can read coverage from the report alone.
+The marks are read by `frs_tools.marks.requirement_ids`, which `frs diff` uses too.
+A mark naming a malformed ID fails that one test, with its file:line; the run goes on.
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ from __future__ import annotations
 import pytest
 
 from frs_tools.clauses import ID_PATTERN
+from frs_tools.marks import requirement_ids
+
+_MALFORMED = pytest.StashKey[str]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -21,17 +26,26 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
                                   items: list[pytest.Item]) -> None:
-    malformed = []
     for item in items:
-        ids = [i for mark in item.iter_markers("requirement") for i in mark.args]
-        for clause_id in ids:
+        path, line, _ = item.location
+        where = f"{path}:{(line or 0) + 1}"
+        malformed = []
+        for clause_id in requirement_ids(item):
             if not isinstance(clause_id, str) or not ID_PATTERN.fullmatch(clause_id):
-                malformed.append(f"{item.nodeid}: malformed requirement ID {clause_id!r}")
+                malformed.append(repr(clause_id))
             item.user_properties.append(("requirement", clause_id))
+        if malformed:
+            item.stash[_MALFORMED] = (f"{where}: malformed requirement ID "
+                                      f"{', '.join(malformed)} (expected FRS-<AREA>-<NNN>: "
+                                      "2-4 capitals, then 3 digits)")
         for mark in item.iter_markers("schema_examples"):
             item.user_properties.extend(("schema-examples", name) for name in mark.args)
-        path, line, _ = item.location
         item.user_properties.append(("nodeid", item.nodeid))
-        item.user_properties.append(("location", f"{path}:{(line or 0) + 1}"))
-    if malformed:
-        raise pytest.UsageError("\n".join(malformed))
+        item.user_properties.append(("location", where))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_call(item: pytest.Item) -> None:
+    """A test whose mark names a malformed ID fails, alone: the rest of the run goes on."""
+    if _MALFORMED in item.stash:
+        pytest.fail(item.stash[_MALFORMED], pytrace=False)

@@ -116,14 +116,13 @@ def normative_changes(project: Project, since: str | None, version: str) -> diff
     """What the changelog lists: the diff from the previous tag, labelled by version.
     Suspect tests are a reviewer's checklist, not release notes: they are left out."""
     if since:
-        changes = diff.diff(project, since, None)
+        changes = diff.diff(project, since, None, with_suspects=False)
         changes.a.label = f"version {since.removeprefix('v')}"
     else:
         empty = diff.Side("nothing (the first release)", None, {}, {})
         after = diff._worktree(project)
         changes = diff.Diff(empty, after, diff.compare(empty, after), [])
     changes.b.label = f"version {version}"
-    changes.suspects = []
     return changes
 
 

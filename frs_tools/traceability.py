@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from frs_tools import idlock, links, schema_examples
-from frs_tools.clauses import Clause, Problem
+from frs_tools.clauses import ID_PATTERN, Clause, Problem
 from frs_tools.project import Project
 from reference_impl.errors import InputError
 
@@ -94,8 +94,11 @@ class Traceability:
     problems: list[Problem]
 
 
-def trace(project: Project, clauses: list[Clause], lock: idlock.Lock) -> Traceability:
-    """The status of every clause from the project's last test run."""
+def trace(project: Project, clauses: list[Clause], lock: idlock.Lock,
+          unparsed: set[str] = frozenset()) -> Traceability:
+    """The status of every clause from the project's last test run.  A test naming an ID
+    in `unparsed` (its block is in the spec but does not parse) is not reported: the
+    parse problem is."""
     junit = project.results_dir / JUNIT_FILE
     if not junit.exists():
         return Traceability({c.id: Status("not-gated" if not c.gated else "untested",
@@ -111,7 +114,7 @@ def trace(project: Project, clauses: list[Clause], lock: idlock.Lock) -> Traceab
             by_id.setdefault(clause_id, []).append(case)
         for name in case.schemas:
             by_schema.setdefault(name, []).append(case)
-    result = Traceability({}, _unknown_ids(project, cases, clauses, lock))
+    result = Traceability({}, unknown_ids(cases, {c.id for c in clauses} | unparsed, lock))
     for clause in clauses:
         status = _status(clause, by_id.get(clause.id, []), contexts)
         if clause.schema and status.status == "verified":
@@ -174,17 +177,21 @@ def _impl_proof(clause: Clause, passed: set[str], contexts: CoverageContexts | N
     return f"no passing test that names it executes {clause.impl}"
 
 
-def _unknown_ids(project: Project, cases: list[TestCase], clauses: list[Clause],
-                 lock: idlock.Lock) -> list[Problem]:
-    active = {c.id for c in clauses}
+def unknown_ids(cases: list[TestCase], in_spec: set[str], lock: idlock.Lock
+                ) -> list[Problem]:
+    """A finding, at the test, for every ID a test names that is not in the spec."""
     found = []
     for case in cases:
         for clause_id in case.requirements:
-            if clause_id in active:
+            if clause_id in in_spec:
                 continue
             entry = lock.entries.get(clause_id)
-            why = (f"names {clause_id}, retired in {entry.retired_in}" if entry and
-                   entry.status == "retired" else f"names {clause_id}, which no clause defines")
+            if not ID_PATTERN.fullmatch(clause_id):
+                why = f"names a malformed ID '{clause_id}' (expected FRS-<AREA>-<NNN>)"
+            elif entry and entry.status == "retired":
+                why = f"names {clause_id}, retired in {entry.retired_in}"
+            else:
+                why = f"names {clause_id}, which no clause defines"
             file, _, line = (case.location or case.nodeid.split("::")[0] + ":1").rpartition(":")
             found.append(Problem(file, int(line or 1), f"test {case.nodeid} {why}",
                                  "unknown-test-id", clause_id))

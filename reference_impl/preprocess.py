@@ -3,7 +3,7 @@
 Everything here is numpy, so that the standard and the code say the same thing:
 
 - `umeyama`: the least-squares similarity transform (Umeyama 1991) from five landmarks
-  to the canonical template of clause 12;
+  to the template the model manifest declares (clause 12.4);
 - `warp_similarity`: the aligned crop, by inverse mapping with bilinear interpolation;
 - `normalise`: colour order, layout and (pixel - mean) / std of the model manifest;
 - the quality measures of clause 4 (inter-eye distance, pose from landmarks, sharpness,
@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from reference_impl.errors import InputError
+from reference_impl.limits import SCHEMA_VERSION
 
 # The canonical five-point template for a 112 x 112 crop (clause 12.3): left eye, right
 # eye, nose tip, left mouth corner, right mouth corner, "left" and "right" as seen in
@@ -53,11 +54,49 @@ LUMINANCE_MAX = 205.0
 NOSE_DEPTH = 0.5
 
 
-def template(size: int) -> np.ndarray:
-    """The canonical template scaled to a square crop of `size` pixels."""
+# dlib's face chip (clause 12.4, template "dlib-face-chip"): the same five points on dlib's
+# mean face, as fractions of its unpadded face box.  Source: `mean_face_shape_x/y` in
+# `get_face_chip_details`, davisking/dlib dlib/image_transforms/interpolation.h (points
+# 17-67 of the iBUG 68-point scheme): each eye centre is the mean of its six contour
+# points (36-41, 42-47), the nose tip is point 30, the mouth corners points 48 and 54.
+DLIB_FACE_CHIP = np.array([
+    [0.2254918, 0.2159903],
+    [0.7547613, 0.2159903],
+    [0.4901270, 0.5156250],
+    [0.2541490, 0.7802330],
+    [0.7261040, 0.7802330],
+])
+
+
+def template(size: int, alignment: dict | None = None) -> np.ndarray:
+    """The five target points of a square crop of `size` pixels (clause 12.4).
+
+    `alignment` is the model manifest's: template "frs-5point-112" (the default) is the
+    canonical template scaled by size / 112; "dlib-face-chip" dlib's mean face with its
+    declared padding p, at (p + u) / (1 + 2p) * (size - 1), where dlib's get_face_chip
+    puts it (its crop spans the face box from the first pixel centre to the last);
+    "custom" the manifest's own `points`, in pixels of the crop.
+    """
     if size < 16:
         raise InputError(f"crop size {size} is below 16 pixels")
-    return TEMPLATE_112 * (size / TEMPLATE_SIZE)
+    name = (alignment or {}).get("template", "frs-5point-112")
+    if name == "frs-5point-112":
+        return TEMPLATE_112 * (size / TEMPLATE_SIZE)
+    if name == "dlib-face-chip":
+        padding = float(alignment["padding"])
+        return (padding + DLIB_FACE_CHIP) / (1 + 2 * padding) * (size - 1)
+    if name == "custom":
+        points = as_landmarks(alignment["points"], "alignment/points")
+        outside = [i for i, (x, y) in enumerate(points)
+                   if not (0 <= x <= size - 1 and 0 <= y <= size - 1)]
+        if outside:
+            raise InputError(f"alignment/points/{outside[0]}: {points[outside[0]].tolist()} "
+                             f"is outside the {size} x {size} crop (points {outside})")
+        if np.ptp(points, axis=0).max() == 0:
+            raise InputError("alignment/points: the five points coincide")
+        return points
+    raise InputError(f"alignment/template: '{name}' is not frs-5point-112, dlib-face-chip "
+                     "or custom")
 
 
 def as_landmarks(points, where: str = "landmarks") -> np.ndarray:
@@ -127,9 +166,11 @@ def warp_similarity(image: np.ndarray, transform: np.ndarray, size: int) -> np.n
     return out.astype(np.float32)
 
 
-def align(image: np.ndarray, landmarks, size: int) -> np.ndarray:
-    """The aligned crop: Umeyama from the landmarks to the template, then the warp."""
-    transform = umeyama(as_landmarks(landmarks), template(size))
+def align(image: np.ndarray, landmarks, size: int, alignment: dict | None = None
+          ) -> np.ndarray:
+    """The aligned crop: Umeyama from the landmarks to the declared template, then the
+    warp."""
+    transform = umeyama(as_landmarks(landmarks), template(size, alignment))
     return warp_similarity(image, transform, size)
 
 
@@ -351,7 +392,7 @@ def quality_report(sample_id: str, role: str, faces: int, capture_landmarks=None
     measures = quality_measures(role, faces, capture_landmarks, crop)
     failed = [m.name for m in measures if m.passed is False]
     return {
-        "schema_version": "0.1",
+        "schema_version": SCHEMA_VERSION,
         "sample_id": sample_id,
         "role": role,
         "components": [m.record() for m in measures],

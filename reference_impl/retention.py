@@ -14,18 +14,19 @@ A person's face data is due for deletion at the earliest of:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 from reference_impl.audit import AuditLog
 from reference_impl.errors import InputError
-
-DateOrTime = TypeVar("DateOrTime", date, datetime)
-
-MAX_RETENTION_DAYS = 1095
-DELETION_WORKING_DAYS = 15
-STORE_KINDS = ("templates", "images", "probe-images", "caches", "backups", "consent-records")
+from reference_impl.limits import (
+    ALWAYS_PRESENT_STORES,
+    MAX_DELETION_WORKING_DAYS,
+    MAX_RETENTION_DAYS,
+    STORE_KINDS,
+)
+from reference_impl.workdays import add_working_days
 
 
 def parse_time(value: str, where: str) -> datetime:
@@ -36,17 +37,6 @@ def parse_time(value: str, where: str) -> datetime:
     if parsed.tzinfo is None:
         raise InputError(f"{where}: {value!r} has no time zone")
     return parsed
-
-
-def add_working_days(start: DateOrTime, days: int) -> DateOrTime:
-    """`days` working days (Monday to Friday) after `start` (a date, or a date-time at the
-    same time of day)."""
-    current = start
-    while days > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            days -= 1
-    return current
 
 
 @dataclass(frozen=True)
@@ -81,10 +71,10 @@ def deletion_due(consent: dict, last_interaction: datetime,
     withdrawn = consent.get("withdrawal", {}).get("withdrawn_at")
     if withdrawn:
         at = parse_time(withdrawn, f"consent {consent['consent_id']} /withdrawal/withdrawn_at")
-        candidates.append((add_working_days(at, DELETION_WORKING_DAYS), "consent-withdrawn",
-                           consent["consent_id"]))
+        candidates.append((add_working_days(at, MAX_DELETION_WORKING_DAYS),
+                           "consent-withdrawn", consent["consent_id"]))
     if requested_at is not None:
-        candidates.append((add_working_days(requested_at, DELETION_WORKING_DAYS),
+        candidates.append((add_working_days(requested_at, MAX_DELETION_WORKING_DAYS),
                            "subject-request", f"req-{consent['subject_ref']}"))
     due, reason, request = min(candidates, key=lambda c: c[0])
     return PlannedDeletion(consent["subject_ref"], due, reason, request)
@@ -154,7 +144,7 @@ def execute_deletion(planned: PlannedDeletion, stores: list[Store], log: AuditLo
     """Delete the person's data from every store, check no copy remains, write the
     deletion audit event and return it."""
     kinds = {s.kind for s in stores}
-    missing = [k for k in ("templates", "caches", "backups") if k not in kinds]
+    missing = [k for k in ALWAYS_PRESENT_STORES if k not in kinds]
     if missing:
         raise DeletionError(f"deletion of {planned.subject_ref} must reach every copy; no "
                             f"store given for: {', '.join(missing)}")

@@ -123,6 +123,7 @@ class Record:
     data: object
     lines: dict[str, int] | None = field(default=None, repr=False)  # pointer -> line (YAML)
     text: str | None = field(default=None, repr=False)  # a JSON document, to find lines in
+    error: LoadError | None = field(default=None, repr=False)  # why `data` is None (keep_going)
 
     def line_of(self, pointer: str) -> int | None:
         """The line of the value at `pointer`, or of its nearest ancestor we know."""
@@ -148,9 +149,14 @@ def format_of(path: str | Path, default: str | None = None) -> str:
 
 
 def iter_records(source: str | Path | BinaryIO, fmt: str | None = None,
-                 limits: Limits = DEFAULT_LIMITS, name: str | None = None
-                 ) -> Iterator[Record]:
-    """Yield the records of a file (a path, or a binary stream with `name`)."""
+                 limits: Limits = DEFAULT_LIMITS, name: str | None = None,
+                 keep_going: bool = False) -> Iterator[Record]:
+    """Yield the records of a file (a path, or a binary stream with `name`).
+
+    With `keep_going`, a JSON Lines line that cannot be read is yielded as a record whose
+    `error` says why (and `data` is None), and the next line is read; a JSON or YAML
+    document has no next line to go on to, so its error is raised as always.
+    """
     if str(source) == "-":  # standard input, streamed like any file
         import sys
 
@@ -169,7 +175,7 @@ def iter_records(source: str | Path | BinaryIO, fmt: str | None = None,
         raise InputError(f"unknown input format {fmt!r}; expected one of {', '.join(FORMATS)}")
     try:
         if fmt == "jsonl":
-            yield from _jsonl(stream, name, limits)
+            yield from _jsonl(stream, name, limits, keep_going)
         elif fmt == "json":
             data = _bounded_read(stream, name, limits.max_document_bytes,
                                  "for large batches, use JSON Lines")
@@ -194,7 +200,8 @@ def _bounded_read(stream: BinaryIO, name: str, limit: int, hint: str) -> bytes:
     return data
 
 
-def _jsonl(stream: BinaryIO, name: str, limits: Limits) -> Iterator[Record]:
+def _jsonl(stream: BinaryIO, name: str, limits: Limits, keep_going: bool = False
+           ) -> Iterator[Record]:
     """One record a line; at most one line in memory, however large the file."""
     limit = limits.max_record_bytes
     number = index = 0
@@ -206,12 +213,31 @@ def _jsonl(stream: BinaryIO, name: str, limits: Limits) -> Iterator[Record]:
         if not raw:
             return
         number += 1
-        if len(raw) > limit + 1 or (len(raw) == limit + 1 and not raw.endswith(b"\n")):
-            raise TooLarge(name, number, f"record longer than {limit} bytes")
-        if raw.isspace():
+        too_long = len(raw) > limit + 1 or (len(raw) == limit + 1 and not raw.endswith(b"\n"))
+        if raw.isspace() and not too_long:
             continue  # blank lines separate nothing; skip them
         index += 1
-        yield Record(name, index, number, loads(raw, name, number, limits))
+        try:
+            if too_long:
+                raise TooLarge(name, number, f"record longer than {limit} bytes")
+            yield Record(name, index, number, loads(raw, name, number, limits))
+        except LoadError as error:
+            if not keep_going:
+                raise
+            if too_long and not raw.endswith(b"\n"):
+                del raw  # not held while the rest of the line is read past
+                _skip_line(stream, name)
+            yield Record(name, index, number, None, error=error)
+
+
+def _skip_line(stream: BinaryIO, name: str) -> None:
+    """Read past the rest of an over-long line, one small piece at a time."""
+    piece = b" "
+    while piece and not piece.endswith(b"\n"):
+        try:
+            piece = stream.readline(1 << 16)
+        except OSError as exc:
+            raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
 
 
 def loads(raw: bytes | str, name: str = "<string>", line: int | None = None,
@@ -235,7 +261,8 @@ def loads(raw: bytes | str, name: str = "<string>", line: int | None = None,
         raise MalformedJSON(name, _line_at(text, at, line), f"malformed JSON: {exc.msg} "
                             f"at column {_column_at(text, at)}") from None
     except _Refused as refused:
-        raise refused.kind(name, line, refused.message) from None
+        where = line if line is not None else _refusal_line(text)
+        raise refused.kind(name, where, refused.message) from None
     except RecursionError:
         raise NestingTooDeep(name, line, "nesting too deep") from None
     if end != len(body):
@@ -296,6 +323,41 @@ def json_lines(text: str) -> dict[str, int]:
         elif string or atom:
             lines.setdefault(value_pointer(), line)
     return lines
+
+
+def _refusal_line(text: str) -> int | None:
+    """The line of the first duplicate key or refused number of a JSON text that the C
+    scanner refused (it does not say where): the same tokenizer as `json_lines`."""
+    line, position, keys, expecting_key = 1, 0, [], False  # keys: a set per open object
+    while position < len(text):
+        match = _TOKEN.match(text, position)
+        if not match or match.end() == position:
+            return None
+        position = match.end()
+        newline, opening, closing, comma, _, string, atom = match.groups()
+        if newline:
+            line += 1
+        elif opening:
+            keys.append(set() if opening == "{" else None)
+            expecting_key = opening == "{"
+        elif closing and keys:
+            keys.pop()
+        elif comma:
+            expecting_key = bool(keys) and keys[-1] is not None
+        elif string and expecting_key:
+            key = json.loads(string)
+            if key in keys[-1]:
+                return line
+            keys[-1].add(key)
+            expecting_key = False
+        elif atom and atom not in ("true", "false", "null"):
+            try:
+                _DECODER.scan_once(atom, 0)
+            except _Refused:
+                return line
+            except (StopIteration, ValueError):
+                pass
+    return None
 
 
 def _skipped(text: str) -> int:

@@ -1,5 +1,6 @@
 """`make bench` discovers every benchmarks/bench_*.py; the validation benchmark's three
-tools reach the same verdicts (run small here; `make bench` runs 100,000 records)."""
+tools reach the same verdicts (run small here; `make bench` runs 100,000 records), and the
+real-model benchmark's harness and bare runs give the same embeddings, dlib's within 1e-5."""
 
 from __future__ import annotations
 
@@ -15,3 +16,11 @@ def test_validate_benchmark_runs_and_the_three_tools_agree(monkeypatch, capsys):
     assert "== bench_validate_stream\n" in out and "peak memory, largest" in out
     assert out.count("same verdicts") == 3 and "DIFFERENT" not in out
     assert "frs validate is (wall, cpu)" in out
+
+
+def test_real_model_benchmark_runs_and_agrees_with_dlib(monkeypatch, capsys):
+    monkeypatch.setenv("FRS_BENCH_REAL_FACES", "8")
+    assert runner.main(["real_model"]) == 0  # same embeddings, within 1e-5 of dlib
+    out = capsys.readouterr().out
+    assert "frs evaluate's embedding stage" in out and "same embeddings" in out
+    assert "dlib compute_face_descriptor" in out

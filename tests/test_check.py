@@ -17,16 +17,20 @@ EXPECTED = {
     ("spec/a-ids.md", 9, "bad-id", "FRS-XYZ-001"),
     ("spec/a-ids.md", 15, "stale-hash", "FRS-ACC-001"),
     ("spec/a-ids.md", 21, "bad-id", ""),
-    ("spec/a-ids.md", 27, "block-type", ""),
+    ("spec/a-ids.md", 27, "block-type", "FRS-ACC-002"),
     ("spec/b-options.md", 3, "duplicate-id", "FRS-ACC-001"),
     ("spec/b-options.md", 10, "bad-option", "FRS-ACC-003"),
     ("spec/b-options.md", 16, "bad-level", "FRS-ACC-004"),
     ("spec/b-options.md", 22, "bad-level", "FRS-ACC-005"),
     ("spec/b-options.md", 27, "not-locked", "FRS-ACC-006"),
+    # New ACC IDs off spec/c-links.md, the page with most ACC clauses.
+    ("spec/b-options.md", 27, "wrong-area", "FRS-ACC-006"),
+    ("spec/b-options.md", 33, "wrong-area", "FRS-ACC-007"),
+    ("spec/b-options.md", 48, "wrong-area", "FRS-ACC-009"),
     ("spec/b-options.md", 30, "level-mismatch", "FRS-ACC-006"),
     ("spec/b-options.md", 33, "no-keyword", "FRS-ACC-007"),
     ("spec/b-options.md", 33, "not-locked", "FRS-ACC-007"),
-    ("spec/b-options.md", 40, "bad-option", "FRS-ACC-008"),
+    ("spec/b-options.md", 41, "bad-option", "FRS-ACC-008"),  # the classes line
     ("spec/b-options.md", 46, "keyword-outside", ""),
     ("spec/b-options.md", 48, "not-locked", "FRS-ACC-009"),
     ("spec/b-options.md", 51, "level-mismatch", "FRS-ACC-009"),
@@ -40,8 +44,7 @@ EXPECTED = {
     ("spec/c-links.md", 24, "not-locked", "FRS-ACC-013"),
     ("spec/c-links.md", 31, "stale-hash", "FRS-ACC-014"),
     ("spec/c-links.md", 38, "retired-reused", "FRS-ACC-015"),
-    ("spec/c-links.md", 44, "not-locked", "FRS-ACC-016"),
-    ("spec/c-links.md", 49, "nested-block", ""),
+    ("spec/c-links.md", 49, "nested-block", "FRS-ACC-016"),  # the one fault of ACC-016
     ("spec/c-links.md", 54, "unclosed", "FRS-ACC-017"),
 }
 

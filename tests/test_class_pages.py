@@ -8,8 +8,7 @@ from frs_tools import pages
 from frs_tools.clauses import Clause
 from frs_tools.project import Project
 from frs_tools.traceability import Status
-
-CLASSES = ("V-L", "V-R", "V-H", "I", "P")
+from reference_impl.limits import CLASSES
 
 
 def clause(cid: str, file: str, classes: tuple[str, ...] = (), level: str = "shall") -> Clause:

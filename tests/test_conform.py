@@ -17,7 +17,9 @@ from frs_tools.clauses import parse_spec
 from frs_tools.project import Project
 from reference_impl.cli import main
 from reference_impl.conform import engine, proforma, rules
-from reference_impl.conform.statement import StatementError, check_statement
+from reference_impl.conform.statement import check_statement, read_statement
+from reference_impl.documents import DocumentError
+from reference_impl.limits import CLASSES
 from reference_impl.metrics import report as report_sections
 from reference_impl.metrics.demographics import GroupRates
 from reference_impl.metrics.uncertainty import Rate
@@ -403,21 +405,30 @@ def test_text_and_markdown_reports(capsys, tmp_path):
 
 def test_schema_errors_exit_2_with_the_pointer(capsys):
     invalid = ROOT / "schemas/examples/conformance-statement/invalid/unknown-class.json"
+    with pytest.raises(DocumentError) as caught:
+        read_statement(invalid)
+    (finding,) = caught.value.findings
+    assert (finding.pointer, finding.keyword, finding.schema) == (
+        "/class", "enum", "conformance-statement")
     code, out, err = run(capsys, invalid)
-    assert code == 2 and out == ""
-    assert "at /class:" in err and "does not match the conformance-statement schema" in err
+    assert code == 2 and out == "" and str(finding) in err
 
 
 def test_unreadable_statements_exit_2(capsys, tmp_path):
     broken = tmp_path / "broken.yaml"
     broken.write_text("class: V-L\nsystem: [unclosed\n")
+    with pytest.raises(DocumentError) as caught:
+        read_statement(broken)
+    (finding,) = caught.value.findings
+    assert (finding.line, finding.keyword, finding.found) == (3, "parse", "MalformedJSON")
     code, _, err = run(capsys, broken)
-    assert code == 2 and "broken.yaml:" in err and "not valid YAML" in err
+    assert code == 2 and f"{broken}:3: " in err and "malformed YAML" in err
     code, _, err = run(capsys, tmp_path / "missing.yaml")
     assert code == 2 and "cannot read" in err
     (tmp_path / "list.yaml").write_text("- 1\n")
-    code, _, err = run(capsys, tmp_path / "list.yaml")
-    assert code == 2 and "mapping" in err
+    with pytest.raises(DocumentError) as caught:
+        read_statement(tmp_path / "list.yaml")
+    assert [(f.pointer, f.keyword) for f in caught.value.findings] == [("", "type")]
 
 
 @pytest.mark.parametrize("cls, change, words", [
@@ -430,9 +441,12 @@ def test_unreadable_statements_exit_2(capsys, tmp_path):
 def test_contradictory_statements_are_rejected_naming_both_fields(cls, change, words):
     data = BASES[cls]()
     change(data)
-    with pytest.raises(StatementError, match="contradictory declarations") as caught:
+    with pytest.raises(DocumentError) as caught:
         check_statement(data)
-    assert words in str(caught.value)
+    findings = caught.value.findings
+    assert {f.keyword for f in findings} == {"contradiction"}
+    assert any(words in f.message for f in findings)
+    assert all(f.expected.startswith("a declaration consistent with /") for f in findings)
 
 
 def test_contradiction_exits_2(capsys, tmp_path):
@@ -441,12 +455,14 @@ def test_contradiction_exits_2(capsys, tmp_path):
     path = tmp_path / "s.json"
     path.write_text(json.dumps(data))
     code, _, err = run(capsys, path)
-    assert code == 2 and "contradictory" in err and "/storage/comparison" in err
+    assert code == 2 and "[conformance-statement: contradiction]" in err
+    assert f"{path}:1: /storage/transmitted: /storage/transmitted is false but " \
+        "/storage/comparison is 'cloud'" in err
 
 
 # ---- the proforma ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("cls", ["V-L", "V-R", "V-H", "I", "P"])
+@pytest.mark.parametrize("cls", CLASSES)
 def test_the_proforma_names_every_applicable_clause_and_cannot_pass_unfilled(cls, tmp_path,
                                                                             capsys):
     text = proforma.template(cls)
@@ -499,8 +515,6 @@ def with_local_evidence(tmp_path: Path, report: dict, protection: dict) -> Path:
 
 
 def judged(path: Path) -> dict[str, engine.ClauseResult]:
-    from reference_impl.conform.statement import read_statement
-
     return {r.id: r for r in engine.evaluate(read_statement(path)).results}
 
 

@@ -239,3 +239,94 @@ def test_a_known_change_in_this_repository_history():
     assert ("test_class_v_l_limits", "FRS-CNF-001") in suspects
     assert {s.clause_commit for s in result.suspects} == {known}
     assert all(s.file == "tests/test_classes.py" for s in result.suspects)
+
+
+INDIRECT_TESTS = {
+    # The ID is computed, and the mark sits in the module's `pytestmark`.
+    "tests/test_module_mark.py": """import pytest
+
+pytestmark = pytest.mark.requirement("FRS-" + "ACC-001")
+
+
+def test_fnmr_limit():
+    pass
+""",
+    # One parameter set carries the mark; a second test repeats one mark over two cases.
+    # The string that looks like a mark is no mark.
+    "tests/test_params.py": """import pytest
+
+NAMED = ["FRS-ACC-002"]
+NOT_A_MARK = 'pytest.mark.requirement("FRS-ACC-001")'
+
+
+@pytest.mark.parametrize("clause_id", [pytest.param(i, marks=pytest.mark.requirement(i))
+                                       for i in NAMED])
+def test_each_clause(clause_id):
+    pass
+
+
+@pytest.mark.requirement(*NAMED)
+@pytest.mark.parametrize("case", [1, 2])
+def test_two_cases(case):
+    pass
+""",
+    # A class-level mark.
+    "tests/test_class_mark.py": """import pytest
+
+CLAUSE = "FRS-ACC-003"
+
+
+class TestDecisions:
+    pytestmark = [pytest.mark.requirement(CLAUSE)]
+
+    def test_logged(self):
+        pass
+""",
+}
+
+
+def test_tests_named_by_any_kind_of_mark_become_suspect(tmp_path):
+    """Suspects come from the marks pytest collects, however they are attached."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    write(repo, "pyproject.toml", PYPROJECT)
+    base = {f"FRS-ACC-00{n}": (f"A report SHALL state rate {n}.", "shall", "")
+            for n in (1, 2, 3)}
+    write(repo, "spec/a.md", page(base))
+    for path, text in INDIRECT_TESTS.items():
+        write(repo, path, text)
+    commit(repo, "base")
+    write(repo, "spec/a.md", page({i: (t.replace("SHALL", "SHALL always"), lv, c)
+                                   for i, (t, lv, c) in base.items()}))
+    result = diff.diff(Project.load(repo), "main")
+    assert [c.id for c in result.of("changed")] == ["FRS-ACC-001", "FRS-ACC-002",
+                                                    "FRS-ACC-003"]
+    assert sorted((s.test, s.id, s.line) for s in result.suspects) == [
+        ("tests/test_class_mark.py::TestDecisions::test_logged", "FRS-ACC-003", 9),
+        ("tests/test_module_mark.py::test_fnmr_limit", "FRS-ACC-001", 6),
+        ("tests/test_params.py::test_each_clause[FRS-ACC-002]", "FRS-ACC-002", 7),
+        ("tests/test_params.py::test_two_cases", "FRS-ACC-002", 13)]
+
+
+def test_tests_that_cannot_be_collected_are_named(history, capsys):
+    repo = history["repo"]
+    text = (repo / "spec/a.md").read_text().replace("log every decision", "log every match")
+    (repo / "spec/a.md").write_text(text)
+    write(repo, "tests/test_broken.py", "def test_(:\n")
+    assert main(["diff", "--root", str(repo)]) == 2
+    err = capsys.readouterr().err
+    assert "the working tree: pytest cannot collect the tests" in err
+    assert "tests/test_broken.py" in err
+
+
+def test_a_clause_that_does_not_parse_is_named_not_called_removed(history, capsys):
+    repo = history["repo"]
+    page = repo / "spec/a.md"
+    page.write_text(page.read_text().replace("| FRS-ACC-007\n    level:",
+                                             "| FRS-ACC-007\n    levle:"))
+    assert main(["diff", "--root", str(repo)]) == 2
+    captured = capsys.readouterr()
+    assert "the working tree: clauses that do not parse" in captured.err
+    assert "FRS-ACC-007: unknown option 'levle'" in captured.err
+    assert "Removed" not in captured.out

@@ -10,9 +10,11 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from reference_impl.cli import main
+from reference_impl.documents import DocumentError
 from reference_impl.errors import InputError
 from reference_impl.evaluate import dataset as datasets
 from reference_impl.evaluate import harness, plan, synthetic
+from reference_impl.metrics.verification import CountedScores
 from reference_impl.model.contract import check_model
 from reference_impl.model.manifest import load_manifest
 from reference_impl.preprocess import TEMPLATE_112
@@ -135,13 +137,11 @@ def test_quality_rejections_count_as_failures(tmp_path):
 
 @pytest.mark.requirement("FRS-QUA-009")
 def test_transaction_rates_known_answer():
-    mated = np.array([0.9, 0.8, np.nan, 0.2, np.nan])
-    non_mated = np.array([0.1, 0.7, np.nan, 0.3])
-    fmr, fnmr = harness.transaction_rates(mated, non_mated, 0.5)
-    assert (fmr.errors, fmr.trials) == (1, 3)      # the NaN is not a trial
+    # mated 0.9, 0.8, 0.2 and two without a score; non-mated 0.1, 0.7, 0.3 and one
+    scores = CountedScores([0.9, 0.8, 0.2], [0.1, 0.7, 0.3])
+    fmr, fnmr = harness.transaction_rates(scores, 2, 0.5)
+    assert (fmr.errors, fmr.trials) == (1, 3)      # the unscored one is not a trial
     assert (fnmr.errors, fnmr.trials) == (3, 5)    # two missing + one below
-    with pytest.raises(InputError):
-        harness.transaction_rates(mated, np.array([np.nan]), 0.5)
 
 
 @pytest.mark.requirement("FRS-QUA-010")
@@ -235,9 +235,18 @@ def test_dataset_manifest_refusals_exit_2(tmp_path, capsys):
     path = synthetic.write_dataset(tmp_path / "data", NOISY, subjects=4)
     manifest = json.loads(path.read_text())
     manifest["samples"][3]["file"] = "../../etc/passwd"
-    path.write_text(json.dumps(manifest))
+    manifest["samples"][5]["sample_id"] = manifest["samples"][4]["sample_id"]
+    path.write_text(json.dumps(manifest, indent=1))
+    with pytest.raises(DocumentError) as caught:
+        datasets.load_dataset(path)
+    assert [(f.pointer, f.keyword, f.found) for f in caught.value.findings] == [
+        ("/samples/3/file", "inside-folder", "'../../etc/passwd'"),
+        ("/samples/5/sample_id", "unique-id", repr(manifest["samples"][4]["sample_id"]))]
+    line = caught.value.findings[0].line
+    assert path.read_text().splitlines()[line - 1].strip().startswith('"file": "../../etc')
     assert evaluate(tmp_path) == 2
-    assert "#/samples/3/file: '../../etc/passwd' is outside" in capsys.readouterr().err
+    assert str(caught.value) in capsys.readouterr().err
+    manifest["samples"][5]["sample_id"] = "unique"
     manifest["samples"][3]["file"] = "crops.npy"
     manifest["samples"][3]["index"] = 999
     path.write_text(json.dumps(manifest))
@@ -391,3 +400,21 @@ def test_an_identification_claim_without_group_labels_fails(tmp_path, capsys):
     assert verdict["verdict"] == "fail" and verdict["requirement"] == "FRS-CNF-004"
     assert "labels no demographic group" in verdict["reason"]
     assert [m["name"] for m in verdict["measurements"]] == ["fnir"]
+
+
+@pytest.mark.requirement("FRS-QUA-012")
+def test_when_every_probe_is_rejected_the_error_says_why_and_quality_is_written(tmp_path,
+                                                                                 capsys):
+    submission(tmp_path / "sub", NOISY, {"V-L": THRESHOLD})
+    small = (TEMPLATE_112 * 1.2).tolist()  # IED 42 px: below the probe limit
+    faces = {f"s{s:04d}-{k}": [] if k < 4 else [small] for s in range(3) for k in (2, 3, 4)}
+    synthetic.write_dataset(tmp_path / "data", NOISY, subjects=3, faces=faces)
+    assert evaluate(tmp_path) == 2
+    err = capsys.readouterr().err
+    assert "no mated comparison produced a score" in err
+    assert "0/6 enrolment samples rejected; 9/9 probe samples rejected: face_count 6, " \
+           "inter_eye_distance 3" in err
+    records = [json.loads(r) for r in
+               (tmp_path / "out" / "quality.jsonl").read_text().splitlines()]
+    assert len(records) == 15
+    assert not any(r["accepted"] for r in records if r["role"] == "probe")

@@ -8,7 +8,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from reference_impl.metrics import report
-from reference_impl.metrics.verification import SortedScores
+from reference_impl.metrics.verification import CountedScores
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = json.loads((ROOT / "schemas/evaluation-report.schema.json").read_text())
@@ -36,7 +36,7 @@ def families():
     rng = np.random.default_rng(7)
     genuine = np.round(rng.normal(0.8, 0.1, 400), 4)
     impostor = np.round(rng.normal(0.2, 0.1, 40_000), 4)
-    ver = report.verification_section(SortedScores(genuine, impostor), failures_to_acquire=12)
+    ver = report.verification_section(CountedScores(genuine, impostor), failures_to_acquire=12)
     tau = ver["fnmr_at_fmr"][0]["threshold"]
     return {
         "verification": ver,

@@ -117,11 +117,13 @@ def scores_fixture(folder: Path) -> dict[str, Path]:
         {"schema_version": "0.1", "comparison_id": f"c{n}", "probe_id": "p",
          "reference_id": "r", "mated": n % 4 == 0, "score": None if n == 3 else n / 100,
          "algorithm_id": "a", "groups": {"sex": "FM"[n // 4 % 2]}}) + "\n" for n in range(100)))
-    files["searches"].write_text("".join(json.dumps(s) + "\n" for s in [
-        {"mated": True, "mate_id": "a", "candidates": [{"reference_id": "b", "score": 0.8},
-                                                       {"reference_id": "a", "score": 0.6}]},
-        *({"mated": False, "candidates": [{"reference_id": "a", "score": k / 10}]}
-          for k in range(4))]))
+    files["searches"].write_text("".join(
+        json.dumps({"schema_version": "0.1", "search_id": f"s{n}", **s}) + "\n"
+        for n, s in enumerate([
+            {"mated": True, "mate_id": "a", "candidates": [{"reference_id": "b", "score": 0.8},
+                                                           {"reference_id": "a", "score": 0.6}]},
+            *({"mated": False, "candidates": [{"reference_id": "a", "score": k / 10}]}
+              for k in range(4))])))
     return files
 
 
@@ -225,10 +227,10 @@ def test_the_justified_exceptions_name_live_clauses_that_cite_code():
 
 
 def test_the_hook_sees_a_method_the_commands_run_and_misses_one_they_do_not(calls):
-    # The check can fail: SortedScores.fnmr_at_fmr runs in frs metrics verification, while
+    # The check can fail: CountedScores.fnmr_at_fmr runs in frs metrics verification, while
     # the free-function convenience fnmr_at_fmr never does.
-    ran = links.resolve_impl("reference_impl.metrics.verification:SortedScores.fnmr_at_fmr")
+    ran = links.resolve_impl("reference_impl.metrics.verification:CountedScores.fnmr_at_fmr")
     twin = links.resolve_impl("reference_impl.metrics.verification:fnmr_at_fmr")
-    assert calls.entered(ran, "SortedScores.fnmr_at_fmr", ["metrics"])
+    assert calls.entered(ran, "CountedScores.fnmr_at_fmr", ["metrics"])
     assert not calls.entered(twin, "fnmr_at_fmr", MAIN)
     assert os.path.samefile(ran.file, twin.file)

@@ -10,8 +10,8 @@ import pytest
 from reference_impl.cli import main
 from reference_impl.metrics import cli as metrics_cli
 from reference_impl.metrics import report
-from reference_impl.metrics.verification import SortedScores
-from reference_impl.validate import validate_data
+from reference_impl.metrics.verification import CountedScores
+from reference_impl.validate import validate, validate_data
 
 MINIMAL_REPORT = (Path(__file__).resolve().parents[1]
                   / "schemas/examples/evaluation-report/valid/minimal.json")
@@ -56,7 +56,7 @@ def test_verification_prints_the_report_section_of_the_worked_example(example, c
     section, text = json_and_text(capsys, *argv)
     assert as_report("verification", section) == []
     assert section == report.verification_section(
-        SortedScores([0.2, 0.6, 0.7, 0.9], [0.1, 0.3, 0.4, 0.6, 0.8]), [1, 0.6, 0.2])
+        CountedScores([0.2, 0.6, 0.7, 0.9], [0.1, 0.3, 0.4, 0.6, 0.8]), [1, 0.6, 0.2])
     # By hand (clause 6.2): EER at 0.6, (2/5 + 1/4) / 2; interpolated 1/3.
     assert (section["genuine"], section["impostor"]) == (4, 5)
     assert section["eer"] == (2 / 5 + 1 / 4) / 2 and section["eer_threshold"] == 0.6
@@ -221,7 +221,9 @@ def test_pad_command_reports_iapar_with_its_bound(tmp_path, capsys):
 
 
 def write_searches(path: Path, searches: list[dict]) -> Path:
-    path.write_text("".join(json.dumps(s) + "\n" for s in searches))
+    """A search file: each search a search-result record (schema_version and an id added)."""
+    path.write_text("".join(json.dumps({"schema_version": "0.1", "search_id": f"s{n}", **s})
+                            + "\n" for n, s in enumerate(searches)))
     return path
 
 
@@ -254,9 +256,12 @@ def test_identification_prints_the_report_section(tmp_path, capsys):
     assert "CMC, ranks 1 to 3: 0.333333 0.666667 0.666667" in text
     code, out, _ = run(capsys, "identification", path, "--gallery-size", "6")
     assert code == 0 and "unsupported" in out  # 3 non-mated searches cannot support 1e-3
-    path.write_text('{"mated": true, "candidates": []}\n')
+    path.write_text('{"schema_version": "0.1", "search_id": "s", "mated": true, '
+                    '"candidates": []}\n')
     code, _, err = run(capsys, "identification", path, "--gallery-size", "6")
-    assert code == 2 and "mate_id" in err
+    (finding,) = validate([path], "search-result")
+    assert finding.expected == 'property "mate_id"'
+    assert code == 2 and str(finding) in err
 
 
 @pytest.mark.requirement("FRS-ACC-010", "FRS-ACC-013")

@@ -20,8 +20,8 @@ from reference_impl.metrics.uncertainty import Rate, clopper_pearson
 
 def curve(genuine, impostor) -> list[tuple[float, float]]:
     """FRS's (FMR, FNMR) at every threshold of T (Annex B.3), thresholds ascending."""
-    scores = v.SortedScores(genuine, impostor)
-    thresholds = np.append(np.unique(np.r_[scores.genuine, scores.impostor]), np.inf)
+    scores = v.CountedScores(genuine, impostor)
+    thresholds = np.append(np.unique(np.r_[genuine, impostor]), np.inf)
     return list(zip(scores.fmr(thresholds).tolist(), scores.fnmr(thresholds).tolist(),
                     strict=True))
 
@@ -119,7 +119,7 @@ NONSEP_NEGATIVES = [5.1, 4.9, 4.7, 4.6, 5.0, 5.4, 4.6, 5.0, 4.4, 4.9, 5.4, 4.8, 
 def test_bob_measure_basic_ratios_and_eer_of_a_separable_set():
     # test_basic_ratios: farfrr below the minimum is (1, 0), above the maximum (0, 1),
     # and at 3.0, between the sets, (0, 0).
-    scores = v.SortedScores(LINSEP_POSITIVES, LINSEP_NEGATIVES)
+    scores = v.CountedScores(LINSEP_POSITIVES, LINSEP_NEGATIVES)
     low = min(LINSEP_POSITIVES + LINSEP_NEGATIVES) - 0.1
     high = max(LINSEP_POSITIVES + LINSEP_NEGATIVES) + 0.1
     for tau, far, frr in ((low, 1.0, 0.0), (high, 0.0, 1.0), (3.0, 0.0, 0.0)):
@@ -137,11 +137,11 @@ def test_bob_measure_thresholds_for_too_few_or_tied_scores():
     # Annex B.2 the least float64 meeting the target.  The FMR reached is the same.
     positives = [0.0, 0.0, 0.0, 0.0, 0.1, 0.2, 0.3, 0.4, 0.5]
     negatives = [0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.0, 1.0, 1.0]
-    scores = v.SortedScores(positives, negatives)
+    scores = v.CountedScores(positives, negatives)
     point = scores.fnmr_at_fmr(0.5)  # bob: 1.0, where FAR is 4/9
     assert point.threshold <= 1.0 and point.fmr == scores.fmr(1.0) == 4 / 9
     assert scores.fnmr_at_fmr(0.4).threshold > negatives[-1]  # the four tied 1.0 rejected
-    scores = v.SortedScores(np.arange(10.0), np.arange(10.0))
+    scores = v.CountedScores(np.arange(10.0), np.arange(10.0))
     assert scores.fnmr_at_fmr(0.09).threshold > 9.0
     for target, bob in ((0.11, 9.0), (0.91, 1.0)):
         point = scores.fnmr_at_fmr(target)
@@ -153,7 +153,7 @@ def test_bob_measure_thresholds_for_too_few_or_tied_scores():
 def test_bob_measure_obvious_thresholds():
     # test_obvious_thresholds: negatives 0..9, positives 10..19; at each target far the
     # FMR reached is floor(10 far) / 10.
-    scores = v.SortedScores(np.arange(10.0, 20.0), np.arange(10.0))
+    scores = v.CountedScores(np.arange(10.0, 20.0), np.arange(10.0))
     for far in np.arange(0, 21) / 20:
         far = round(float(far), 2)
         assert scores.fnmr_at_fmr(far).fmr == np.floor(far * 10) / 10
@@ -163,7 +163,7 @@ def test_bob_measure_obvious_thresholds():
 def test_bob_measure_roc_for_far_of_an_overlapping_set():
     # test_plots: roc_for_far at requested FAR 0.01, 0.1 and 1 gives FAR (0, 0.1, 1) and
     # FRR (0.48, 0.12, 0).
-    scores = v.SortedScores(NONSEP_POSITIVES, NONSEP_NEGATIVES)
+    scores = v.CountedScores(NONSEP_POSITIVES, NONSEP_NEGATIVES)
     points = [scores.fnmr_at_fmr(target) for target in (0.01, 0.1, 1)]
     assert [p.fmr for p in points] == [0.0, 0.1, 1.0]
     assert [p.fnmr for p in points] == [0.48, 0.12, 0.0]
@@ -222,7 +222,7 @@ def test_pyeer_examples_give_the_same_curve_and_a_definitional_eer(experiment):
     genuine = np.loadtxt(folder / f"{experiment}_true.txt")
     impostor = np.loadtxt(folder / f"{experiment}_false.txt")
     thresholds, fmr, fnmr = calculate_roc(genuine, impostor)
-    scores = v.SortedScores(genuine, impostor)
+    scores = v.CountedScores(genuine, impostor)
     # pyeer's curve has every point of T but +inf; FRS counts, pyeer subtracts: 1e-12.
     assert np.abs(scores.fmr(thresholds) - fmr).max() <= 1e-12
     assert np.abs(scores.fnmr(thresholds) - fnmr).max() <= 1e-12

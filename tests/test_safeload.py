@@ -1,5 +1,6 @@
 """Hostile input: each case raises exactly one LoadError subclass, and `frs validate`
-prints one line (never a traceback) and exits 2, without a hang or unbounded memory."""
+prints it as one `parse` finding (never a traceback) and exits 1, without a hang or
+unbounded memory."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from reference_impl.safeload import (
     UnsafeYAML,
     YAMLAliasLimit,
 )
+from reference_impl.validate import validate
 
 RECORD = {"schema_version": "0.1", "comparison_id": "c1", "probe_id": "p1",
           "reference_id": "r1", "mated": True, "score": 0.5, "algorithm_id": "a/1"}
@@ -39,16 +41,16 @@ HOSTILE = [
     # (case id, file name, content, error class, line)
     ("malformed-json", "r.json", b'{"score": }', MalformedJSON, 1),
     ("malformed-jsonl-line", "r.jsonl", LINE + b"\n" + LINE + b"\n{oops\n", MalformedJSON, 3),
-    ("duplicate-key", "r.json", b'{"score": 1, "score": 2}', DuplicateKey, None),
+    ("duplicate-key", "r.json", b'{"score": 1, "score": 2}', DuplicateKey, 1),
     ("duplicate-key-nested", "r.jsonl", b'{"groups": {"sex": "F", "sex": "M"}}\n',
      DuplicateKey, 1),
-    ("nan-literal", "r.json", b'{"score": NaN}', NonFiniteNumber, None),
+    ("nan-literal", "r.json", b'{"score": NaN}', NonFiniteNumber, 1),
     ("infinity-literal", "r.jsonl", LINE + b'\n{"score": -Infinity}\n', NonFiniteNumber, 2),
-    ("float-overflow", "r.json", b'{"score": 1e400}', NumberTooLarge, None),
+    ("float-overflow", "r.json", b'{"score": 1e400}', NumberTooLarge, 1),
     ("integer-beyond-64-bits", "r.json", b'{"score": 18446744073709551616}',
-     NumberTooLarge, None),
+     NumberTooLarge, 1),
     ("integer-with-5000-digits", "r.json", b'{"score": ' + b"9" * 5000 + b"}",
-     NumberTooLarge, None),
+     NumberTooLarge, 1),
     ("nesting-100000-deep", "r.json", b"[" * 100_000 + b"]" * 100_000, NestingTooDeep, None),
     ("nesting-100000-deep-jsonl", "r.jsonl", b'{"a":' * 100_000 + b"1" + b"}" * 100_000,
      NestingTooDeep, 1),
@@ -101,17 +103,19 @@ def test_hostile_input_raises_its_error_class(tmp_path, case, name, content, err
 
 @pytest.mark.parametrize("case, name, content, error, line", HOSTILE,
                          ids=[c[0] for c in HOSTILE])
-def test_hostile_input_exits_2_with_one_line(tmp_path, capsys, case, name, content, error,
-                                             line):
+def test_hostile_input_is_one_parse_finding(tmp_path, capsys, case, name, content, error,
+                                            line):
     path = tmp_path / name
     path.write_bytes(content)
     started = time.monotonic()
-    assert main(["validate", "--schema", "comparison-result", str(path)]) == 2
+    assert main(["validate", "--schema", "comparison-result", str(path)]) == 1
     assert time.monotonic() - started < 20, "hostile input must not hang the validator"
     out, err = capsys.readouterr()
-    assert out == ""
-    assert err.count("\n") == 1 and "Traceback" not in err
-    assert err.startswith(f"frs validate: error: {path}")
+    assert out.count("\n") == 1 and "Traceback" not in out + err
+    assert out.startswith(f"{path}:{line}: " if line else f"{path}: ")
+    assert out.endswith("[comparison-result: parse]\n")
+    (finding,) = validate([path], "comparison-result")
+    assert (finding.keyword, finding.found, finding.line) == ("parse", error.__name__, line)
 
 
 def test_one_gigabyte_jsonl_line_is_refused_in_bounded_memory(tmp_path, capsys):
@@ -128,8 +132,8 @@ def test_one_gigabyte_jsonl_line_is_refused_in_bounded_memory(tmp_path, capsys):
         tracemalloc.stop()
     assert caught.value.line == 1
     assert peak < 40 * 2**20, f"peak {peak} bytes"
-    assert main(["validate", "--schema", "comparison-result", str(path)]) == 2
-    assert "record longer than" in capsys.readouterr().err
+    assert main(["validate", "--schema", "comparison-result", str(path)]) == 1
+    assert "record longer than" in capsys.readouterr().out
 
 
 class _Endless(io.RawIOBase):

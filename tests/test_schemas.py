@@ -21,8 +21,8 @@ from frs_tools import links, schema_examples
 from frs_tools.clauses import parse_spec
 from frs_tools.project import Project
 from reference_impl.errors import InputError
+from reference_impl.schemas import BASE_URI, SUFFIX, SchemaSet
 from reference_impl.validate import validate
-from reference_impl.validate.schemas import BASE_URI, SUFFIX, SchemaSet
 
 PROJECT = Project.load(Path(__file__).resolve().parents[1])
 NAMES = schema_examples.schema_names(PROJECT)

@@ -47,14 +47,14 @@ A permission MAY go untested.
 
 /// requirement | FRS-ACC-007
     level: shall
-    impl: reference_impl.metrics.verification:SortedScores.fmr
+    impl: reference_impl.metrics.verification:CountedScores.fmr
 
 A method cited and run by its test SHALL be verified.
 ///
 
 /// requirement | FRS-ACC-008
     level: shall
-    impl: reference_impl.metrics.verification:SortedScores.eer
+    impl: reference_impl.metrics.verification:CountedScores.eer
 
 A method of a class its test uses but never calls SHALL count as not run.
 ///
@@ -87,7 +87,7 @@ def test_names_a_retired_and_an_unknown_id():
 
 @pytest.mark.requirement("FRS-ACC-007", "FRS-ACC-008")
 def test_runs_one_method_of_the_class():
-    assert verification.SortedScores([0.9], [0.1, 0.7]).fmr(0.5) == 0.5
+    assert verification.CountedScores([0.9], [0.1, 0.7]).fmr(0.5) == 0.5
 """
 
 
@@ -139,7 +139,7 @@ def test_the_gate_names_every_unverified_clause_and_every_bad_test_id(project, c
     assert "spec/page.md:23: FRS-ACC-004: no test names this clause [untested]" in out
     # The proof follows the cited method's own lines, not its class's.
     assert ("spec/page.md:42: FRS-ACC-008: no passing test that names it executes "
-            "reference_impl.metrics.verification:SortedScores.eer [untested]") in out
+            "reference_impl.metrics.verification:CountedScores.eer [untested]") in out
     assert any(line.startswith("tests/test_claims.py:20: FRS-ACC-006: test ") and
                "retired in 0.1" in line for line in out)
     assert any(line.startswith("tests/test_claims.py:20: FRS-ACC-099: test ") and

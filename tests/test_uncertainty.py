@@ -11,15 +11,15 @@ from reference_impl.metrics import uncertainty as u
 @pytest.mark.requirement("FRS-ACC-016")
 def test_clopper_pearson_known_values():
     # x = 0: lower 0, upper = 1 - 0.025^(1/n) (two-sided 95 %).
-    low, high = u.clopper_pearson(0, 1000)
+    low, high = u.clopper_pearson(0, 1000, 0.95)
     assert low == 0.0 and high == pytest.approx(1 - 0.025 ** (1 / 1000), rel=1e-12)
     # x = n: upper 1, lower = 0.025^(1/n).
-    low, high = u.clopper_pearson(10, 10)
+    low, high = u.clopper_pearson(10, 10, 0.95)
     assert high == 1.0 and low == pytest.approx(0.025 ** (1 / 10), rel=1e-12)
-    low, high = u.clopper_pearson(30, 5000)
+    low, high = u.clopper_pearson(30, 5000, 0.95)
     assert low < 30 / 5000 < high
     with pytest.raises(InputError):
-        u.clopper_pearson(3, 2)
+        u.clopper_pearson(3, 2, 0.95)
     with pytest.raises(InputError):
         u.clopper_pearson(1, 2, confidence=1.0)
 
@@ -28,7 +28,7 @@ def test_clopper_pearson_known_values():
 def test_every_bound_is_one_sided_at_95_percent():
     # The upper bound is the 95 % quantile B(0.95; x+1, n-x), not the 97.5 % one.
     assert u.upper_bound(2, 100_000) == pytest.approx(beta.ppf(0.95, 3, 99_998), rel=1e-12)
-    assert u.upper_bound(2, 100_000) < u.clopper_pearson(2, 100_000)[1]
+    assert u.upper_bound(2, 100_000) < u.clopper_pearson(2, 100_000, 0.95)[1]
     # With zero errors it is 1 - 0.05^(1/n), the exact bound the rule of 3 approximates.
     assert u.upper_bound(0, 30_000) == pytest.approx(1 - 0.05 ** (1 / 30_000), rel=1e-12)
     assert u.upper_bound(0, 30_000) < 3 / 30_000

@@ -66,9 +66,13 @@ def test_schema_is_chosen_by_dollar_schema_or_by_keys(tmp_path, capsys):
                                              dict(template, dimension=-1)])
     findings = validate([path])
     assert [(f.line, f.schema, f.pointer) for f in findings] == [(4, "template", "/dimension")]
-    unknown = _jsonl(tmp_path / "unknown.jsonl", [{"x": 1}])
-    assert main(["validate", str(unknown)]) == 2
-    assert "cannot tell which schema record 1 follows" in capsys.readouterr().err
+    unknown = _jsonl(tmp_path / "unknown.jsonl", [{"x": 1}, [1]])
+    assert main(["validate", str(unknown)]) == 1
+    assert capsys.readouterr().out == (
+        f'{unknown}:1: /: expected a $schema, or the keys of an FRS schema (none of its keys '
+        'is one), found array ["x"] [$schema]\n'
+        f'{unknown}:2: /: expected an object (every FRS document is one), found array [1] '
+        '[$schema]\n')
 
 
 def test_usage_errors_exit_2(tmp_path, capsys):
@@ -189,10 +193,12 @@ def test_json_document_findings_carry_the_line_of_the_value(tmp_path, capsys):
 @pytest.mark.parametrize("declared", ["https://example.org/other.schema.json",
                                       "/etc/passwd.json", 7])
 def test_a_record_cannot_declare_an_unknown_schema_or_a_file(tmp_path, capsys, declared):
-    path = _jsonl(tmp_path / "s.jsonl", [dict(RECORD, **{"$schema": declared})])
-    assert main(["validate", str(path)]) == 2
-    err = capsys.readouterr().err
-    assert f"{path}:1: record 1 declares $schema {json.dumps(declared)}" in err
+    path = _jsonl(tmp_path / "s.jsonl", [dict(RECORD, **{"$schema": declared}), RECORD])
+    (finding,) = validate([path])
+    assert (finding.line, finding.pointer, finding.keyword) == (1, "/$schema", "$schema")
+    assert finding.found.endswith(json.dumps(declared))
+    assert main(["validate", str(path)]) == 1
+    assert capsys.readouterr().out == f"{finding}\n"
 
 
 def test_in_memory_values_are_checked_as_json_carries_them():
@@ -206,3 +212,82 @@ def test_in_memory_values_are_checked_as_json_carries_them():
     assert validate_data(record, "comparison-result") == []
     with pytest.raises(InputError, match="not a JSON value"):
         validate_data({**record, "score": float("nan")}, "comparison-result")
+
+
+# ---- keeping going (issue 10, item 9) ---------------------------------------------------
+
+def test_a_record_that_fits_no_schema_gets_the_findings_of_the_closest_one(tmp_path, capsys):
+    template = json.loads((EXAMPLES / "template" / "valid" / "unprotected.json").read_text())
+    stray = {k: v for k, v in RECORD.items() if k != "mated"} | {"matched": True}
+    path = _jsonl(tmp_path / "mixed.jsonl", [RECORD, stray, dict(template, dimension=-1)])
+    findings = validate([path])
+    assert [(f.line, f.schema, f.pointer, f.keyword) for f in findings] == [
+        (2, "comparison-result", "", "required"),
+        (2, "comparison-result", "", "additionalProperties"),
+        (3, "template", "/dimension", "minimum")]
+    assert main(["validate", str(path)]) == 1
+    assert capsys.readouterr().out.count("\n") == 3
+
+
+def test_an_unparseable_line_is_a_finding_and_the_run_goes_on(tmp_path, capsys):
+    path = tmp_path / "s.jsonl"
+    path.write_text("\n".join([json.dumps(RECORD), '{"score": ', '{"a": 1, "a": 2}',
+                               json.dumps(dict(RECORD, score="x")), ""]))
+    findings = validate([path], "comparison-result")
+    assert [(f.line, f.record, f.keyword) for f in findings] == [
+        (2, 2, "parse"), (3, 3, "parse"), (4, 4, "type")]
+    assert "duplicate key" in findings[1].message
+    assert main(["validate", "--schema", "comparison-result", "--format", "json",
+                 str(path)]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["findings"] == [f.as_dict() for f in findings]
+    assert (report["records"], report["invalid_records"]) == (4, 3)
+    assert main(["validate", "--schema", "comparison-result", "--format", "sarif",
+                 str(path)]) == 1
+    results = json.loads(capsys.readouterr().out)["runs"][0]["results"]
+    assert [(r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"])
+            for r in results] == [("parse", 2), ("parse", 3), ("type", 4)]
+
+
+def test_a_hostile_file_is_a_finding_and_the_next_file_is_still_checked(tmp_path, capsys):
+    bomb = ROOT / "tests/corpus/safeload/yaml-billion-laughs.yaml"
+    bad = _jsonl(tmp_path / "s.jsonl", [dict(RECORD, mated=1)])
+    assert main(["validate", "--schema", "comparison-result", str(bomb), str(bad)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and lines[0].startswith(f"{bomb}:") and "[comparison-result: parse]" \
+        in lines[0] and lines[1].startswith(f"{bad}:1: /mated")
+
+
+def _hook_argv(hook_id: str) -> list[str]:
+    import shlex
+
+    import yaml
+
+    hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+    entry = shlex.split(hooks[hook_id]["entry"]) + hooks[hook_id].get("args", [])
+    assert entry[:2] == ["frs", "validate"]
+    return entry[1:]
+
+
+@pytest.mark.parametrize("hook_id", ["frs-validate", "frs-validate-sarif"])
+def test_the_pre_commit_hook_checks_frs_documents_only(tmp_path, capsys, hook_id):
+    """A repository's own JSON and YAML (package.json, a JSONC tsconfig, CI workflows with
+    `on:` keys, anchors and merge keys) are not FRS documents and are skipped; a file that
+    is one, marked by `schema_version` or an FRS `$schema`, is checked."""
+    (tmp_path / "package.json").write_text('{"name": "app", "version": "1.0.0"}\n')
+    (tmp_path / "tsconfig.json").write_text('{\n  // comments: JSONC\n  "strict": true\n}\n')
+    (tmp_path / "ci.yml").write_text("on: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n"
+                                     "    steps: [{run: make test}]\n")
+    (tmp_path / ".gitlab-ci.yml").write_text(".base: &base\n  image: python\ntest:\n"
+                                             "  <<: *base\n  script: [make test]\n")
+    (tmp_path / "schema.json").write_text('{"$schema": "https://json-schema.org/draft/2020-12'
+                                          '/schema", "type": "object"}\n')
+    files = [str(p) for p in sorted(tmp_path.iterdir())]
+    assert main([*_hook_argv(hook_id), *files]) == 0, capsys.readouterr()
+    capsys.readouterr()
+    scores = _jsonl(tmp_path / "scores.jsonl", [RECORD, dict(RECORD, score="high")])
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"schema_version": "0.1", "score": }')
+    assert main([*_hook_argv(hook_id), *files, str(scores), str(broken)]) == 1
+    out = capsys.readouterr().out
+    assert str(scores) in out and str(broken) in out and "package.json" not in out

@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 from frs_tools import links, schema_examples
 from frs_tools.project import Project
 from reference_impl import safeload
-from reference_impl.validate import SchemaSet, check_record
+from reference_impl.documents import check_record
+from reference_impl.schemas import SchemaSet
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = sorted((ROOT / "tests" / "corpus" / "safeload").iterdir())

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from frs_tools.clauses import Clause, parse_text
 from reference_impl.errors import InputError
-from reference_impl.validate.schemas import shipped_dir
+from reference_impl.schemas import shipped_dir
 
 
 def spec_dir() -> Path:
@@ -48,6 +48,8 @@ JUDGED_ELSEWHERE = (
     ("reference_impl.validate", "a rule of FRS data objects, judged on the objects by "
      "`frs validate` (Annex A)"),
     ("reference_impl.safeload", "a rule of FRS data objects, judged on the objects by "
+     "`frs validate` (Annex A)"),
+    ("reference_impl.documents", "a rule of FRS data objects, judged on the objects by "
      "`frs validate` (Annex A)"),
 )
 

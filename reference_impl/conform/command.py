@@ -13,8 +13,8 @@ import json
 from reference_impl.cli_options import add_format
 from reference_impl.conform import engine, proforma
 from reference_impl.conform.statement import read_statement
+from reference_impl.limits import CLASSES
 
-CLASSES = ("V-L", "V-R", "V-H", "I", "P")
 MARKS = {"pass": "PASS", "fail": "FAIL", "not-applicable": "N/A ", "needs-evidence": "EVID",
          "not-judged": "----"}
 

@@ -9,7 +9,8 @@ proforma that was not filled in cannot pass `frs conform`.
 from __future__ import annotations
 
 from reference_impl.conform.rules import RULES
-from reference_impl.conform.statement import SCHEMA_NAME, load_schema
+from reference_impl.conform.statement import SCHEMA_NAME
+from reference_impl.schemas import default_set
 
 
 def clauses_reading(pointer: str, conformance_class: str) -> list[str]:
@@ -18,7 +19,7 @@ def clauses_reading(pointer: str, conformance_class: str) -> list[str]:
 
 
 def template(conformance_class: str) -> str:
-    schema = load_schema(SCHEMA_NAME)
+    schema = default_set().get(SCHEMA_NAME).contents
     lines = [f"# FRS conformance statement proforma, class {conformance_class}.",
              "# Fill in every null and empty list, then run: frs conform THIS_FILE",
              f"# Schema: {schema['$id']}", ""]

@@ -26,14 +26,38 @@ accepts a justified departure from a SHOULD clause.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from reference_impl import classes
-from reference_impl.conform.statement import Statement, schema_errors
+from reference_impl.conform.statement import REPORT_SCHEMAS, Statement
+from reference_impl.limits import (
+    CLASS_CLAUSES,
+    CONSENTING_CLASSES,
+    DELETION_STORES,
+    FAILURES_BEFORE_DELAY,
+    FAILURES_BEFORE_DISABLE,
+    FILING_THRESHOLD,
+    FILING_WORKING_DAYS,
+    IAPAR_LIMITS,
+    IDENTIFICATION_CLASSES,
+    MAX_AUTHORITY_NOTICE_HOURS,
+    MAX_D_SYS,
+    MAX_DELETION_WORKING_DAYS,
+    MAX_FNMR_INCREASE,
+    MAX_KEY_ROTATION_DAYS,
+    MAX_RETENTION_DAYS,
+    MAX_RETEST_MONTHS,
+    MAX_REVIEW_HOLD_DAYS,
+    MEASURES_IN_FORCE,
+    MIN_AUDIT_MONTHS,
+    MIN_RECORDS_YEARS,
+    MIN_THROTTLE_DELAY_S,
+    MINOR_AGE,
+    TRANSITIONAL_FILING_DUE,
+    VERIFICATION_CLASSES,
+)
 from reference_impl.metrics.demographics import (
     GroupRates,
     differentials,
@@ -41,39 +65,14 @@ from reference_impl.metrics.demographics import (
     group_design_gaps,
     group_limits_verdict,
 )
-from reference_impl.metrics.pad import (
-    IAPAR_LIMITS,
-    LEVEL_SPECIES,
-    missing_species,
-    pad_level_verdict,
-)
+from reference_impl.metrics.pad import LEVEL_SPECIES, missing_species, pad_level_verdict
 from reference_impl.metrics.uncertainty import Rate
-from reference_impl.protect.cost import MAX_D_SYS, MAX_FNMR_INCREASE
-from reference_impl.retention import add_working_days
+from reference_impl.workdays import add_working_days
 
 PASS, FAIL, NOT_APPLICABLE, NEEDS_EVIDENCE, NOT_JUDGED = (
     "pass", "fail", "not-applicable", "needs-evidence", "not-judged")
 VERDICTS = (PASS, FAIL, NOT_APPLICABLE, NEEDS_EVIDENCE, NOT_JUDGED)
 
-# Limits the rules apply; the clause and its NOTE give the source of each.
-MAX_RETENTION_DAYS = 1095          # 3 years after the last interaction (FRS-RET-002)
-MAX_DELETION_WORKING_DAYS = 15     # FRS-RET-003
-MAX_KEY_ROTATION_DAYS = 730        # FRS-DPR-006
-FILING_THRESHOLD = 100_000         # FRS-AUD-003
-FILING_WORKING_DAYS = 30           # FRS-AUD-003, -009, -010
-# FRS-AUD-003: Order No. 19 took effect on 1 June 2025; who was over the threshold before
-# then filed by 14 July 2025 (CAC filing notice of 28 May 2025, item (2)).
-MEASURES_IN_FORCE = date(2025, 6, 1)
-TRANSITIONAL_FILING_DUE = date(2025, 7, 14)
-MIN_AUDIT_MONTHS = 12              # FRS-AUD-008
-MIN_RECORDS_YEARS = 3              # FRS-AUD-011 (PIPL Art. 56)
-MAX_RETEST_MONTHS = 24             # FRS-AUD-015
-MAX_REVIEW_HOLD_DAYS = 30          # FRS-RET-008
-MAX_AUTHORITY_NOTICE_HOURS = 72    # FRS-DPR-019 (GDPR Art. 33)
-# FRS-PAD-011: failures allowed before the delay and before disabling, without / with PAD.
-FAILURES_BEFORE_DELAY = {False: 5, True: 10}
-FAILURES_BEFORE_DISABLE = {False: 50, True: 100}
-MIN_THROTTLE_DELAY_S = 30
 INJECTION_INSTRUMENTS = ("virtual-camera", "injected-stream", "injected-deepfake")  # PAD-013
 FORBIDDEN_PLACES = ("hotel-room", "public-bathhouse", "changing-room", "toilet")
 FORBIDDEN_INFERENCES = ("work-performance", "economic-status", "health", "preferences",
@@ -88,9 +87,6 @@ SECURITY_CONTROLS = ("encryption-at-rest", "security-audit", "access-control",
 WRITTEN_CONSENT = ("written", "electronic-signature")                      # FRS-CAP-001
 RBI_RECORDS = ("use-period", "reference-database", "probe-reference", "verifiers")
 LAW_ENFORCEMENT_OBJECTIVES = ("victim-search", "threat-prevention", "suspect-localisation")
-# Classes whose people enrol by consent; Class P captures passers-by on a legal basis.
-CONSENTING = ("V-L", "V-R", "V-H", "I")
-DELETION_STORES = ("templates", "images", "probe-images", "caches", "backups")
 
 
 @dataclass(frozen=True)
@@ -174,40 +170,29 @@ def _cited(s: Statement, field: str) -> Finding | None:
 
 
 def _evidence_problem(s: Statement, entry: dict) -> Finding | None:
-    path = s.evidence_file(entry)
-    if path is None:
+    local = s.local(entry)
+    if local is None:
         return None
     where = f"/evidence '{entry['id']}'"
-    try:
-        content = path.read_bytes()
-    except OSError:
+    if local.sha256 is None:
         return needs_evidence(f"{where}: file {entry['url']} not found")
-    if "sha256" in entry and hashlib.sha256(content).hexdigest() != entry["sha256"]:
+    if "sha256" in entry and local.sha256 != entry["sha256"]:
         return failed(f"{where}/sha256", f"file {entry['url']} does not match its declared "
                       "SHA-256 (the evidence changed after the statement was written)")
-    if entry["type"] in ("evaluation-report", "pad-report"):
-        try:
-            report = json.loads(content)
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            return needs_evidence(f"{where}: {entry['url']} is not JSON")
-        errors = schema_errors(report, "evaluation-report")
-        if errors:
-            return needs_evidence(f"{where}: {entry['url']} is not a valid evaluation report "
-                                  f"({errors[0]})")
+    if entry["type"] in REPORT_SCHEMAS and local.findings:
+        first = local.findings[0]
+        return needs_evidence(f"{where}: {entry['url']} is not a valid evaluation report "
+                              f"({first.pointer or '/'}: {first.message})")
     return None
 
 
 def _local_json(s: Statement, field: str) -> dict | None:
-    """The JSON object in the local evidence file `field` cites; None for a URL or no file."""
+    """The JSON object in the local evidence file `field` cites; None for a URL, no file
+    or a file that is not a usable report."""
     entry = s.evidence(s.get(field))
-    path = s.evidence_file(entry) if entry else None
-    if path is None:
-        return None
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
+    local = s.local(entry) if entry else None
+    report = local.report.data if local and local.report else None
+    return report if isinstance(report, dict) else None
 
 
 def _measured(s: Statement, name: str) -> float | None:
@@ -239,10 +224,6 @@ def _report(s: Statement) -> dict | Finding:
     return report
 
 
-CLASS_LIMIT = {"V-L": "FRS-CNF-001", "V-R": "FRS-CNF-002", "V-H": "FRS-CNF-003",
-               "I": "FRS-CNF-004", "P": "FRS-CNF-004"}
-
-
 def _class_measurements(s: Statement, requirement: str | None = None
                         ) -> tuple[dict, dict] | Finding:
     """The cited report's verdict entry on `requirement` (default: the class limit of
@@ -252,7 +233,7 @@ def _class_measurements(s: Statement, requirement: str | None = None
     if isinstance(report, Finding):
         return report
     cls = s.conformance_class
-    requirement = requirement or CLASS_LIMIT[cls]
+    requirement = requirement or CLASS_CLAUSES[cls]
     entry = next((v for v in report.get("verdicts", []) if v.get("class") == cls
                   and v["requirement"] == requirement), None)
     if entry is None:
@@ -274,7 +255,7 @@ def class_limits(s: Statement) -> Finding:
         return found
     entry, rates = found
     cls = s.conformance_class
-    if cls in ("I", "P"):
+    if cls in IDENTIFICATION_CLASSES:
         groups = {g: r for (name, g), r in rates.items() if name == "fpir" and g}
         if not groups or "operational_gallery_size" not in entry:
             return failed(REPORT, "the cited report states no FPIR per demographic group or "
@@ -295,11 +276,11 @@ for _id, _title, _class in (("FRS-CNF-001", "Class V-L error-rate limits", "V-L"
                             ("FRS-CNF-002", "Class V-R error-rate limits", "V-R"),
                             ("FRS-CNF-003", "Class V-H error-rate limits", "V-H")):
     rule(_id, _title, REPORT, classes=(_class,))(class_limits)
-rule("FRS-CNF-004", "Class I and P identification limits", REPORT, classes=("I", "P"))(
+rule("FRS-CNF-004", "Class I and P identification limits", REPORT, classes=IDENTIFICATION_CLASSES)(
     class_limits)
 
 
-@rule("FRS-CNF-005", "Class I and P miss limit", REPORT, classes=("I", "P"))
+@rule("FRS-CNF-005", "Class I and P miss limit", REPORT, classes=IDENTIFICATION_CLASSES)
 def fnir_limit(s: Statement) -> Finding:
     """Rank-1 FNIR at the claimed threshold, recomputed from the cited report's counts."""
     found = _class_measurements(s, "FRS-CNF-005")
@@ -351,7 +332,7 @@ def _group_rates(s: Statement) -> tuple[dict, GroupRates] | Finding:
     report = _report(s)
     if isinstance(report, Finding):
         return report
-    if s.conformance_class in ("I", "P"):
+    if s.conformance_class in IDENTIFICATION_CLASSES:
         found = _class_measurements(s)
         if isinstance(found, Finding):
             return found
@@ -389,8 +370,8 @@ def per_group_rates_stated(s: Statement) -> Finding:
 
 
 rule("FRS-DEM-001", "Per-group rates at one global threshold", REPORT,
-     classes=("V-L", "V-R", "V-H"))(per_group_rates_stated)
-rule("FRS-DEM-011", "Per-group rates of identification", REPORT, classes=("I", "P"))(
+     classes=VERIFICATION_CLASSES)(per_group_rates_stated)
+rule("FRS-DEM-011", "Per-group rates of identification", REPORT, classes=IDENTIFICATION_CLASSES)(
     per_group_rates_stated)
 
 
@@ -414,7 +395,7 @@ def groups_measured(s: Statement) -> Finding:
     return passed(f"{len(labels)} groups cover every age band, sex and skin-tone group asked")
 
 
-@rule("FRS-DEM-004", "Group limits", REPORT, classes=("V-L", "V-R", "V-H"))
+@rule("FRS-DEM-004", "Group limits", REPORT, classes=VERIFICATION_CLASSES)
 def group_limits(s: Statement) -> Finding:
     found = _group_rates(s)
     if isinstance(found, Finding):
@@ -462,7 +443,7 @@ def fairness_targets(s: Statement) -> Finding:
 
 @rule("FRS-CAP-001", "Separate, explicit, written consent before capture", "/consent/separate",
       "/consent/explicit", "/consent/form", "/consent/before_capture", "/consent/recorded",
-      classes=CONSENTING)
+      classes=CONSENTING_CLASSES)
 def consent_before_capture(s: Statement) -> Finding:
     """Consent is separate, explicit, written or signed, obtained before capture and kept
     as a consent record."""
@@ -488,13 +469,14 @@ def notice_content(s: Statement) -> Finding:
 
 
 @rule("FRS-CAP-003", "Consent for children", "/consent/minors/served",
-      "/consent/minors/guardian_consent", classes=CONSENTING)
+      "/consent/minors/guardian_consent", classes=CONSENTING_CLASSES)
 def guardian_consent(s: Statement) -> Finding:
     """People under 14 consent through a parent or guardian."""
     if not s.get("/consent/minors/served"):
-        return not_applicable("/consent/minors/served is false: no one under 14 is captured")
+        return not_applicable(f"/consent/minors/served is false: no one under {MINOR_AGE} is "
+                              "captured")
     return _all_true(s, "/consent/minors/guardian_consent") or passed(
-        "a parent or guardian consents for people under 14")
+        f"a parent or guardian consents for people under {MINOR_AGE}")
 
 
 @rule("FRS-CAP-004", "A non-face alternative", "/alternatives/methods")
@@ -610,7 +592,7 @@ def no_repeated_prompting(s: Statement) -> Finding:
 
 
 @rule("FRS-CAP-016", "Withdrawal as easy as consent", "/consent/withdrawal/as_easy_as_consent",
-      classes=CONSENTING)
+      classes=CONSENTING_CLASSES)
 def easy_withdrawal(s: Statement) -> Finding:
     """Withdrawing consent takes no more steps, and no fewer channels, than giving it."""
     return _all_true(s, "/consent/withdrawal/as_easy_as_consent") or passed(
@@ -618,7 +600,7 @@ def easy_withdrawal(s: Statement) -> Finding:
 
 
 @rule("FRS-CAP-017", "New consent for a new purpose or method", "/consent/renewed_on_change",
-      classes=CONSENTING)
+      classes=CONSENTING_CLASSES)
 def consent_renewed_on_change(s: Statement) -> Finding:
     """A new purpose or method of recognition waits for new consent."""
     return _all_true(s, "/consent/renewed_on_change") or passed(
@@ -637,7 +619,7 @@ def public_safety_only(s: Statement) -> Finding:
 
 
 @rule("FRS-CAP-009", "An explicit action shows intent", "/capture/intent_action",
-      classes=("V-L", "V-R", "V-H"))
+      classes=VERIFICATION_CLASSES)
 def explicit_intent(s: Statement) -> Finding:
     """Verification starts only on an explicit action of the person."""
     action = s.get("/capture/intent_action")
@@ -835,7 +817,7 @@ def level_species(s: Statement) -> Finding:
 
 
 @rule("FRS-PAD-011", "Throttling of failed attempts", "/throttling", "/pad/level",
-      "/pad/evidence", classes=("V-L", "V-R", "V-H"))
+      "/pad/evidence", classes=VERIFICATION_CLASSES)
 def throttling(s: Statement) -> Finding:
     """Failed attempts are delayed, then biometric authentication is disabled; the larger
     allowance needs a PAD whose cited evaluation meets FRS-PAD-005."""
@@ -1025,7 +1007,7 @@ def protection_cost_claim(s: Statement) -> Finding:
     """FNMR at the class FMR for verification; rank-1 FNIR at FPIR 1e-3 for 1:N (B.7)."""
     if _central(s) is None:
         return not_applicable("templates are stored and compared on the device")
-    rate = "FNIR" if s.conformance_class in ("I", "P") else "FNMR"
+    rate = "FNIR" if s.conformance_class in IDENTIFICATION_CLASSES else "FNMR"
     return _protection_claim(
         s, f"{rate.lower()}_increase", MAX_FNMR_INCREASE,
         lambda v: f"{rate} rises by {v:.2%}, more than {MAX_FNMR_INCREASE:.0%} (one "
@@ -1195,7 +1177,7 @@ def probe_deletion(s: Statement) -> Finding:
     kept = s.get("/retention/probe_images")
     if kept == "deleted-after-comparison":
         return passed("probe images are deleted when the comparison ends")
-    if kept == "held-for-review" and s.conformance_class in ("I", "P"):
+    if kept == "held-for-review" and s.conformance_class in IDENTIFICATION_CLASSES:
         return passed("probes are deleted when the comparison ends, except those held for "
                       "review (FRS-RET-008)")
     if kept == "kept" and s.get("/raw_images/separate_written_consent"):
@@ -1205,7 +1187,7 @@ def probe_deletion(s: Statement) -> Finding:
 
 
 @rule("FRS-RET-008", "A bounded, encrypted hold of probes for human review",
-      "/retention/probe_images", "/retention/review_hold", classes=("I", "P"))
+      "/retention/probe_images", "/retention/review_hold", classes=IDENTIFICATION_CLASSES)
 def review_hold(s: Statement) -> Finding:
     """Held probes are encrypted, deleted when review and redress close, within 30 days."""
     if s.get("/retention/probe_images") != "held-for-review":
@@ -1234,7 +1216,7 @@ def disposal_policy(s: Statement) -> Finding:
 
 
 @rule("FRS-RET-007", "Withdrawal of consent deletes the data",
-      "/consent/withdrawal/deletes_data", classes=CONSENTING)
+      "/consent/withdrawal/deletes_data", classes=CONSENTING_CLASSES)
 def withdrawal_deletes(s: Statement) -> Finding:
     return _all_true(s, "/consent/withdrawal/deletes_data") or passed(
         "a withdrawal is handled as a deletion request")
@@ -1331,7 +1313,7 @@ def filing_cancelled(s: Statement) -> Finding:
 
 
 @rule("FRS-AUD-004", "Human review of adverse 1:N decisions",
-      "/governance/adverse_decision_review", classes=("I", "P"))
+      "/governance/adverse_decision_review", classes=IDENTIFICATION_CLASSES)
 def human_review(s: Statement) -> Finding:
     if s.get("/governance/adverse_decision_review") != "trained-reviewer":
         return failed("/governance/adverse_decision_review", "adverse decisions take effect "
@@ -1387,7 +1369,7 @@ def records_kept(s: Statement) -> Finding:
 
 
 @rule("FRS-AUD-012", "Individual redress for a person wrongly matched", "/governance/redress",
-      classes=("I", "P"))
+      classes=IDENTIFICATION_CLASSES)
 def individual_redress(s: Statement) -> Finding:
     """A person can contest a match, have a second person review it and hear why."""
     if not s.has("/governance/redress"):

@@ -1,82 +1,63 @@
-"""Reading a conformance statement: YAML or JSON, checked against its schema and for
-declarations that contradict each other.
+"""Reading a conformance statement: through the front door (`reference_impl.documents`),
+then checked for declarations that contradict each other, with the local evidence files
+it cites read once.
 
 A statement that cannot be read, breaks its schema or contradicts itself cannot be
-judged: each of these raises `StatementError` (an `InputError`, exit status 2) whose
-message lists every problem with the JSON pointer of the field concerned.
+judged: each of these raises `DocumentError` (an `InputError`, exit status 2) with a
+finding for every problem, each with its JSON pointer and line.  The rules then judge
+the statement as data: they never open a file.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from functools import cache
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from reference_impl.errors import InputError
-from reference_impl.validate.schemas import default_dir
+from reference_impl import documents
+from reference_impl.documents import Document, DocumentError, Finding
+from reference_impl.safeload import format_of
 
 SCHEMA_NAME = "conformance-statement"
+REPORT_SCHEMAS = {"evaluation-report": "evaluation-report", "pad-report": "evaluation-report"}
+JSON_REPORTS = (*REPORT_SCHEMAS, "protection-report")  # evidence the rules read the content of
 _MISSING = object()
 
 
-class StatementError(InputError):
-    """The statement cannot be judged: unreadable, not valid, or self-contradictory."""
+@dataclass(frozen=True)
+class Evidence:
+    """A local file a statement lists as evidence, read when the statement is read."""
 
-
-def schema_dir() -> Path:
-    """The published schemas, found as `frs validate` finds them."""
-    return default_dir()
-
-
-@cache
-def load_schema(name: str) -> dict:
-    path = schema_dir() / f"{name}.schema.json"
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the {name} schema ({exc.strerror}); set "
-                         "FRS_SCHEMAS to the folder of the FRS schemas") from None
-
-
-def schema_errors(document: Any, name: str) -> list[str]:
-    """Every way `document` breaks the schema `name`, as 'at /pointer: message'."""
-    from jsonschema import Draft202012Validator
-
-    validator = Draft202012Validator(load_schema(name),
-                                     format_checker=Draft202012Validator.FORMAT_CHECKER)
-    errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
-    return [f"at {pointer(e.absolute_path)}: {e.message}" for e in errors]
-
-
-def pointer(path) -> str:
-    parts = [str(p).replace("~", "~0").replace("/", "~1") for p in path]
-    return "/" + "/".join(parts) if parts else "/"
+    path: Path
+    sha256: str | None                 # None: there is no such file
+    report: Document | None = None     # its content, for the reports the rules read
+    findings: tuple[Finding, ...] = ()  # why a report cannot be used (not valid, not JSON)
 
 
 @dataclass(frozen=True)
 class Statement:
-    """A schema-valid statement, read by JSON pointer."""
+    """A schema-valid, consistent statement, read by JSON pointer."""
 
-    data: dict
-    source: str = "<statement>"
+    document: Document
     base: Path | None = None  # the folder relative evidence paths start from
+    files: Mapping[str, Evidence] = field(default_factory=dict)  # by evidence id
+
+    @property
+    def data(self) -> dict:
+        return self.document.data
+
+    @property
+    def source(self) -> str:
+        return self.document.source
 
     @property
     def conformance_class(self) -> str:
         return self.data["class"]
 
     def get(self, ptr: str, default: Any = None) -> Any:
-        node: Any = self.data
-        for step in ptr.strip("/").split("/"):
-            if isinstance(node, dict) and step in node:
-                node = node[step]
-            else:
-                return default
-        return node
+        return self.document.get(ptr, default)
 
     def has(self, ptr: str) -> bool:
         return self.get(ptr, _MISSING) is not _MISSING
@@ -85,74 +66,104 @@ class Statement:
         """The evidence entry a field cites, or None when it cites nothing listed."""
         return next((e for e in self.data.get("evidence", []) if e["id"] == evidence_id), None)
 
-    def evidence_file(self, entry: dict) -> Path | None:
-        """The local file of an evidence entry; None for a URL (not fetched)."""
-        url = entry["url"]
-        if "://" in url:
-            return None
-        path = Path(url)
-        return path if path.is_absolute() or self.base is None else self.base / path
+    def local(self, entry: dict) -> Evidence | None:
+        """The local file of an evidence entry, as read; None for a URL (not fetched)."""
+        return self.files.get(entry["id"])
 
 
-def parse_text(text: str, source: str) -> Any:
-    """YAML (a superset of JSON) to Python data; errors say file:line."""
+def _local_path(entry: dict, base: Path | None) -> Path | None:
+    url = entry["url"]
+    if "://" in url:
+        return None
+    path = Path(url)
+    return path if path.is_absolute() or base is None else base / path
+
+
+def _sha256(path: Path) -> str | None:
+    digest = hashlib.sha256()
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{source}:{mark.line + 1}" if mark else source
-        raise StatementError(f"{where}: not valid YAML or JSON: "
-                             f"{getattr(exc, 'problem', None) or exc}") from None
+        with path.open("rb") as stream:
+            while chunk := stream.read(1 << 20):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def read_evidence(entry: dict, base: Path | None) -> Evidence | None:
+    """Hash a local evidence file and, for a report the rules read, read it through the
+    front door (an evaluation or PAD report against its schema)."""
+    path = _local_path(entry, base)
+    if path is None:
+        return None
+    digest = _sha256(path)
+    if digest is None or entry["type"] not in JSON_REPORTS:
+        return Evidence(path, digest)
+    try:
+        if entry["type"] in REPORT_SCHEMAS:
+            report = documents.read(path, REPORT_SCHEMAS[entry["type"]], input_format="json")
+        else:  # a protection report (`frs protection-cost --format json`) has no schema
+            report = documents.parse(path, input_format="json")
+    except DocumentError as error:
+        return Evidence(path, digest, findings=error.findings)
+    return Evidence(path, digest, report)
 
 
 def read_statement(path: str | Path) -> Statement:
+    """The statement of a JSON or YAML file (YAML unless its suffix says JSON), with its
+    evidence read; DocumentError if it cannot be judged."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise StatementError(f"{path}: cannot read the statement ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise StatementError(f"{path}: not UTF-8 text") from None
-    return check_statement(parse_text(text, str(path)), str(path), path.parent)
+    document = documents.read(path, SCHEMA_NAME, input_format=format_of(path, "yaml"))
+    return judgeable(document, path.parent)
 
 
 def check_statement(data: Any, source: str = "<statement>", base: Path | None = None
                     ) -> Statement:
-    """A `Statement` when `data` matches the schema and does not contradict itself."""
-    if not isinstance(data, dict):
-        raise StatementError(f"{source}: a conformance statement is a mapping of fields, "
-                             f"found {type(data).__name__}")
-    errors = schema_errors(data, SCHEMA_NAME)
-    if errors:
-        raise StatementError(f"{source}: does not match the {SCHEMA_NAME} schema:\n  "
-                             + "\n  ".join(errors))
-    statement = Statement(data, source, base)
-    found = contradictions(statement)
+    """A `Statement` from in-memory data that matches the schema and is consistent."""
+    return judgeable(documents.check(data, SCHEMA_NAME, source), base)
+
+
+def judgeable(document: Document, base: Path | None) -> Statement:
+    """The statement, when its declarations do not contradict each other."""
+    files = {e["id"]: found for e in document.data.get("evidence", [])
+             if (found := read_evidence(e, base)) is not None}
+    statement = Statement(document, base, files)
+    found = [document.finding(field, "contradiction",
+                              f"a declaration consistent with {other}",
+                              documents.describe(statement.get(field)), detail=sentence)
+             for field, other, sentence in contradictions(statement)]
     if found:
-        raise StatementError(f"{source}: contradictory declarations:\n  " + "\n  ".join(found))
+        raise DocumentError(found)
     return statement
 
 
-def contradictions(s: Statement) -> list[str]:
-    """Declarations that cannot all be true at once; each names both fields."""
+def contradictions(s: Statement) -> list[tuple[str, str, str]]:
+    """Declarations that cannot all be true at once: (field, the field it contradicts,
+    a sentence naming both)."""
     found = []
     cls = s.conformance_class
     if cls == "P" and not s.get("/deployment/public_space"):
-        found.append("/class is P (identification in public spaces) but "
-                     "/deployment/public_space is false")
+        found.append(("/deployment/public_space", "/class",
+                      "/class is P (identification in public spaces) but "
+                      "/deployment/public_space is false"))
     if cls == "I" and s.get("/deployment/public_space"):
-        found.append("/class is I (consensual identification) but /deployment/public_space "
-                     "is true: identification in a public space is Class P")
+        found.append(("/deployment/public_space", "/class",
+                      "/class is I (consensual identification) but /deployment/public_space "
+                      "is true: identification in a public space is Class P"))
     remote = [f for f in ("templates", "comparison") if s.get(f"/storage/{f}") != "device"]
     if remote and s.get("/storage/transmitted") is False:
-        found.append(f"/storage/transmitted is false but /storage/{remote[0]} is "
-                     f"'{s.get(f'/storage/{remote[0]}')}' (face data must travel to get there)")
+        found.append(("/storage/transmitted", f"/storage/{remote[0]}",
+                      f"/storage/transmitted is false but /storage/{remote[0]} is "
+                      f"'{s.get(f'/storage/{remote[0]}')}' (face data must travel to get "
+                      "there)"))
     if s.get("/storage/transmitted") is False and s.get("/storage/transfer_basis") != "none":
-        found.append(f"/storage/transmitted is false but /storage/transfer_basis is "
-                     f"'{s.get('/storage/transfer_basis')}' (a basis for a transfer that "
-                     f"does not happen)")
+        found.append(("/storage/transfer_basis", "/storage/transmitted",
+                      "/storage/transmitted is false but /storage/transfer_basis is "
+                      f"'{s.get('/storage/transfer_basis')}' (a basis for a transfer that "
+                      "does not happen)"))
     if s.get("/raw_images/retained_after_comparison") is False \
             and s.get("/retention/probe_images") == "kept":
-        found.append("/raw_images/retained_after_comparison is false but "
-                     "/retention/probe_images is 'kept'")
+        found.append(("/retention/probe_images", "/raw_images/retained_after_comparison",
+                      "/raw_images/retained_after_comparison is false but "
+                      "/retention/probe_images is 'kept'"))
     return found

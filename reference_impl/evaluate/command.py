@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from reference_impl.cli_options import add_format, positive_int
@@ -30,6 +31,14 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
                         help="sample at most this many non-mated pairs (default: all)")
     parser.add_argument("--seed", type=int, default=0, help="seed of a sampled plan")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=positive_int, metavar="N",
+                       help="run on a local Dask cluster of N worker processes (on "
+                       "127.0.0.1); the comparisons are then counted block by block and "
+                       "no scores.jsonl is written. The report is the same")
+    where.add_argument("--scheduler", metavar="ADDRESS",
+                       help="run on the Dask cluster whose scheduler is at ADDRESS "
+                       "(e.g. tcp://10.0.0.5:8786; see the README for SLURM)")
     add_format(parser)
     add_limit_options(parser)
     parser.set_defaults(run=run)
@@ -51,9 +60,10 @@ def run(args) -> int:
               f"{broken.detail}", file=sys.stderr)
         return 1
     try:
-        outcome = evaluate(Path(args.model), manifest, dataset, session, checks,
-                           Path(args.out), args.batch_size, args.max_non_mated, args.seed,
-                           progress=not args.no_progress)
+        with _runner(args, manifest) as runner:
+            outcome = evaluate(Path(args.model), manifest, dataset, session, checks,
+                               Path(args.out), args.batch_size, args.max_non_mated,
+                               args.seed, progress=not args.no_progress, runner=runner)
     except ContractError as exc:
         print(f"frs evaluate: {args.model} breaks its contract: {exc}", file=sys.stderr)
         return 1
@@ -66,7 +76,20 @@ def run(args) -> int:
             print(f"{verdict['verdict']:<15} {verdict['requirement']:<12} {label:<20} "
                   f"{verdict['reason']}")
         print(f"report: {outcome.files['report']}  DET: {outcome.files['det']}")
+        print(f"quality: {outcome.rejections} (each reason in {outcome.files['quality']})")
     if outcome.exit_code and not any(v["verdict"] == "fail" for v in outcome.report["verdicts"]):
         print("frs evaluate: no conformance class was judged (the manifest claims no "
               "class): not conformant", file=sys.stderr)
     return outcome.exit_code
+
+
+@contextmanager
+def _runner(args, manifest):
+    """None (this process) or the runner of the Dask cluster the options ask for."""
+    if args.workers is None and args.scheduler is None:
+        yield None
+        return
+    from reference_impl.evaluate.distributed import DaskRunner, cluster
+
+    with cluster(args.workers, args.scheduler) as client:
+        yield DaskRunner(client, Path(args.model), manifest, limits_from(args))

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import numpy as np
 
+from reference_impl import documents
+from reference_impl.documents import DocumentError
 from reference_impl.errors import InputError
-from reference_impl.model.manifest import load_json, validate
+from reference_impl.safeload import format_of
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff"}
 
@@ -42,34 +44,46 @@ class Dataset:
 
 
 def load_dataset(path) -> Dataset:
-    """Read and validate a dataset manifest; every file must exist inside its folder."""
+    """A dataset manifest (YAML by its suffix, else JSON) valid against dataset-manifest,
+    whose every file exists inside its folder; DocumentError with a finding for every sample
+    that breaks this."""
     path = Path(path)
-    data = load_json(path)
-    validate(data, "dataset-manifest", str(path))
+    document = documents.read(path, "dataset-manifest", input_format=format_of(path, "json"))
     root = path.resolve().parent
-    samples, seen = [], set()
-    for i, item in enumerate(data["samples"]):
-        where = f"{path}#/samples/{i}"
-        if item["sample_id"] in seen:
-            raise InputError(f"{where}/sample_id: duplicate sample id '{item['sample_id']}'")
-        seen.add(item["sample_id"])
+    samples, problems, seen = [], [], set()
+    for i, item in enumerate(document.data["samples"]):
+        where = f"/samples/{i}"
         file = (root / item["file"]).resolve()
-        if not file.is_relative_to(root):
-            raise InputError(f"{where}/file: '{item['file']}' is outside the dataset folder")
-        if not file.is_file():
-            raise InputError(f"{where}/file: '{item['file']}' does not exist")
-        if file.suffix.lower() not in IMAGE_SUFFIXES | {".npy"}:
-            raise InputError(f"{where}/file: '{file.suffix}' is not .npy or an image")
-        aligned = item.get("aligned", False)
+        problem = _sample_problem(item, file, root, seen)
+        if problem:
+            problems.append(document.finding(f"{where}/{problem[0]}", *problem[1:]))
+            continue
+        seen.add(item["sample_id"])
         faces = item.get("faces")
         if faces is not None:
             faces = tuple(tuple(map(tuple, face)) for face in faces)
         samples.append(Sample(item["sample_id"], item["subject_id"], item["role"], file,
-                              item.get("index"), aligned, faces, dict(item.get("groups", {})),
-                              where))
+                              item.get("index"), item.get("aligned", False), faces,
+                              dict(item.get("groups", {})), f"{path}#{where}"))
+    if problems:
+        raise DocumentError(problems)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return Dataset(path, data["dataset_id"], data["sequestered"], tuple(samples), digest,
-                   data.get("operational_gallery_size"))
+    return Dataset(path, document.data["dataset_id"], document.data["sequestered"],
+                   tuple(samples), digest, document.data.get("operational_gallery_size"))
+
+
+def _sample_problem(item: dict, file: Path, root: Path, seen: set
+                    ) -> tuple[str, str, str, str] | None:
+    """(field, keyword, expected, found) for a sample its schema cannot refuse."""
+    if item["sample_id"] in seen:
+        return "sample_id", "unique-id", "a sample id not used before", repr(item["sample_id"])
+    if not file.is_relative_to(root):
+        return "file", "inside-folder", "a file inside the dataset folder", repr(item["file"])
+    if not file.is_file():
+        return "file", "file-exists", "a file that exists", f"no file {item['file']!r}"
+    if file.suffix.lower() not in IMAGE_SUFFIXES | {".npy"}:
+        return "file", "file-type", ".npy or an image", repr(file.suffix)
+    return None
 
 
 @lru_cache(maxsize=4)

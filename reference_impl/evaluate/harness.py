@@ -16,28 +16,35 @@ from pathlib import Path
 
 import numpy as np
 
-from reference_impl import __version__, classes, preprocess
+from reference_impl import __version__, classes, documents, preprocess
 from reference_impl.errors import InputError
-from reference_impl.evaluate import identify
+from reference_impl.evaluate import identify, tiles
 from reference_impl.evaluate.dataset import Dataset, Sample, load_pixels
 from reference_impl.evaluate.plan import Plan, comparison_plan
+from reference_impl.evaluate.runner import Runner
+from reference_impl.limits import (
+    CLASS_CLAUSES,
+    CONFIDENCE,
+    FMR_TARGETS,
+    IDENTIFICATION_CLASSES,
+    SCHEMA_VERSION,
+    VERIFICATION_CLASSES,
+)
 from reference_impl.metrics import report as report_sections
 from reference_impl.metrics.plot import det_svg
-from reference_impl.metrics.uncertainty import Rate
-from reference_impl.metrics.verification import SortedScores, as_threshold
+from reference_impl.metrics.uncertainty import Rate, minimum_trials
+from reference_impl.metrics.verification import DET_POINTS, CountedScores, as_threshold
 from reference_impl.model.contract import CheckResult
 from reference_impl.model.manifest import Manifest
 from reference_impl.model.safety import BoundedSession
 from reference_impl.model.similarity import pair_scores
 from reference_impl.preprocess import align, normalise, quality_report
 
-FMR_TARGETS = (1e-3, 1e-4, 1e-5, 1e-6)
-VERIFICATION_CLASSES = {"V-L": "FRS-CNF-001", "V-R": "FRS-CNF-002", "V-H": "FRS-CNF-003"}
-IDENTIFICATION_CLASSES = {"I": ("FRS-CNF-004", "FRS-CNF-005"),
-                          "P": ("FRS-CNF-004", "FRS-CNF-005")}
+KEPT_SCORES = 50_000_000  # a plan of more comparisons is counted block by block, not kept
 # Which requirement of clause 12 each check of `frs model check` verifies.
 CHECK_REQUIREMENTS = {
-    "opset": "FRS-SUB-004", "custom-op-domain": "FRS-SUB-005", "external-data": "FRS-SUB-006",
+    "training-data": "FRS-SUB-003", "opset": "FRS-SUB-004", "custom-op-domain": "FRS-SUB-005",
+    "external-data": "FRS-SUB-006",
     "absurd-shape": "FRS-SUB-007", "memory": "FRS-SUB-008", "time-per-batch": "FRS-SUB-008",
     "run": "FRS-SUB-008", "resource-limits": "FRS-SUB-008", "signature": "FRS-SUB-009",
     "finite-output": "FRS-SUB-010", "determinism": "FRS-SUB-011",
@@ -79,15 +86,32 @@ def prepare(sample: Sample, manifest: Manifest) -> tuple[dict, np.ndarray | None
                              f"got {pixels.shape[1]} x {pixels.shape[0]}")
         crop = pixels
     elif faces == 1:
-        crop = align(pixels, landmarks, size)
+        crop = align(pixels, landmarks, size, manifest.alignment)
     record = quality_report(sample.sample_id, sample.role, faces, landmarks, crop)
     return record, crop if record["accepted"] else None
 
 
+def embed_batch(chunk: list[Sample], manifest: Manifest, session: BoundedSession
+                ) -> tuple[np.ndarray, list[dict]]:
+    """Quality records and embeddings (NaN rows for rejected samples) of one batch."""
+    records, crops, rows = [], [], []
+    for offset, sample in enumerate(chunk):
+        record, crop = prepare(sample, manifest)
+        records.append(record)
+        if crop is not None:
+            crops.append(crop)
+            rows.append(offset)
+    block = np.full((len(chunk), manifest.dimension), np.nan, dtype=np.float32)
+    if crops:
+        block[rows] = session.run(normalise(np.stack(crops), manifest.input))
+    return block, records
+
+
 def embed_dataset(dataset: Dataset, manifest: Manifest, session: BoundedSession,
                   cache_dir: Path | None, batch_size: int = 32,
-                  progress: bool = True) -> Embeddings:
-    """Quality, alignment and embedding of every sample, batch by batch.
+                  progress: bool = True, runner: Runner | None = None) -> Embeddings:
+    """Quality, alignment and embedding of every sample, batch by batch (on `runner`'s
+    workers when it has them).
 
     Each finished batch is written to `cache_dir` (atomically); a batch found there is
     read instead of recomputed, so a run interrupted at any point resumes.
@@ -98,12 +122,12 @@ def embed_dataset(dataset: Dataset, manifest: Manifest, session: BoundedSession,
     vectors = np.full((len(samples), manifest.dimension), np.nan, dtype=np.float32)
     quality: list[dict] = [{}] * len(samples)
     result = Embeddings(vectors, quality)
-    starts = range(0, len(samples), batch_size)
     if cache_dir is not None:
         cache_dir.mkdir(parents=True, exist_ok=True)
-    bar = tqdm(starts, desc="embedding", unit="batch", file=sys.stderr, disable=not progress,
-               leave=False)
-    for number, start in enumerate(bar):
+    bar = tqdm(total=len(samples), desc="embedding", unit="img", file=sys.stderr,
+               disable=not progress, leave=False)
+    todo = []
+    for number, start in enumerate(range(0, len(samples), batch_size)):
         chunk = samples[start:start + batch_size]
         cached = cache_dir / f"batch-{number:06d}.npz" if cache_dir is not None else None
         if cached is not None and cached.exists():
@@ -111,29 +135,25 @@ def embed_dataset(dataset: Dataset, manifest: Manifest, session: BoundedSession,
                 ids = [str(i) for i in saved["ids"]]
                 if ids == [s.sample_id for s in chunk]:
                     vectors[start:start + len(chunk)] = saved["vectors"]
-                    records = json.loads(str(saved["quality"]))
-                    quality[start:start + len(chunk)] = records
+                    quality[start:start + len(chunk)] = json.loads(str(saved["quality"]))
                     result.cached_batches += 1
+                    bar.update(len(chunk))
                     continue
-        records, crops, rows = [], [], []
-        for offset, sample in enumerate(chunk):
-            record, crop = prepare(sample, manifest)
-            records.append(record)
-            if crop is not None:
-                crops.append(crop)
-                rows.append(offset)
-        block = np.full((len(chunk), manifest.dimension), np.nan, dtype=np.float32)
-        if crops:
-            out = session.run(normalise(np.stack(crops), manifest.input))
-            block[rows] = out
-        vectors[start:start + len(chunk)] = block
-        quality[start:start + len(chunk)] = records
+        todo.append((number, chunk))
+    for number, (block, records) in (runner or Runner()).embed(todo, manifest, session):
+        start = number * batch_size
+        vectors[start:start + len(block)] = block
+        quality[start:start + len(block)] = records
         result.computed_batches += 1
-        if cached is not None:
+        bar.update(len(block))
+        if cache_dir is not None:
+            cached = cache_dir / f"batch-{number:06d}.npz"
             partial = cached.with_suffix(".tmp.npz")
-            np.savez(partial, ids=np.array([s.sample_id for s in chunk]), vectors=block,
-                     quality=np.array(json.dumps(records)))
+            np.savez(partial, ids=np.array([s.sample_id for s in samples[start:start
+                                                                           + len(block)]]),
+                     vectors=block, quality=np.array(json.dumps(records)))
             os.replace(partial, cached)
+    bar.close()
     return result
 
 
@@ -169,21 +189,21 @@ def score_records(dataset: Dataset, refs: np.ndarray, probes: np.ndarray, scores
     samples = dataset.samples
     ids = [json.dumps(s.sample_id) for s in samples]
     groups = [f', "groups": {json.dumps(s.groups)}' if s.groups else "" for s in samples]
-    algorithm = json.dumps(algorithm_id)
+    algorithm, version = json.dumps(algorithm_id), json.dumps(SCHEMA_VERSION)
     for mated, pairs, values in ((True, scores.plan.mated, scores.mated),
                                  (False, scores.plan.non_mated, scores.non_mated)):
         flag = "true" if mated else "false"
         for (r, p), value in zip(pairs.tolist(), values.tolist(), strict=True):
             ref, probe = refs[r], probes[p]
             score = repr(value) if np.isfinite(value) else "null"
-            yield (f'{{"schema_version": "0.1", "comparison_id": '
+            yield (f'{{"schema_version": {version}, "comparison_id": '
                    f'{json.dumps(samples[ref].sample_id + "~" + samples[probe].sample_id)}, '
                    f'"probe_id": {ids[probe]}, "reference_id": {ids[ref]}, '
                    f'"mated": {flag}, "score": {score}, "algorithm_id": {algorithm}'
                    f'{groups[probe]}}}')
 
 
-def transaction_rates(mated: np.ndarray, non_mated: np.ndarray, threshold: float
+def transaction_rates(scores: CountedScores, unscored_mated: int, threshold: float
                       ) -> tuple[Rate, Rate]:
     """FMR and FRR at a threshold, the rates the class limits judge (clause 2, Annex B.5).
 
@@ -192,17 +212,14 @@ def transaction_rates(mated: np.ndarray, non_mated: np.ndarray, threshold: float
     FTA + FNMR (1 - FTA) with FTA the share of mated comparisons without a score.  A
     non-mated comparison without a score cannot be a false match and is not a trial.
     """
-    scored = non_mated[np.isfinite(non_mated)]
-    if scored.size == 0 or mated.size == 0:
-        raise InputError("no non-mated comparison produced a score, or no mated pair")
     tau = as_threshold(threshold)
-    false_matches = int(np.count_nonzero(scored >= tau))
-    finite = np.isfinite(mated)
-    misses = int(np.count_nonzero(mated[finite] < tau) + np.count_nonzero(~finite))
-    return Rate(false_matches, scored.size), Rate(misses, mated.size)
+    misses = scores.false_non_matches(tau) + unscored_mated
+    return (Rate(scores.false_matches(tau), scores.n_impostor, CONFIDENCE),
+            Rate(misses, scores.n_genuine + unscored_mated, CONFIDENCE))
 
 
-def class_verdicts(manifest: Manifest, scores: Scores, identification=None) -> list[dict]:
+def class_verdicts(manifest: Manifest, scores: CountedScores, unscored_mated: int,
+                   identification=None) -> list[dict]:
     """A verdict for each class whose threshold the manifest declares (clause 12.5).
 
     Verification classes are judged on the upper bounds of FMR and FRR at the declared
@@ -216,9 +233,9 @@ def class_verdicts(manifest: Manifest, scores: Scores, identification=None) -> l
             verdicts += identification(name, threshold)
             continue
         limits = classes.limits(name)
-        fmr, frr = transaction_rates(scores.mated, scores.non_mated, threshold)
+        fmr, frr = transaction_rates(scores, unscored_mated, threshold)
         judged = classes.verification_verdict(name, fmr, frr)
-        verdicts.append({"requirement": VERIFICATION_CLASSES[name], "class": name,
+        verdicts.append({"requirement": CLASS_CLAUSES[name], "class": name,
                          "verdict": "pass" if judged.passed else "fail",
                          "threshold": threshold,
                          "measurements": [fmr.measurement("fmr", limits.fmr_max),
@@ -228,10 +245,11 @@ def class_verdicts(manifest: Manifest, scores: Scores, identification=None) -> l
 
 
 def demographics_part(manifest: Manifest, dataset: Dataset, refs: np.ndarray,
-                      probes: np.ndarray, scores: Scores) -> dict | None:
+                      probes: np.ndarray, scores: Scores | None) -> dict | None:
     """The report's `demographics` section (clause 7) at the threshold of the claimed
     verification class with the lowest FMR limit; None when no verification class is
-    claimed or fewer than two groups were measured.
+    claimed, fewer than two groups were measured, or the plan was counted block by block
+    (its scores were never kept, so they cannot be split by group).
 
     A group is the combination of a probe's labels, as 'key=label,key=label' (so three
     age bands, two sexes and five skin tones make the 30 groups of FRS-DEM-002).  Its
@@ -241,10 +259,9 @@ def demographics_part(manifest: Manifest, dataset: Dataset, refs: np.ndarray,
     """
     claimed = sorted((classes.limits(c).fmr_max, c) for c in manifest.thresholds
                      if c in VERIFICATION_CLASSES)
-    if not claimed:
+    if not claimed or scores is None:
         return None
-    group = np.array([",".join(f"{k}={v}" for k, v in sorted(s.groups.items()))
-                      for s in dataset.samples], dtype=object)
+    group = np.array([identify.group_label(s) for s in dataset.samples], dtype=object)
     by_kind = []
     for pairs, values, matched in ((scores.plan.mated, scores.mated, False),
                                    (scores.plan.non_mated, scores.non_mated, True)):
@@ -262,12 +279,14 @@ def demographics_part(manifest: Manifest, dataset: Dataset, refs: np.ndarray,
         manifest.thresholds[claimed[0][1]])
 
 
-def identification_part(manifest: Manifest, dataset: Dataset, vectors: np.ndarray):
+def identification_part(manifest: Manifest, dataset: Dataset, vectors: np.ndarray,
+                        runner: Runner | None = None):
     """(the report's identification section, a verdict function) when the manifest claims
     Class I or P; (None, None) otherwise."""
-    if not IDENTIFICATION_CLASSES.keys() & manifest.thresholds.keys():
+    if not manifest.thresholds.keys() & set(IDENTIFICATION_CLASSES):
         return None, None
-    searches = identify.identification_searches(dataset.samples, vectors, manifest.similarity)
+    searches = identify.identification_searches(dataset.samples, vectors, manifest.similarity,
+                                                runner=runner)
     section = identify.identification_section(searches)
     operational = identify.operational_gallery_size(manifest, dataset)
 
@@ -327,21 +346,53 @@ class Outcome:
     exit_code: int
     embeddings: Embeddings | None = None
     files: dict = field(default_factory=dict)
+    rejections: str = ""
+
+
+def rejection_summary(samples, quality: list[dict]) -> str:
+    """Rejected samples by role and by reason, e.g. "12/12 enrolment samples rejected:
+    yaw 11, sharpness 1; 0/5 probe samples rejected"."""
+    parts = []
+    for role in ("enrolment", "probe"):
+        rows = [q for s, q in zip(samples, quality, strict=True) if s.role == role]
+        reasons: dict[str, int] = {}
+        for record in rows:
+            for name in record["rejected_by"]:
+                reasons[name] = reasons.get(name, 0) + 1
+        rejected = sum(1 for r in rows if not r["accepted"])
+        detail = ", ".join(f"{name} {count}" for name, count in
+                           sorted(reasons.items(), key=lambda item: (-item[1], item[0])))
+        parts.append(f"{rejected}/{len(rows)} {role} samples rejected"
+                     + (f": {detail}" if detail else ""))
+    return "; ".join(parts)
+
+
+def _unscored(plan: Plan, scores) -> str:
+    """Which side of the plan has no score: 'no mated', 'no non-mated' or 'no mated or no
+    non-mated' when the comparisons were counted block by block."""
+    if scores is None:
+        return "no mated or no non-mated"
+    return "no mated" if not np.isfinite(scores.mated).any() else "no non-mated"
 
 
 def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: BoundedSession,
              checks: list[CheckResult], out_dir: Path, batch_size: int = 32,
              max_non_mated: int | None = None, seed: int = 0,
-             progress: bool = True) -> Outcome:
-    """The whole evaluation; writes report.json, det.svg, scores.jsonl, quality.jsonl."""
-    from reference_impl.model.manifest import validate
-
+             progress: bool = True, runner: Runner | None = None) -> Outcome:
+    """The whole evaluation; writes report.json, det.svg, quality.jsonl and, unless the
+    comparisons are counted block by block (on a cluster, or a plan over KEPT_SCORES),
+    scores.jsonl."""
     out_dir.mkdir(parents=True, exist_ok=True)
     key = fingerprint(model_path, manifest.path, dataset.path, Path(preprocess.__file__),
                       extra=f"batch={batch_size};frs={__version__}")
     embedded = embed_dataset(dataset, manifest, session, out_dir / "cache" / key, batch_size,
-                             progress)
-    samples = dataset.samples
+                             progress, runner)
+    samples, quality = dataset.samples, embedded.quality
+    files = {"report": out_dir / "report.json", "det": out_dir / "det.svg",
+             "quality": out_dir / "quality.jsonl"}
+    with open(files["quality"], "w", encoding="utf-8") as handle:  # even if nothing scores
+        for record in quality:
+            handle.write(json.dumps(record) + "\n")
     refs = np.array([i for i, s in enumerate(samples) if s.role == "enrolment"])
     probes = np.array([i for i, s in enumerate(samples) if s.role == "probe"])
     if refs.size == 0 or probes.size == 0:
@@ -351,27 +402,36 @@ def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: Bo
     target = min(claimed) if claimed else FMR_TARGETS[0]
     plan = comparison_plan([samples[i].subject_id for i in refs],
                            [samples[i].subject_id for i in probes], target, max_non_mated, seed)
-    scores = compute_scores(embedded.vectors, refs, probes, plan, manifest.similarity)
-    genuine = scores.mated[np.isfinite(scores.mated)]
-    impostor = scores.non_mated[np.isfinite(scores.non_mated)]
-    if genuine.size == 0 or impostor.size == 0:
-        raise InputError(f"{dataset.path}: no mated or no non-mated comparison produced a "
-                         "score (every sample rejected?)")
-    scored = SortedScores(genuine, impostor, copy=False)  # fresh arrays: sorted in place
-    identification, judge = identification_part(manifest, dataset, embedded.vectors)
+    scores = None
+    try:
+        if runner is not None or len(plan.mated) + len(plan.non_mated) > KEPT_SCORES:
+            tiled = tiles.count_plan(tiles.Comparisons.of(
+                embedded.vectors, refs, probes, plan, [s.subject_id for s in samples],
+                manifest.similarity), runner, progress)
+            scored, unscored = tiled.scores, tiled.unscored
+        else:
+            scores = compute_scores(embedded.vectors, refs, probes, plan, manifest.similarity)
+            unscored = tuple(int((~np.isfinite(s)).sum()) for s in (scores.mated,
+                                                                     scores.non_mated))
+            scored = CountedScores(*(s[np.isfinite(s)] for s in (scores.mated,
+                                                                  scores.non_mated)))
+    except InputError:
+        raise InputError(f"{dataset.path}: {_unscored(plan, scores)} comparison produced a "
+                         f"score: {rejection_summary(samples, quality)} (each reason in "
+                         f"{files['quality']})") from None
+    declared = [t for c, t in manifest.thresholds.items() if c in VERIFICATION_CLASSES]
+    scored.prepare(FMR_TARGETS, DET_POINTS, thresholds=declared)
+    identification, judge = identification_part(manifest, dataset, embedded.vectors, runner)
+    verdicts = check_verdicts(checks) + class_verdicts(manifest, scored, unscored[0], judge)
     demographics = demographics_part(manifest, dataset, refs, probes, scores)
-    verdicts = check_verdicts(checks) + class_verdicts(manifest, scores, judge)
     report = {
-        "schema_version": "0.1",
+        "schema_version": SCHEMA_VERSION,
         "system": {"algorithm_id": manifest.algorithm_id,
                    "algorithm_version": manifest.algorithm_version},
         # The metrics engine's own section: intervals, unsupported targets (clause 6.5), and
         # comparisons without a score counted as failures to acquire (Annex B).
         "verification": report_sections.verification_section(
-            scored, FMR_TARGETS,
-            failures_to_acquire=int((~np.isfinite(scores.mated)).sum()
-                                    + (~np.isfinite(scores.non_mated)).sum()),
-            det_plot="det.svg"),
+            scored, FMR_TARGETS, failures_to_acquire=sum(unscored), det_plot="det.svg"),
         **({"identification": identification} if identification else {}),
         **({"demographics": demographics} if demographics else {}),
         "model": {"file": Path(model_path).name,
@@ -381,24 +441,23 @@ def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: Bo
         "dataset": {"dataset_id": dataset.dataset_id, "manifest_sha256": dataset.sha256,
                     "sequestered": dataset.sequestered, "samples": len(samples),
                     "subjects": len({s.subject_id for s in samples}),
-                    "enrolment": int(refs.size), "probes": int(probes.size)},
+                    "enrolment": int(refs.size), "probes": int(probes.size),
+                    "smoke_set": bool(scored.n_impostor < minimum_trials(target))},
         "quality": quality_summary(dataset, embedded.quality),
         "comparison_plan": plan.record(),
         "verdicts": verdicts,
     }
-    validate(report, "evaluation-report", "evaluation report")
-    files = {"report": out_dir / "report.json", "det": out_dir / "det.svg",
-             "scores": out_dir / "scores.jsonl", "quality": out_dir / "quality.jsonl"}
+    documents.check(report, "evaluation-report", "evaluation report")
     det_svg(files["det"], scored, FMR_TARGETS, f"{manifest.algorithm_id} "
             f"{manifest.algorithm_version} on {dataset.dataset_id}")
-    with open(files["scores"], "w", encoding="utf-8") as handle:
-        for line in score_records(dataset, refs, probes, scores, manifest.algorithm_id):
-            handle.write(line + "\n")
-    with open(files["quality"], "w", encoding="utf-8") as handle:
-        for record in embedded.quality:
-            handle.write(json.dumps(record) + "\n")
+    if scores is not None:  # counted block by block, the scores were never all held
+        files["scores"] = out_dir / "scores.jsonl"
+        with open(files["scores"], "w", encoding="utf-8") as handle:
+            for line in score_records(dataset, refs, probes, scores, manifest.algorithm_id):
+                handle.write(line + "\n")
     files["report"].write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     failed = any(v["verdict"] == "fail" for v in verdicts)
     passed = any(v["verdict"] == "pass" and v["requirement"].startswith("FRS-CNF")
                  for v in verdicts)
-    return Outcome(report, 1 if failed or not passed else 0, embedded, files)
+    return Outcome(report, 1 if failed or not passed else 0, embedded, files,
+                   rejection_summary(samples, quality))

@@ -17,13 +17,15 @@ import numpy as np
 
 from reference_impl import classes
 from reference_impl.errors import InputError
+from reference_impl.evaluate.flat_index import FlatIndex
+from reference_impl.evaluate.runner import Runner
+from reference_impl.limits import IDENTIFICATION_RANK
 from reference_impl.metrics import identification as ident
 from reference_impl.metrics import report as report_sections
 from reference_impl.metrics.demographics import GroupRates
 from reference_impl.metrics.uncertainty import Rate
-from reference_impl.model.similarity import References
 
-IDENTIFICATION_RANK = 1  # FNIR at the claimed threshold counts the top candidate only
+CANDIDATES = 16  # rows faiss returns per probe beyond the largest subject's samples
 
 
 @dataclass
@@ -40,14 +42,16 @@ class Searches:
 @dataclass(frozen=True)
 class SubjectGallery:
     """The enrolled subjects of a 1:N test: every accepted enrolment sample, rows
-    grouped by subject, prepared once for the manifest's similarity."""
+    grouped by subject, in an exact flat index (`flat_index.FlatIndex`)."""
 
     subjects: list[str]          # sorted; column i of a search is subjects[i]
-    references: References       # one row per accepted enrolment sample
+    owner: np.ndarray            # the subject (column) of each enrolled row
     starts: np.ndarray           # first row of each subject
+    index: FlatIndex
 
     @classmethod
-    def enrol(cls, samples, vectors: np.ndarray, similarity: str) -> SubjectGallery:
+    def enrol(cls, samples, vectors: np.ndarray, similarity: str,
+              shards: int = 1) -> SubjectGallery:
         finite = np.isfinite(vectors).all(axis=1)
         rows = [i for i, s in enumerate(samples) if s.role == "enrolment" and finite[i]]
         rows.sort(key=lambda i: samples[i].subject_id)
@@ -55,40 +59,77 @@ class SubjectGallery:
         if len(subjects) < 2:
             raise InputError(f"identification: {len(subjects)} subject(s) with an accepted "
                              "enrolment sample; a non-mated search needs at least 2")
-        owners = [samples[i].subject_id for i in rows]
-        starts = np.searchsorted(np.array(owners), np.array(subjects))
-        # float32: the precision of the model's embeddings, half the memory of float64.
-        return cls(subjects, References(vectors[rows], similarity, np.float32), starts)
+        owners = np.array([samples[i].subject_id for i in rows])
+        starts = np.searchsorted(owners, np.array(subjects))
+        owner = np.searchsorted(np.array(subjects), owners)
+        return cls(subjects, owner, starts, FlatIndex.of(vectors[rows], similarity, shards))
+
+    def __len__(self) -> int:
+        return len(self.owner)
+
+    def _mates(self, probes: np.ndarray, own: np.ndarray) -> np.ndarray:
+        """Each probe's best score over its own subject's rows (NaN when not enrolled)."""
+        ends = np.r_[self.starts[1:], len(self)]
+        widest = int((ends - self.starts).max())
+        first = np.where(own >= 0, self.starts[np.maximum(own, 0)], 0)
+        count = np.where(own >= 0, (ends - self.starts)[np.maximum(own, 0)], 0)
+        offsets = np.arange(widest)
+        rows = np.where(offsets < count[:, None], first[:, None] + offsets, -1)
+        best = self.index.rescore(probes, rows).max(axis=1)
+        return np.where(own >= 0, best, np.nan)
 
     def search(self, probes: np.ndarray, own: np.ndarray
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Exhaustive 1:N search of a block of probes (FRS-ACC-015): each probe is
-        scored against every enrolled sample, each subject keeps its best score, and
-        the candidate list is every subject by that score.
+        scored by the reference kernel against every enrolled sample, each subject keeps
+        its best score, and the candidate list is every subject by that score.
 
-        `own[i]` is the column of probe i's subject, -1 when it is not enrolled.
-        Returns, per probe, the mate's score (NaN when not enrolled), the mate's rank
-        (FRS-ACC-012; NO_RANK when not enrolled) and the best score of the other
-        subjects: the top of the probe's non-mated search.
+        faiss finds the candidates and the reference kernel scores them
+        (`flat_index`): only the subjects that can rank above the mate or be the best
+        rival are scored, and the answer is that of scoring them all.  `own[i]` is the
+        column of probe i's subject, -1 when it is not enrolled.  Returns, per probe, the
+        mate's score (NaN when not enrolled), the mate's rank (FRS-ACC-012; NO_RANK when
+        not enrolled) and the best score of the other subjects: the top of the probe's
+        non-mated search.
         """
-        scores = self.references.scores(probes)
-        if len(self.starts) < scores.shape[1]:  # a subject with several samples: its best
-            scores = np.maximum.reduceat(scores, self.starts, axis=1)
-        lines = np.arange(len(probes))
-        mated = own >= 0
-        mate = np.full(len(probes), np.nan, dtype=scores.dtype)
-        mate[mated] = scores[lines[mated], own[mated]]
-        scores[lines[mated], own[mated]] = -np.inf  # the others: the mate is not its rival
-        ranks = np.where(mated, ident.ranks_of_mates(mate, scores), ident.NO_RANK)
-        return mate, ranks, scores.max(axis=1)
+        mate = self._mates(probes, own)
+        depth = int(np.diff(np.r_[self.starts, len(self)]).max()) + CANDIDATES
+        rows, scores, bound = self.index.top(probes, depth)
+        top, rivals = self._rivals(rows, scores, own, mate)
+        # the answers faiss's k best rows cannot settle: every row down to the score
+        doubt = np.flatnonzero(top < bound)  # a better rival may have been left out
+        for i, found in zip(doubt, self.index.at_least(probes[doubt], top[doubt]),
+                            strict=True):
+            found = found[None, :]
+            top[i] = self._rivals(found, self.index.rescore(probes[i:i + 1], found),
+                                  own[i:i + 1], mate[i:i + 1])[0][0]
+        doubt = np.flatnonzero((own >= 0) & (mate < bound))  # rivals left out
+        for i, found in zip(doubt, self.index.at_least(probes[doubt], mate[doubt]),
+                            strict=True):
+            rivals[i] = np.unique(self.owner[found][self.owner[found] != own[i]]).size
+        ranks = np.where(own >= 0, 1 + rivals, ident.NO_RANK)
+        return mate, ranks, top
+
+    def _rivals(self, rows, scores, own, mate) -> tuple[np.ndarray, np.ndarray]:
+        """(best score of another subject, how many other subjects score at least the
+        mate) among candidate rows; ties count against the mate (Annex B.7)."""
+        subject = np.where(rows >= 0, self.owner[np.maximum(rows, 0)], -1)
+        other = (subject != own[:, None]) & (rows >= 0)
+        top = np.where(other, scores, -np.inf).max(axis=1, initial=-np.inf)
+        ahead = np.sort(np.where(other & (scores >= mate[:, None]), subject, -1), axis=1)
+        distinct = (ahead[:, :1] >= 0).sum(axis=1) + (
+            (ahead[:, 1:] != ahead[:, :-1]) & (ahead[:, 1:] >= 0)).sum(axis=1)
+        return top, distinct
 
 
 def identification_searches(samples, vectors: np.ndarray, similarity: str,
-                            chunk: int | None = None, cells: int = 2 ** 25) -> Searches:
+                            chunk: int | None = None, cells: int = 2 ** 25,
+                            runner: Runner | None = None) -> Searches:
     """Every mated and non-mated search of the leave-one-subject-out plan, `chunk`
-    probes at a time (default: as many as keep a block of scores under `cells`)."""
+    probes at a time (default: as many as keep a block of scores under `cells`), on
+    `runner`'s workers when it has them (the gallery goes to each worker once)."""
     gallery = SubjectGallery.enrol(samples, vectors, similarity)
-    chunk = chunk or max(1, cells // len(gallery.references))
+    chunk = chunk or max(1, cells // len(gallery))
     column = {s: i for i, s in enumerate(gallery.subjects)}
     has_enrolment = {s.subject_id for s in samples if s.role == "enrolment"}
     probes = [i for i, s in enumerate(samples) if s.role == "probe"]
@@ -97,9 +138,12 @@ def identification_searches(samples, vectors: np.ndarray, similarity: str,
     own = np.array([column.get(samples[i].subject_id, -1) for i in accepted], dtype=np.int64)
     mate, ranks, top = (np.empty(len(accepted)), np.empty(len(accepted), dtype=np.int64),
                         np.empty(len(accepted)))
-    for start in range(0, len(accepted), chunk):
-        part = slice(start, start + chunk)
-        mate[part], ranks[part], top[part] = gallery.search(vectors[accepted[part]], own[part])
+    runner = runner or Runner()
+    blocks = [(start, vectors[accepted[start:start + chunk]], own[start:start + chunk])
+              for start in range(0, len(accepted), chunk)]
+    for start, found in runner.map(_search_block, blocks, runner.share(gallery)):
+        part = slice(start, start + len(found[0]))
+        mate[part], ranks[part], top[part] = found
     found, kept = own >= 0, set(accepted)
     missed = [i for i in probes if samples[i].subject_id in has_enrolment
               and (i not in kept or samples[i].subject_id not in column)]
@@ -116,6 +160,11 @@ def group_label(sample) -> str:
     """A sample's demographic group: the combination of its labels, 'key=label,...', as
     the report's demographics section names it; '' when it carries none."""
     return ",".join(f"{k}={v}" for k, v in sorted(sample.groups.items()))
+
+
+def _search_block(gallery: SubjectGallery, block):
+    start, probes, own = block
+    return start, gallery.search(probes, own)
 
 
 def group_searches(samples, searches: Searches) -> dict[str, np.ndarray]:
@@ -138,7 +187,7 @@ def group_misses(samples, searches: Searches, threshold: float) -> dict[str, Rat
 
 
 def identification_section(searches: Searches) -> dict:
-    """The report's `identification` property: FNIR at rank 1 and at FPIR 1e-3, CMC."""
+    """The report's `identification` property: FNIR at rank 1 and at the target FPIRs, CMC."""
     if searches.mate_ranks.size == 0 or searches.top_scores.size == 0:
         raise InputError("identification: the dataset gives no mated or no non-mated "
                          "search (a probe of an enrolled subject and a second subject)")

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from reference_impl.limits import SCHEMA_VERSION
 from reference_impl.model.similarity import pair_scores
 
 PIXEL_SPREAD = 25.0  # target standard deviation of a rendered pixel around 127.5
@@ -82,7 +83,7 @@ def onnx_linear_model(path: Path, latent: LatentModel, layout: str = "NCHW",
 def model_manifest(latent: LatentModel, thresholds: dict[str, float], layout: str = "NCHW",
                    similarity: str = "cosine", **overrides) -> dict:
     manifest = {
-        "schema_version": "0.1",
+        "schema_version": SCHEMA_VERSION,
         "algorithm_id": "frs-synthetic-linear",
         "algorithm_version": f"d{latent.dimension}-s{latent.seed}",
         "input": {"name": "input", "dtype": "float32", "layout": layout, "size": latent.size,
@@ -141,7 +142,7 @@ def write_dataset(folder: Path, latent: LatentModel, subjects: int = 40,
             if groups:
                 sample["groups"] = {"sex": "F" if s % 2 else "M"}
             samples.append(sample)
-    manifest = {"schema_version": "0.1", "dataset_id": f"frs-synthetic-{subjects}x{per}",
+    manifest = {"schema_version": SCHEMA_VERSION, "dataset_id": f"frs-synthetic-{subjects}x{per}",
                 "sequestered": True, "samples": samples}
     path = folder / "dataset.json"
     path.write_text(json.dumps(manifest), encoding="utf-8")

@@ -15,16 +15,23 @@ from __future__ import annotations
 import argparse
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 
 from reference_impl import cli_options as option
 from reference_impl.cli_options import add_format
 from reference_impl.errors import InputError
+from reference_impl.limits import (
+    APCER_TARGETS,
+    CMC_RANKS,
+    FMR_TARGETS,
+    FPIR_TARGETS,
+    IDENTIFICATION_RANK,
+)
 
-DEFAULT_FMR = [1e-3, 1e-4, 1e-5, 1e-6]
-DEFAULT_APCER = [0.05, 0.01]
+
+def _listed(values) -> str:
+    return " ".join(f"{v:g}" for v in values)
 
 
 def configure(name: str, parser: argparse.ArgumentParser) -> None:
@@ -37,9 +44,10 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
                         ".csv or text, one score a line), with --impostor")
     v.add_argument("--impostor", metavar="FILE", help="impostor scores, with --genuine")
     v.add_argument("--fmr", type=option.rate, action="append", help="target FMR (repeatable; "
-                   "default 1e-3 1e-4 1e-5 1e-6)")
-    v.add_argument("--stream", action="store_true", help="exact two-pass streaming for "
-                   "score sets larger than memory (reads the files twice; no plot)")
+                   f"default {_listed(FMR_TARGETS)})")
+    v.add_argument("--stream", action="store_true", help="for score sets larger than "
+                   "memory: read the files again at each pass (usually two) instead of "
+                   "holding them; the same exact results")
     v.add_argument("--det-svg", type=option.svg_file, help="also write the DET plot (SVG) to "
                    "this file, named in the document's det_plot")
     add_format(v)
@@ -51,7 +59,7 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
     p.add_argument("--attack", action="append", required=True, metavar="SPECIES=FILE",
                    type=option.species_file, help="PAD scores of one PAI species (repeatable)")
     p.add_argument("--apcer", type=option.rate, action="append",
-                   help="target APCER (repeatable; default 0.05 0.01)")
+                   help=f"target APCER (repeatable; default {_listed(APCER_TARGETS)})")
     p.add_argument("--threshold", type=option.number, help="also report every rate at this "
                    "PAD threshold, with ACER as an extra")
     p.add_argument("--accepted", action="append", default=[], metavar="SPECIES=FILE",
@@ -62,17 +70,18 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
     p.set_defaults(run=run_pad)
 
     i = kinds.add_parser("identification", help=IDENTIFICATION, description=IDENTIFICATION)
-    i.add_argument("searches", metavar="SEARCHES", help="JSON Lines, one search a line: "
-                   '{"search_id", "mated", "mate_id", "candidates": [{"reference_id", '
-                   '"score"}]}')
+    i.add_argument("searches", metavar="SEARCHES", help="JSON Lines of search-result "
+                   'records, one search a line: {"schema_version", "search_id", "mated", '
+                   '"mate_id", "candidates": [{"reference_id", "score"}]}')
     i.add_argument("--gallery-size", type=option.positive_int, required=True, help="N, the number "
                    "of subjects enrolled in the gallery searched")
     i.add_argument("--rank", type=option.positive_int, action="append", help="rank R for "
-                   "FNIR(N, R, -inf) (repeatable; default 1)")
+                   f"FNIR(N, R, -inf) (repeatable; default {IDENTIFICATION_RANK})")
     i.add_argument("--fpir", type=option.rate, action="append", help="target FPIR (repeatable; "
-                   "default 1e-3); FNIR there is taken at rank 1 unless --rank is given")
-    i.add_argument("--max-rank", type=option.positive_int, default=20,
-                   help="length of the CMC (default 20)")
+                   f"default {_listed(FPIR_TARGETS)}); FNIR there is taken at rank "
+                   f"{IDENTIFICATION_RANK} unless --rank is given")
+    i.add_argument("--max-rank", type=option.positive_int, default=CMC_RANKS,
+                   help=f"length of the CMC (default {CMC_RANKS})")
     add_format(i)
     i.set_defaults(run=run_identification)
 
@@ -151,13 +160,9 @@ def _impostor_file(args) -> None:
 
 def run_verification(args) -> int:
     from reference_impl.metrics.report import verification_section
-    from reference_impl.metrics.verification import SortedScores
 
-    targets = args.fmr or DEFAULT_FMR
-    if args.stream:
-        return _emit(args, _streamed(args, targets), render_verification)
-    genuine, impostor, fta = _verification_scores(args)
-    scores = SortedScores(genuine, impostor, copy=False)
+    targets = args.fmr or FMR_TARGETS
+    scores, fta = _streamed(args) if args.stream else _in_memory(args)
     section = verification_section(scores, targets, fta, det_plot=args.det_svg)
     if args.det_svg:
         from reference_impl.metrics.plot import det_svg
@@ -166,18 +171,23 @@ def run_verification(args) -> int:
     return _emit(args, section, render_verification)
 
 
-def _streamed(args, targets) -> dict:
-    from reference_impl.metrics.report import streamed_verification_section
+def _in_memory(args):
+    from reference_impl.metrics.verification import CountedScores
+
+    genuine, impostor, fta = _verification_scores(args)
+    return CountedScores(genuine, impostor), fta
+
+
+def _streamed(args):
+    """The same counted scores, read again at each pass instead of held in memory."""
     from reference_impl.metrics.scores import stream_comparisons, stream_files
 
-    if args.det_svg:
-        raise InputError("--stream draws no DET plot (run without --stream for one)")
     if args.comparisons:
         _no_impostor_file(args)
-        streamed = stream_comparisons(args.comparisons, targets)
-        return streamed_verification_section(streamed.result, streamed.failures_to_acquire)
+        streamed = stream_comparisons(args.comparisons)
+        return streamed.scores, streamed.failures_to_acquire
     _impostor_file(args)
-    return streamed_verification_section(stream_files(args.genuine, args.impostor, targets))
+    return stream_files(args.genuine, args.impostor), 0
 
 
 def render_verification(section: dict) -> list[str]:
@@ -226,7 +236,7 @@ def run_pad(args) -> int:
     from reference_impl.metrics.scores import read_scores
 
     section = pad_section(read_scores(args.bona_fide), _species_files("--attack", args.attack),
-                          args.threshold, args.apcer or DEFAULT_APCER,
+                          args.threshold, args.apcer or APCER_TARGETS,
                           _species_files("--accepted", args.accepted))
     return _emit(args, section, render_pad)
 
@@ -260,45 +270,22 @@ def render_pad(section: dict) -> list[str]:
 
 
 def read_searches(path) -> tuple[list[int], list[float], list[float]]:
-    """(mate ranks, mate scores, non-mated top scores) from a JSON Lines search file."""
+    """(mate ranks, mate scores, non-mated top scores) from a JSON Lines file of
+    search-result records, read through the front door."""
+    from reference_impl import documents
     from reference_impl.metrics.identification import mate_rank
 
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
     ranks, mate_scores, top = [], [], []
-    with open(path, encoding="utf-8") as handle:
-        for line_no, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{path}:{line_no}: not JSON ({exc.msg})") from None
-            where = f"{path}:{line_no}"
-            if not isinstance(record, dict) or not isinstance(record.get("mated"), bool):
-                raise InputError(f"{where}: /mated must be a boolean")
-            candidates = record.get("candidates")
-            if not isinstance(candidates, list):
-                raise InputError(f"{where}: /candidates must be a list")
-            ids, values = [], []
-            for n, c in enumerate(candidates):
-                score = c.get("score") if isinstance(c, dict) else None
-                if (not isinstance(c, dict) or not isinstance(c.get("reference_id"), str)
-                        or isinstance(score, bool) or not isinstance(score, int | float)
-                        or not math.isfinite(score)):
-                    raise InputError(f"{where}: /candidates/{n} needs a reference_id string "
-                                     "and a finite score")
-                ids.append(c["reference_id"])
-                values.append(float(score))
-            if record["mated"]:
-                if not isinstance(record.get("mate_id"), str):
-                    raise InputError(f"{where}: a mated search needs /mate_id")
-                rank, score = mate_rank(ids, values, record["mate_id"])
-                ranks.append(rank)
-                mate_scores.append(score)
-            else:
-                top.append(max(values) if values else -math.inf)
+    for search in documents.read_records(path, "search-result", input_format="jsonl"):
+        record = search.data
+        ids = [c["reference_id"] for c in record["candidates"]]
+        values = [float(c["score"]) for c in record["candidates"]]
+        if record["mated"]:
+            rank, score = mate_rank(ids, values, record["mate_id"])
+            ranks.append(rank)
+            mate_scores.append(score)
+        else:
+            top.append(max(values) if values else -math.inf)
     return ranks, mate_scores, top
 
 
@@ -309,7 +296,8 @@ def run_identification(args) -> int:
     if not ranks or not top:
         raise InputError(f"{args.searches}: needs both mated and non-mated searches")
     section = identification_section(ranks, mate_scores, top, args.gallery_size,
-                                     args.rank or [1], args.fpir or [1e-3], args.max_rank)
+                                     args.rank or [IDENTIFICATION_RANK],
+                                     args.fpir or FPIR_TARGETS, args.max_rank)
     return _emit(args, section, render_identification)
 
 

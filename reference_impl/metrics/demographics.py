@@ -20,8 +20,16 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from reference_impl.classes import FMR_GROUP_FACTOR, Verdict
+from reference_impl.classes import Verdict
 from reference_impl.errors import InputError
+from reference_impl.limits import (
+    CONFIDENCE,
+    FAIRNESS_ALPHA,
+    FDR_TARGET,
+    FMR_GROUP_FACTOR,
+    GARBE_TARGET,
+    MIN_GROUPS,
+)
 from reference_impl.metrics.uncertainty import Rate, judge
 from reference_impl.metrics.verification import as_scores, as_threshold
 
@@ -34,7 +42,7 @@ class GroupRates:
 
 
 def per_group_rates(genuine_by_group: dict, impostor_by_group: dict, threshold: float,
-                    confidence: float = 0.95) -> GroupRates:
+                    confidence: float = CONFIDENCE) -> GroupRates:
     """FMR and FNMR of every group at one global threshold, with Clopper-Pearson
     intervals."""
     if not genuine_by_group and not impostor_by_group:
@@ -74,14 +82,14 @@ def max_min_ratio(rates, trials) -> float:
     return float(x.max() / x.min())
 
 
-def inequity_rate(fmrs, fmr_trials, fnmrs, fnmr_trials, alpha: float = 0.5) -> float:
+def inequity_rate(fmrs, fmr_trials, fnmrs, fnmr_trials, alpha: float = FAIRNESS_ALPHA) -> float:
     """IR = R_FMR^alpha * R_FNMR^(1 - alpha), ratios taken after the zero floor."""
     _alpha(alpha)
     return (max_min_ratio(fmrs, fmr_trials) ** alpha
             * max_min_ratio(fnmrs, fnmr_trials) ** (1 - alpha))
 
 
-def fairness_discrepancy_rate(fmrs, fnmrs, alpha: float = 0.5) -> float:
+def fairness_discrepancy_rate(fmrs, fnmrs, alpha: float = FAIRNESS_ALPHA) -> float:
     """FDR = 1 - (alpha * A + (1 - alpha) * B), A and B the largest pairwise gaps."""
     _alpha(alpha)
     a, b = _rates(fmrs, "FMR"), _rates(fnmrs, "FNMR")
@@ -102,7 +110,7 @@ def gini(values) -> float:
     return max(0.0, n / (n - 1) * pair_sum / (2 * n * n * mean))
 
 
-def garbe(fmrs, fnmrs, alpha: float = 0.5) -> float:
+def garbe(fmrs, fnmrs, alpha: float = FAIRNESS_ALPHA) -> float:
     """GARBE = alpha * G(FMR_g) + (1 - alpha) * G(FNMR_g)."""
     _alpha(alpha)
     return alpha * gini(fmrs) + (1 - alpha) * gini(fnmrs)
@@ -123,7 +131,7 @@ class Differentials:
     alpha: float
 
 
-def differentials(rates: GroupRates, alpha: float = 0.5) -> Differentials:
+def differentials(rates: GroupRates, alpha: float = FAIRNESS_ALPHA) -> Differentials:
     """Every summary of clause 7 from per-group rates at one threshold.  Groups are
     those with both an FMR and an FNMR."""
     groups = sorted(set(rates.fmr) & set(rates.fnmr))
@@ -143,12 +151,6 @@ def differentials(rates: GroupRates, alpha: float = 0.5) -> Differentials:
 # ---------------------------------------------------------------------------
 # Test design and limits of clause 7
 
-MIN_AGE_BANDS = 3
-MIN_SEXES = 2
-MIN_SKIN_TONE_GROUPS = 5
-DESIGN_KEYS = {"age_band": MIN_AGE_BANDS, "sex": MIN_SEXES, "skin_tone": MIN_SKIN_TONE_GROUPS}
-
-
 def group_design_gaps(labels) -> list[str]:
     """What a test population lacks against clause 7.2: at least 3 age bands, 2 sexes
     and 5 skin-tone (or race/ethnicity) groups among its subjects' labels.
@@ -156,15 +158,15 @@ def group_design_gaps(labels) -> list[str]:
     `labels` is one dict per subject with the keys `age_band`, `sex`, `skin_tone`.
     An empty list means the design is met.
     """
-    seen: dict[str, set] = {key: set() for key in DESIGN_KEYS}
+    seen: dict[str, set] = {key: set() for key in MIN_GROUPS}
     for n, label in enumerate(labels):
         if not isinstance(label, dict):
             raise InputError(f"subject {n}: labels must be an object of group names")
-        for key in DESIGN_KEYS:
+        for key in MIN_GROUPS:
             if label.get(key) not in (None, ""):
                 seen[key].add(str(label[key]))
     return [f"{key}: {len(seen[key])} groups, at least {minimum} needed"
-            for key, minimum in DESIGN_KEYS.items() if len(seen[key]) < minimum]
+            for key, minimum in MIN_GROUPS.items() if len(seen[key]) < minimum]
 
 
 MATCH_KEYS = ("sex", "age_band", "region")
@@ -196,10 +198,6 @@ def group_limits_verdict(rates: GroupRates, class_fmr: float, class_fnmr: float
 
 # ---------------------------------------------------------------------------
 # Summary measures judged with their uncertainty (clause 7.3, Annex B.9)
-
-FDR_TARGET = 0.99
-GARBE_TARGET = 0.25
-
 
 def _bounds(rates: list[Rate]) -> tuple[np.ndarray, np.ndarray]:
     if len(rates) < 2:
@@ -244,7 +242,7 @@ class Favourable:
         return asdict(self)
 
 
-def favourable(rates: GroupRates, alpha: float = 0.5) -> Favourable:
+def favourable(rates: GroupRates, alpha: float = FAIRNESS_ALPHA) -> Favourable:
     """IR, FDR and GARBE at the values most favourable to the system that every group's
     one-sided 95 % bounds allow: a differential they still show is not chance."""
     _alpha(alpha)
@@ -257,7 +255,7 @@ def favourable(rates: GroupRates, alpha: float = 0.5) -> Favourable:
         alpha * favourable_gini(fmr) + (1 - alpha) * favourable_gini(fnmr))
 
 
-def fairness_targets_verdict(rates: GroupRates, alpha: float = 0.5) -> Verdict:
+def fairness_targets_verdict(rates: GroupRates, alpha: float = FAIRNESS_ALPHA) -> Verdict:
     """Clause 7.3 recommendation: FDR >= 0.99 and GARBE <= 0.25, each judged at its most
     favourable value within the groups' bounds, so that chance alone never misses it."""
     best = favourable(rates, alpha)

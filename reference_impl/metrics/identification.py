@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from reference_impl.errors import InputError
-from reference_impl.metrics.verification import as_threshold, least_threshold
+from reference_impl.metrics.verification import as_threshold, least_threshold, nth_highest
 
 NO_RANK = 0  # the mate is not in the candidate list
 
@@ -88,7 +88,8 @@ def cmc(mate_ranks, max_rank: int) -> np.ndarray:
 
 def threshold_at_fpir(nonmated_top_scores, target: float) -> float:
     """tau_x = min{tau : FPIR(tau) <= x}, as Annex B.2 defines it for FMR."""
-    return least_threshold(np.sort(_top_scores(nonmated_top_scores)), target, "FPIR")
+    top = _top_scores(nonmated_top_scores)
+    return least_threshold(top.size, target, nth_highest(top), "FPIR")
 
 
 @dataclass(frozen=True)

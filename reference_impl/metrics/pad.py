@@ -23,8 +23,14 @@ import numpy as np
 
 from reference_impl.classes import Verdict
 from reference_impl.errors import InputError
+from reference_impl.limits import BPCER20_APCER, IAPAR_LIMITS
 from reference_impl.metrics.uncertainty import Rate, judge, minimum_trials
-from reference_impl.metrics.verification import as_scores, as_threshold, least_threshold
+from reference_impl.metrics.verification import (
+    as_scores,
+    as_threshold,
+    least_threshold,
+    nth_highest,
+)
 
 
 def attack_species(attacks_by_species: dict) -> dict[str, np.ndarray]:
@@ -73,7 +79,7 @@ def threshold_at_apcer(attacks_by_species: dict, target: float) -> float:
     Annex B.2.
     """
     species = attack_species(attacks_by_species)
-    return max(least_threshold(np.sort(scores), target, "APCER")
+    return max(least_threshold(scores.size, target, nth_highest(scores), "APCER")
                for scores in species.values())
 
 
@@ -123,19 +129,16 @@ def acer(apcer_ap_value: float, bpcer_value: float) -> float:
 # ---------------------------------------------------------------------------
 # Levels of clause 8
 
-IAPAR_LIMITS = {"A": 0.15, "B": 0.07}
 LEVEL_SPECIES = {
     "A": ("printed-photo", "hd-paper-photo", "screen-replay", "paper-mask"),
     "B": ("printed-photo", "hd-paper-photo", "screen-replay", "paper-mask",
           "3d-mask", "screen-deepfake"),
 }
-# The APCER of BPCER20 (FRS-PAD-004): each species needs the minimum test size of this
-# rate (FRS-PAD-007), the largest of the PAD limits a test is sized for.
-BPCER20_APCER = 0.05
 
 
 def minimum_attacks_per_species() -> int:
-    """Attack presentations each PAI species needs (FRS-PAD-007, Annex B.6)."""
+    """Attack presentations each PAI species needs (FRS-PAD-007, Annex B.6): the minimum
+    test size of the APCER of BPCER20."""
     return minimum_trials(BPCER20_APCER)
 
 

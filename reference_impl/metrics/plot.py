@@ -9,16 +9,16 @@ from pathlib import Path
 import numpy as np
 
 from reference_impl.metrics.uncertainty import target_supported
-from reference_impl.metrics.verification import SortedScores
+from reference_impl.metrics.verification import DET_POINTS, CountedScores
 
 TICKS = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.05, 0.2, 0.5, 0.8, 0.95]
 
 
-def det_svg(path, scores: SortedScores, targets=(), title: str = "DET curve",
-            points: int = 2000) -> Path:
+def det_svg(path, scores: CountedScores, targets=(), title: str = "DET curve",
+            points: int = DET_POINTS) -> Path:
     """Write the DET curve of `scores` to `path` (SVG) and return the path.
 
-    Every point drawn is an exact point of the step curve (`SortedScores.det_points`);
+    Every point drawn is an exact point of the step curve (`CountedScores.det_points`);
     a rate of 0 or 1 has no normal deviate, so points where either rate is 0 or 1 are
     left out.  The operating point of each target FMR the impostor count supports
     (its minimum test size, clause 6.5) is marked, and so is the EER.

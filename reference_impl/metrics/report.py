@@ -10,68 +10,58 @@ import math
 
 import numpy as np
 
+from reference_impl.limits import (
+    APCER_TARGETS,
+    CMC_RANKS,
+    CONFIDENCE,
+    FAIRNESS_ALPHA,
+    FMR_TARGETS,
+    FPIR_TARGETS,
+    IDENTIFICATION_RANK,
+    SCHEMA_VERSION,
+)
 from reference_impl.metrics import demographics as dem
 from reference_impl.metrics import identification as ident
 from reference_impl.metrics import pad as padm
-from reference_impl.metrics.scores import StreamingResult
-from reference_impl.metrics.uncertainty import CONFIDENCE, Rate, minimum_trials, target_supported
+from reference_impl.metrics.uncertainty import Rate, minimum_trials, target_supported
 from reference_impl.metrics.verification import (
-    SortedScores,
+    DET_POINTS,
+    CountedScores,
     as_scores,
     failure_to_acquire,
     far_frr,
 )
-
-VERIFICATION_TARGETS = (1e-3, 1e-4, 1e-5, 1e-6)
-APCER_TARGETS = (padm.BPCER20_APCER, 0.01)  # BPCER20 and BPCER100
-SCHEMA_VERSION = "0.1"
 
 
 def _finite(value: float) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
-def verification_section(scores: SortedScores, targets=VERIFICATION_TARGETS,
+def verification_section(scores: CountedScores, targets=FMR_TARGETS,
                          failures_to_acquire: int = 0, confidence: float = CONFIDENCE,
                          det_plot: str | None = None) -> dict:
     """The `verification` property: EER (step and interpolated), and for each target
-    FMR the threshold, the rates there with Clopper-Pearson intervals, or the
-    statement that the impostor count is below its minimum test size; FTA and the
-    transaction rates.  `failures_to_acquire` counts the attempts without a score."""
-    section = _verification(scores.n_genuine, scores.n_impostor, scores.eer(),
-                            scores.eer_interpolated(), scores.fnmr_at_fmr, targets,
-                            failures_to_acquire, confidence)
-    if det_plot:
-        section["det_plot"] = det_plot
-    return section
-
-
-def streamed_verification_section(result: StreamingResult, failures_to_acquire: int = 0,
-                                  confidence: float = CONFIDENCE) -> dict:
-    """The same `verification` property from an exact streaming pass (Annex B, clause
-    6.6), for the targets the stream was finished with."""
-    points = {p.fmr_target: p for p in result.fnmr_at_fmr}
-    return _verification(result.genuine, result.impostor, result.eer,
-                         result.eer_interpolated, points.__getitem__, list(points),
-                         failures_to_acquire, confidence)
-
-
-def _verification(n_g: int, n_i: int, eer, eer_interpolated: float, operating_point,
-                  targets, failures: int, confidence: float) -> dict:
-    """The section from counts, the EERs and `operating_point(target)`; the in-memory
-    and the streamed paths differ only in how they find those."""
+    FMR the threshold, the rates there with Clopper-Pearson bounds, or the statement
+    that the impostor count is below its minimum test size (clause 6.5); FTA and the
+    transaction rates.  `failures_to_acquire` counts the attempts without a score.
+    With `det_plot` (the plot's file name), the DET points are counted in the same
+    passes over the scores."""
+    n_g, n_i = scores.n_genuine, scores.n_impostor
+    supported = [t for t in targets if target_supported(t, n_i)]
+    scores.prepare(supported, DET_POINTS if det_plot else None)
+    eer = scores.eer()
     section = {"genuine": n_g, "impostor": n_i, "eer": eer.eer,
-               "eer_threshold": eer.threshold, "eer_interpolated": eer_interpolated,
+               "eer_threshold": eer.threshold, "eer_interpolated": scores.eer_interpolated(),
                "fnmr_at_fmr": []}
-    attempts = n_g + n_i + failures
-    fta = failure_to_acquire(attempts, failures)
+    attempts = n_g + n_i + failures_to_acquire
+    fta = failure_to_acquire(attempts, failures_to_acquire)
     transactions = []
     for target in targets:
-        if not target_supported(target, n_i):
+        if target not in supported:
             section["fnmr_at_fmr"].append({"fmr_target": target, "supported": False,
                                            "impostor_needed": minimum_trials(target)})
             continue
-        point = operating_point(target)
+        point = scores.fnmr_at_fmr(target)
         section["fnmr_at_fmr"].append({
             "fmr_target": target, "supported": True, "threshold": _finite(point.threshold),
             "fmr": point.fmr, "fnmr": point.fnmr,
@@ -79,13 +69,17 @@ def _verification(n_g: int, n_i: int, eer, eer_interpolated: float, operating_po
             "fnmr_interval": list(Rate.of(point.fnmr, n_g, confidence).interval)})
         rates = far_frr(point.fmr, point.fnmr, fta)
         transactions.append({"fmr_target": target, "far": rates.far, "frr": rates.frr})
-    section["failures_to_acquire"] = {"attempts": attempts, "failures": failures, "fta": fta}
+    section["failures_to_acquire"] = {"attempts": attempts, "failures": failures_to_acquire,
+                                      "fta": fta}
     section["transaction_rates"] = transactions
+    if det_plot:
+        section["det_plot"] = det_plot
     return section
 
 
 def identification_section(mate_ranks, mate_scores, nonmated_top_scores, gallery_size: int,
-                           ranks=(1,), fpir_targets=(1e-3,), max_rank: int = 20,
+                           ranks=(IDENTIFICATION_RANK,), fpir_targets=FPIR_TARGETS,
+                           max_rank: int = CMC_RANKS,
                            confidence: float = CONFIDENCE) -> dict:
     """The `identification` property: FNIR at ranks, FNIR at target FPIRs, CMC."""
     n_mated, n_non = len(mate_ranks), len(nonmated_top_scores)
@@ -148,7 +142,7 @@ def pad_section(bona_fide, attacks_by_species: dict, threshold: float | None = N
 
 
 def demographics_section(genuine_by_group: dict, impostor_by_group: dict, threshold: float,
-                         alpha: float = 0.5, confidence: float = CONFIDENCE) -> dict:
+                         alpha: float = FAIRNESS_ALPHA, confidence: float = CONFIDENCE) -> dict:
     """The `demographics` property: per-group rates at the one global threshold with
     intervals, the ratios, IR, FDR and GARBE of Annex B.9, and each summary measure at its
     most favourable value within the groups' bounds."""
@@ -156,7 +150,7 @@ def demographics_section(genuine_by_group: dict, impostor_by_group: dict, thresh
     return group_rates_section(rates, alpha)
 
 
-def group_rates_section(rates: dem.GroupRates, alpha: float = 0.5) -> dict:
+def group_rates_section(rates: dem.GroupRates, alpha: float = FAIRNESS_ALPHA) -> dict:
     """The `demographics` property from per-group rates already counted."""
     groups = {}
     for name in sorted(set(rates.fmr) & set(rates.fnmr)):
@@ -165,7 +159,7 @@ def group_rates_section(rates: dem.GroupRates, alpha: float = 0.5) -> dict:
             **differentials_record(rates, alpha, ("fmr_ratio", "fnmr_ratio"))}
 
 
-def differentials_record(rates: dem.GroupRates, alpha: float = 0.5,
+def differentials_record(rates: dem.GroupRates, alpha: float = FAIRNESS_ALPHA,
                          ratios: tuple[str, str] = ("fpir_ratio", "fnir_ratio")) -> dict:
     """The summary measures of clause 7.3 of per-group rates: the ratios (named `ratios`:
     FMR and FNMR for verification, FPIR and FNIR for identification), IR, FDR, GARBE and

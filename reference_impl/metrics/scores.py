@@ -6,40 +6,30 @@ Files:
 - any other name (`.txt`): one score a line;
 - `.jsonl`: one comparison-result record a line (schemas/comparison-result):
   `{"schema_version", "comparison_id", "probe_id", "reference_id", "mated", "score",
-  "algorithm_id", "groups"?, "pai_species"?}`, `score: null` for a failure to acquire.
+  "algorithm_id", "groups"?, "pai_species"?}`, `score: null` for a failure to acquire,
+  read and validated by the front door (`reference_impl.documents`).
 
-Streaming (`StreamingVerification`): exact, in two passes over the data.  Pass 1
-counts scores per class in 2^20 bins of the order-preserving 64-bit key of each
-float64 (the sign, exponent and 8 mantissa bits); counts of two partial results add
-(`merge`), so chunks or shards can be counted apart.  The bins that hold the EER
-crossing and each target's threshold are then known exactly; pass 2 keeps only the
-scores in those bins, and every rate is computed from bin counts plus exact counts
-inside them.  Results are bit-identical to the in-memory `SortedScores`.  Memory:
-2 x 8 MiB of counts, plus the scores that fall in at most 2 + 2 x targets bins.
+Streaming (`stream_files`, `stream_comparisons`): the scores are never held at once.
+The metrics are those of `CountedScores` (reference_impl.metrics.counts), fed from the
+file at each of its passes, so they equal the in-memory results exactly.  A `.npy` is
+read with plain reads into a chunk, not memory-mapped, so the pages read do not stay
+in the process: memory is the chunk, 2 x 8 MiB of counts and the few bins kept.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from reference_impl import documents
 from reference_impl.errors import InputError
-from reference_impl.metrics.verification import (
-    EqualErrorRate,
-    OperatingPoint,
-    allowed_false_matches,
-    as_scores,
-    crossing_of_segment,
-)
-
-CHUNK = 1 << 20
-
+from reference_impl.metrics.counts import CHUNK, Pass
+from reference_impl.metrics.verification import CountedScores
 
 # ---------------------------------------------------------------------------
 # Plain score files
@@ -88,21 +78,39 @@ def _text_chunks(path: Path, chunk: int) -> Iterator[np.ndarray]:
             yield _parse_lines(pending, path, start)
 
 
+def _npy_header(path: Path, handle) -> tuple[np.dtype, int]:
+    """(dtype, length) of a 1-D .npy of real numbers, the handle left at its data."""
+    npy = np.lib.format
+    try:
+        version = npy.read_magic(handle)
+        read_header = {(1, 0): npy.read_array_header_1_0,
+                       (2, 0): npy.read_array_header_2_0}.get(version)
+        if read_header is None:
+            raise ValueError(f"format version {version[0]}.{version[1]} is not read here")
+        shape, _, dtype = read_header(handle)
+    except (ValueError, OSError) as exc:
+        raise InputError(f"{path}: not a readable .npy file: {exc}") from None
+    if len(shape) != 1 or dtype.kind not in "fiu" or dtype.hasobject:
+        raise InputError(f"{path}: expected a 1-D array of real numbers, found "
+                         f"shape {shape} and dtype {dtype}")
+    return dtype, shape[0]
+
+
 def iter_score_chunks(path, chunk: int = CHUNK) -> Iterator[np.ndarray]:
-    """The scores of a file, in chunks of at most `chunk` float64 values."""
+    """The scores of a file, in chunks of at most `chunk` float64 values.  A chunk of a
+    .npy is read into one buffer used again for the next: copy a chunk to keep it."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     if path.suffix.lower() == ".npy":
-        try:
-            array = np.load(path, mmap_mode="r", allow_pickle=False)
-        except (ValueError, OSError) as exc:
-            raise InputError(f"{path}: not a readable .npy file: {exc}") from None
-        if array.ndim != 1 or array.dtype.kind not in "fiu":
-            raise InputError(f"{path}: expected a 1-D array of real numbers, found "
-                             f"shape {array.shape} and dtype {array.dtype}")
-        for start in range(0, array.size, chunk):
-            yield np.asarray(array[start:start + chunk], dtype=np.float64)
+        with open(path, "rb") as handle:
+            dtype, length = _npy_header(path, handle)
+            buffer = np.empty(min(chunk, length), dtype=dtype)
+            for start in range(0, length, chunk):
+                part = buffer[:min(chunk, length - start)]
+                if handle.readinto(memoryview(part).cast("B")) != part.nbytes:
+                    raise InputError(f"{path}: the file ends before its {length} scores")
+                yield part.astype(np.float64, copy=False)
         return
     yield from _text_chunks(path, chunk)
 
@@ -136,10 +144,6 @@ def write_scores(path, scores) -> None:
 # ---------------------------------------------------------------------------
 # JSON Lines of comparison-result records
 
-REQUIRED = {"schema_version": str, "comparison_id": str, "probe_id": str,
-            "reference_id": str, "mated": bool, "algorithm_id": str}
-
-
 @dataclass
 class ComparisonChunk:
     """Columns of a block of comparison-result records."""
@@ -151,30 +155,9 @@ class ComparisonChunk:
     pai_species: list[str | None] = field(default_factory=list)
 
 
-def _record(line: str, path: Path, line_no: int) -> dict:
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}:{line_no}: not JSON ({exc.msg})") from None
-    if not isinstance(record, dict):
-        raise InputError(f"{path}:{line_no}: expected a comparison-result object")
-    for key, kind in REQUIRED.items():
-        if not isinstance(record.get(key), kind):
-            raise InputError(f"{path}:{line_no}: /{key} must be a "
-                             f"{'boolean' if kind is bool else 'string'}")
-    score = record.get("score", "missing")
-    if score is not None and (isinstance(score, bool) or not isinstance(score, int | float)
-                              or not math.isfinite(score)):
-        raise InputError(f"{path}:{line_no}: /score must be a finite number or null")
-    return record
-
-
 def iter_comparisons(path, chunk: int = 65536) -> Iterator[ComparisonChunk]:
-    """Comparison-result records of a JSON Lines file, in column blocks."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
-
+    """Comparison-result records of a JSON Lines file, through the front door, in column
+    blocks (DocumentError, at the end, if any record is not a comparison result)."""
     def block(records: list[dict]) -> ComparisonChunk:
         return ComparisonChunk(
             np.array([np.nan if r["score"] is None else r["score"] for r in records],
@@ -185,14 +168,11 @@ def iter_comparisons(path, chunk: int = 65536) -> Iterator[ComparisonChunk]:
             [r.get("pai_species") for r in records])
 
     records: list[dict] = []
-    with open(path, encoding="utf-8") as handle:
-        for line_no, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            records.append(_record(line, path, line_no))
-            if len(records) >= chunk:
-                yield block(records)
-                records = []
+    for document in documents.read_records(path, "comparison-result", input_format="jsonl"):
+        records.append(document.data)
+        if len(records) >= chunk:
+            yield block(records)
+            records = []
     if records:
         yield block(records)
 
@@ -204,195 +184,40 @@ def write_comparisons(path, records: Iterable[dict]) -> None:
 
 
 # ---------------------------------------------------------------------------
-# Exact streaming
+# Exact streaming: the counts of `CountedScores`, fed from the files at each pass
 
 
-BITS = 20
-BINS = 1 << BITS
-_SIGN = np.uint64(1 << 63)
-
-
-def order_keys(scores: np.ndarray) -> np.ndarray:
-    """uint64 keys whose order is the order of the float64 scores (-0.0 = +0.0)."""
-    bits = (np.asarray(scores, dtype=np.float64) + 0.0).view(np.uint64)
-    return np.where(bits & _SIGN, ~bits, bits | _SIGN)
-
-
-def _bins(scores: np.ndarray) -> np.ndarray:
-    return (order_keys(scores) >> np.uint64(64 - BITS)).astype(np.int64)
-
-
-Source = Callable[[], Iterable[tuple[np.ndarray, np.ndarray]]]
-
-
-class StreamingVerification:
-    """Exact verification metrics in two passes over (genuine, impostor) chunks."""
-
-    def __init__(self) -> None:
-        self.genuine_counts = np.zeros(BINS, dtype=np.int64)
-        self.impostor_counts = np.zeros(BINS, dtype=np.int64)
-
-    @property
-    def n_genuine(self) -> int:
-        return int(self.genuine_counts.sum())
-
-    @property
-    def n_impostor(self) -> int:
-        return int(self.impostor_counts.sum())
-
-    def update(self, genuine=(), impostor=()) -> StreamingVerification:
-        """Count one chunk (pass 1).  Chunks may hold either class or both."""
-        for scores, counts, name in ((genuine, self.genuine_counts, "genuine"),
-                                     (impostor, self.impostor_counts, "impostor")):
-            array = np.asarray(scores, dtype=np.float64).ravel()
-            if array.size:
-                counts += np.bincount(_bins(as_scores(array, name)), minlength=BINS)
-        return self
-
-    def merge(self, other: StreamingVerification) -> StreamingVerification:
-        """Add the counts of another partial result (of other chunks or shards)."""
-        self.genuine_counts += other.genuine_counts
-        self.impostor_counts += other.impostor_counts
-        return self
-
-    def finish(self, source: Source, targets: Iterable[float] = ()) -> StreamingResult:
-        """Pass 2 over the same data: exact EER and operating points."""
-        n_g, n_i = self.n_genuine, self.n_impostor
-        if n_g == 0 or n_i == 0:
-            raise InputError("no genuine or no impostor scores: the error rates are "
-                             "undefined")
-        gen_below = np.concatenate([[0], np.cumsum(self.genuine_counts)])
-        imp_at_or_above = np.concatenate([np.cumsum(self.impostor_counts[::-1])[::-1], [0]])
-        # Gap at the lower edge of every bin (and +inf): non-increasing.
-        gap = imp_at_or_above / n_i - gen_below / n_g
-        crossing = int(np.flatnonzero(gap[:BINS] >= 0)[-1])
-        occupied = np.flatnonzero((self.genuine_counts + self.impostor_counts)[crossing + 1:])
-        after = crossing + 1 + int(occupied[0]) if occupied.size else None
-        needed = {crossing} | ({after} if after is not None else set())
-        plans = []
-        for target in targets:
-            if not 0.0 <= target <= 1.0:
-                raise InputError(f"target FMR {target} is not in [0, 1]")
-            k = allowed_false_matches(target, n_i)
-            if k >= n_i:
-                plans.append((target, k, None))
-                continue
-            # bin holding the (k+1)-th highest impostor score
-            b = int(np.flatnonzero(imp_at_or_above[:BINS] >= k + 1)[-1])
-            plans.append((target, k, b))
-            needed |= {b, min(b + 1, BINS - 1)}
-        kept = _Kept(sorted(needed), gen_below, imp_at_or_above, n_g, n_i)
+def _feed(source) -> Callable[[Pass], Pass]:
+    """A `passes` function for `CountedScores` from `source()`, an iterable of (genuine,
+    impostor) chunks that can be read again for each pass."""
+    def passes(empty: Pass) -> Pass:
         for genuine, impostor in source():
-            kept.add(genuine, impostor)
-        kept.sort()
-        points = []
-        for target, k, b in plans:
-            if b is None:
-                points.append(OperatingPoint(target, float(-np.inf), 1.0, 0.0))
-                continue
-            in_bin = kept.impostor[b]
-            rank_in_bin = k + 1 - int(imp_at_or_above[b + 1])
-            tau = float(np.nextafter(in_bin[in_bin.size - rank_in_bin], np.inf))
-            points.append(OperatingPoint(target, tau, kept.fmr(tau), kept.fnmr(tau)))
-        candidates = np.unique(np.concatenate([kept.genuine[crossing],
-                                               kept.impostor[crossing]]))
-        nxt = np.inf if after is None else float(min(
-            kept.genuine[after][:1].tolist() + kept.impostor[after][:1].tolist()))
-        taus = [float(t) for t in candidates] + [nxt]
-        gaps = [kept.fmr(t) - kept.fnmr(t) for t in taus]
-        split = next(i for i, g in enumerate(gaps) if g < 0)
-        # taus[split - 1] and taus[split] are tau_a and tau_b of SortedScores._crossing.
-        tau_a, tau_b = taus[split - 1], taus[split]
-        best = tau_b if abs(gaps[split]) < abs(gaps[split - 1]) else tau_a
-        f, g = kept.fmr(best), kept.fnmr(best)
-        interpolated = crossing_of_segment((kept.fmr(tau_a), kept.fnmr(tau_a)),
-                                           (kept.fmr(tau_b), kept.fnmr(tau_b)))
-        return StreamingResult(n_g, n_i, EqualErrorRate((f + g) / 2, best, f, g), points,
-                               interpolated)
+            empty.add(genuine, impostor)
+        return empty
+    return passes
 
 
-class _Kept:
-    """The scores of the bins pass 2 keeps, with the bin counts around them."""
-
-    def __init__(self, bins: list[int], gen_below, imp_at_or_above, n_g: int, n_i: int):
-        self.bins = np.array(bins, dtype=np.int64)
-        self.genuine: dict[int, np.ndarray] = {b: [] for b in bins}
-        self.impostor: dict[int, np.ndarray] = {b: [] for b in bins}
-        self.gen_below, self.imp_at_or_above = gen_below, imp_at_or_above
-        self.n_g, self.n_i = n_g, n_i
-
-    def add(self, genuine, impostor) -> None:
-        for scores, store in ((genuine, self.genuine), (impostor, self.impostor)):
-            array = np.asarray(scores, dtype=np.float64).ravel()
-            if not array.size:
-                continue
-            bins = _bins(array)
-            mask = np.isin(bins, self.bins)
-            for b in np.unique(bins[mask]):
-                store[int(b)].append(array[mask][bins[mask] == b])
-
-    def sort(self) -> None:
-        for store in (self.genuine, self.impostor):
-            for b, parts in store.items():
-                store[b] = np.sort(np.concatenate(parts)) if parts else np.empty(0)
-
-    def _bin(self, tau: float) -> int:
-        b = int(_bins(np.array([tau]))[0])
-        if b not in self.genuine:  # pragma: no cover - the plan keeps every bin it needs
-            raise RuntimeError(f"bin {b} was not kept")
-        return b
-
-    def fmr(self, tau: float) -> float:
-        if tau == np.inf:
-            return 0.0
-        b = self._bin(tau)
-        inside = self.impostor[b]
-        above = int(self.imp_at_or_above[b + 1])
-        return (above + inside.size - int(np.searchsorted(inside, tau))) / self.n_i
-
-    def fnmr(self, tau: float) -> float:
-        if tau == np.inf:
-            return 1.0
-        b = self._bin(tau)
-        return (int(self.gen_below[b]) + int(np.searchsorted(self.genuine[b], tau))) / self.n_g
-
-
-@dataclass(frozen=True)
-class StreamingResult:
-    genuine: int
-    impostor: int
-    eer: EqualErrorRate
-    fnmr_at_fmr: list[OperatingPoint]
-    eer_interpolated: float
-
-
-def stream_files(genuine_path, impostor_path, targets: Iterable[float] = (),
-                 chunk: int = CHUNK) -> StreamingResult:
-    """Exact metrics of two score files of any size, in two passes of bounded memory."""
+def stream_files(genuine_path, impostor_path, chunk: int = CHUNK) -> CountedScores:
+    """Exact metrics of two score files of any size: each pass reads the files again,
+    `chunk` scores at a time, so memory is bounded by the chunk and the counts."""
     def source():
         for part in iter_score_chunks(genuine_path, chunk):
             yield part, ()
         for part in iter_score_chunks(impostor_path, chunk):
             yield (), part
 
-    acc = StreamingVerification()
-    for genuine, impostor in source():
-        acc.update(genuine, impostor)
-    return acc.finish(source, list(targets))
-
-
+    return CountedScores(passes=_feed(source))
 
 
 @dataclass(frozen=True)
 class StreamedComparisons:
-    result: StreamingResult
+    scores: CountedScores
     failures_to_acquire: int
 
 
-def stream_comparisons(path, targets: Iterable[float] = (), chunk: int = 65536
-                       ) -> StreamedComparisons:
-    """Exact metrics of a JSON Lines file of comparison-result records of any size, in
-    two passes; records with a null score are counted as failures to acquire."""
+def stream_comparisons(path, chunk: int = 65536) -> StreamedComparisons:
+    """Exact metrics of a JSON Lines file of comparison-result records of any size, read
+    again at each pass; records with a null score are counted as failures to acquire."""
     failures = 0
 
     def source():
@@ -403,7 +228,5 @@ def stream_comparisons(path, targets: Iterable[float] = (), chunk: int = 65536
             failures += int(np.count_nonzero(~scored))
             yield block.score[block.mated & scored], block.score[~block.mated & scored]
 
-    acc = StreamingVerification()
-    for genuine, impostor in source():
-        acc.update(genuine, impostor)
-    return StreamedComparisons(acc.finish(source, list(targets)), failures)
+    scores = CountedScores(passes=_feed(source))
+    return StreamedComparisons(scores, failures)

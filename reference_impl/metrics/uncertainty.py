@@ -17,13 +17,14 @@ import numpy as np
 from scipy.stats import beta
 
 from reference_impl.errors import InputError
+from reference_impl.limits import CONFIDENCE, MIN_BOOTSTRAP_RESAMPLES, RULE_OF_THIRTY
 
-# The one confidence level of FRS: each bound is one-sided at this level (clause 6.5).
-CONFIDENCE = 0.95
+# CONFIDENCE is the one confidence level of FRS: each bound is one-sided at it (clause 6.5).
 
 
-def clopper_pearson(errors: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
-    """The exact (Clopper-Pearson) two-sided interval for `errors` in `trials`.
+def clopper_pearson(errors: int, trials: int, confidence: float) -> tuple[float, float]:
+    """The exact (Clopper-Pearson) two-sided interval for `errors` in `trials` at
+    `confidence`; FRS states its one-sided bounds with `bounds`.
 
     [B(a/2; x, n-x+1), B(1-a/2; x+1, n-x)] with B the Beta quantile and a = 1 - confidence;
     the lower end is 0 when x = 0 and the upper end is 1 when x = n.
@@ -215,13 +216,13 @@ def _target_fraction(target: float) -> Fraction:
 def rule_of_thirty_trials(target: float) -> int:
     """Least number of trials in which a process at the target rate is expected to
     make 30 errors: 30 / target (Annex B.6)."""
-    return math.ceil(Fraction(30) / _target_fraction(target))
+    return math.ceil(Fraction(RULE_OF_THIRTY) / _target_fraction(target))
 
 
 def rule_of_thirty_holds(errors: int) -> bool:
     """With at least 30 errors observed, the true rate lies within +-30 % of the
     observed one at 90 % confidence (Doddington's rule of 30)."""
-    return errors >= 30
+    return errors >= RULE_OF_THIRTY
 
 
 def minimum_subjects(limit: float, enrolment: int = 1, probes: int = 1,
@@ -246,8 +247,9 @@ def minimum_subjects(limit: float, enrolment: int = 1, probes: int = 1,
     return subjects
 
 
-def subject_bootstrap(errors, subjects, resamples: int = 1000, seed: int = 0,
-                      confidence: float = CONFIDENCE, chunk: int = 64) -> tuple[float, float]:
+def subject_bootstrap(errors, subjects, resamples: int = MIN_BOOTSTRAP_RESAMPLES,
+                      seed: int = 0, confidence: float = CONFIDENCE, chunk: int = 64
+                      ) -> tuple[float, float]:
     """Percentile interval of an error rate from a subject-level bootstrap (Annex B.6).
 
     `errors` holds one 0/1 outcome per comparison and `subjects` the subject each

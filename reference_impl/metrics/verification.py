@@ -15,6 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from reference_impl.errors import InputError
+from reference_impl.metrics import counts
+
+DET_POINTS = 2000  # points a DET curve keeps: plenty for a plot (clause 6.2, NOTE 6)
 
 
 def as_scores(scores, name: str) -> np.ndarray:
@@ -22,12 +25,7 @@ def as_scores(scores, name: str) -> np.ndarray:
     array = np.asarray(scores, dtype=np.float64).ravel()
     if array.size == 0:
         raise InputError(f"{name}: no scores (an error rate over an empty set is undefined)")
-    bad = ~np.isfinite(array)
-    if bad.any():
-        first = int(np.flatnonzero(bad)[0])
-        raise InputError(f"{name}: {int(bad.sum())} scores are NaN or infinite (first at "
-                         f"index {first}); a comparison without a score is a failure to "
-                         "acquire, not a score")
+    counts.refuse_unscored(array, name)
     return array
 
 
@@ -48,7 +46,7 @@ def fmr(impostor, threshold: float) -> float:
     """False match rate: the share of impostor scores at or above the threshold.
 
     A convenience for one threshold over unsorted scores; evaluations and reports use
-    `SortedScores.fmr`, which gives the same value.
+    `CountedScores.fmr`, which gives the same value.
     """
     scores, tau = as_scores(impostor, "impostor"), as_threshold(threshold)
     return np.count_nonzero(scores >= tau) / scores.size
@@ -57,7 +55,7 @@ def fmr(impostor, threshold: float) -> float:
 def fnmr(genuine, threshold: float) -> float:
     """False non-match rate: the share of genuine scores below the threshold.
 
-    A convenience for one threshold; evaluations and reports use `SortedScores.fnmr`.
+    A convenience for one threshold; evaluations and reports use `CountedScores.fnmr`.
     """
     scores, tau = as_scores(genuine, "genuine"), as_threshold(threshold)
     return np.count_nonzero(scores < tau) / scores.size
@@ -74,9 +72,9 @@ def allowed_false_matches(target: float, impostors: int) -> int:
     return k
 
 
-def least_threshold(ascending: np.ndarray, target: float, rate: str = "FMR") -> float:
-    """tau_x = min{tau : #{s >= tau} / n <= x} over float64 values (Annex B.2), for
-    scores sorted ascending.
+def least_threshold(n: int, target: float, highest, rate: str = "FMR") -> float:
+    """tau_x = min{tau : #{s >= tau} / n <= x} over n float64 scores (Annex B.2);
+    `highest(r)` gives the r-th highest score.
 
     With acceptance at score >= tau, the thresholds meeting the target are those above
     the (k+1)-th highest score, k the allowed errors; the least of them is the next
@@ -86,10 +84,15 @@ def least_threshold(ascending: np.ndarray, target: float, rate: str = "FMR") -> 
     """
     if not 0.0 <= target <= 1.0:
         raise InputError(f"target {rate} {target} is not in [0, 1]")
-    n = ascending.size
     k = allowed_false_matches(target, n)
-    pivot = ascending[n - k - 1] if k < n else -np.inf
+    pivot = highest(k + 1) if k < n else -np.inf
     return float(np.nextafter(pivot, np.inf)) if pivot > -np.inf else float(-np.inf)
+
+
+def nth_highest(scores: np.ndarray):
+    """`highest` for `least_threshold` over an array of scores: the r-th highest, found
+    by selection (numpy.partition), not a sort."""
+    return lambda r: float(np.partition(scores, scores.size - r)[scores.size - r])
 
 
 @dataclass(frozen=True)
@@ -102,8 +105,8 @@ class OperatingPoint:
 
 def fnmr_at_fmr(genuine, impostor, target: float) -> OperatingPoint:
     """FNMR at the threshold tau_x of a target FMR x (Annex B.2): a convenience over
-    `SortedScores.fnmr_at_fmr`, the evaluation's path."""
-    return SortedScores(genuine, impostor).fnmr_at_fmr(target)
+    `CountedScores.fnmr_at_fmr`, the evaluation's path."""
+    return CountedScores(genuine, impostor).fnmr_at_fmr(target)
 
 
 @dataclass(frozen=True)
@@ -116,107 +119,141 @@ class EqualErrorRate:
 
 def eer(genuine, impostor) -> EqualErrorRate:
     """Equal error rate on the step curve (Annex B.3): a convenience over
-    `SortedScores.eer`, the evaluation's path."""
-    return SortedScores(genuine, impostor).eer()
+    `CountedScores.eer`, the evaluation's path."""
+    return CountedScores(genuine, impostor).eer()
 
 
 # ---------------------------------------------------------------------------
-# The fast path: every metric from two sorted arrays and cumulative counts.
+# The evaluation's path: every metric from counts over order-preserving bins.
 
 
-def _sorted_scores(scores, name: str, copy: bool, presorted: bool) -> np.ndarray:
-    """Sorted float64 scores, checked as `as_scores` checks them.
+class CountedScores:
+    """Genuine and impostor scores, known through counts over order-preserving bins
+    (`reference_impl.metrics.counts`, Annex B.10); every rate is then a count.
 
-    Sorting puts NaN last and -inf/+inf at the ends, so a sorted array is all finite
-    exactly when its two ends are: no pass over the data, no mask in memory.  Only a
-    failing input is scanned again, by `as_scores`, for its message.
-    """
-    array = np.asarray(scores, dtype=np.float64).ravel()
-    if presorted:
-        result = array
-    elif copy:
-        result = np.sort(array)
-    else:
-        array.sort()
-        result = array
-    if result.size == 0 or not (np.isfinite(result[0]) and np.isfinite(result[-1])):
-        as_scores(scores, name)  # raises with the count and the first index
-    if presorted and result.size > 1 and (result[1:] < result[:-1]).any():
-        raise InputError(f"{name}: scores said to be sorted are not")
-    return result
-
-
-class SortedScores:
-    """Genuine and impostor scores, each sorted once; every rate is then a count.
-
-    With G and I sorted ascending, #{g < tau} = searchsorted(G, tau, 'left') and
-    #{i >= tau} = |I| - searchsorted(I, tau, 'left'): FMR and FNMR at any threshold
-    cost two binary searches.  `copy=False` sorts the given float64 arrays in place.
+    FMR and FNMR at any threshold, the threshold of a target FMR, the EER and the DET
+    points are exact, with no sort: the scores are counted in one pass, and the few bins
+    an answer falls in are refined in another.  `prepare` asks every question of a report
+    at once, so the whole report costs two passes; a question asked later that needs a
+    bin not yet refined costs one more pass.  The scores are given as two arrays, or as
+    `passes`, a function that feeds every score to a `counts.Pass` (read from files, or
+    run on shards and merged).  Arrays are read, never copied, sorted or changed.
     """
 
-    def __init__(self, genuine, impostor, *, copy: bool = True, presorted: bool = False):
-        self.genuine = _sorted_scores(genuine, "genuine", copy, presorted)
-        self.impostor = _sorted_scores(impostor, "impostor", copy, presorted)
+    def __init__(self, genuine=None, impostor=None, *, passes=None, keep: int = counts.KEEP):
+        if passes is None:
+            genuine, impostor = (np.asarray(s, dtype=np.float64).ravel()
+                                 for s in (genuine, impostor))
+
+            def passes(empty: counts.Pass) -> counts.Pass:
+                return empty.add(genuine, impostor)
+        self.counts = counts.OrderCounts(passes, keep)
+        for name, n in zip(counts.CLASSES, self.counts.n, strict=True):
+            if n == 0:
+                raise InputError(f"{name}: no scores (an error rate over an empty set is "
+                                 "undefined)")
+        self._asking = False
 
     @property
     def n_genuine(self) -> int:
-        return self.genuine.size
+        return self.counts.n[0]
 
     @property
     def n_impostor(self) -> int:
-        return self.impostor.size
+        return self.counts.n[1]
+
+    def _answer(self, question):
+        """The answer from what the counts know, refining (one pass each time) until
+        they settle it; inside `prepare`, the need is passed up instead."""
+        while True:
+            try:
+                return question()
+            except counts.Unsettled as unsettled:
+                if self._asking:
+                    raise
+                self.counts.refine(unsettled.needs)
+
+    def prepare(self, targets=(), det_points: int | None = None,
+                thresholds=()) -> CountedScores:
+        """Refine, in as few passes as the scores allow, every bin that the EERs, the
+        operating point of each target FMR, (if asked) the DET points and the rates at
+        the given thresholds need."""
+        questions = [self.eer, self.eer_interpolated]
+        questions += [lambda t=t: self.fnmr_at_fmr(t) for t in targets]
+        questions += [lambda t=t: self.fmr(t) for t in thresholds]
+        if det_points:
+            questions.append(lambda: self.det_points(det_points))
+        while True:
+            needs: dict = {}
+            self._asking = True
+            try:
+                for question in questions:
+                    try:
+                        question()
+                    except counts.Unsettled as unsettled:
+                        needs.update(unsettled.needs)
+            finally:
+                self._asking = False
+            if not needs:
+                return self
+            self.counts.refine(needs)
+
+    def _below(self, thresholds) -> np.ndarray:
+        """(genuine, impostor) scores below each threshold: shape (2,) + thresholds'."""
+        taus = np.asarray(as_threshold(thresholds), dtype=np.float64)
+        below = self.counts.count_below_each(counts.order_keys(taus.ravel()))
+        return below.reshape((2,) + taus.shape)
 
     def false_matches(self, threshold: float) -> int:
         """Impostor scores at or above the threshold."""
-        return int(self.impostor.size - np.searchsorted(self.impostor, threshold, "left"))
+        return self.n_impostor - int(self._answer(lambda: self._below(threshold))[1])
 
     def false_non_matches(self, threshold: float) -> int:
         """Genuine scores below the threshold."""
-        return int(np.searchsorted(self.genuine, threshold, side="left"))
+        return int(self._answer(lambda: self._below(threshold))[0])
 
     def fmr(self, thresholds):
         """FMR(tau) = #{impostor >= tau} / |impostor| at one threshold or an array of
         them (Annex B.1)."""
-        below = np.searchsorted(self.impostor, as_threshold(thresholds), side="left")
-        return (self.impostor.size - below) / self.impostor.size
+        below = self._answer(lambda: self._below(thresholds))[1]
+        rates = (self.n_impostor - below) / self.n_impostor
+        return float(rates) if rates.ndim == 0 else rates
 
     def fnmr(self, thresholds):
         """FNMR(tau) = #{genuine < tau} / |genuine| at one threshold or an array of
         them (Annex B.1)."""
-        below = np.searchsorted(self.genuine, as_threshold(thresholds), side="left")
-        return below / self.genuine.size
+        rates = self._answer(lambda: self._below(thresholds))[0] / self.n_genuine
+        return float(rates) if rates.ndim == 0 else rates
+
+    def _highest_impostor(self, r: int) -> float:
+        """The r-th highest impostor score."""
+        return counts.score_of(self._answer(
+            lambda: self.counts.rank(1, self.n_impostor - r + 1)))
 
     def threshold_at_fmr(self, target: float) -> float:
         """tau_x = min{tau : FMR(tau) <= x} (Annex B.2)."""
-        return least_threshold(self.impostor, target)
+        return least_threshold(self.n_impostor, target, self._highest_impostor)
 
     def fnmr_at_fmr(self, target: float) -> OperatingPoint:
         """The operating point of a target FMR x: tau_x, FMR(tau_x) <= x and FNMR(tau_x)
         (Annex B.2)."""
         tau = self.threshold_at_fmr(target)
-        return OperatingPoint(target, tau, float(self.fmr(tau)), float(self.fnmr(tau)))
-
-    def _gap(self, tau: float) -> float:
-        return float(self.fmr(tau)) - float(self.fnmr(tau))
+        return OperatingPoint(target, tau, self.fmr(tau), self.fnmr(tau))
 
     def _crossing(self) -> tuple[float, float]:
         """(tau_a, tau_b): the greatest point of T where FMR - FNMR >= 0 and the least
-        where it is < 0.  The gap is non-increasing in tau, so each sorted array is
-        bisected; T is never materialised."""
-        below, above = -np.inf, np.inf
-        for values in (self.genuine, self.impostor):
-            lo, hi = 0, values.size  # first index whose gap is negative lies in [lo, hi]
-            while lo < hi:
-                mid = (lo + hi) // 2
-                if self._gap(values[mid]) < 0:
-                    hi = mid
-                else:
-                    lo = mid + 1
-            if lo > 0:
-                below = max(below, float(values[lo - 1]))
-            if lo < values.size:
-                above = min(above, float(values[lo]))
-        return below, above
+        where it is < 0 (Annex B.3), found by walking down the bins where the sign of
+        the gap changes; T is never materialised."""
+        n_g, n_i = self.counts.n
+
+        def gap_holds(genuine_below, impostor_below):
+            return (n_i - impostor_below) / n_i - genuine_below / n_g >= 0
+
+        a, b = self._answer(lambda: self.counts.crossing(gap_holds))
+        return counts.score_of(a), np.inf if b is None else counts.score_of(b)
+
+    def _gap(self, tau: float) -> float:
+        return self.fmr(tau) - self.fnmr(tau)
 
     def eer(self) -> EqualErrorRate:
         """EER on the step curve (Annex B.3), from the crossing alone.
@@ -228,39 +265,44 @@ class SortedScores:
         tau_a on a tie.
         """
         tau_a, tau_b = self._crossing()
-        best = tau_a
-        if abs(self._gap(tau_b)) < abs(self._gap(tau_a)):
-            best = tau_b
-        f, g = float(self.fmr(best)), float(self.fnmr(best))
+        best = tau_b if abs(self._gap(tau_b)) < abs(self._gap(tau_a)) else tau_a
+        f, g = self.fmr(best), self.fnmr(best)
         return EqualErrorRate((f + g) / 2, best, f, g)
 
     def eer_interpolated(self) -> float:
         """EER where the straight segment between the two points of the step curve
         that bracket the crossing meets FMR = FNMR (Annex B.3)."""
         tau_a, tau_b = self._crossing()
-        return crossing_of_segment((float(self.fmr(tau_a)), float(self.fnmr(tau_a))),
-                                   (float(self.fmr(tau_b)), float(self.fnmr(tau_b))))
+        return crossing_of_segment((self.fmr(tau_a), self.fnmr(tau_a)),
+                                   (self.fmr(tau_b), self.fnmr(tau_b)))
 
-    def det_points(self, points: int = 2000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def det_points(self, points: int = DET_POINTS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """At most `points` exact points of the step curve, for plots (Annex B.4).
 
-        Half are impostor scores at ranks whose FMR is spaced evenly in log10 from
-        1/|S_imp| to 1, half genuine scores likewise for FNMR: the tails a DET plot
-        shows on its normal-deviate axes keep their resolution.  Every point is a
-        threshold of T with its exact rates.
+        About half lie where the FMR is spaced evenly in log10 from 1/|S_imp| to 1, half
+        where the FNMR is, so the tails a DET plot shows on its normal-deviate axes keep
+        their resolution; plus the highest impostor score (FMR's last step) and +inf.
+        Each point sits at the lower edge of a bin of the first pass: every score of
+        that bin is at or above the edge and every other score below it or above the
+        bin, so the rates there are the bin counts, exactly the rates at the least score
+        at or above the edge, a threshold of T.  No bin is refined for them.
         """
         if points < 2:
             raise InputError(f"a DET curve needs at least 2 points, not {points}")
-        chosen = [np.array([np.inf])]
-        for values in (self.impostor, self.genuine):
-            n = values.size
-            count = min(n, points // 2)
-            ranks = np.unique(np.geomspace(1, n, num=count).round().astype(np.int64))
-            if values is self.impostor:  # the r-th highest impostor gives FMR r/n
-                chosen.append(values[n - ranks])
-            else:  # the r-th lowest genuine score gives FNMR (r-1)/n; r/n just above it
-                chosen.append(values[ranks - 1])
-        thresholds = np.unique(np.concatenate(chosen))
+        root = self.counts.splits[counts.ROOT]  # the occupied bins, scores below each
+        ranks_i, ranks_g = (np.unique(np.geomspace(1, n, num=min(n, points // 2))
+                                      .round().astype(np.int64)) for n in
+                            (self.n_impostor, self.n_genuine))
+        # (positions among the occupied bins) the bin of the r-th highest impostor score,
+        # where FMR at the edge is at least r/n, and the bin after the one of the r-th
+        # lowest genuine score, where FNMR at the edge is at least r/n
+        impostor_bins = np.searchsorted(root.below[1], self.n_impostor - ranks_i + 1) - 1
+        genuine_bins = np.searchsorted(root.below[0], ranks_g)
+        chosen = np.concatenate([impostor_bins, genuine_bins[genuine_bins < root.index.size]])
+        edges = root.index[np.unique(chosen)].astype(np.uint64)
+        thresholds = np.unique(np.concatenate([
+            [np.inf, self._highest_impostor(1)],
+            counts.scores_of(edges << np.uint64(64 - counts.WIDTH))]))
         if thresholds.size > points:
             keep = np.unique(np.linspace(0, thresholds.size - 1, points).round().astype(int))
             thresholds = thresholds[keep]
@@ -280,14 +322,14 @@ def crossing_of_segment(a: tuple[float, float], b: tuple[float, float]) -> float
 
 def eer_interpolated(genuine, impostor) -> float:
     """The interpolated EER (Annex B.3): a convenience over
-    `SortedScores.eer_interpolated`."""
-    return SortedScores(genuine, impostor).eer_interpolated()
+    `CountedScores.eer_interpolated`."""
+    return CountedScores(genuine, impostor).eer_interpolated()
 
 
-def det_points(genuine, impostor, points: int = 2000):
+def det_points(genuine, impostor, points: int = DET_POINTS):
     """(thresholds, FMR, FNMR) at no more than `points` exact points of the curve: a
-    convenience over `SortedScores.det_points`."""
-    return SortedScores(genuine, impostor).det_points(points)
+    convenience over `CountedScores.det_points`."""
+    return CountedScores(genuine, impostor).det_points(points)
 
 
 @dataclass(frozen=True)

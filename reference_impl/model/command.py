@@ -54,8 +54,7 @@ def run_check(args) -> int:
     else:
         for result in results:
             print(f"{'pass' if result.passed else 'FAIL'}  {result.check:<20} {result.detail}")
-        if not ok:
-            broken = results[-1]
+        for broken in (r for r in results if not r.passed):
             print(f"frs model check: {args.model} breaks its contract: {broken.check}: "
                   f"{broken.detail}", file=sys.stderr)
     return 0 if ok else 1

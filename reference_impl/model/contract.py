@@ -1,6 +1,9 @@
 """`frs model check`: does a submitted model keep the contract of clause 12?
 
-The static checks of `safety.inspect` come first (FRS-SUB-004 to 007; nothing is loaded
+The declaration comes first: "training-data", no untargeted scraping (FRS-SUB-003), is
+judged from the manifest and, when broken, recorded as failed without stopping the run,
+so that an honestly declared model is still measured.  The static checks of
+`safety.inspect` follow (FRS-SUB-004 to 007; nothing is loaded
 if one fails); then the session is opened with its limits and the model is run on a
 fixed batch of test inputs:
 - "signature": one input and one output, names, element type float32, shapes as the
@@ -48,6 +51,15 @@ def test_batch(manifest: Manifest, count: int = CHECK_BATCH) -> np.ndarray:
     images = coarse[:, index][:, :, index]
     images += rng.normal(0, 8, size=images.shape)
     return normalise(np.clip(images, 0, 255), manifest.input)
+
+
+def check_training_data(manifest: Manifest) -> CheckResult:
+    """FRS-SUB-003: the manifest states that no training image was scraped untargeted."""
+    if manifest.data["training_data"]["untargeted_scraping"]:
+        return CheckResult("training-data", False, "the manifest declares training images "
+                           "scraped without targeting from the internet or CCTV footage "
+                           "(untargeted_scraping: true): the model does not meet FRS-SUB-003")
+    return CheckResult("training-data", True, "no untargeted scraping declared")
 
 
 def check_signature(session: BoundedSession, manifest: Manifest) -> str:
@@ -131,10 +143,11 @@ def check_model(model_path, manifest: Manifest, limits: Limits | None = None
                 ) -> tuple[list[CheckResult], BoundedSession | None]:
     """Every check of the contract, in order, stopping at the first one broken.
 
-    Returns the results and, when all passed, the open session (for the harness).
+    Returns the results and, when every check of the model itself passed, the open
+    session (for the harness; a failed declaration check does not withhold it).
     Raises InputError only when the model file cannot be read or loaded at all.
     """
-    results: list[CheckResult] = []
+    results: list[CheckResult] = [check_training_data(manifest)]
     try:
         for check, detail in inspect(Path(model_path), manifest):
             results.append(CheckResult(check, True, detail))

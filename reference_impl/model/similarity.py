@@ -4,6 +4,12 @@ Higher is more similar for every function (clause 12): "cosine" is the cosine of
 angle, "dot" the inner product, "euclidean" the negated Euclidean distance.  The one
 home of these definitions: 1:1 pairs (`pair_scores`), all pairs (`score_matrix`) and a
 gallery searched by many probes (`References`) all prepare embeddings here.
+
+`pair_scores` is the reference kernel, pinned so that a score is the same number
+wherever it is computed: float64 throughout, each score reduced over its own two
+contiguous rows alone, so neither the batch it is computed in nor the machine's BLAS
+changes a bit of it.  Every score an evaluation counts comes from it; the matrix
+products of `References` serve searches and screening, not the counted scores.
 """
 
 from __future__ import annotations
@@ -15,7 +21,8 @@ from reference_impl.errors import InputError
 SIMILARITIES = ("cosine", "dot", "euclidean")
 
 
-def _prepare(embeddings: np.ndarray, kind: str, dtype=np.float64) -> np.ndarray:
+def prepare(embeddings: np.ndarray, kind: str, dtype=np.float64) -> np.ndarray:
+    """Embeddings as the similarity uses them: normalised for cosine, as they are else."""
     array = np.asarray(embeddings, dtype=dtype)
     if kind == "cosine":
         norms = np.linalg.norm(array, axis=-1, keepdims=True)
@@ -26,11 +33,15 @@ def _prepare(embeddings: np.ndarray, kind: str, dtype=np.float64) -> np.ndarray:
     raise InputError(f"similarity '{kind}' is not one of {', '.join(SIMILARITIES)}")
 
 
-def pair_scores(a: np.ndarray, b: np.ndarray, kind: str) -> np.ndarray:
-    """Score of each row of `a` against the same row of `b`."""
-    x, y = _prepare(a, kind), _prepare(b, kind)
+def pair_scores(a: np.ndarray, b: np.ndarray, kind: str, prepared_b: bool = False,
+                prepared_a: bool = False) -> np.ndarray:
+    """Score of each row of `a` against the same row of `b` (the reference kernel);
+    `prepared_a`, `prepared_b`: those rows are already `prepare`d, in float64 (the same
+    numbers: `prepare` works row by row)."""
+    x = np.ascontiguousarray(a if prepared_a else prepare(a, kind), dtype=np.float64)
+    y = np.ascontiguousarray(b if prepared_b else prepare(b, kind), dtype=np.float64)
     if kind == "euclidean":
-        return -np.linalg.norm(x - y, axis=-1)
+        return -np.sqrt(np.einsum("ij,ij->i", x - y, x - y))
     return np.einsum("ij,ij->i", x, y)
 
 
@@ -43,7 +54,7 @@ class References:
     """
 
     def __init__(self, embeddings: np.ndarray, kind: str, dtype=np.float64):
-        vectors = np.ascontiguousarray(_prepare(embeddings, kind, dtype))
+        vectors = np.ascontiguousarray(prepare(embeddings, kind, dtype))
         if vectors.ndim != 2 or len(vectors) == 0:
             raise InputError(f"references: expected a non-empty N x D array, got "
                              f"{vectors.shape}")
@@ -57,7 +68,7 @@ class References:
 
     def scores(self, probes: np.ndarray) -> np.ndarray:
         """Every probe against every reference (P x N), higher is more alike."""
-        x = _prepare(probes, self.kind, self.dtype)
+        x = prepare(probes, self.kind, self.dtype)
         product = x @ self.vectors.T
         if self.kind != "euclidean":
             return product

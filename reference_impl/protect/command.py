@@ -20,16 +20,19 @@ import numpy as np
 
 from reference_impl.cli_options import add_format, rate
 from reference_impl.errors import InputError
+from reference_impl.limits import FMR_LIMITS, FPIR_LIMITS
 from reference_impl.protect import cost
 
 
 def configure(name: str, parser: argparse.ArgumentParser) -> None:
     parser.add_argument("embeddings", help=".npz file with arrays 'embeddings' and 'labels'")
-    parser.add_argument("--fmr", type=rate, default=1e-4,
-                        help="the FMR limit of the class (default 1e-4, classes V-L and V-R)")
+    parser.add_argument("--fmr", type=rate, default=FMR_LIMITS["V-R"],
+                        help="the FMR limit of the class (default "
+                        f"{FMR_LIMITS['V-R']:g}, classes V-L and V-R)")
     parser.add_argument("--fpir", type=rate,
                         help="for Classes I and P: also measure the rank-1 FNIR at this FPIR "
-                        "(their class limit is 1e-3) before and after protection")
+                        f"(their class limit is {FPIR_LIMITS['I']:g}) before and after "
+                        "protection")
     parser.add_argument("--bits", type=int, help="protected template size in bits (default: "
                         "the embedding dimension; up to 8 times it)")
     parser.add_argument("--seed", help="derive the two application keys from this text, for "

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from reference_impl.errors import InputError
+from reference_impl.limits import FMR_LIMITS, MAX_D_SYS, MAX_FNMR_INCREASE
 from reference_impl.metrics.identification import (
     IdentificationPoint,
     fnir_at_fpir,
@@ -23,9 +24,6 @@ from reference_impl.metrics.verification import OperatingPoint, fnmr_at_fmr
 from reference_impl.model.similarity import score_matrix
 from reference_impl.protect.cancelable import bit_similarity, protect
 from reference_impl.protect.unlinkability import d_sys
-
-MAX_FNMR_INCREASE = 0.01  # one percentage point (FRS-DPR-010)
-MAX_D_SYS = 0.1           # FRS-DPR-009
 
 
 def synthetic_embeddings(subjects: int, captures: int = 2, dimension: int = 128,
@@ -113,7 +111,7 @@ class ProtectionCost:
 
 
 def protection_cost(embeddings: np.ndarray, labels: np.ndarray, key_a: bytes, key_b: bytes,
-                    fmr_target: float = 1e-4, output_bits: int | None = None,
+                    fmr_target: float = FMR_LIMITS["V-R"], output_bits: int | None = None,
                     transform_id: str = "app", fpir_target: float | None = None
                     ) -> ProtectionCost:
     """FNMR at `fmr_target` before and after protection under key A, and D↔sys between

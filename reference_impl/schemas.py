@@ -3,6 +3,13 @@
 Every `$ref` between schemas resolves inside this set (a `referencing.Registry` for
 `jsonschema`, a `jsonschema_rs.Registry` for the compiled path); a reference to anything
 else is an error, never a network request.
+
+The two validators read a schema the same way:
+
+- `pattern` follows ECMA-262, where `$` matches only at the very end (`ecma_pattern`);
+- `format` is an assertion (a `date` must be a real RFC 3339 full-date, `2026-13-45` is
+  not; a `date-time` needs its offset), and both validators judge it with the same
+  compiled check, jsonschema-rs's (`FormatChecks`), so they cannot disagree on a format.
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ def shipped_dir(name: str, variable: str) -> Path:
     (`<prefix>/share/frs/<name>`)."""
     if os.environ.get(variable):
         return Path(os.environ[variable])
-    checkout = Path(__file__).resolve().parents[2] / name
+    checkout = Path(__file__).resolve().parents[1] / name
     if checkout.is_dir():
         return checkout
     return Path(sys.prefix) / "share" / "frs" / name
@@ -75,6 +82,25 @@ def _pattern(validator, pattern, instance, schema):
 
 
 @cache
+def _format_check(name: str) -> jsonschema_rs.Validator:
+    return jsonschema_rs.validator_for({"format": name}, validate_formats=True)
+
+
+@cache
+def format_checker():
+    """A `jsonschema.FormatChecker` whose every format is judged by jsonschema-rs."""
+    import jsonschema
+    from jsonschema.exceptions import FormatError
+
+    class FormatChecks(jsonschema.FormatChecker):
+        def check(self, instance: object, format: str) -> None:
+            if not _format_check(format).is_valid(instance):
+                raise FormatError(f"{instance!r} is not a {format!r}")
+
+    return FormatChecks(())
+
+
+@cache
 def validator_class():
     """Draft 2020-12 with ECMA-262 semantics for `pattern` (`jsonschema` is imported only
     when a record needs details, so a run over valid records does not pay for it)."""
@@ -103,14 +129,15 @@ class Schema:
     @cached_property
     def slow(self):
         """`jsonschema`: every error, with paths and messages."""
-        return validator_class()(self.contents, registry=self.owner.registry)
+        return validator_class()(self.contents, registry=self.owner.registry,
+                                 format_checker=format_checker())
 
     @cached_property
     def fast(self):
         """`jsonschema-rs`, compiled: the verdict, quickly."""
         try:
             return jsonschema_rs.validator_for(
-                self.contents, registry=self.owner.rs_registry, validate_formats=False,
+                self.contents, registry=self.owner.rs_registry, validate_formats=True,
                 offline=True)
         except jsonschema_rs.ValidationError as exc:
             raise InputError(f"schema {self.name}: cannot compile: "
@@ -127,6 +154,16 @@ class Schema:
     @cached_property
     def version(self) -> object:
         return self.contents.get("properties", {}).get("schema_version", {}).get("const")
+
+
+def default_set() -> SchemaSet:
+    """The schema set of `default_dir()`, built once and shared by every reader."""
+    return _set_of(default_dir())
+
+
+@cache
+def _set_of(folder: Path) -> SchemaSet:
+    return SchemaSet(folder)
 
 
 class SchemaSet:

@@ -1,0 +1,173 @@
+"""Exact 1:N candidates: faiss flat indexes find them, the reference kernel scores them.
+
+faiss's `IndexFlatIP` is exhaustive (no approximate index ever serves a normative
+metric), but it scores in float32 with its own order of summation: its scores differ
+from the reference kernel's (`reference_impl.model.similarity.pair_scores`, float64) by
+at most a margin that follows from the vectors' norms.  So a query asks faiss for the k
+best samples and rescores them with the reference kernel; every sample faiss did not
+return has a reference score below the k-th faiss score plus the margin (the query's
+*bound*).  An answer that needs every sample at or above a score under that bound asks
+faiss's range search for every sample whose faiss score is within the margin of it or
+above, and rescores the ones within the margin.  The candidates so found are exactly
+those of an exhaustive search with the reference kernel.
+
+The Euclidean similarity (-|x - y|) is searched as an inner product: x' = (x, 1) and
+y' = (y, -|y|^2 / 2) give x'.y' = (|x|^2 - |x - y|^2) / 2, which orders a probe's
+references as the distance does.  A gallery may be cut into shards (`FlatShard`), one
+per worker: the candidates of the shards are merged and their bounds are the largest.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from reference_impl.model.similarity import pair_scores, prepare
+
+# The margin of a faiss inner product against the float64 one, over |x'| |y'|: float32
+# rounding of each of the D products and of the inputs, summed in any order, with room.
+_ROUNDING = 2.0 ** -23
+GROUP = 16  # probes that share one range search
+
+
+def _faiss():
+    import faiss
+
+    faiss.omp_set_num_threads(1)  # one core per process: workers share the machine
+    return faiss
+
+
+class FlatShard:
+    """Gallery rows `offset .. offset + len(vectors)`, prepared for the similarity and
+    held twice: float64 for the reference kernel, float32 in a faiss flat index."""
+
+    def __init__(self, vectors: np.ndarray, kind: str, offset: int = 0):
+        self.kind, self.offset = kind, offset
+        self.vectors = np.ascontiguousarray(prepare(vectors, kind))
+        space = self.vectors
+        if kind == "euclidean":
+            space = np.c_[space, -0.5 * (space ** 2).sum(axis=1)]
+        self.norm = float(np.sqrt((space ** 2).sum(axis=1)).max())
+        self._build()
+
+    def __len__(self) -> int:
+        return len(self.vectors)
+
+    def __getstate__(self):  # a faiss index does not pickle: a worker builds its own
+        return {k: v for k, v in self.__dict__.items() if k != "index"}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._build()
+
+    def _build(self) -> None:
+        space = self.vectors
+        if self.kind == "euclidean":
+            space = np.c_[space, -0.5 * (space ** 2).sum(axis=1)]
+        self.index = _faiss().IndexFlatIP(space.shape[1])
+        self.index.add(np.ascontiguousarray(space, dtype=np.float32))
+
+    def _space(self, probes: np.ndarray) -> np.ndarray:
+        x = prepare(probes, self.kind)
+        return np.c_[x, np.ones(len(x))] if self.kind == "euclidean" else x
+
+    def margin(self, probes: np.ndarray) -> np.ndarray:
+        """How far each probe's faiss score may lie from the float64 one."""
+        space = self._space(probes)
+        return (space.shape[1] + 4) * _ROUNDING * np.sqrt((space ** 2).sum(axis=1)) * self.norm
+
+    def to_space(self, probes: np.ndarray, scores: np.ndarray) -> np.ndarray:
+        """Reference scores as inner products in the index's space, per probe."""
+        if self.kind != "euclidean":
+            return scores
+        x = prepare(probes, self.kind)
+        return ((x ** 2).sum(axis=1) - scores ** 2) / 2
+
+    def rescore(self, probes: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """The reference kernel's score of each probe against gallery rows (global ids),
+        (probes, k); -inf where a row is -1 (no candidate)."""
+        local = np.where(rows >= 0, rows - self.offset, 0)
+        k = rows.shape[1]
+        scores = pair_scores(np.repeat(probes, k, axis=0), self.vectors[local.ravel()],
+                             self.kind, prepared_b=True).reshape(rows.shape)
+        return np.where(rows >= 0, scores, -np.inf)
+
+    def top(self, probes: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, reference scores, bound): the k best rows of each probe by faiss, scored
+        by the reference kernel, and the score no row left out reaches."""
+        k = min(k, len(self))
+        approx, local = self.index.search(np.ascontiguousarray(self._space(probes),
+                                                               dtype=np.float32), k)
+        rows = np.where(local >= 0, local + self.offset, -1)
+        bound = self._from_space(probes, approx[:, -1].astype(np.float64)
+                                 + self.margin(probes))
+        if k == len(self):  # every row returned: none is left out
+            bound = np.full(len(probes), -np.inf)
+        return rows, self.rescore(probes, rows), bound
+
+    def _from_space(self, probes: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """An inner product in the index's space back as a score, per probe (an upper
+        bound stays an upper bound: both maps are increasing)."""
+        if self.kind != "euclidean":
+            return values
+        x = prepare(probes, self.kind)
+        return -np.sqrt(np.maximum((x ** 2).sum(axis=1) - 2 * values, 0.0))
+
+    def at_least(self, probes: np.ndarray, scores: np.ndarray) -> list[np.ndarray]:
+        """For each probe, the rows (global ids) whose reference score is at least its
+        score.  A row whose faiss score clears the score by the margin is one for sure, a
+        row below it by the margin is not; only the rows in between are rescored.
+        Probes with near floors share one range search (faiss scans the gallery once
+        for the group, at the group's lowest floor)."""
+        floors = self.to_space(probes, scores) - self.margin(probes)
+        tops = floors + 2 * self.margin(probes)
+        space = np.ascontiguousarray(self._space(probes), dtype=np.float32)
+        found: list = [None] * len(probes)
+        order = np.argsort(floors)
+        for group in (order[i:i + GROUP] for i in range(0, len(order), GROUP)):
+            limits, approx, local = self.index.range_search(space[group],
+                                                            float(floors[group].min()))
+            for j, i in enumerate(group.tolist()):
+                part = slice(limits[j], limits[j + 1])
+                near, rows = approx[part], local[part].astype(np.int64) + self.offset
+                inside = near > floors[i]
+                near, rows = near[inside], rows[inside]
+                keep = near >= tops[i]
+                doubt = ~keep
+                if doubt.any():
+                    keep[doubt] = self.rescore(probes[i:i + 1],
+                                               rows[doubt][None, :])[0] >= scores[i]
+                found[i] = rows[keep]
+        return found
+
+
+class FlatIndex:
+    """Gallery shards searched as one: candidates merged, bounds the largest."""
+
+    def __init__(self, shards: list[FlatShard]):
+        self.shards = shards
+
+    @classmethod
+    def of(cls, vectors: np.ndarray, kind: str, shards: int = 1) -> FlatIndex:
+        edges = np.linspace(0, len(vectors), shards + 1).round().astype(int)
+        return cls([FlatShard(vectors[a:b], kind, a) for a, b in zip(edges[:-1], edges[1:],
+                                                                    strict=True) if b > a])
+
+    def rescore(self, probes: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """The reference kernel's score of each probe against gallery rows (global ids,
+        any shard), -inf where a row is -1."""
+        scores = np.full(rows.shape, -np.inf)
+        for shard in self.shards:
+            mine = (rows >= shard.offset) & (rows < shard.offset + len(shard))
+            if mine.any():
+                scores = np.where(mine, shard.rescore(probes, np.where(mine, rows, -1)), scores)
+        return scores
+
+    def top(self, probes: np.ndarray, k: int):
+        found = [shard.top(probes, k) for shard in self.shards]
+        return (np.concatenate([f[0] for f in found], axis=1),
+                np.concatenate([f[1] for f in found], axis=1),
+                np.max([f[2] for f in found], axis=0))
+
+    def at_least(self, probes: np.ndarray, scores: np.ndarray) -> list[np.ndarray]:
+        found = [shard.at_least(probes, scores) for shard in self.shards]
+        return [np.concatenate(rows) for rows in zip(*found, strict=True)]

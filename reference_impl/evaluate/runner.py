@@ -1,0 +1,27 @@
+"""Where the harness's tasks run: `Runner` runs them here, one after the other;
+`reference_impl.evaluate.distributed.DaskRunner` runs the same tasks on Dask workers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+
+class Runner:
+    """Runs tasks in this process."""
+
+    def map(self, function: Callable, items: Iterable, *shared) -> Iterable:
+        """function(*shared, item) for each item, results in any order."""
+        for item in items:
+            yield function(*shared, item)
+
+    def share(self, value):
+        """A value every task gets (a cluster sends it to each worker once)."""
+        return value
+
+    def embed(self, chunks, manifest, session) -> Iterable:
+        """(number, embed_batch(chunk)) for each numbered chunk of samples, through
+        `session` (a cluster uses each worker's own session instead)."""
+        from reference_impl.evaluate.harness import embed_batch
+
+        for number, chunk in chunks:
+            yield number, embed_batch(chunk, manifest, session)

@@ -1,0 +1,189 @@
+"""The comparisons of a plan scored block by block and counted, never kept (clause 12.6).
+
+A plan too large to keep is cut into blocks: tiles of references x probes for an
+all-pairs plan, runs of the pair lists for a sampled one.  Each block's scores come from
+the reference kernel (`pair_scores`: float64, each score from its own two rows, so the
+same number in any block on any worker) and go straight into a `counts.Pass`; only the
+counts travel.  The first pass notes each block's least and greatest score of each
+class, so a refinement pass recomputes only the blocks that can hold a score in a bin
+it refines.  `Runner.map` decides where blocks run: here, or on Dask workers
+(`reference_impl.evaluate.distributed`); the counts, and so the report, are the same.
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+from dataclasses import dataclass
+
+import numpy as np
+
+from reference_impl.evaluate.runner import Runner
+from reference_impl.metrics import counts
+from reference_impl.metrics.verification import CountedScores
+from reference_impl.model.similarity import pair_scores, prepare
+
+TILE = 512        # references (and probes) in a tile of an all-pairs plan
+PAIRS = 4096      # pairs the kernel scores at once: bounds its working memory
+
+
+@dataclass(frozen=True)
+class Comparisons:
+    """What every block needs: the embeddings, who is compared with whom, the kernel."""
+
+    vectors: np.ndarray       # (samples, dimension), NaN rows: rejected samples
+    refs: np.ndarray          # sample index of each reference
+    probes: np.ndarray        # sample index of each probe
+    ref_subjects: np.ndarray  # subject code of each reference
+    probe_subjects: np.ndarray
+    similarity: str
+    mated: np.ndarray         # (m, 2) pairs of a sampled plan; empty for all pairs
+    non_mated: np.ndarray
+
+    @classmethod
+    def of(cls, vectors, refs, probes, plan, subjects, similarity: str) -> Comparisons:
+        codes = {s: i for i, s in enumerate(sorted(set(subjects)))}
+        code = np.array([codes[s] for s in subjects])
+        everything = plan.kind == "all"
+        empty = np.empty((0, 2), dtype=np.int64)
+        return cls(vectors, refs, probes, code[refs], code[probes], similarity,
+                   empty if everything else plan.mated, empty if everything else plan.non_mated)
+
+    def blocks(self) -> list[tuple]:
+        """("tile", r0, r1, p0, p1) for all pairs; ("mated" | "non_mated", i0, i1) else."""
+        if not self.mated.size and not self.non_mated.size:
+            return [("tile", r, min(r + TILE, self.refs.size), p, min(p + TILE, self.probes.size))
+                    for r in range(0, self.refs.size, TILE)
+                    for p in range(0, self.probes.size, TILE)]
+        step = TILE * TILE
+        return [(name, i, min(i + step, len(pairs))) for name, pairs in
+                (("mated", self.mated), ("non_mated", self.non_mated))
+                for i in range(0, len(pairs), step)]
+
+    def size(self, block: tuple) -> int:
+        return ((block[2] - block[1]) * (block[4] - block[3]) if block[0] == "tile"
+                else block[2] - block[1])
+
+    def scores(self, block: tuple) -> tuple[np.ndarray, np.ndarray]:
+        """(mated scores, non-mated scores) of a block, NaN where a comparison has none."""
+        if block[0] == "tile":
+            _, r0, r1, p0, p1 = block
+            rows, cols = np.meshgrid(np.arange(r0, r1), np.arange(p0, p1), indexing="ij")
+            rows, cols = rows.ravel(), cols.ravel()
+            same = self.ref_subjects[rows] == self.probe_subjects[cols]
+            pairs = np.stack([rows, cols], axis=1)
+            return self._score(pairs[same]), self._score(pairs[~same])
+        name, i0, i1 = block
+        part = (self.mated if name == "mated" else self.non_mated)[i0:i1]
+        empty = np.empty(0)
+        return (self._score(part), empty) if name == "mated" else (empty, self._score(part))
+
+    def _score(self, pairs: np.ndarray) -> np.ndarray:
+        out = np.empty(len(pairs))
+        if not len(pairs):
+            return out
+        with np.errstate(invalid="ignore", divide="ignore"):
+            # each row prepared once, not once per pair: the same numbers (row by row)
+            refs = np.unique(pairs[:, 0])
+            probes = np.unique(pairs[:, 1])
+            ready_r = prepare(self.vectors[self.refs[refs]], self.similarity)
+            ready_p = prepare(self.vectors[self.probes[probes]], self.similarity)
+            at_r, at_p = np.searchsorted(refs, pairs[:, 0]), np.searchsorted(probes, pairs[:, 1])
+            for i in range(0, len(pairs), PAIRS):
+                out[i:i + PAIRS] = pair_scores(ready_r[at_r[i:i + PAIRS]],
+                                               ready_p[at_p[i:i + PAIRS]], self.similarity,
+                                               prepared_b=True, prepared_a=True)
+        return out
+
+
+@dataclass
+class BlockCount:
+    """A block's part of a pass, its comparisons without a score, and (first pass) the
+    least and greatest key of each class, or None for a class it does not hold."""
+
+    part: counts.Pass
+    unscored: tuple[int, int]
+    span: tuple
+
+
+def count_block(comparisons: Comparisons, block: tuple, empty: counts.Pass) -> BlockCount:
+    """Score one block and count it into a copy of the empty pass (a task)."""
+    mated, non_mated = comparisons.scores(block)
+    part, span = copy.deepcopy(empty), []
+    kept = []
+    for scores in (mated, non_mated):
+        finite = scores[np.isfinite(scores)]
+        kept.append(finite)
+        keys = counts.order_keys(finite) if finite.size else None
+        span.append(None if keys is None else (int(keys.min()), int(keys.max())))
+    part.add(kept[0], kept[1])
+    unscored = (int(mated.size - kept[0].size), int(non_mated.size - kept[1].size))
+    return BlockCount(part.compact(), unscored, tuple(span))
+
+
+def _needed(span: tuple, requests: dict) -> bool:
+    """Whether a block whose keys lie in `span` can hold a key of a requested node."""
+    for node in requests:
+        if node.bits == 0:
+            return True
+        low, high = node.low, (node.prefix + 1) << (64 - node.bits)
+        if any(s is not None and s[0] < high and s[1] >= low for s in span):
+            return True
+    return False
+
+
+@dataclass
+class Tiled:
+    scores: CountedScores
+    blocks: int
+    tally: dict  # unscored (mated, non-mated); blocks recomputed by refinement passes
+
+    @property
+    def unscored(self) -> tuple[int, int]:
+        return self.tally["unscored"]
+
+    @property
+    def recomputed(self) -> int:
+        return self.tally["recomputed"]
+
+
+def count_plan(comparisons: Comparisons, runner: Runner | None = None,
+               progress: bool = True) -> Tiled:
+    """CountedScores of a whole plan from its blocks: the first pass scores every block,
+    each refinement pass only the blocks that can hold a score in a refined bin."""
+    from tqdm import tqdm
+
+    runner = runner or Runner()
+    blocks = comparisons.blocks()
+    shared = runner.share(comparisons)
+    spans: list = [None] * len(blocks)
+    tally = {"unscored": (0, 0), "recomputed": 0, "passes": 0}
+
+    def passes(empty: counts.Pass) -> counts.Pass:
+        first = tally["passes"] == 0
+        tally["passes"] += 1
+        chosen = [i for i in range(len(blocks)) if first or _needed(spans[i], empty.requests)]
+        stage = "scoring" if first else "refinement"
+        bar = tqdm(total=sum(comparisons.size(blocks[i]) for i in chosen), desc=stage,
+                   unit="cmp", unit_scale=True, file=sys.stderr, disable=not progress,
+                   leave=False)
+        total = copy.deepcopy(empty)
+        for index, done in runner.map(_indexed, [(i, blocks[i]) for i in chosen], shared,
+                                      empty):
+            total.merge(done.part)
+            if first:
+                spans[index] = done.span
+                tally["unscored"] = tuple(a + b for a, b in zip(tally["unscored"],
+                                                                done.unscored, strict=True))
+            bar.update(comparisons.size(blocks[index]))
+        bar.close()
+        if not first:
+            tally["recomputed"] += len(chosen)
+        return total
+
+    return Tiled(CountedScores(passes=passes), len(blocks), tally)
+
+
+def _indexed(comparisons: Comparisons, empty: counts.Pass, item: tuple):
+    index, block = item
+    return index, count_block(comparisons, block, empty)

@@ -1,0 +1,483 @@
+"""Exact order statistics of two score sets from counts, without a sort (Annex B.10).
+
+Every float64 score maps to a 64-bit *key* whose unsigned order is the order of the
+scores: flip every bit of a negative number, set the sign bit of a positive one; -0.0
+counts as +0.0.  A *node* is the set of keys sharing a prefix of their bits; the root
+holds them all.  *Splitting* a node counts the keys of each class (genuine, impostor) in
+its 2^20 sub-nodes, one per value of the next 20 bits.
+
+What an error rate asks of the order -- how many keys of a class lie below a key, which
+key has a given rank, where a monotone condition on those counts stops holding -- is
+answered by walking down from the root.  Where a node's counts do not settle the answer,
+the walk raises `Unsettled` naming the node, and one more pass over the scores refines
+it: its keys are kept (when few), it is split (when many), or only its least key is
+noted.  A pass (`Pass`) takes the scores chunk by chunk and the passes of separate chunks
+or shards merge, so arrays in memory, files read in bounded memory and shards on many
+machines go through the same code.  An evaluation typically needs two passes: the split
+of the root, then a few nodes kept.  The cost is linear in the number of scores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+import numpy as np
+
+from reference_impl.errors import InputError
+
+WIDTH = 20            # bits a split adds to a prefix
+KEEP = 1 << 21        # keys one pass may keep; a node needing more is split instead
+CHUNK = 1 << 20       # scores handled at once: bounds a pass's working memory
+CLASSES = ("genuine", "impostor")
+
+_SIGN = np.uint64(1 << 63)
+_TOP = np.uint64(64 - WIDTH)
+_HALF = 1 << (WIDTH - 1)
+_NONE = np.uint64(2**64 - 1)  # the key of a NaN: "no least key yet"
+
+
+def order_keys(scores) -> np.ndarray:
+    """uint64 keys whose order is the order of the float64 scores (-0.0 = +0.0)."""
+    bits = (np.asarray(scores, dtype=np.float64) + 0.0).view(np.uint64)
+    return np.where(bits & _SIGN, ~bits, bits | _SIGN)
+
+
+def scores_of(keys) -> np.ndarray:
+    """The float64 scores of keys (the inverse of `order_keys`)."""
+    keys = np.asarray(keys, dtype=np.uint64)
+    return np.where(keys & _SIGN, keys & ~_SIGN, ~keys).view(np.float64)
+
+
+def score_of(key: int) -> float:
+    return float(scores_of([key])[0])
+
+
+def key_of(score: float) -> int:
+    return int(order_keys([score])[0])
+
+
+def refuse_unscored(values: np.ndarray, name: str, offset: int = 0) -> None:
+    """Raise the input error of FRS-ACC-003 when `values` hold a NaN or an infinity: a
+    comparison without a finite score is a failure to acquire, never a score."""
+    bad = ~np.isfinite(values)
+    if bad.any():
+        first = offset + int(np.flatnonzero(bad)[0])
+        raise InputError(f"{name}: {int(bad.sum())} scores are NaN or infinite (first at "
+                         f"index {first}); a comparison without a score is a failure to "
+                         "acquire, not a score")
+
+
+class Node(NamedTuple):
+    """The keys whose top `bits` bits are `prefix`."""
+
+    prefix: int
+    bits: int
+
+    @property
+    def width(self) -> int:
+        return min(WIDTH, 64 - self.bits)
+
+    @property
+    def low(self) -> int:
+        """The node's least key."""
+        return self.prefix << (64 - self.bits)
+
+    def child(self, index: int) -> Node:
+        return Node((self.prefix << self.width) | index, self.bits + self.width)
+
+    def index_of(self, key: int) -> int:
+        """Which sub-node of this node holds `key`."""
+        return (key >> (64 - self.bits - self.width)) & ((1 << self.width) - 1)
+
+    def holds(self, keys: np.ndarray) -> np.ndarray:
+        return (keys >> np.uint64(64 - self.bits)) == np.uint64(self.prefix)
+
+    def top(self) -> int:
+        """The sub-node of the root that holds this node."""
+        return self.prefix >> (self.bits - WIDTH)
+
+
+ROOT = Node(0, 0)
+
+
+class Unsettled(Exception):  # noqa: N818 - a state of knowledge, not a failure
+    """The counts known so far do not settle an answer; `needs` maps each node to refine
+    to "detail" (keep or split it) or "least" (its least key)."""
+
+    def __init__(self, needs: dict[Node, str]):
+        super().__init__(f"{len(needs)} node(s) to refine")
+        self.needs = needs
+
+
+# --------------------------------------------------------------------------- a pass
+
+# The root's sub-nodes by the raw top 20 bits of a float64 (sign, exponent, 8 bits of
+# mantissa): positive numbers count up from raw 0, negative ones down from 2^20 - 1.
+_RAW_NEGATIVE_ZERO = _HALF  # -0.0 has the sign bit only
+_RAW_EXPONENT = 0x7FF00     # all ones: an infinity or a NaN
+DENSE = 1 << 16             # chunks this large are counted with a bincount of every bin
+
+
+def _raw_of_top(top: int) -> int:
+    return top - _HALF if top >= _HALF else (1 << WIDTH) - 1 - top
+
+
+def _top_of_raw(raw: np.ndarray) -> np.ndarray:
+    return np.where(raw < _HALF, raw + _HALF, (1 << WIDTH) - 1 - raw)
+
+
+class Counts(NamedTuple):
+    """The counts of a split node: its occupied sub-nodes `index` (ascending) and
+    `below` (2, len(index) + 1), the keys of each class below each of them (the last
+    column: in the whole node)."""
+
+    index: np.ndarray
+    below: np.ndarray
+
+    @classmethod
+    def of(cls, index: np.ndarray, counts: np.ndarray) -> Counts:
+        """From sub-node indices (any order, repeats add) and their (2, n) counts."""
+        unique, inverse = np.unique(index, return_inverse=True)
+        below = np.zeros((2, unique.size + 1), dtype=np.int64)
+        for c in (0, 1):
+            np.add.at(below[c, 1:], inverse, counts[c])
+        np.cumsum(below, axis=1, out=below)
+        keep = np.r_[True, (below[:, 1:] != below[:, :-1]).any(axis=0)]  # drop empty ones
+        return cls(unique[keep[1:]], below[:, keep])
+
+    def at(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        """(keys of each class below sub-node `index`, keys of each class inside it)."""
+        j = int(np.searchsorted(self.index, index))
+        inside = j < self.index.size and self.index[j] == index
+        return self.below[:, j], (self.below[:, j + 1] - self.below[:, j] if inside
+                                  else np.zeros(2, dtype=np.int64))
+
+
+class Pass:
+    """One pass over every score: it splits, keeps or notes the least key of the nodes
+    requested (`kind` "split", "keep" or "least").  Feed it chunks with `add`; the passes
+    of separate chunks or shards `merge`.  A pass pickles without its lookup tables, so
+    it can travel to a worker and back; `compact` first makes its counts small."""
+
+    def __init__(self, requests: dict[Node, str]):
+        self.requests = dict(requests)
+        self.sizes = [0, 0]
+        # split node -> dense (2, 2^width) counts (or None) and sparse (index, counts) parts
+        self.dense = {node: None for node, kind in self.requests.items() if kind == "split"}
+        self.sparse: dict[Node, list] = {node: [] for node in self.dense}
+        self.kept: list[list[np.ndarray]] = [[], []]
+        self.least_nodes = [node for node, kind in self.requests.items() if kind == "least"]
+        self.least = np.full((2, len(self.least_nodes)), _NONE, dtype=np.uint64)
+        self._tables = None
+
+    def __getstate__(self):
+        return {**self.__dict__, "_tables": None}
+
+    def add(self, genuine=(), impostor=()) -> Pass:
+        """Take one chunk of scores of either class or both."""
+        for cls, chunk in enumerate((genuine, impostor)):
+            values = np.ascontiguousarray(chunk, dtype=np.float64).ravel()
+            for start in range(0, values.size, CHUNK):
+                self._add(cls, values[start:start + CHUNK])
+        return self
+
+    def merge(self, other: Pass) -> Pass:
+        """Add another pass over other scores (the same requests) to this one."""
+        self.sizes = [a + b for a, b in zip(self.sizes, other.sizes, strict=True)]
+        for node, dense in other.dense.items():
+            if dense is not None:
+                self._dense(node)[...] += dense
+            self.sparse[node].extend(other.sparse[node])
+        for cls in (0, 1):
+            self.kept[cls].extend(other.kept[cls])
+        np.minimum(self.least, other.least, out=self.least)
+        return self
+
+    def compact(self) -> Pass:
+        """Fold the counts into one sparse part per split node (small to send)."""
+        for node in self.dense:
+            self.sparse[node] = [self.counts(node)]
+            self.dense[node] = None
+        for cls in (0, 1):
+            self.kept[cls] = [np.concatenate(self.kept[cls])] if self.kept[cls] else []
+        return self
+
+    def counts(self, node: Node) -> tuple[np.ndarray, np.ndarray]:
+        """(sub-node indices, their (2, n) counts) of a split node, in key order."""
+        parts = list(self.sparse[node])
+        dense = self.dense[node]
+        if dense is not None:
+            index = np.flatnonzero(dense.any(axis=0))
+            parts.append((_top_of_raw(index) if node == ROOT else index, dense[:, index]))
+        if not parts:
+            return np.empty(0, dtype=np.int64), np.empty((2, 0), dtype=np.int64)
+        return (np.concatenate([i for i, _ in parts]),
+                np.concatenate([c for _, c in parts], axis=1))
+
+    def _dense(self, node: Node) -> np.ndarray:
+        if self.dense[node] is None:
+            self.dense[node] = np.zeros((2, 1 << node.width), dtype=np.int64)
+        return self.dense[node]
+
+    def _add(self, cls: int, values: np.ndarray) -> None:
+        offset = self.sizes[cls]
+        self.sizes[cls] += values.size
+        raw = (values.view(np.uint64) >> _TOP).view(np.int64)  # int64: indexes with no cast
+        if ROOT in self.dense:
+            self._count_root(cls, values, raw, offset)
+        if self._tables is None:
+            self._tables = self._lookup_tables()
+        route, keep, slot, deep = self._tables
+        if route is None:
+            return
+        picked = route[raw]
+        if not picked.any():
+            return
+        keys = order_keys(values[picked])
+        top = (keys >> _TOP).astype(np.intp)
+        kept = keep[top]
+        if slot is not None:
+            where = slot[top]
+            hit = where >= 0
+            np.minimum.at(self.least[cls], where[hit], keys[hit])
+        for node, kind, index in deep:
+            inside = node.holds(keys)
+            if kind == "keep":
+                kept |= inside
+            elif kind == "least" and inside.any():
+                self.least[cls, index] = min(self.least[cls, index], keys[inside].min())
+            elif kind == "split":
+                shift = np.uint64(64 - node.bits - node.width)
+                sub = (keys[inside] >> shift) & np.uint64((1 << node.width) - 1)
+                self._dense(node)[cls] += np.bincount(sub.astype(np.intp),
+                                                      minlength=1 << node.width)
+        if kept.any():
+            self.kept[cls].append(keys[kept])
+
+    def _count_root(self, cls: int, values: np.ndarray, raw: np.ndarray, offset: int) -> None:
+        if values.size < DENSE:  # a small chunk: count only the bins it occupies
+            if (raw == _RAW_NEGATIVE_ZERO).any():  # -0.0 is +0.0: count it in +0.0's bin
+                raw = np.where(values.view(np.uint64) == _SIGN, 0, raw)
+            index, counts = np.unique(raw, return_counts=True)
+            if ((index & _RAW_EXPONENT) == _RAW_EXPONENT).any():
+                refuse_unscored(values, CLASSES[cls], offset)
+            both = np.zeros((2, index.size), dtype=np.int64)
+            both[cls] = counts
+            self.sparse[ROOT].append((_top_of_raw(index), both))
+            return
+        counts = np.bincount(raw, minlength=1 << WIDTH)  # every bin: linear, no sort
+        if counts[_RAW_EXPONENT:_HALF].any() or counts[_HALF | _RAW_EXPONENT:].any():
+            refuse_unscored(values, CLASSES[cls], offset)
+        if counts[_RAW_NEGATIVE_ZERO]:
+            zeros = int(np.count_nonzero(values.view(np.uint64) == _SIGN))
+            counts[_RAW_NEGATIVE_ZERO] -= zeros
+            counts[0] += zeros
+        self._dense(ROOT)[cls] += counts
+
+    def _lookup_tables(self):
+        """Which raw top bits a chunk's score needs to be looked at for (route), and which
+        root sub-node is kept whole (keep) or has its least key noted (slot)."""
+        size = 1 << WIDTH
+        route, keep, slot, deep = np.zeros(size, dtype=bool), np.zeros(size, dtype=bool), None, []
+        for node, kind in self.requests.items():
+            if node.bits == 0:
+                continue
+            top = node.top()
+            route[_raw_of_top(top)] = True
+            if top == _HALF:  # -0.0 (raw 2^19) belongs to the node of +0.0
+                route[_RAW_NEGATIVE_ZERO] = True
+            if node.bits == WIDTH and kind == "keep":
+                keep[top] = True
+            elif node.bits == WIDTH and kind == "least":
+                if slot is None:
+                    slot = np.full(size, -1, dtype=np.int32)
+                slot[top] = self.least_nodes.index(node)
+            else:
+                index = self.least_nodes.index(node) if kind == "least" else -1
+                deep.append((node, kind, index))
+        if not route.any():
+            return None, None, None, None
+        return route, keep, slot, deep
+
+
+# --------------------------------------------------------------------------- what is known
+
+
+class OrderCounts:
+    """What the passes so far have established about the order of the keys of the two
+    classes: the counts of every split node, the kept keys, the least keys noted."""
+
+    def __init__(self, run: Callable[[Pass], Pass], keep: int = KEEP):
+        """`run(p)` feeds every score to the empty pass `p` and returns it (or the merge
+        of its copies, run on shards).  The first pass splits the root."""
+        self.run, self.keep = run, keep
+        self.splits: dict[Node, Counts] = {}
+        self.kept = [np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.uint64)]
+        self.kept_nodes: set[Node] = set()
+        self.least: dict[Node, tuple] = {}
+        self.passes = 0
+        self.n = (0, 0)
+        self._apply(run(Pass({ROOT: "split"})))
+        self.n = tuple(int(c) for c in self.splits[ROOT].below[:, -1])
+
+    # ---- refinement
+
+    def refine(self, needs: dict[Node, str]) -> None:
+        """One more pass: keep the smaller nodes needing detail while the keys fit in
+        `keep`, split the others, note the least keys asked for."""
+        requests = {node: "least" for node, kind in needs.items() if kind == "least"}
+        detail = sorted((n for n, kind in needs.items() if kind == "detail"),
+                        key=lambda node: int(self.count(node).sum()))
+        room = self.keep
+        for node in detail:
+            size = int(self.count(node).sum())
+            if size <= room or node.bits + node.width > 64:
+                requests[node], room = "keep", room - size
+            else:
+                requests[node] = "split"
+        self._apply(self.run(Pass(requests)))
+
+    def _apply(self, done: Pass) -> None:
+        if self.passes and tuple(done.sizes) != self.n:
+            raise InputError(f"the scores changed between two passes over them: "
+                             f"{tuple(done.sizes)} (genuine, impostor) scores, "
+                             f"{self.n} the first time")
+        self.passes += 1
+        for node in done.dense:
+            self.splits[node] = Counts.of(*done.counts(node))
+        new = [node for node, kind in done.requests.items() if kind == "keep"]
+        if new:
+            for cls in (0, 1):
+                self.kept[cls] = np.sort(np.concatenate([self.kept[cls], *done.kept[cls]]))
+            self.kept_nodes.update(new)
+        for index, node in enumerate(done.least_nodes):
+            self.least[node] = tuple(None if k == _NONE else int(k) for k in done.least[:, index])
+
+    # ---- questions
+
+    def count(self, node: Node) -> np.ndarray:
+        """Keys of each class in a node (whose parent is split)."""
+        if node.bits == 0:
+            return np.array(self.n)
+        parent_bits = (node.bits - 1) // WIDTH * WIDTH
+        parent = Node(node.prefix >> (node.bits - parent_bits), parent_bits)
+        return self.splits[parent].at(node.prefix & ((1 << parent.width) - 1))[1]
+
+    def _kept_in(self, cls: int, node: Node) -> np.ndarray:
+        keys = self.kept[cls]
+        start = np.searchsorted(keys, np.uint64(node.low))
+        return keys[start:start + int(self.count(node)[cls])]
+
+    def count_below(self, key: int) -> tuple[int, int]:
+        """How many keys of each class lie below `key`."""
+        node, below = ROOT, np.zeros(2, dtype=np.int64)
+        while True:
+            index = node.index_of(key)
+            before, inside = self.splits[node].at(index)
+            below = below + before
+            child = node.child(index)
+            if not inside.any() or key == child.low:
+                return int(below[0]), int(below[1])
+            if child in self.splits:
+                node = child
+                continue
+            if child in self.kept_nodes:
+                return tuple(int(b) + int(np.searchsorted(self._kept_in(c, child),
+                                                          np.uint64(key)))
+                             for c, b in enumerate(below))
+            least = self.least.get(child)
+            if least is not None and all(n == 0 or key <= k
+                                         for n, k in zip(inside, least, strict=True)):
+                return int(below[0]), int(below[1])
+            raise Unsettled({child: "detail"})
+
+    def count_below_each(self, keys: np.ndarray) -> np.ndarray:
+        """`count_below` of each key of an array, as a (2, len(keys)) array: the root's
+        counts settle most keys at once, the kept keys most of the others."""
+        keys = np.asarray(keys, dtype=np.uint64)
+        top = (keys >> _TOP).astype(np.int64)
+        root = self.splits[ROOT]
+        j = np.searchsorted(root.index, top)
+        below = root.below[:, j]
+        occupied = root.index[np.minimum(j, root.index.size - 1)] == top
+        open_ = np.flatnonzero(occupied & (keys != (top.astype(np.uint64) << _TOP)))
+        kept = np.array([Node(int(t), WIDTH) in self.kept_nodes for t in top[open_]], bool)
+        for cls in (0, 1):  # a kept sub-node of the root: its keys below, by bisection
+            where, edge = keys[open_[kept]], top[open_[kept]].astype(np.uint64) << _TOP
+            below[cls, open_[kept]] += (np.searchsorted(self.kept[cls], where)
+                                        - np.searchsorted(self.kept[cls], edge))
+        needs = {}
+        for i in open_[~kept].tolist():
+            try:
+                below[:, i] = self.count_below(int(keys[i]))
+            except Unsettled as unsettled:
+                needs.update(unsettled.needs)
+        if needs:
+            raise Unsettled(needs)
+        return below
+
+    def rank(self, cls: int, r: int) -> int:
+        """The key of rank r (1 = least) among the keys of class `cls`."""
+        node = ROOT
+        while True:
+            split = self.splits[node]
+            j = int(np.searchsorted(split.below[cls], r, side="left")) - 1
+            r -= int(split.below[cls, j])
+            child = node.child(int(split.index[j]))
+            if child.bits == 64:
+                return child.low
+            if child in self.splits:
+                node = child
+            elif child in self.kept_nodes:
+                return int(self._kept_in(cls, child)[r - 1])
+            elif r == 1 and child in self.least:
+                return self.least[child][cls]
+            else:  # the rates at a rank's score need the node's detail in any case
+                raise Unsettled({child: "detail"})
+
+    def least_key(self, node: Node) -> int:
+        """The least key of either class in an occupied node."""
+        if node.bits == 64:
+            return node.low
+        if node in self.splits:
+            return self.least_key(node.child(int(self.splits[node].index[0])))
+        if node in self.kept_nodes:
+            return min(int(self._kept_in(c, node)[0]) for c in (0, 1)
+                       if self.count(node)[c])
+        if node in self.least:
+            return min(k for k in self.least[node] if k is not None)
+        raise Unsettled({node: "least"})
+
+    def crossing(self, holds: Callable[[np.ndarray, np.ndarray], np.ndarray]
+                 ) -> tuple[int, int | None]:
+        """(a, b): a the greatest key of the scores where `holds(genuine below, impostor
+        below)` is true, b the least key above a (None when a is the greatest).
+
+        `holds` takes arrays of counts of keys below each candidate key and must be true
+        at the least key and turn false at most once as the key grows.
+        """
+        node, below, after, needs = ROOT, np.zeros(2, dtype=np.int64), None, {}
+        while node.bits < 64 and node in self.splits:
+            split = self.splits[node]
+            edges = below[:, None] + split.below[:, :-1]  # below each occupied sub-node
+            last = int(np.flatnonzero(holds(edges[0], edges[1]))[-1])
+            if last + 1 < split.index.size:  # the least key above this sub-node's keys
+                after = node.child(int(split.index[last + 1]))
+            below = edges[:, last]
+            node = node.child(int(split.index[last]))
+        try:
+            after = None if after is None else self.least_key(after)
+        except Unsettled as unsettled:
+            needs.update(unsettled.needs)
+        if node.bits == 64 and not needs:
+            return node.low, after
+        if node not in self.kept_nodes and node.bits < 64:
+            needs[node] = "detail"
+        if needs:
+            raise Unsettled(needs)
+        parts = [self._kept_in(c, node) for c in (0, 1)]
+        keys = np.unique(np.concatenate(parts))
+        inside = [np.searchsorted(part, keys) for part in parts]
+        last = int(np.flatnonzero(holds(below[0] + inside[0], below[1] + inside[1]))[-1])
+        return int(keys[last]), int(keys[last + 1]) if last + 1 < keys.size else after

@@ -1,0 +1,67 @@
+"""`frs evaluate --workers N`: the same report from a Dask cluster, a worker lost or not,
+and from comparisons counted block by block instead of kept."""
+
+import json
+import os
+import signal
+
+import pytest
+from test_evaluate import NOISY, THRESHOLD, evaluate, submission
+
+from reference_impl.evaluate import distributed, harness, synthetic, tiles
+from reference_impl.evaluate.runner import Runner
+
+pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def single(tmp_path_factory):
+    """One single-process evaluation: the report every other run must equal."""
+    root = tmp_path_factory.mktemp("single")
+    submission(root / "sub", NOISY, {"V-L": THRESHOLD, "I": 0.8},
+               operational_gallery_size=40)
+    synthetic.write_dataset(root / "data", NOISY, subjects=40)
+    evaluate(root, ["--batch-size", "8"])
+    return root, json.loads((root / "out" / "report.json").read_text())
+
+
+def rerun(root, tmp_path, argv=()):
+    for name in ("sub", "data"):
+        (tmp_path / name).symlink_to(root / name)
+    code = evaluate(tmp_path, ["--batch-size", "8", *argv])
+    return code, json.loads((tmp_path / "out" / "report.json").read_text())
+
+
+@pytest.mark.requirement("FRS-ACC-021")
+def test_counted_block_by_block_the_report_is_the_same(single, tmp_path, monkeypatch):
+    root, report = single
+    monkeypatch.setattr(tiles, "TILE", 16)  # 5 x 8 tiles of the 80 x 120 plan
+    monkeypatch.setattr(harness, "KEPT_SCORES", 0)  # count, do not keep
+    code, tiled = rerun(root, tmp_path)
+    assert tiled == report and not (tmp_path / "out" / "scores.jsonl").exists()
+    assert (root / "out" / "scores.jsonl").exists()
+
+
+@pytest.mark.requirement("FRS-ACC-021")
+def test_two_workers_give_the_single_process_report_even_when_one_dies(single, tmp_path,
+                                                                       monkeypatch):
+    root, report = single
+    monkeypatch.setattr(tiles, "TILE", 16)
+    killed = []
+    embed = distributed.DaskRunner.embed
+
+    def embed_and_kill(self, chunks, manifest, session):
+        for number, result in embed(self, chunks, manifest, session):
+            if not killed:  # the first batch is back: stop a worker, mid-run
+                pid = distributed.worker_pids(self.client)[0]
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+            yield number, result
+
+    monkeypatch.setattr(distributed.DaskRunner, "embed", embed_and_kill)
+    code, on_cluster = rerun(root, tmp_path, ["--workers", "2"])
+    assert killed and on_cluster == report
+
+
+def test_a_local_runner_is_this_process():
+    assert list(Runner().map(lambda a, x: a + x, [1, 2], 10)) == [11, 12]
