@@ -427,15 +427,15 @@ def schema_page(name: str, schema: dict, clauses: list[Clause], project: Project
 
 
 def _rate(value: float | None) -> str:
-    """A limit as the spec writes it: ≤ 5 %, ≤ 10⁻⁴."""
+    """A limit as the spec writes it: ≤ 5 %, ≤ 10⁻⁴, ≤ 3 × 10⁻⁴."""
     if value is None:
         return "—"
     if value >= 0.01:
         return f"≤ {value * 100:g} %"
-    exponent = round(math.log10(value))
-    if math.isclose(10.0 ** exponent, value):
-        return "≤ 10" + str(exponent).translate(_SUPERSCRIPT)
-    return f"≤ {value:g}"
+    exponent = math.floor(math.log10(value) + 1e-9)
+    mantissa = round(value / 10.0 ** exponent, 6)
+    power = "10" + str(exponent).translate(_SUPERSCRIPT)
+    return f"≤ {power}" if mantissa == 1 else f"≤ {mantissa:g} × {power}"
 
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -452,9 +452,9 @@ def classes_page(clauses: list[Clause], class_names: tuple[str, ...],
              "list of applicable requirements: a requirement that names no class applies to "
              "all of them. Follow a class to see every requirement it must meet.", "",
              '<div class="frs-compact" markdown="1">', "",
-             "| Class | What the system does | FMR | FNMR | FPIR per group "
+             "| Class | What the system does | FMR | FRR | FPIR per group | FNIR "
              "| Requirements (shall · should · may) |",
-             "|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|"]
     for name in class_names:
         limits = LIMITS.get(name)
         applying = [c for c in clauses if c.applies_to(name)]
@@ -463,7 +463,8 @@ def classes_page(clauses: list[Clause], class_names: tuple[str, ...],
         lines.append(
             f"| [{name}]({href(CLASSES, class_page_path(name))}) | "
             f"{limits.summary if limits else ''} | {_rate(limits and limits.fmr_max)} | "
-            f"{_rate(limits and limits.fnmr_max)} | {_rate(limits and limits.fpir_max)} | "
+            f"{_rate(limits and limits.frr_max)} | {_rate(limits and limits.fpir_max)} | "
+            f"{_rate(limits and limits.fnir_max)} | "
             f"{len(applying)} ({' · '.join(map(str, counts))}) |")
     lines += ["", "</div>"]
     lines += ["", "## Requirements by chapter and class", "",
@@ -490,10 +491,11 @@ def class_page(name: str, clauses: list[Clause], statuses: dict[str, Status],
              + (f" — {limits.summary}" if limits else ""), ""]
     if limits:
         stated = [f"{label} {_rate(value)}" for label, value in
-                  (("FMR", limits.fmr_max), ("FNMR", limits.fnmr_max),
-                   ("FPIR in every demographic group", limits.fpir_max)) if value is not None]
-        lines += [f"Error-rate limits: {', '.join(stated)}, each judged on the upper bound of "
-                  "its 95 % confidence interval.", ""]
+                  (("FMR", limits.fmr_max), ("FRR", limits.frr_max),
+                   ("FPIR in every demographic group", limits.fpir_max),
+                   ("FNIR", limits.fnir_max)) if value is not None]
+        lines += [f"Error-rate limits: {', '.join(stated)}, each judged on the one-sided upper "
+                  "95 % confidence bound of the measured rate (clause 6.5).", ""]
     lines += [f"{len(applying)} requirements apply to Class {name}: those that name it in "
               "their classes, and those that name no class. The status is that of the last "
               f"test run. See also [the classes at a glance]({href(page, CLASSES)}).", ""]

@@ -116,9 +116,17 @@ class SiteModel:
         self.statuses = traceability.trace(project, self.clauses, self.lock).statuses
         self.by_id = {c.id: c for c in self.clauses}
         self.edition = edition(project)
+        # The pages that define a clause: a search for its ID must list them first.
+        self.defining_pages = {pages.spec_path(c, project) for c in self.clauses}
 
     def status_label(self, clause_id: str) -> str:
         return self.statuses[clause_id].status if self.has_results else "not-run"
+
+    def link(self, clause_id: str) -> str:
+        """A requirement as a Markdown link to its clause, from the docs folder (`/…md`) as
+        the requirement block's links are; the generator makes it relative to the page."""
+        target = pages.spec_path(self.by_id[clause_id], self.project)
+        return f"[{clause_id}](/{target}#{clause_id})"
 
     def render(self, clause_id: str) -> Rendering:
         """What the requirement block shows.  Its links start at the docs folder (`/…md`):

@@ -6,6 +6,8 @@ hook fails the build on any malformed clause (with file:line), adds the generate
 the published files (schemas, KaTeX), gives the theme the edition (version, status, date)
 and writes the redirects.  A generator without hooks gets the same pages and files from
 `python -m frs_tools.site write FOLDER` (PUBLISHING.md says what else it lacks).
+It also fills in the generated tables a page asks for (frs_tools/generated.py) and
+boosts in search the page that defines a requirement.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from frs_tools import redirects, site
+from frs_tools import generated, redirects, site
 from frs_tools.site import SiteError
+from reference_impl.errors import InputError
 
 
 @contextmanager
@@ -57,3 +60,15 @@ def on_files(files: Files, config) -> Files:
 
 def on_post_build(config) -> None:
     redirects.write(Path(config.site_dir), redirects.REDIRECTS, config.use_directory_urls)
+
+
+def on_page_markdown(markdown: str, page, config, files) -> str:
+    model = _model(config)
+    if page.file.src_uri in model.defining_pages:
+        # Material's search reads `search.boost`: a requirement ID's own page outranks
+        # the schema and reference pages that merely list it.
+        page.meta.setdefault("search", {}).setdefault("boost", 2)
+    try:
+        return generated.expand(markdown, page.file.src_uri, model.link)
+    except InputError as exc:
+        raise PluginError(str(exc)) from None

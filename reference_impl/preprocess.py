@@ -331,11 +331,11 @@ def component_score(measure: Measure) -> float | None:
     return round(100.0 * share, 6)
 
 
-def unified_quality_score(measures: list[Measure]) -> float:
-    """The unified quality score (clause 4.1): the least score of the measured components."""
+def gate_score(measures: list[Measure]) -> float:
+    """The gate score (clause 4.1): the least score of the measured components."""
     scores = [component_score(m) for m in measures if m.value is not None]
     if not scores:
-        raise InputError("unified quality score: no component was measured")
+        raise InputError("gate score: no component was measured")
     return min(scores)
 
 
@@ -398,5 +398,5 @@ def quality_report(sample_id: str, role: str, faces: int, capture_landmarks=None
         "components": [m.record() for m in measures],
         "accepted": not failed,
         "rejected_by": failed,
-        "unified_score": unified_quality_score(measures),
+        "gate_score": gate_score(measures),
     }

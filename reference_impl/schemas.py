@@ -30,15 +30,21 @@ BASE_URI = "https://frs-standard.org/schemas/"
 SUFFIX = ".schema.json"
 
 
-def default_dir() -> Path:
-    """`$FRS_SCHEMAS`; else the `schemas/` folder of the FRS checkout this package is in;
-    else the schemas installed with the package (`<prefix>/share/frs/schemas`)."""
-    if os.environ.get("FRS_SCHEMAS"):
-        return Path(os.environ["FRS_SCHEMAS"])
-    checkout = Path(__file__).resolve().parents[1] / "schemas"
+def shipped_dir(name: str, variable: str) -> Path:
+    """A folder the package ships (`schemas`, `spec`): `$variable`; else that folder of
+    the FRS checkout this package is in; else the copy installed with the package
+    (`<prefix>/share/frs/<name>`)."""
+    if os.environ.get(variable):
+        return Path(os.environ[variable])
+    checkout = Path(__file__).resolve().parents[1] / name
     if checkout.is_dir():
         return checkout
-    return Path(sys.prefix) / "share" / "frs" / "schemas"
+    return Path(sys.prefix) / "share" / "frs" / name
+
+
+def default_dir() -> Path:
+    """The FRS schemas: `$FRS_SCHEMAS`, the checkout's `schemas/`, or the installed ones."""
+    return shipped_dir("schemas", "FRS_SCHEMAS")
 
 
 @cache

@@ -50,7 +50,7 @@ def test_each_class_page_lists_exactly_the_clauses_that_apply(tmp_path):
     v_l = pages.class_page("V-L", CLAUSES, statuses, TITLES, project(tmp_path))
     assert v_l.startswith("---\nsearch:\n  exclude: true\n---\n\n# Class V-L — device-local 1:1 "
                           "verification")
-    assert "FMR ≤ 10⁻⁴, FNMR ≤ 5 %" in v_l
+    assert "FMR ≤ 10⁻⁴, FRR ≤ 5 %" in v_l
     assert "| [FRS-ACC-001](../../06-accuracy.md#FRS-ACC-001) | shall |" in v_l
     assert "## 2 Conformance" in v_l and "## Home" not in v_l  # chapters with clauses only
 
@@ -60,8 +60,8 @@ def test_overview_counts_by_class_and_level(tmp_path):
     rows = {m.group(1): m.group(0) for m in re.finditer(r"^\| \[([A-Z-]+)\]\(classes/.*$",
                                                          page, re.M)}
     assert set(rows) == set(CLASSES)
-    assert rows["P"].endswith("| ≤ 10⁻³ | 3 (2 · 0 · 1) |")
-    assert rows["V-L"].endswith("| ≤ 10⁻⁴ | ≤ 5 % | — | 3 (2 · 1 · 0) |")
+    assert rows["P"].endswith("| ≤ 10⁻³ | ≤ 5 % | 3 (2 · 0 · 1) |")
+    assert rows["V-L"].endswith("| ≤ 10⁻⁴ | ≤ 5 % | — | — | 3 (2 · 1 · 0) |")
     assert "| [6 Accuracy](../06-accuracy.md) | 2 | 2 | 2 | 1 | 2 |" in page
 
 
@@ -69,5 +69,6 @@ def test_rates_are_written_as_the_spec_writes_them():
     assert pages._rate(1e-4) == "≤ 10⁻⁴"
     assert pages._rate(1e-6) == "≤ 10⁻⁶"
     assert pages._rate(0.05) == "≤ 5 %"
-    assert pages._rate(0.002) == "≤ 0.002"
+    assert pages._rate(0.002) == "≤ 2 × 10⁻³"
+    assert pages._rate(3 * 1e-4) == "≤ 3 × 10⁻⁴"  # 3.0000000000000003e-4 in floats
     assert pages._rate(None) == "—"

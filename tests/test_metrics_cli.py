@@ -63,16 +63,17 @@ def test_verification_prints_the_report_section_of_the_worked_example(example, c
     assert section["eer_interpolated"] == pytest.approx(1 / 3)
     everything, at_06, at_02 = section["fnmr_at_fmr"]
     # Target 1 accepts everything: tau = -inf (null), FMR 5/5 and FNMR 0/4; the exact
-    # interval of 5 errors in 5 is [0.025^(1/5), 1], of 0 in 4 [0, 1 - 0.025^(1/4)].
+    # one-sided 95 % bounds of 5 errors in 5 are [0.05^(1/5), 1], of 0 in 4
+    # [0, 1 - 0.05^(1/4)].
     assert everything == {"fmr_target": 1, "supported": True, "threshold": None,
                           "fmr": 1.0, "fnmr": 0.0,
-                          "fmr_interval": [pytest.approx(0.025 ** (1 / 5)), 1.0],
-                          "fnmr_interval": [0.0, pytest.approx(1 - 0.025 ** (1 / 4))]}
+                          "fmr_interval": [pytest.approx(0.05 ** (1 / 5)), 1.0],
+                          "fnmr_interval": [0.0, pytest.approx(1 - 0.05 ** (1 / 4))]}
     # Target 0.6 allows 3 of 5 false matches: tau just above the 4th highest, 0.3.
     assert at_06["threshold"] == np.nextafter(0.3, 1)
     assert (at_06["fmr"], at_06["fnmr"]) == (3 / 5, 1 / 4)
-    # Target 0.2 needs 3 / 0.2 = 15 impostor comparisons (rule of 3): unsupported.
-    assert at_02 == {"fmr_target": 0.2, "supported": False, "impostor_needed": 15}
+    # Target 0.2 needs ln(0.05) / ln(0.8) = 13.4, so 14 impostor comparisons: unsupported.
+    assert at_02 == {"fmr_target": 0.2, "supported": False, "impostor_needed": 14}
     # No failures to acquire from two score files; FAR = FMR and FRR = FNMR then.
     assert section["failures_to_acquire"] == {"attempts": 9, "failures": 0, "fta": 0.0}
     assert section["transaction_rates"] == [{"fmr_target": 1, "far": 1.0, "frr": 0.0},
@@ -80,9 +81,9 @@ def test_verification_prints_the_report_section_of_the_worked_example(example, c
     # The text is rendered from the same document, intervals and FTA included.
     assert text.splitlines() == metrics_cli.render_verification(section)
     assert "failures to acquire   0 of 9 attempts (FTA 0)" in text
-    assert "0.6: 0.30000000000000004, FMR 0.6 [0.146633, 0.947255], FNMR 0.25 " \
-           "[0.00630946, 0.80588], FAR 0.6, FRR 0.25" in text
-    assert "0.2: unsupported, 5 impostor comparisons; the rule of 3 needs 15" in text
+    assert "0.6: 0.30000000000000004, FMR 0.6 [0.189255, 0.92356], FNMR 0.25 " \
+           "[0.0127415, 0.751395], FAR 0.6, FRR 0.25" in text
+    assert "0.2: unsupported, 5 impostor comparisons; needs ≥ 14" in text
 
 
 @pytest.mark.requirement("FRS-ACC-017", "FRS-ACC-021")
@@ -94,9 +95,9 @@ def test_a_target_the_impostor_count_cannot_support_is_reported_not_computed(tmp
             tmp_path / "i.npy", "--fmr", "1e-4", "--fmr", "1e-5"]
     section, text = json_and_text(capsys, *argv)
     rows = section["fnmr_at_fmr"]
-    assert rows[0]["supported"] and rows[0]["fmr"] <= 1e-4  # 30,000 = 3 / 1e-4 exactly
-    assert rows[1] == {"fmr_target": 1e-5, "supported": False, "impostor_needed": 300_000}
-    assert "unsupported" in text and "300000" in text
+    assert rows[0]["supported"] and rows[0]["fmr"] <= 1e-4  # 30,000 >= 29,956
+    assert rows[1] == {"fmr_target": 1e-5, "supported": False, "impostor_needed": 299_572}
+    assert "unsupported" in text and "299572" in text
     # The streaming path prints the same document: same shape, same numbers.
     code, out, _ = run(capsys, *argv, "--format", "json", "--stream")
     assert code == 0 and json.loads(out) == section
@@ -175,7 +176,7 @@ def test_pad_prints_the_report_section(pad_files, capsys):
     assert section["attack"] == {"print": 100}
     at5, at1 = section["bpcer_at_apcer"]
     assert at5["supported"] and at5["apcer_ap"] <= 0.05
-    assert at1 == {"apcer_target": 0.01, "supported": False, "attack_needed_per_species": 300}
+    assert at1 == {"apcer_target": 0.01, "supported": False, "attack_needed_per_species": 299}
     at = section["at_threshold"]
     assert at["acer"] == pytest.approx((at["apcer_ap"] + at["bpcer"]["rate"]) / 2)
     bpcer = at["bpcer"]
@@ -246,9 +247,9 @@ def test_identification_prints_the_report_section(tmp_path, capsys):
     assert as_report("identification", section) == []
     assert (section["mated"], section["non_mated"]) == (3, 3)
     assert [r["fnir"] for r in section["fnir_at_rank"]] == [2 / 3, 1 / 3]
-    # 1 miss in 3 at rank 2: its exact interval [B(0.025; 1, 3), B(0.975; 2, 2)].
+    # 1 miss in 3 at rank 2: its exact one-sided bounds [B(0.05; 1, 3), B(0.95; 2, 2)].
     low, high = section["fnir_at_rank"][1]["interval"]
-    assert (low, high) == (pytest.approx(1 - 0.975 ** (1 / 3)), pytest.approx(0.90570, abs=5e-6))
+    assert (low, high) == (pytest.approx(1 - 0.95 ** (1 / 3)), pytest.approx(0.86465, abs=5e-6))
     assert section["cmc"] == [1 / 3, 2 / 3, 2 / 3]
     assert section["fnir_at_fpir"][0]["fpir"] == 1.0  # target 1: tau = -inf
     assert text.splitlines() == metrics_cli.render_identification(section)
@@ -314,7 +315,7 @@ def test_demographics_prints_the_report_section_worked_by_hand(tmp_path, capsys)
     assert section["inequity_rate"] == pytest.approx(2.0)
     assert (section["fdr"], section["garbe"], section["alpha"]) == (0.625, 1.0, 0.5)
     assert text.splitlines() == metrics_cli.render_demographics(section)
-    assert "  M: FMR 0 [0, 0.602365] (0 of 4), FNMR 0 [0, 0.841886] (0 of 2)" in text
+    assert "  M: FMR 0 [0, 0.527129] (0 of 4), FNMR 0 [0, 0.776393] (0 of 2)" in text
     code, _, err = run(capsys, "demographics", path, "--group", "age_band",
                        "--threshold", "0.5")
     assert code == 2 and "at least two groups" in err

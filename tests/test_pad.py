@@ -5,6 +5,7 @@ import pytest
 
 from reference_impl.errors import InputError
 from reference_impl.metrics import pad
+from reference_impl.metrics.uncertainty import Rate, minimum_trials
 
 # The example of clause 8: PAD scores, higher = more likely bona fide.
 BONA_FIDE = [0.9, 0.8, 0.2, 0.7]
@@ -73,15 +74,29 @@ def test_iapar_and_the_level_limits():
     # full system: PAD and comparison must both accept
     both = pad.system_accepts([0.9, 0.9, 0.1, np.nan], [0.8, 0.1, 0.9, 0.9], 0.5, 0.5)
     assert both.tolist() == [True, False, False, False]
-    uppers = dict.fromkeys(pad.LEVEL_SPECIES["A"], 0.05)
-    assert pad.pad_level_verdict("A", uppers).passed
-    assert not pad.pad_level_verdict("A", {**uppers, "paper-mask": 0.151}).passed
-    assert pad.pad_level_verdict("A", {**uppers, "paper-mask": 0.15}).passed
-    verdict = pad.pad_level_verdict("B", {**dict.fromkeys(pad.LEVEL_SPECIES["B"], 0.0),
-                                          "deepfake": 0.08})
-    assert not verdict.passed and "deepfake" in verdict.reasons[0]
+    # 60 presentations of each Level A species: 0 to 4 accepted stay under 0.15.
+    rates = dict.fromkeys(pad.LEVEL_SPECIES["A"], Rate(4, 60))
+    assert Rate(4, 60).upper <= 0.15 < Rate(5, 60).upper
+    assert pad.pad_level_verdict("A", rates).passed
+    assert not pad.pad_level_verdict("A", {**rates, "paper-mask": Rate(5, 60)}).passed
+    verdict = pad.pad_level_verdict("B", {**dict.fromkeys(pad.LEVEL_SPECIES["B"],
+                                                          Rate(0, 60)),
+                                          "screen-deepfake": Rate(2, 60)})
+    assert not verdict.passed and "screen-deepfake" in verdict.reasons[0]
     with pytest.raises(InputError):
-        pad.pad_level_verdict("C", uppers)
+        pad.pad_level_verdict("C", rates)
+
+
+@pytest.mark.requirement("FRS-PAD-005")
+@pytest.mark.parametrize("level", ["A", "B"])
+def test_a_species_below_the_minimum_size_of_its_level_is_too_small(level):
+    limit = pad.IAPAR_LIMITS[level]
+    n = minimum_trials(limit)
+    rates = dict.fromkeys(pad.LEVEL_SPECIES[level], Rate(0, n))
+    assert pad.pad_level_verdict(level, rates).passed
+    verdict = pad.pad_level_verdict(level, {**rates, "paper-mask": Rate(0, n - 1)})
+    assert verdict.reasons == (f"'paper-mask': 0 errors in {n - 1} trials: too few to show "
+                               f"IAPAR ≤ {limit:g}; needs ≥ {n}",)
 
 
 @pytest.mark.requirement("FRS-PAD-006")
@@ -90,15 +105,17 @@ def test_each_level_names_its_species():
         "hd-paper-photo", "paper-mask"]
     assert pad.missing_species("A", pad.LEVEL_SPECIES["A"]) == []
     assert pad.missing_species("B", pad.LEVEL_SPECIES["A"]) == [
-        "3d-mask", "video-injection", "deepfake"]
-    verdict = pad.pad_level_verdict("B", dict.fromkeys(pad.LEVEL_SPECIES["A"], 0.0))
+        "3d-mask", "screen-deepfake"]
+    verdict = pad.pad_level_verdict("B", dict.fromkeys(pad.LEVEL_SPECIES["A"], Rate(0, 60)))
     assert not verdict.passed and "3d-mask" in verdict.reasons[0]
 
 
 @pytest.mark.requirement("FRS-PAD-007")
-def test_sixty_attack_presentations_per_species():
-    assert pad.undersized_species({"print": range(60), "mask": range(59)}) == ["mask"]
-    assert pad.MIN_ATTACKS_PER_SPECIES == 60
+def test_each_species_needs_the_minimum_size_of_the_apcer_of_bpcer20():
+    # ln(0.05) / ln(0.95) = 58.4: 59 presentations with no success bound APCER at 5 %.
+    assert pad.minimum_attacks_per_species() == minimum_trials(pad.BPCER20_APCER) == 59
+    assert Rate(0, 59).upper <= 0.05 < Rate(0, 58).upper
+    assert pad.undersized_species({"print": range(59), "mask": range(58)}) == ["mask"]
 
 
 @pytest.mark.requirement("FRS-PAD-008")
@@ -106,6 +123,6 @@ def test_acer_is_reported_but_never_decides():
     assert pad.acer(1 / 3, 1 / 4) == pytest.approx(7 / 24, abs=1e-15)
     # ACER 0.5 from one species that always succeeds and a perfect BPCER: the level
     # verdict fails on that species, whatever ACER says.
-    uppers = {**dict.fromkeys(pad.LEVEL_SPECIES["A"], 0.0), "paper-mask": 1.0}
+    rates = {**dict.fromkeys(pad.LEVEL_SPECIES["A"], Rate(0, 60)), "paper-mask": Rate(60, 60)}
     assert pad.acer(1.0, 0.0) == 0.5
-    assert not pad.pad_level_verdict("A", uppers).passed
+    assert not pad.pad_level_verdict("A", rates).passed

@@ -87,7 +87,9 @@ def test_clopper_pearson_gives_r_binom_test_intervals(errors, trials, confidence
                                                       rtol):
     interval = clopper_pearson(errors, trials, confidence)
     assert interval == (pytest.approx(low, rel=rtol), pytest.approx(high, rel=rtol))
-    assert Rate(errors, trials, confidence).interval == interval
+    # FRS states one-sided bounds at c: the ends of the two-sided interval at 2c - 1.
+    assert Rate(errors, trials, (1 + confidence) / 2).interval == (
+        pytest.approx(interval[0], rel=1e-12), pytest.approx(interval[1], rel=1e-12))
     # The ends at 0 and n errors are exact, not approximations.
     assert (interval[0] == 0.0) == (errors == 0) and (interval[1] == 1.0) == (errors == trials)
 

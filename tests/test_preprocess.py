@@ -251,7 +251,7 @@ def test_quality_report_examples_are_judged_by_the_schema():
 
 
 @pytest.mark.requirement("FRS-QUA-011")
-def test_unified_quality_score_is_the_weakest_component_50_at_each_limit():
+def test_gate_score_is_the_weakest_component_50_at_each_limit():
     def measure(name, value, minimum=None, maximum=None):
         return preprocess._measure(name, value, minimum, maximum)
 
@@ -271,15 +271,15 @@ def test_unified_quality_score_is_the_weakest_component_50_at_each_limit():
     report = preprocess.quality_report("a", "enrolment", 1, posed(yaw=3.0, scale=4.0), crop)
     scores = {c["name"]: c["score"] for c in report["components"]}
     assert scores["exposure"] == pytest.approx(100 * (1 - 27.5 / 155), abs=1e-6)
-    assert report["unified_score"] == min(scores.values()) == scores["yaw"]
+    assert report["gate_score"] == min(scores.values()) == scores["yaw"]
     assert scores["yaw"] == pytest.approx(70.0, abs=2.0)  # yaw estimated within 0.2 deg
-    assert preprocess.quality_report("n", "probe", 0)["unified_score"] == 0.0  # no face
-    # A sample is accepted exactly when its unified score is at least 50.
+    assert preprocess.quality_report("n", "probe", 0)["gate_score"] == 0.0  # no face
+    # A sample is accepted exactly when its gate score is at least 50.
     rng = np.random.default_rng(4)
     for _ in range(300):
         role = str(rng.choice(["enrolment", "probe"]))
         landmarks = posed(*rng.uniform(-12, 12, 3), scale=rng.uniform(1.5, 4.5))
         crop = checkerboard(rng.uniform(0.1, 3.0), mean=rng.uniform(30, 225))
         record = preprocess.quality_report("r", role, 1, landmarks, crop)
-        assert 0 <= record["unified_score"] <= 100
-        assert record["accepted"] == (record["unified_score"] >= 50), record
+        assert 0 <= record["gate_score"] <= 100
+        assert record["accepted"] == (record["gate_score"] >= 50), record

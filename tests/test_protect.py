@@ -11,6 +11,7 @@ import pytest
 
 from reference_impl.errors import InputError
 from reference_impl.limits import MAX_D_SYS
+from reference_impl.metrics.identification import fnir_at_fpir
 from reference_impl.metrics.verification import fnmr_at_fmr
 from reference_impl.model.similarity import score_matrix
 from reference_impl.protect import cancelable, cost, encryption, samples, unlinkability
@@ -231,6 +232,38 @@ def test_a_lossy_transform_fails_the_one_point_limit():
         cost.protection_cost(x, labels, b"A" * 32, b"A" * 32)
     with pytest.raises(InputError, match="labels"):
         cost.protection_cost(x, labels[:-1], b"A" * 32, b"B" * 32)
+
+
+@pytest.mark.requirement("FRS-DPR-010")
+def test_the_cost_for_a_1_to_n_class_is_fnir_at_the_class_fpir_by_hand():
+    # Three subjects, two captures each; the gallery is the first capture of each, the
+    # probes the second ones. Scores of probes (rows: subjects 0, 1, 2) against the gallery:
+    similarity = np.full((6, 6), np.nan)
+    block = np.array([[0.9, 0.2, 0.3],    # subject 0: mate 0.9, best other 0.3
+                      [0.8, 0.6, 0.1],    # subject 1: mate 0.6 ranks 2nd behind 0.8
+                      [0.2, 0.1, 0.7]])   # subject 2: mate 0.7, best other 0.2
+    labels = np.array([0, 1, 2, 0, 1, 2])
+    similarity[np.ix_([3, 4, 5], [0, 1, 2])] = block
+    ranks, mates, top = cost.searches(similarity, labels)
+    assert ranks.tolist() == [1, 2, 1] and mates.tolist() == [0.9, 0.6, 0.7]
+    assert top.tolist() == [0.3, 0.8, 0.2]
+
+
+@pytest.mark.requirement("FRS-DPR-010")
+def test_protection_cost_for_identification_at_the_class_fpir():
+    x, labels = cost.synthetic_embeddings(300, 3, dimension=256, noise=1.0, seed=11)
+    result = cost.protection_cost(x, labels, b"A" * 32, b"B" * 32, fmr_target=1e-3,
+                                  output_bits=512, fpir_target=1e-2)
+    ranks, mates, top = cost.searches(score_matrix(x, x, "cosine"), labels)
+    expected = fnir_at_fpir(ranks, mates, top, 1e-2, 1)
+    assert result.identification_before.fnir == expected.fnir
+    assert result.identification_after.fpir <= 1e-2
+    assert result.fnir_increase == pytest.approx(result.identification_after.fnir
+                                                 - result.identification_before.fnir)
+    assert result.meets_limits == (result.fnir_increase <= 0.01 and result.d_sys <= 0.1)
+    assert result.to_json()["fnir_increase"] == result.fnir_increase
+    assert "fnir_increase" not in cost.protection_cost(x, labels, b"A" * 32, b"B" * 32,
+                                                       1e-3, 512).to_json()
 
 
 # ---- samples -----------------------------------------------------------------------------

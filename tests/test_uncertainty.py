@@ -10,33 +10,72 @@ from reference_impl.metrics import uncertainty as u
 
 @pytest.mark.requirement("FRS-ACC-016")
 def test_clopper_pearson_known_values():
-    # x = 0: lower 0, upper = 1 - 0.025^(1/n) (the two-sided 97.5 % one-sided bound).
-    low, high = u.clopper_pearson(0, 1000)
+    # x = 0: lower 0, upper = 1 - 0.025^(1/n) (two-sided 95 %).
+    low, high = u.clopper_pearson(0, 1000, 0.95)
     assert low == 0.0 and high == pytest.approx(1 - 0.025 ** (1 / 1000), rel=1e-12)
     # x = n: upper 1, lower = 0.025^(1/n).
-    low, high = u.clopper_pearson(10, 10)
+    low, high = u.clopper_pearson(10, 10, 0.95)
     assert high == 1.0 and low == pytest.approx(0.025 ** (1 / 10), rel=1e-12)
-    # 2 false matches in 100,000 (the worked example of clause 2).
-    assert u.clopper_pearson(2, 100_000)[1] == pytest.approx(beta.ppf(0.975, 3, 99_998))
-    low, high = u.clopper_pearson(30, 5000)
+    low, high = u.clopper_pearson(30, 5000, 0.95)
     assert low < 30 / 5000 < high
     with pytest.raises(InputError):
-        u.clopper_pearson(3, 2)
+        u.clopper_pearson(3, 2, 0.95)
     with pytest.raises(InputError):
         u.clopper_pearson(1, 2, confidence=1.0)
 
 
+@pytest.mark.requirement("FRS-ACC-016")
+def test_every_bound_is_one_sided_at_95_percent():
+    # The upper bound is the 95 % quantile B(0.95; x+1, n-x), not the 97.5 % one.
+    assert u.upper_bound(2, 100_000) == pytest.approx(beta.ppf(0.95, 3, 99_998), rel=1e-12)
+    assert u.upper_bound(2, 100_000) < u.clopper_pearson(2, 100_000, 0.95)[1]
+    # With zero errors it is 1 - 0.05^(1/n), the exact bound the rule of 3 approximates.
+    assert u.upper_bound(0, 30_000) == pytest.approx(1 - 0.05 ** (1 / 30_000), rel=1e-12)
+    assert u.upper_bound(0, 30_000) < 3 / 30_000
+    # The bounds a report states are the ends of the two-sided 90 % interval.
+    assert u.bounds(7, 500) == pytest.approx(u.clopper_pearson(7, 500, 0.90), rel=1e-12)
+    assert u.Rate(7, 500).interval == u.bounds(7, 500)
+    assert u.Rate(7, 500).upper == u.upper_bound(7, 500)
+    assert u.bounds(5, 5) == (pytest.approx(0.05 ** (1 / 5)), 1.0)
+    with pytest.raises(InputError, match="one-sided"):
+        u.upper_bound(1, 10, confidence=0.4)
+
+
 @pytest.mark.requirement("FRS-ACC-017")
-def test_rule_of_three_supports_a_target_from_three_over_x_trials():
-    assert u.rule_of_three_trials(1e-4) == 30_000  # exactly, not 30,001 from rounding
-    assert u.rule_of_three_trials(0.05) == 60
-    assert u.rule_of_three_trials(1e-6) == 3_000_000
-    assert u.target_supported(1e-4, 30_000) and not u.target_supported(1e-4, 29_999)
-    assert u.rule_of_three(30_000) == 1e-4 and u.rule_of_three(1) == 1.0
-    # 3/n sits just above the exact zero-error 95 % bound 1 - 0.05^(1/n)
-    assert 1 - 0.05 ** (1 / 30_000) < u.rule_of_three(30_000) < 1.002 * (1 - 0.05 ** (1 / 30_000))
+@pytest.mark.parametrize("limit", [1e-3, 1e-4, 3e-4, 1e-6, 0.01, 0.05, 0.07, 0.15])
+def test_the_minimum_test_size_is_where_zero_errors_first_meet_the_limit(limit):
+    n = u.minimum_trials(limit)
+    assert u.upper_bound(0, n) <= limit < u.upper_bound(0, n - 1)
+    # The closed form ln(0.05) / ln(1 - x), and the rule of 3 just above it.
+    assert n == pytest.approx(np.log(0.05) / np.log1p(-limit), abs=1)
+    assert n <= 3 / limit
+    assert u.target_supported(limit, n) and not u.target_supported(limit, n - 1)
+
+
+@pytest.mark.requirement("FRS-ACC-017")
+def test_minimum_test_sizes_by_hand():
+    # ln(0.05) = -2.995732; / ln(1 - 1e-4) = -1.00005e-4 gives 29,955.8.
+    assert u.minimum_trials(1e-4) == 29_956
+    assert u.minimum_trials(1e-3) == 2_995
+    assert u.minimum_trials(0.05) == 59
+    assert u.minimum_trials(1.0) == 1
     with pytest.raises(InputError):
-        u.rule_of_three_trials(0)
+        u.minimum_trials(0)
+
+
+@pytest.mark.requirement("FRS-ACC-016", "FRS-ACC-017")
+def test_a_limit_is_judged_on_the_bound_and_a_small_test_says_how_large_it_must_be():
+    ok = u.judge(u.Rate(0, 29_956), 1e-4, "FMR")
+    assert ok.passed and not ok.too_small
+    small = u.judge(u.Rate(0, 29_955), 1e-4, "FMR")
+    assert not small.passed and small.too_small
+    assert small.reason == ("0 errors in 29,955 trials: too few to show FMR ≤ 0.0001; "
+                            "needs ≥ 29,956")
+    # The newcomer's test: 0 false matches in 33,540 comparisons now passes.
+    assert u.judge(u.Rate(0, 33_540), 1e-4, "FMR").passed
+    high = u.judge(u.Rate(5, 30_000), 1e-4, "FMR")
+    assert not high.passed and not high.too_small
+    assert high.reason.startswith("FMR upper bound 0.00035 exceeds 0.0001 (5 errors")
 
 
 @pytest.mark.requirement("FRS-ACC-018")
@@ -49,13 +88,14 @@ def test_rule_of_thirty():
 
 @pytest.mark.requirement("FRS-ACC-019")
 def test_minimum_subjects_by_hand():
-    # 1e-4 needs 30,000 comparisons; N(N-1)/2: 245 gives 29,890, 246 gives 30,135.
-    assert u.minimum_subjects(1e-4) == 246
-    # two samples each: 4 N(N-1)/2 = 2 N(N-1): 123 gives 30,012, 122 gives 29,524.
-    assert u.minimum_subjects(1e-4, 2) == 123
-    # 1:25,000 needs 75,000: 388 gives 75,078, 387 gives 74,691.
-    assert u.minimum_subjects(1 / 25_000) == 388
-    assert u.minimum_subjects(1.0) == 3  # 3 comparisons: 3 subjects give 3 pairs
+    # 1e-4 needs 29,956 comparisons of ordered pairs N(N-1): 173 gives 29,756, 174 gives
+    # 30,102 -- the 174 subjects of cPP issue 306 for ordered cross-comparisons.
+    assert u.minimum_subjects(1e-4) == 174
+    # two probes each: 2 N(N-1): 123 gives 30,012, 122 gives 29,524.
+    assert u.minimum_subjects(1e-4, probes=2) == 123
+    # a demographic group at 3 x 1e-4 needs 9,985: 100 gives 9,900, 101 gives 10,100.
+    assert u.minimum_subjects(3e-4) == 101
+    assert u.minimum_subjects(1.0) == 2  # 1 trial: 2 subjects give 2 ordered pairs
     with pytest.raises(InputError):
         u.minimum_subjects(1e-4, 0)
 

@@ -1,19 +1,23 @@
-"""Judge a conformance statement: one verdict for every registered clause.
+"""Judge a conformance statement: one verdict for every clause its class must meet.
 
-Clauses outside the declared class are `not-applicable`; a SHOULD clause that fails is
-met when the statement lists a justified departure from it (clause 2.1); a pass of a
-clause that needs evidence stands only when a listed document supports it.  A clause
-that fails or lacks its evidence makes the statement fail.
+The clauses are those of the spec (`reference_impl.conform.clauses`).  A clause with a
+rule is judged by it; a pass of a clause that needs evidence stands only when a listed
+document supports it; a justified departure from a SHOULD clause is met (clause 2.1).
+Every other clause of the class is listed as `not-judged`, with what does judge it, so
+the output accounts for each clause the class must meet.  A clause that fails or lacks
+its evidence makes the statement fail.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reference_impl.conform.clauses import judged_elsewhere, spec_clauses
 from reference_impl.conform.rules import (
     FAIL,
     NEEDS_EVIDENCE,
     NOT_APPLICABLE,
+    NOT_JUDGED,
     PASS,
     RULES,
     Finding,
@@ -36,7 +40,8 @@ class ClauseResult:
 class Report:
     conformance_class: str
     source: str
-    results: tuple[ClauseResult, ...]
+    results: tuple[ClauseResult, ...]  # every clause of the class
+    other_classes: int = 0              # clauses of other classes, left out
 
     @property
     def failed(self) -> bool:
@@ -49,7 +54,8 @@ class Report:
         return counts
 
     def to_json(self) -> dict:
-        return {"class": self.conformance_class,
+        return {"class": self.conformance_class, "counts": self.counts(),
+                "other_classes": self.other_classes,
                 "clauses": [{"id": r.id, "verdict": r.verdict, "reason": r.reason}
                             for r in self.results]}
 
@@ -72,11 +78,19 @@ def judge(rule: Rule, statement: Statement) -> Finding:
     return finding
 
 
-def evaluate(statement: Statement) -> Report:
+def evaluate(statement: Statement, clauses=None) -> Report:
+    """A verdict for every clause of the statement's class (`clauses`, default the
+    spec's)."""
+    clauses = spec_clauses() if clauses is None else clauses
+    cls = statement.conformance_class
     results = []
-    for clause_id in sorted(RULES):
-        rule = RULES[clause_id]
-        finding = judge(rule, statement)
-        results.append(ClauseResult(rule.id, rule.title, rule.level, finding.verdict,
+    for clause in sorted(clauses, key=lambda c: c.id):
+        if not clause.applies_to(cls):
+            continue
+        rule = RULES.get(clause.id)
+        finding = (judge(rule, statement) if rule else
+                   Finding(NOT_JUDGED, judged_elsewhere(clause)))
+        results.append(ClauseResult(clause.id, clause.title, clause.level, finding.verdict,
                                     finding.reason))
-    return Report(statement.conformance_class, statement.source, tuple(results))
+    return Report(cls, statement.source, tuple(results),
+                  sum(not c.applies_to(cls) for c in clauses))

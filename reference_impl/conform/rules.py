@@ -10,10 +10,18 @@ proves the registry and the spec agree, clause by clause).  It returns a `Findin
 - `needs-evidence` — the clause is about a measured value the statement does not give,
   or cites evidence the statement does not list, or (for a clause in `EVIDENCE`) no
   listed document supports it.  It fails the statement like `fail` does: a declaration
-  without its evidence is not a pass.
+  without its evidence is not a pass;
+- `not-judged` — the clause cannot be judged from this statement (e.g. the report it
+  needs is at a URL, which is not fetched); the reason says why.
+
+Clauses judged from a cited evaluation report (the class limits of clause 2, the
+demographic clauses of clause 7, the PAD levels of clause 8) recompute every bound from
+the report's counts with `reference_impl.classes` and `reference_impl.metrics`; the
+report's own verdicts and intervals are never taken.
 
 The engine (`reference_impl.conform.engine`) adds `not-applicable` for clauses outside
-the declared class and accepts a justified departure from a SHOULD clause.
+the declared class, `not-judged` for every clause of the class that no rule judges, and
+accepts a justified departure from a SHOULD clause.
 """
 
 from __future__ import annotations
@@ -22,8 +30,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from reference_impl import classes
 from reference_impl.conform.statement import REPORT_SCHEMAS, Statement
 from reference_impl.limits import (
+    CLASS_CLAUSES,
     CONSENTING_CLASSES,
     DELETION_STORES,
     FAILURES_BEFORE_DELAY,
@@ -48,12 +58,22 @@ from reference_impl.limits import (
     TRANSITIONAL_FILING_DUE,
     VERIFICATION_CLASSES,
 )
+from reference_impl.metrics.demographics import (
+    GroupRates,
+    differentials,
+    fairness_targets_verdict,
+    group_design_gaps,
+    group_limits_verdict,
+)
 from reference_impl.metrics.pad import LEVEL_SPECIES, missing_species, pad_level_verdict
+from reference_impl.metrics.uncertainty import Rate
 from reference_impl.workdays import add_working_days
 
-PASS, FAIL, NOT_APPLICABLE, NEEDS_EVIDENCE = "pass", "fail", "not-applicable", "needs-evidence"
-VERDICTS = (PASS, FAIL, NOT_APPLICABLE, NEEDS_EVIDENCE)
+PASS, FAIL, NOT_APPLICABLE, NEEDS_EVIDENCE, NOT_JUDGED = (
+    "pass", "fail", "not-applicable", "needs-evidence", "not-judged")
+VERDICTS = (PASS, FAIL, NOT_APPLICABLE, NEEDS_EVIDENCE, NOT_JUDGED)
 
+INJECTION_INSTRUMENTS = ("virtual-camera", "injected-stream", "injected-deepfake")  # PAD-013
 FORBIDDEN_PLACES = ("hotel-room", "public-bathhouse", "changing-room", "toilet")
 FORBIDDEN_INFERENCES = ("work-performance", "economic-status", "health", "preferences",
                         "interests")
@@ -117,6 +137,10 @@ def needs_evidence(reason: str) -> Finding:
     return Finding(NEEDS_EVIDENCE, reason)
 
 
+def not_judged(reason: str) -> Finding:
+    return Finding(NOT_JUDGED, reason)
+
+
 def _all_true(s: Statement, *fields: str) -> Finding | None:
     """The first of `fields` that is not true, as a failure; None when all are."""
     for field in fields:
@@ -178,6 +202,241 @@ def _measured(s: Statement, name: str) -> float | None:
         return None
     value = (_local_json(s, "/template_protection/evidence") or {}).get(name)
     return float(value) if isinstance(value, int | float) else None
+
+
+# ---- Clauses 2 and 7: judged from the cited evaluation report ---------------------------
+#
+# The laboratory's evaluation report (/testing/independent_test/evidence) is read as a
+# parsed document; every bound is recomputed from its counts, and its own verdicts and
+# intervals are never used.
+
+REPORT = "/testing/independent_test/evidence"
+
+
+def _report(s: Statement) -> dict | Finding:
+    """The cited evaluation report, or the Finding that says why it cannot be judged."""
+    if problem := _cited(s, REPORT):
+        return problem
+    report = _local_json(s, REPORT)
+    if report is None:
+        return not_judged(f"{REPORT}: the cited evaluation report is at a URL, which frs "
+                          "conform does not fetch, so its counts cannot be recomputed")
+    return report
+
+
+def _class_measurements(s: Statement, requirement: str | None = None
+                        ) -> tuple[dict, dict] | Finding:
+    """The cited report's verdict entry on `requirement` (default: the class limit of
+    clause 2) for the statement's class, and its rates by (name, group) rebuilt from the
+    counts; or the Finding that says why there is none."""
+    report = _report(s)
+    if isinstance(report, Finding):
+        return report
+    cls = s.conformance_class
+    requirement = requirement or CLASS_CLAUSES[cls]
+    entry = next((v for v in report.get("verdicts", []) if v.get("class") == cls
+                  and v["requirement"] == requirement), None)
+    if entry is None:
+        return failed(REPORT, f"the cited evaluation report measured no rates for class {cls} "
+                      f"at a declared threshold ({requirement})")
+    return entry, {(m["name"], m.get("group")): Rate(m["errors"], m["trials"])
+                   for m in entry["measurements"]}
+
+
+def _own_verdict(entry: dict, passed_now: bool) -> str:
+    said = entry["verdict"]
+    return "" if (said == PASS) == passed_now else f" (the report itself says {said})"
+
+
+def class_limits(s: Statement) -> Finding:
+    """The class limits of clause 2, recomputed from the cited report's counts."""
+    found = _class_measurements(s)
+    if isinstance(found, Finding):
+        return found
+    entry, rates = found
+    cls = s.conformance_class
+    if cls in IDENTIFICATION_CLASSES:
+        groups = {g: r for (name, g), r in rates.items() if name == "fpir" and g}
+        if not groups or "operational_gallery_size" not in entry:
+            return failed(REPORT, "the cited report states no FPIR per demographic group or "
+                          "no operational gallery size, so FRS-CNF-004 cannot be shown")
+        judged = classes.identification_verdict(cls, groups, entry["gallery_size"],
+                                                entry["operational_gallery_size"])
+    else:
+        if ("fmr", None) not in rates or ("frr", None) not in rates:
+            return failed(REPORT, "the cited report states no FMR and FRR counts for class "
+                          f"{cls}")
+        judged = classes.verification_verdict(cls, rates["fmr", None], rates["frr", None])
+    reason = (f"recomputed from the cited report's counts at threshold {entry['threshold']:g}: "
+              + "; ".join(judged.reasons) + _own_verdict(entry, judged.passed))
+    return passed(reason) if judged.passed else failed(REPORT, reason)
+
+
+for _id, _title, _class in (("FRS-CNF-001", "Class V-L error-rate limits", "V-L"),
+                            ("FRS-CNF-002", "Class V-R error-rate limits", "V-R"),
+                            ("FRS-CNF-003", "Class V-H error-rate limits", "V-H")):
+    rule(_id, _title, REPORT, classes=(_class,))(class_limits)
+rule("FRS-CNF-004", "Class I and P identification limits", REPORT, classes=IDENTIFICATION_CLASSES)(
+    class_limits)
+
+
+@rule("FRS-CNF-005", "Class I and P miss limit", REPORT, classes=IDENTIFICATION_CLASSES)
+def fnir_limit(s: Statement) -> Finding:
+    """Rank-1 FNIR at the claimed threshold, recomputed from the cited report's counts."""
+    found = _class_measurements(s, "FRS-CNF-005")
+    if isinstance(found, Finding):
+        return found
+    entry, rates = found
+    if ("fnir", None) not in rates:
+        return failed(REPORT, "the cited report states no FNIR counts")
+    judged = classes.fnir_verdict(s.conformance_class, rates["fnir", None])
+    reason = (f"recomputed from the cited report's counts at threshold {entry['threshold']:g}: "
+              + "; ".join(judged.reasons) + _own_verdict(entry, judged.passed))
+    return passed(reason) if judged.passed else failed(REPORT, reason)
+
+
+@rule("FRS-CNF-006", "False-alert budget", REPORT, "/governance/searches_per_day",
+      "/governance/alert_reviews_per_day", classes=("P",))
+def false_alert_budget(s: Statement) -> Finding:
+    """The false alerts expected per day, the highest group's FPIR upper bound times the
+    searches made per day, fit the two-person reviews the operator can make per day."""
+    searches, reviews = (s.get("/governance/searches_per_day"),
+                         s.get("/governance/alert_reviews_per_day"))
+    if searches is None or reviews is None:
+        return failed("/governance/searches_per_day", "the searches made per day and the "
+                      "alerts reviewed per day are not both declared")
+    found = _class_measurements(s)
+    if isinstance(found, Finding):
+        return found
+    bounds = {g: r.upper for (name, g), r in found[1].items() if name == "fpir" and g}
+    if not bounds:
+        return failed(REPORT, "the cited report states no FPIR per demographic group")
+    worst = max(bounds, key=bounds.get)
+    expected = bounds[worst] * searches
+    why = (f"{searches:,} searches a day × FPIR upper bound {bounds[worst]:.3g} (group "
+           f"'{worst}') = {expected:.1f} false alerts a day")
+    if expected > reviews:
+        return failed("/governance/alert_reviews_per_day", f"{why}, more than the {reviews:,} "
+                      "alerts two people can verify a day")
+    return passed(f"{why}, within the {reviews:,} alerts two people can verify a day")
+
+
+IDENTIFICATION_KEYS = {"fmr_ratio": "fpir_ratio", "fnmr_ratio": "fnir_ratio"}
+
+
+def _group_rates(s: Statement) -> tuple[dict, GroupRates] | Finding:
+    """The cited report's per-group rates as Rates, with the section that states their
+    summary measures: the `demographics` section for a verification class; for Class I
+    or P the FPIR and FNIR of each group in the class verdict and its `differentials`
+    (FRS-DEM-011), keyed as the `demographics` section is."""
+    report = _report(s)
+    if isinstance(report, Finding):
+        return report
+    if s.conformance_class in IDENTIFICATION_CLASSES:
+        found = _class_measurements(s)
+        if isinstance(found, Finding):
+            return found
+        entry, rates = found
+        fpir = {g: r for (name, g), r in rates.items() if name == "fpir" and g}
+        fnir = {g: r for (name, g), r in rates.items() if name == "fnir" and g}
+        if "differentials" not in entry:
+            return failed(REPORT, "the cited report states no FPIR and FNIR per demographic "
+                          "group with their summary measures")
+        summary = {k: entry["differentials"][IDENTIFICATION_KEYS.get(k, k)]
+                   for k in ("fmr_ratio", "fnmr_ratio", "inequity_rate", "fdr", "garbe",
+                             "alpha")}
+        return ({"threshold": entry["threshold"], "groups": dict.fromkeys(fpir), **summary},
+                GroupRates(entry["threshold"], fpir, fnir))
+    section = report.get("demographics")
+    if not section:
+        return failed(REPORT, "the cited evaluation report states no per-group rates "
+                      "(no demographics section)")
+    rates = GroupRates(section["threshold"],
+                       {g: Rate(r["fmr"]["errors"], r["fmr"]["trials"])
+                        for g, r in section["groups"].items()},
+                       {g: Rate(r["fnmr"]["errors"], r["fnmr"]["trials"])
+                        for g, r in section["groups"].items()})
+    return section, rates
+
+
+def per_group_rates_stated(s: Statement) -> Finding:
+    """Per-group rates with their counts, at one threshold (FRS-DEM-001, FRS-DEM-011)."""
+    found = _group_rates(s)
+    if isinstance(found, Finding):
+        return found
+    section, rates = found
+    return passed(f"{len(rates.fmr)} groups measured at the one threshold "
+                  f"{section['threshold']:g}, with their counts")
+
+
+rule("FRS-DEM-001", "Per-group rates at one global threshold", REPORT,
+     classes=VERIFICATION_CLASSES)(per_group_rates_stated)
+rule("FRS-DEM-011", "Per-group rates of identification", REPORT, classes=IDENTIFICATION_CLASSES)(
+    per_group_rates_stated)
+
+
+@rule("FRS-DEM-002", "Groups measured", REPORT)
+def groups_measured(s: Statement) -> Finding:
+    """The report's groups, named 'key=label,...' as frs evaluate names them, cover the
+    age bands, sexes and skin tones of clause 7.1."""
+    found = _group_rates(s)
+    if isinstance(found, Finding):
+        return found
+    labels = []
+    for name in found[0]["groups"]:
+        pairs = [part.split("=", 1) for part in name.split(",")]
+        if not all(len(pair) == 2 for pair in pairs):
+            return not_judged(f"{REPORT}: group '{name}' does not name its labels "
+                              "(key=label), so the design cannot be read from the report")
+        labels.append(dict(pairs))
+    gaps = group_design_gaps(labels)
+    if gaps:
+        return failed(REPORT, "the cited report's groups lack " + "; ".join(gaps))
+    return passed(f"{len(labels)} groups cover every age band, sex and skin-tone group asked")
+
+
+@rule("FRS-DEM-004", "Group limits", REPORT, classes=VERIFICATION_CLASSES)
+def group_limits(s: Statement) -> Finding:
+    found = _group_rates(s)
+    if isinstance(found, Finding):
+        return found
+    limits = classes.limits(s.conformance_class)
+    verdict = group_limits_verdict(found[1], limits.fmr_max, limits.frr_max)
+    reason = "recomputed from the cited report's counts: " + "; ".join(verdict.reasons)
+    return passed(reason) if verdict.passed else failed(REPORT, reason)
+
+
+def _stated_summary(s: Statement, keys: tuple[str, ...]) -> Finding:
+    """The summary measures the report states, checked against its own counts."""
+    found = _group_rates(s)
+    if isinstance(found, Finding):
+        return found
+    section, rates = found
+    recomputed = differentials(rates, section["alpha"])
+    wrong = [f"{k} {section[k]:.6g}, but its counts give {getattr(recomputed, k):.6g}"
+             for k in keys if abs(section[k] - getattr(recomputed, k)) > 1e-9 * max(
+                 1.0, abs(section[k]))]
+    if wrong:
+        return failed(REPORT, "the cited report states " + "; ".join(wrong))
+    return passed(", ".join(f"{k} {section[k]:.4g}" for k in keys) + ", as its counts give")
+
+
+for _id, _title, _keys in (("FRS-DEM-005", "Max/min ratios", ("fmr_ratio", "fnmr_ratio")),
+                           ("FRS-DEM-006", "Inequity rate", ("inequity_rate",)),
+                           ("FRS-DEM-007", "Fairness discrepancy rate", ("fdr",)),
+                           ("FRS-DEM-008", "GARBE", ("garbe",))):
+    rule(_id, _title, REPORT)(lambda s, keys=_keys: _stated_summary(s, keys))
+
+
+@rule("FRS-DEM-009", "Fairness targets", REPORT, level="should")
+def fairness_targets(s: Statement) -> Finding:
+    found = _group_rates(s)
+    if isinstance(found, Finding):
+        return found
+    section, rates = found
+    verdict = fairness_targets_verdict(rates, section["alpha"])
+    reason = "recomputed from the cited report's counts: " + "; ".join(verdict.reasons)
+    return passed(reason) if verdict.passed else failed(REPORT, reason)
 
 
 # ---- Clause 3: capture, notice and consent -------------------------------------------
@@ -503,8 +762,18 @@ def _pad_section(s: Statement) -> dict | None:
     return None if report is None else report.get("pad", {})
 
 
-@rule("FRS-PAD-009", "PAD for remote verification", "/pad/level", classes=("V-R",))
+@rule("FRS-PAD-009", "PAD for remote and high-assurance verification", "/pad/level",
+      classes=("V-R", "V-H"))
 def pad_required(s: Statement) -> Finding:
+    """Classes V-R and V-H implement PAD at Level B, which meets either SP 800-63A-4 text."""
+    if s.get("/pad/level") != "B":
+        return failed("/pad/level", f"is {_show(s.get('/pad/level'))}: Class "
+                      f"{s.conformance_class} needs PAD at Level B")
+    return passed("PAD at Level B")
+
+
+@rule("FRS-PAD-012", "PAD for consensual identification", "/pad/level", classes=("I",))
+def pad_required_for_identification(s: Statement) -> Finding:
     return _pad_implemented(s)
 
 
@@ -514,21 +783,22 @@ def pad_recommended(s: Statement) -> Finding:
     return _pad_implemented(s)
 
 
-@rule("FRS-PAD-005", "IAPAR limits", "/pad/level", "/pad/evidence", classes=("V-R",))
+@rule("FRS-PAD-005", "IAPAR limits", "/pad/level", "/pad/evidence")
 def iapar_limits(s: Statement) -> Finding:
     """The cited PAD report's IAPAR bounds meet the limit of the declared level."""
     level = s.get("/pad/level")
     if level not in IAPAR_LIMITS:
         return not_applicable("/pad/level declares no PAD level")
     if (problem := _cited(s, "/pad/evidence")) or (pad := _pad_section(s)) is None:
-        return problem or passed(f"Level {level} claimed; the cited report is not fetched")
-    uppers = {name: rate["interval"][1] for name, rate in pad.get("iapar", {}).items()
-              if name in LEVEL_SPECIES[level]}
-    verdict = pad_level_verdict(level, uppers)
+        return problem or not_judged(f"Level {level} claimed; the cited PAD report is at a "
+                                     "URL, which frs conform does not fetch")
+    # Recomputed from the report's counts, never read from its stated intervals.
+    rates = {name: Rate(rate["errors"], rate["trials"])
+             for name, rate in pad.get("iapar", {}).items() if name in LEVEL_SPECIES[level]}
+    verdict = pad_level_verdict(level, rates)
     if not verdict.passed:
         return failed("/pad/evidence", "; ".join(verdict.reasons))
-    return passed(f"every Level {level} species has an IAPAR bound of at most "
-                  f"{IAPAR_LIMITS[level]:g}")
+    return passed("; ".join(verdict.reasons))
 
 
 @rule("FRS-PAD-006", "PAI species of each level", "/pad/level", "/pad/evidence")
@@ -538,7 +808,8 @@ def level_species(s: Statement) -> Finding:
     if level not in IAPAR_LIMITS:
         return not_applicable("/pad/level declares no PAD level")
     if (problem := _cited(s, "/pad/evidence")) or (pad := _pad_section(s)) is None:
-        return problem or passed(f"Level {level} claimed; the cited report is not fetched")
+        return problem or not_judged(f"Level {level} claimed; the cited PAD report is at a "
+                                     "URL, which frs conform does not fetch")
     missing = missing_species(level, set(pad.get("attack", {})) | set(pad.get("iapar", {})))
     if missing:
         return failed("/pad/evidence", f"the cited PAD test did not use: {', '.join(missing)}")
@@ -546,25 +817,55 @@ def level_species(s: Statement) -> Finding:
 
 
 @rule("FRS-PAD-011", "Throttling of failed attempts", "/throttling", "/pad/level",
-      classes=VERIFICATION_CLASSES)
+      "/pad/evidence", classes=VERIFICATION_CLASSES)
 def throttling(s: Statement) -> Finding:
-    """Failed attempts are delayed, then biometric authentication is disabled."""
+    """Failed attempts are delayed, then biometric authentication is disabled; the larger
+    allowance needs a PAD whose cited evaluation meets FRS-PAD-005."""
     if not s.has("/throttling"):
         return failed("/throttling", "no limit on consecutive failed attempts is declared")
-    pad = s.get("/pad/level") in IAPAR_LIMITS
-    with_pad = " (with PAD)" if pad else " (without PAD)"
-    for field, limit in (("failures_before_delay", FAILURES_BEFORE_DELAY[pad]),
-                         ("failures_before_disable", FAILURES_BEFORE_DISABLE[pad])):
-        if s.get(f"/throttling/{field}") > limit:
-            return failed(f"/throttling/{field}", f"{s.get(f'/throttling/{field}')} failures "
-                          f"allowed, more than {limit}{with_pad}")
+    pad = iapar_limits(s) if s.get("/pad/level") in IAPAR_LIMITS else None
+    unknown = pad is not None and pad.verdict == NOT_JUDGED
+    allowed = pad is not None and pad.verdict == PASS
+    needs_allowance = []
+    for field, limits in (("failures_before_delay", FAILURES_BEFORE_DELAY),
+                          ("failures_before_disable", FAILURES_BEFORE_DISABLE)):
+        declared = s.get(f"/throttling/{field}")
+        if declared <= limits[allowed]:
+            continue
+        if unknown and declared <= limits[True]:
+            needs_allowance.append(f"{declared} failures before {field.split('_')[-1]}")
+            continue
+        why = ("with a PAD that meets FRS-PAD-005" if allowed or unknown else "without PAD"
+               if pad is None else f"its PAD does not meet FRS-PAD-005: {pad.reason}")
+        return failed(f"/throttling/{field}", f"{declared} failures allowed, more than "
+                      f"{limits[allowed or unknown]} ({why})")
     delayed = s.get("/throttling/failures_before_disable") > \
         s.get("/throttling/failures_before_delay")  # otherwise no attempt is ever delayed
     if delayed and s.get("/throttling/delay_seconds") < MIN_THROTTLE_DELAY_S:
         return failed("/throttling/delay_seconds", f"{s.get('/throttling/delay_seconds'):g} s, "
                       f"less than {MIN_THROTTLE_DELAY_S} s")
+    if needs_allowance:
+        return not_judged(f"{' and '.join(needs_allowance)} need a PAD that meets "
+                          f"FRS-PAD-005, which is not judged here ({pad.reason})")
     return passed(f"a delay after {s.get('/throttling/failures_before_delay')} failures, "
                   f"disabled after {s.get('/throttling/failures_before_disable')}")
+
+
+@rule("FRS-PAD-013", "Injection attack detection", "/pad/injection_test",
+      classes=("V-R", "V-H"))
+def injection_attack_test(s: Statement) -> Finding:
+    """A test against injection attack instruments, apart from PAD, after CEN/TS 18099."""
+    base = "/pad/injection_test"
+    if not s.has(base):
+        return failed(base, "no injection attack test is declared")
+    if problem := _all_true(s, f"{base}/follows_cen_ts_18099"):
+        return problem
+    missing = [i for i in INJECTION_INSTRUMENTS if i not in s.get(f"{base}/instruments", [])]
+    if missing:
+        return failed(f"{base}/instruments", f"not tested: {', '.join(missing)}")
+    return _cited(s, f"{base}/evidence") or passed(
+        "tested against a virtual camera, an injected stream and an injected deepfake, "
+        "after CEN/TS 18099")
 
 
 # ---- Clause 9: data protection and template protection --------------------------------
@@ -669,10 +970,21 @@ def no_raw_images(s: Statement) -> Finding:
     return passed("raw images are not kept after comparison")
 
 
-@rule("FRS-DPR-008", "Protected references", "/template_protection", classes=("V-R", "I", "P"))
+def _central(s: Statement) -> str | None:
+    """Where face data leaves the person's device (stored or compared on a server or in a
+    cloud), or None when it never does: the architecture clause 9.3 applies to."""
+    away = [f"{f} on a {s.get(f'/storage/{f}')}" for f in ("templates", "comparison")
+            if s.get(f"/storage/{f}") != "device"]
+    return " and ".join(away) or None
+
+
+@rule("FRS-DPR-008", "Protected references", "/template_protection", "/storage/templates",
+      "/storage/comparison")
 def protected_references(s: Statement) -> Finding:
+    if (where := _central(s)) is None:
+        return not_applicable("templates are stored and compared on the device")
     if not s.has("/template_protection"):
-        return failed("/template_protection", "stored references are not protected")
+        return failed("/template_protection", f"stored references are not protected ({where})")
     return _all_true(s, "/template_protection/irreversible", "/template_protection/unlinkable",
                      "/template_protection/renewable") or passed(
         f"references are irreversible, unlinkable and renewable "
@@ -680,20 +992,27 @@ def protected_references(s: Statement) -> Finding:
 
 
 @rule("FRS-DPR-009", "Unlinkability of protected templates", "/template_protection/d_sys",
-      "/template_protection/evidence", classes=("V-R", "I", "P"))
+      "/template_protection/evidence", "/storage/templates", "/storage/comparison")
 def unlinkability_claim(s: Statement) -> Finding:
+    if _central(s) is None:
+        return not_applicable("templates are stored and compared on the device")
     return _protection_claim(s, "d_sys", MAX_D_SYS, lambda v: f"D↔sys = {v:g} exceeds "
                              f"{MAX_D_SYS:g}", lambda v: f"D↔sys = {v:g} ≤ {MAX_D_SYS:g}")
 
 
 @rule("FRS-DPR-010", "Accuracy cost of protection", "/template_protection/fnmr_increase",
-      "/template_protection/evidence", classes=("V-R", "I", "P"))
+      "/template_protection/fnir_increase", "/template_protection/evidence",
+      "/storage/templates", "/storage/comparison")
 def protection_cost_claim(s: Statement) -> Finding:
+    """FNMR at the class FMR for verification; rank-1 FNIR at FPIR 1e-3 for 1:N (B.7)."""
+    if _central(s) is None:
+        return not_applicable("templates are stored and compared on the device")
+    rate = "FNIR" if s.conformance_class in IDENTIFICATION_CLASSES else "FNMR"
     return _protection_claim(
-        s, "fnmr_increase", MAX_FNMR_INCREASE,
-        lambda v: f"FNMR rises by {v:.2%}, more than {MAX_FNMR_INCREASE:.0%} (one percentage "
-                  "point)",
-        lambda v: f"FNMR changes by {v * 100:+.2f} percentage points")
+        s, f"{rate.lower()}_increase", MAX_FNMR_INCREASE,
+        lambda v: f"{rate} rises by {v:.2%}, more than {MAX_FNMR_INCREASE:.0%} (one "
+                  "percentage point)",
+        lambda v: f"{rate} changes by {v * 100:+.2f} percentage points")
 
 
 def _protection_claim(s: Statement, name: str, limit: float,

@@ -32,7 +32,7 @@ from reference_impl.limits import (
 )
 from reference_impl.metrics import report as report_sections
 from reference_impl.metrics.plot import det_svg
-from reference_impl.metrics.uncertainty import Rate, rule_of_three_trials
+from reference_impl.metrics.uncertainty import Rate, minimum_trials
 from reference_impl.metrics.verification import DET_POINTS, CountedScores, as_threshold
 from reference_impl.model.contract import CheckResult
 from reference_impl.model.manifest import Manifest
@@ -205,10 +205,11 @@ def score_records(dataset: Dataset, refs: np.ndarray, probes: np.ndarray, scores
 
 def transaction_rates(scores: CountedScores, unscored_mated: int, threshold: float
                       ) -> tuple[Rate, Rate]:
-    """FMR and FNMR at a threshold, with quality rejections counted (clause 4.4).
+    """FMR and FRR at a threshold, the rates the class limits judge (clause 2, Annex B.5).
 
     A mated comparison without a score (its reference failed to enrol or its probe to
-    be acquired) is a false non-match: FNMR counts it among errors and trials.  A
+    be acquired) is a false reject: FRR counts it among errors and trials, so FRR =
+    FTA + FNMR (1 - FTA) with FTA the share of mated comparisons without a score.  A
     non-mated comparison without a score cannot be a false match and is not a trial.
     """
     tau = as_threshold(threshold)
@@ -221,31 +222,61 @@ def class_verdicts(manifest: Manifest, scores: CountedScores, unscored_mated: in
                    identification=None) -> list[dict]:
     """A verdict for each class whose threshold the manifest declares (clause 12.5).
 
-    Verification classes are judged on the upper Clopper-Pearson bounds of FMR and
-    FNMR at the declared threshold; identification classes by `identification(name,
-    threshold)`, the 1:N verdict of `reference_impl.evaluate.identify`.
+    Verification classes are judged on the upper bounds of FMR and FRR at the declared
+    threshold, a test below a limit's minimum size failing as too small (clause 6.5);
+    identification classes by `identification(name, threshold)`, the 1:N verdicts of
+    `reference_impl.evaluate.identify` (FPIR per group, FNIR).
     """
     verdicts = []
     for name, threshold in sorted(manifest.thresholds.items()):
         if name in IDENTIFICATION_CLASSES:
-            verdicts.append(identification(name, threshold))
+            verdicts += identification(name, threshold)
             continue
         limits = classes.limits(name)
-        fmr, fnmr = transaction_rates(scores, unscored_mated, threshold)
-        judged = classes.verification_verdict(name, fmr.upper, fnmr.upper)
-        reason = "; ".join(judged.reasons) or "upper bounds within limits"
-        needed = rule_of_three_trials(limits.fmr_max)
-        if fmr.trials < needed:  # no outcome on this dataset could pass the class
-            reason = (f"smoke set: {fmr.trials} non-mated comparisons, fewer than the "
-                      f"{needed} the rule of 3 needs for FMR <= {limits.fmr_max:g}, too few "
-                      f"for a verdict on {name}; {reason}")
+        fmr, frr = transaction_rates(scores, unscored_mated, threshold)
+        judged = classes.verification_verdict(name, fmr, frr)
         verdicts.append({"requirement": CLASS_CLAUSES[name], "class": name,
                          "verdict": "pass" if judged.passed else "fail",
                          "threshold": threshold,
                          "measurements": [fmr.measurement("fmr", limits.fmr_max),
-                                          fnmr.measurement("fnmr", limits.fnmr_max)],
-                         "reason": reason})
+                                          frr.measurement("frr", limits.frr_max)],
+                         "reason": "; ".join(judged.reasons)})
     return verdicts
+
+
+def demographics_part(manifest: Manifest, dataset: Dataset, refs: np.ndarray,
+                      probes: np.ndarray, scores: Scores | None) -> dict | None:
+    """The report's `demographics` section (clause 7) at the threshold of the claimed
+    verification class with the lowest FMR limit; None when no verification class is
+    claimed, fewer than two groups were measured, or the plan was counted block by block
+    (its scores were never kept, so they cannot be split by group).
+
+    A group is the combination of a probe's labels, as 'key=label,key=label' (so three
+    age bands, two sexes and five skin tones make the 30 groups of FRS-DEM-002).  Its
+    FNMR is over its scored mated comparisons, its FMR over the scored non-mated
+    comparisons whose reference is of the same group: impostors are matched on every
+    label (FRS-DEM-003).
+    """
+    claimed = sorted((classes.limits(c).fmr_max, c) for c in manifest.thresholds
+                     if c in VERIFICATION_CLASSES)
+    if not claimed or scores is None:
+        return None
+    group = np.array([identify.group_label(s) for s in dataset.samples], dtype=object)
+    by_kind = []
+    for pairs, values, matched in ((scores.plan.mated, scores.mated, False),
+                                   (scores.plan.non_mated, scores.non_mated, True)):
+        probe_group = group[probes[pairs[:, 1]]]
+        keep = np.isfinite(values) & (probe_group != "")
+        if matched:
+            keep &= probe_group == group[refs[pairs[:, 0]]]
+        by_kind.append({g: values[keep & (probe_group == g)] for g in set(probe_group[keep])})
+    genuine, impostor = by_kind
+    both = sorted(set(genuine) & set(impostor))
+    if len(both) < 2:
+        return None
+    return report_sections.demographics_section(
+        {g: genuine[g] for g in both}, {g: impostor[g] for g in both},
+        manifest.thresholds[claimed[0][1]])
 
 
 def identification_part(manifest: Manifest, dataset: Dataset, vectors: np.ndarray,
@@ -259,10 +290,11 @@ def identification_part(manifest: Manifest, dataset: Dataset, vectors: np.ndarra
     section = identify.identification_section(searches)
     operational = identify.operational_gallery_size(manifest, dataset)
 
-    def verdict(name: str, threshold: float) -> dict:
-        return identify.identification_verdict(name, threshold, dataset.samples, searches,
-                                               operational)
-    return section, verdict
+    def verdicts(name: str, threshold: float) -> list[dict]:
+        return [identify.identification_verdict(name, threshold, dataset.samples, searches,
+                                                operational),
+                identify.fnir_verdict(name, threshold, searches)]
+    return section, verdicts
 
 
 def check_verdicts(checks: list[CheckResult]) -> list[dict]:
@@ -272,14 +304,14 @@ def check_verdicts(checks: list[CheckResult]) -> list[dict]:
 
 
 def quality_summary(dataset: Dataset, quality: list[dict]) -> dict:
-    """FTE, FTA, rejections by component, and rejections and mean unified quality score
+    """FTE, FTA, rejections by component, and rejections and mean gate score
     by demographic group (clauses 4.5, 4.6)."""
     def rate(rows: list[int]) -> dict:
         failures = sum(1 for i in rows if not quality[i]["accepted"])
         record = {"attempts": len(rows), "failures": failures,
                   "rate": failures / len(rows) if rows else 0.0}
         if rows:
-            record["interval"] = list(Rate(failures, len(rows), CONFIDENCE).interval)
+            record["interval"] = list(Rate(failures, len(rows)).interval)
         return record
 
     samples = dataset.samples
@@ -295,17 +327,17 @@ def quality_summary(dataset: Dataset, quality: list[dict]) -> dict:
         "fte": rate([i for i, s in enumerate(samples) if s.role == "enrolment"]),
         "fta": rate([i for i, s in enumerate(samples) if s.role == "probe"]),
         "rejected_by": dict(sorted(by_component.items())),
-        "mean_unified_score": mean_unified_score([quality[i] for i in range(len(samples))]),
+        "mean_gate_score": mean_gate_score([quality[i] for i in range(len(samples))]),
         "by_group": [{"group": key, "label": label, **rate(rows),
-                      "mean_unified_score": mean_unified_score([quality[i] for i in rows])}
+                      "mean_gate_score": mean_gate_score([quality[i] for i in rows])}
                      for (key, label), rows in sorted(groups.items())],
     }
 
 
-def mean_unified_score(records: list[dict]) -> float:
-    """Mean unified quality score (clause 4.1) of quality-report records, rejected
+def mean_gate_score(records: list[dict]) -> float:
+    """Mean gate score (clause 4.1) of quality-report records, rejected
     samples included (clause 4.6)."""
-    return round(sum(r["unified_score"] for r in records) / len(records), 6)
+    return round(sum(r["gate_score"] for r in records) / len(records), 6)
 
 
 @dataclass
@@ -392,15 +424,17 @@ def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: Bo
     scored.prepare(FMR_TARGETS, DET_POINTS, thresholds=declared)
     identification, judge = identification_part(manifest, dataset, embedded.vectors, runner)
     verdicts = check_verdicts(checks) + class_verdicts(manifest, scored, unscored[0], judge)
+    demographics = demographics_part(manifest, dataset, refs, probes, scores)
     report = {
         "schema_version": SCHEMA_VERSION,
         "system": {"algorithm_id": manifest.algorithm_id,
                    "algorithm_version": manifest.algorithm_version},
-        # The metrics engine's own section: intervals, unsupported targets (rule of 3), and
+        # The metrics engine's own section: intervals, unsupported targets (clause 6.5), and
         # comparisons without a score counted as failures to acquire (Annex B).
         "verification": report_sections.verification_section(
             scored, FMR_TARGETS, failures_to_acquire=sum(unscored), det_plot="det.svg"),
         **({"identification": identification} if identification else {}),
+        **({"demographics": demographics} if demographics else {}),
         "model": {"file": Path(model_path).name,
                   "sha256": hashlib.sha256(Path(model_path).read_bytes()).hexdigest(),
                   "manifest_sha256": hashlib.sha256(manifest.path.read_bytes()).hexdigest(),
@@ -409,7 +443,7 @@ def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: Bo
                     "sequestered": dataset.sequestered, "samples": len(samples),
                     "subjects": len({s.subject_id for s in samples}),
                     "enrolment": int(refs.size), "probes": int(probes.size),
-                    "smoke_set": bool(scored.n_impostor < rule_of_three_trials(target))},
+                    "smoke_set": bool(scored.n_impostor < minimum_trials(target))},
         "quality": quality_summary(dataset, embedded.quality),
         "comparison_plan": plan.record(),
         "verdicts": verdicts,

@@ -22,6 +22,7 @@ from reference_impl.evaluate.runner import Runner
 from reference_impl.limits import IDENTIFICATION_RANK
 from reference_impl.metrics import identification as ident
 from reference_impl.metrics import report as report_sections
+from reference_impl.metrics.demographics import GroupRates
 from reference_impl.metrics.uncertainty import Rate
 
 CANDIDATES = 16  # rows faiss returns per probe beyond the largest subject's samples
@@ -35,6 +36,7 @@ class Searches:
     mate_scores: np.ndarray      # NaN when not found
     top_scores: np.ndarray       # per non-mated search, its best score
     non_mated_probes: np.ndarray  # sample index of each non-mated search's probe
+    mated_probes: np.ndarray | None = None  # sample index of each mated search's probe
 
 
 @dataclass(frozen=True)
@@ -143,13 +145,21 @@ def identification_searches(samples, vectors: np.ndarray, similarity: str,
         part = slice(start, start + len(found[0]))
         mate[part], ranks[part], top[part] = found
     found, kept = own >= 0, set(accepted)
-    missed = sum(1 for i in probes if samples[i].subject_id in has_enrolment
-                 and (i not in kept or samples[i].subject_id not in column))
+    missed = [i for i in probes if samples[i].subject_id in has_enrolment
+              and (i not in kept or samples[i].subject_id not in column)]
     subjects = len(gallery.subjects)
     return Searches(subjects, subjects - (1 if found.any() else 0),
-                    np.concatenate([ranks[found], np.zeros(missed, dtype=np.int64)]),
-                    np.concatenate([mate[found], np.full(missed, np.nan)]),
-                    top, np.array(accepted, dtype=np.int64))
+                    np.concatenate([ranks[found], np.zeros(len(missed), dtype=np.int64)]),
+                    np.concatenate([mate[found], np.full(len(missed), np.nan)]),
+                    top, np.array(accepted, dtype=np.int64),
+                    np.array([accepted[i] for i in np.flatnonzero(found)] + missed,
+                             dtype=np.int64))
+
+
+def group_label(sample) -> str:
+    """A sample's demographic group: the combination of its labels, 'key=label,...', as
+    the report's demographics section names it; '' when it carries none."""
+    return ",".join(f"{k}={v}" for k, v in sorted(sample.groups.items()))
 
 
 def _search_block(gallery: SubjectGallery, block):
@@ -158,13 +168,22 @@ def _search_block(gallery: SubjectGallery, block):
 
 
 def group_searches(samples, searches: Searches) -> dict[str, np.ndarray]:
-    """The non-mated top scores of each demographic group label, as 'group=label'."""
+    """The non-mated top scores of each demographic group."""
     groups: dict[str, list[float]] = {}
     for index, score in zip(searches.non_mated_probes.tolist(), searches.top_scores.tolist(),
                             strict=True):
-        for key, label in samples[index].groups.items():
-            groups.setdefault(f"{key}={label}", []).append(score)
+        if label := group_label(samples[index]):
+            groups.setdefault(label, []).append(score)
     return {name: np.array(values) for name, values in sorted(groups.items())}
+
+
+def group_misses(samples, searches: Searches, threshold: float) -> dict[str, Rate]:
+    """Each group's FNIR at rank 1 at the threshold, over its mated searches."""
+    label = np.array([group_label(samples[i]) for i in searches.mated_probes], dtype=object)
+    scores = np.nan_to_num(searches.mate_scores)
+    return {g: Rate.of(ident.fnir(searches.mate_ranks[label == g], scores[label == g],
+                                  IDENTIFICATION_RANK, threshold), int((label == g).sum()))
+            for g in sorted(set(label) - {""})}
 
 
 def identification_section(searches: Searches) -> dict:
@@ -188,18 +207,24 @@ def identification_verdict(name: str, threshold: float, samples, searches: Searc
                            operational: int | None) -> dict:
     """The verdict of FRS-CNF-004 on one claimed class, with every group's FPIR."""
     limit = classes.limits(name).fpir_max
-    measurements, uppers = [], {}
+    measurements, by_group = [], {}
     for group, top in group_searches(samples, searches).items():
-        fpir = Rate.of(ident.fpir(top, threshold), top.size)
+        fpir = by_group[group] = Rate.of(ident.fpir(top, threshold), top.size)
         measurements.append({**fpir.measurement("fpir", limit), "group": group})
-        uppers[group] = fpir.upper
     fnir = ident.fnir(searches.mate_ranks, np.nan_to_num(searches.mate_scores),
                       IDENTIFICATION_RANK, threshold)
     measurements.append(Rate.of(fnir, searches.mate_ranks.size).measurement("fnir"))
+    misses = group_misses(samples, searches, threshold) if searches.mated_probes is not None \
+        else {}
+    measurements += [{**rate.measurement("fnir"), "group": g} for g, rate in misses.items()]
     verdict = {"requirement": "FRS-CNF-004", "class": name, "threshold": threshold,
                "gallery_size": searches.searched_size, "measurements": measurements}
+    if len(set(by_group) & set(misses)) >= 2:  # clause 7 for 1:N (FRS-DEM-011)
+        verdict["differentials"] = report_sections.differentials_record(
+            GroupRates(threshold, {g: by_group[g] for g in misses if g in by_group},
+                       {g: misses[g] for g in by_group if g in misses}))
     reasons = []
-    if not uppers:
+    if not by_group:
         reasons.append("the dataset labels no demographic group: FPIR is judged per group")
     if operational is None:
         reasons.append("no operational gallery size declared (operational_gallery_size in "
@@ -207,8 +232,18 @@ def identification_verdict(name: str, threshold: float, samples, searches: Searc
                        "checked")
     if reasons:
         return {**verdict, "verdict": "fail", "reason": "; ".join(reasons)}
-    judged = classes.identification_verdict(name, uppers, searches.searched_size, operational)
+    judged = classes.identification_verdict(name, by_group, searches.searched_size,
+                                            operational)
     return {**verdict, "operational_gallery_size": operational,
-            "verdict": "pass" if judged.passed else "fail",
-            "reason": "; ".join(judged.reasons) or "FPIR upper bound within the limit in "
-            "every group, on a large enough gallery"}
+            "verdict": "pass" if judged.passed else "fail", "reason": "; ".join(judged.reasons)}
+
+
+def fnir_verdict(name: str, threshold: float, searches: Searches) -> dict:
+    """The verdict of FRS-CNF-005 on one claimed class: rank-1 FNIR over every mated
+    search at the claimed threshold."""
+    fnir = Rate.of(ident.fnir(searches.mate_ranks, np.nan_to_num(searches.mate_scores),
+                              IDENTIFICATION_RANK, threshold), searches.mate_ranks.size)
+    judged = classes.fnir_verdict(name, fnir)
+    return {"requirement": "FRS-CNF-005", "class": name, "threshold": threshold,
+            "measurements": [fnir.measurement("fnir", classes.limits(name).fnir_max)],
+            "verdict": "pass" if judged.passed else "fail", "reason": "; ".join(judged.reasons)}

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from reference_impl.errors import InputError
-from reference_impl.metrics.uncertainty import rule_of_thirty_trials, rule_of_three_trials
+from reference_impl.metrics.uncertainty import minimum_trials, rule_of_thirty_trials
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class Plan:
                 "non_mated": int(len(self.non_mated)),
                 "non_mated_available": int(self.non_mated_available),
                 "fmr_target": self.fmr_target,
-                "rule_of_3": rule_of_three_trials(self.fmr_target),
+                "minimum_non_mated": minimum_trials(self.fmr_target),
                 "rule_of_30": rule_of_thirty_trials(self.fmr_target), "seed": self.seed}
 
 
@@ -32,8 +32,9 @@ def comparison_plan(reference_subjects, probe_subjects, fmr_target: float,
                     max_non_mated: int | None = None, seed: int = 0) -> Plan:
     """Every mated pair; every non-mated pair, or a uniform sample of `max_non_mated`.
 
-    A sample is allowed only when it is at least the rule of 3 for fmr_target: fewer impostor
-    comparisons cannot support the target even with no false match.
+    A sample is allowed only when it is at least the minimum test size for fmr_target
+    (clause 6.5): fewer impostor comparisons cannot support the target even with no false
+    match.
     """
     refs = np.asarray(reference_subjects)
     probes = np.asarray(probe_subjects)
@@ -48,10 +49,10 @@ def comparison_plan(reference_subjects, probe_subjects, fmr_target: float,
         raise InputError("comparison plan: no non-mated pair (one subject only)")
     if max_non_mated is None or available <= max_non_mated:
         return Plan("all", mated, np.argwhere(~same), available, fmr_target, seed)
-    needed = rule_of_three_trials(fmr_target)
+    needed = minimum_trials(fmr_target)
     if max_non_mated < needed:
-        raise InputError(f"comparison plan: a sample of {max_non_mated} non-mated pairs is "
-                         f"below the rule of 3 for FMR {fmr_target:g} ({needed})")
+        raise InputError(f"comparison plan: a sample of {max_non_mated:,} non-mated pairs is "
+                         f"too few to show FMR ≤ {fmr_target:g}; needs ≥ {needed:,}")
     rng = np.random.default_rng(seed)
     flat = np.flatnonzero(~same.ravel())
     chosen = np.sort(rng.choice(flat, size=max_non_mated, replace=False))

@@ -5,9 +5,9 @@ files.
 `demographics` section of an evaluation report (schemas/evaluation-report), from the one
 producer of those sections, `reference_impl.metrics.report`; the text output is
 rendered from that same document.  Exit status 0 (a measurement has no findings); 2 for
-unusable input.  A target that
-the number of comparisons cannot support (rule of 3: fewer than 3 / target) is reported
-as unsupported, with the number needed, and no threshold is computed for it.
+unusable input.  A target that the number of comparisons cannot support (fewer than its
+minimum test size, clause 6.5) is reported as unsupported, with the number needed, and
+no threshold is computed for it.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
     p.add_argument("--accepted", action="append", default=[], metavar="SPECIES=FILE",
                    type=option.species_file, help="whole-system outcome of each impostor attack "
                    "presentation of a species, 1 accepted and 0 rejected, one a line: reports "
-                   "IAPAR with its 95 %% interval (repeatable)")
+                   "IAPAR with its 95 %% bounds (repeatable)")
     add_format(p)
     p.set_defaults(run=run_pad)
 
@@ -200,12 +200,12 @@ def render_verification(section: dict) -> list[str]:
              f"failures to acquire   {fta['failures']} of {fta['attempts']} attempts "
              f"(FTA {_g(fta['fta'])})",
              f"EER                   {eer}",
-             "target FMR: threshold, FMR [95 % interval], FNMR [95 % interval], FAR, FRR"]
+             "target FMR: threshold, FMR [95 % bounds], FNMR [95 % bounds], FAR, FRR"]
     transactions = {t["fmr_target"]: t for t in section["transaction_rates"]}
     for row in section["fnmr_at_fmr"]:
         if not row["supported"]:
             lines.append(f"{_g(row['fmr_target']):>10}: unsupported, {section['impostor']} "
-                         f"impostor comparisons; the rule of 3 needs {row['impostor_needed']}")
+                         f"impostor comparisons; needs ≥ {row['impostor_needed']}")
             continue
         rates = transactions[row["fmr_target"]]
         lines.append(f"{_g(row['fmr_target']):>10}: {_tau(row['threshold'])}, FMR "
@@ -247,7 +247,7 @@ def render_pad(section: dict) -> list[str]:
     lines += [f"attack '{s}'  {n}" for s, n in section["attack"].items()]
     for row in section["bpcer_at_apcer"]:
         if not row["supported"]:
-            lines.append(f"APCER {_g(row['apcer_target'])}: unsupported, the rule of 3 needs "
+            lines.append(f"APCER {_g(row['apcer_target'])}: unsupported, needs ≥ "
                          f"{row['attack_needed_per_species']} attacks per species")
             continue
         lines.append(f"APCER {_g(row['apcer_target'])}: threshold {_tau(row['threshold'])}, "
@@ -310,7 +310,7 @@ def render_identification(section: dict) -> list[str]:
               for r in section["fnir_at_rank"]]
     for row in section["fnir_at_fpir"]:
         if not row["supported"]:
-            lines.append(f"FPIR {_g(row['fpir_target'])}: unsupported, the rule of 3 needs "
+            lines.append(f"FPIR {_g(row['fpir_target'])}: unsupported, needs ≥ "
                          f"{row['non_mated_needed']} non-mated searches")
             continue
         lines.append(f"FPIR {_g(row['fpir_target'])}: threshold {_tau(row['threshold'])}, FPIR "
@@ -343,7 +343,7 @@ def run_demographics(args) -> int:
 def render_demographics(section: dict) -> list[str]:
     """The text of `frs metrics demographics`, from its report section."""
     lines = [f"threshold  {section['threshold']!r}",
-             "group: FMR [95 % interval] (errors of trials), FNMR [95 % interval] (errors of "
+             "group: FMR [95 % bounds] (errors of trials), FNMR [95 % bounds] (errors of "
              "trials)"]
     for name, rates in section["groups"].items():
         fmr, fnmr = rates["fmr"], rates["fnmr"]
@@ -355,4 +355,7 @@ def render_demographics(section: dict) -> list[str]:
               f"inequity rate       {_g(section['inequity_rate'])} (alpha {_g(section['alpha'])})",
               f"FDR                 {_g(section['fdr'])}",
               f"GARBE               {_g(section['garbe'])}"]
+    best = section["favourable"]
+    lines.append(f"within the 95 % bounds: IR {_g(best['inequity_rate'])}, FDR "
+                 f"{_g(best['fdr'])}, GARBE {_g(best['garbe'])}")
     return lines

@@ -16,7 +16,7 @@ FMR_g and FNMR_g:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
@@ -30,7 +30,7 @@ from reference_impl.limits import (
     GARBE_TARGET,
     MIN_GROUPS,
 )
-from reference_impl.metrics.uncertainty import Rate
+from reference_impl.metrics.uncertainty import Rate, judge
 from reference_impl.metrics.verification import as_scores, as_threshold
 
 
@@ -106,7 +106,8 @@ def gini(values) -> float:
     # sum_i sum_j |x_i - x_j| = 2 * sum_k (2k - n - 1) x_(k), x sorted, k = 1..n
     s = np.sort(x)
     pair_sum = 2 * float(np.dot(2 * np.arange(1, n + 1) - n - 1, s))
-    return n / (n - 1) * pair_sum / (2 * n * n * mean)
+    # Equal rates give a pair sum of 0 up to rounding, which must not fall below parity.
+    return max(0.0, n / (n - 1) * pair_sum / (2 * n * n * mean))
 
 
 def garbe(fmrs, fnmrs, alpha: float = FAIRNESS_ALPHA) -> float:
@@ -183,16 +184,88 @@ def unmatched_impostors(probe_labels, reference_labels, keys=MATCH_KEYS) -> list
 
 def group_limits_verdict(rates: GroupRates, class_fmr: float, class_fnmr: float
                          ) -> Verdict:
-    """Clause 7.4: in every group, the upper 95 % bound of FMR is at most 3 x the class
-    FMR limit and the upper bound of FNMR at most the class FNMR limit."""
-    failures = [f"group '{g}': FMR upper bound {r.upper:.3g} exceeds "
-                f"{FMR_GROUP_FACTOR} x {class_fmr:g}"
-                for g, r in sorted(rates.fmr.items()) if r.upper > FMR_GROUP_FACTOR * class_fmr]
-    failures += [f"group '{g}': FNMR upper bound {r.upper:.3g} exceeds {class_fnmr:g}"
-                 for g, r in sorted(rates.fnmr.items()) if r.upper > class_fnmr]
-    return Verdict(not failures, tuple(failures))
+    """Clause 7.2: in every group, the upper 95 % bound of FMR is at most 3 x the class
+    FMR limit and the upper bound of FNMR at most the class FNMR limit; a group with
+    fewer comparisons than a limit's minimum test size fails as too small."""
+    judged = [(g, judge(r, FMR_GROUP_FACTOR * class_fmr, "FMR"))
+              for g, r in sorted(rates.fmr.items())]
+    judged += [(g, judge(r, class_fnmr, "FNMR")) for g, r in sorted(rates.fnmr.items())]
+    failures = tuple(f"group '{g}': {j.reason}" for g, j in judged if not j.passed)
+    return Verdict(not failures, failures or (f"{len(rates.fmr)} groups within "
+                                              f"{FMR_GROUP_FACTOR} x FMR {class_fmr:g} and "
+                                              f"FNMR {class_fnmr:g}",))
 
 
-def meets_fairness_targets(fdr: float, garbe_value: float) -> bool:
-    """Clause 7.6 recommendation: FDR >= 0.99 and GARBE <= 0.25."""
-    return fdr >= FDR_TARGET and garbe_value <= GARBE_TARGET
+# ---------------------------------------------------------------------------
+# Summary measures judged with their uncertainty (clause 7.3, Annex B.9)
+
+def _bounds(rates: list[Rate]) -> tuple[np.ndarray, np.ndarray]:
+    if len(rates) < 2:
+        raise InputError("a differential needs at least two groups")
+    return (np.array([r.lower for r in rates]), np.array([r.upper for r in rates]))
+
+
+def favourable_gap(rates: list[Rate]) -> float:
+    """The least largest-minus-smallest gap that the groups' 95 % bounds allow:
+    max(0, max_g L_g - min_g U_g) (Annex B.9)."""
+    low, high = _bounds(rates)
+    return max(0.0, float(low.max() - high.min()))
+
+
+def favourable_ratio(rates: list[Rate]) -> float:
+    """The least max/min ratio the groups' 95 % bounds allow: max(1, max L_g / min U_g)."""
+    low, high = _bounds(rates)
+    return max(1.0, float(low.max() / high.min()))
+
+
+def favourable_gini(rates: list[Rate]) -> float:
+    """The least Gini coefficient of rates x_g = clip(c, L_g, U_g) over a common value c
+    (Annex B.9).
+
+    On each interval between two consecutive bounds the clipped rates move linearly in
+    c, so G, a ratio of two functions linear in c, is monotone there: the least value
+    is at one of the bounds, and only those are tried.
+    """
+    low, high = _bounds(rates)
+    return min(gini(np.clip(c, low, high)) for c in np.unique(np.r_[low, high]))
+
+
+@dataclass(frozen=True)
+class Favourable:
+    """Each summary measure at its most favourable value within the groups' bounds."""
+
+    inequity_rate: float
+    fdr: float
+    garbe: float
+
+    def record(self) -> dict:
+        return asdict(self)
+
+
+def favourable(rates: GroupRates, alpha: float = FAIRNESS_ALPHA) -> Favourable:
+    """IR, FDR and GARBE at the values most favourable to the system that every group's
+    one-sided 95 % bounds allow: a differential they still show is not chance."""
+    _alpha(alpha)
+    groups = sorted(set(rates.fmr) & set(rates.fnmr))
+    fmr = [rates.fmr[g] for g in groups]
+    fnmr = [rates.fnmr[g] for g in groups]
+    return Favourable(
+        favourable_ratio(fmr) ** alpha * favourable_ratio(fnmr) ** (1 - alpha),
+        1 - (alpha * favourable_gap(fmr) + (1 - alpha) * favourable_gap(fnmr)),
+        alpha * favourable_gini(fmr) + (1 - alpha) * favourable_gini(fnmr))
+
+
+def fairness_targets_verdict(rates: GroupRates, alpha: float = FAIRNESS_ALPHA) -> Verdict:
+    """Clause 7.3 recommendation: FDR >= 0.99 and GARBE <= 0.25, each judged at its most
+    favourable value within the groups' bounds, so that chance alone never misses it."""
+    best = favourable(rates, alpha)
+    failures = []
+    if best.fdr < FDR_TARGET:
+        failures.append(f"FDR is at most {best.fdr:.4g} within the groups' 95 % bounds, "
+                        f"below {FDR_TARGET:g}")
+    if best.garbe > GARBE_TARGET:
+        failures.append(f"GARBE is at least {best.garbe:.3g} within the groups' 95 % "
+                        f"bounds, above {GARBE_TARGET:g}")
+    return Verdict(not failures, tuple(failures) or (
+        f"within the groups' 95 % bounds FDR can be {best.fdr:.4g} (≥ {FDR_TARGET:g}) and "
+        f"GARBE {best.garbe:.3g} (≤ {GARBE_TARGET:g})",))

@@ -23,7 +23,8 @@ import numpy as np
 
 from reference_impl.classes import Verdict
 from reference_impl.errors import InputError
-from reference_impl.limits import IAPAR_LIMITS, MIN_ATTACKS_PER_SPECIES
+from reference_impl.limits import BPCER20_APCER, IAPAR_LIMITS
+from reference_impl.metrics.uncertainty import Rate, judge, minimum_trials
 from reference_impl.metrics.verification import (
     as_scores,
     as_threshold,
@@ -131,8 +132,14 @@ def acer(apcer_ap_value: float, bpcer_value: float) -> float:
 LEVEL_SPECIES = {
     "A": ("printed-photo", "hd-paper-photo", "screen-replay", "paper-mask"),
     "B": ("printed-photo", "hd-paper-photo", "screen-replay", "paper-mask",
-          "3d-mask", "video-injection", "deepfake"),
+          "3d-mask", "screen-deepfake"),
 }
+
+
+def minimum_attacks_per_species() -> int:
+    """Attack presentations each PAI species needs (FRS-PAD-007, Annex B.6): the minimum
+    test size of the APCER of BPCER20."""
+    return minimum_trials(BPCER20_APCER)
 
 
 def _level(level: str) -> str:
@@ -147,19 +154,21 @@ def missing_species(level: str, species) -> list[str]:
     return [s for s in LEVEL_SPECIES[_level(level)] if s not in have]
 
 
-def undersized_species(attacks_by_species: dict,
-                       minimum: int = MIN_ATTACKS_PER_SPECIES) -> list[str]:
+def undersized_species(attacks_by_species: dict, minimum: int | None = None) -> list[str]:
     """Species with fewer attack presentations than clause 8.5 asks for."""
+    minimum = minimum_attacks_per_species() if minimum is None else minimum
     return sorted(s for s, a in attacks_by_species.items() if np.size(a) < minimum)
 
 
-def pad_level_verdict(level: str, iapar_upper_by_species: dict[str, float]) -> Verdict:
-    """Clause 8.3: the upper 95 % bound of IAPAR of every species of the level is at
-    most the level's limit; every species of the level was tested.  ACER plays no
-    part (clause 8.6)."""
+def pad_level_verdict(level: str, iapar_by_species: dict[str, Rate]) -> Verdict:
+    """Clause 8.2: the upper 95 % bound of IAPAR of every species of the level is at
+    most the level's limit, a species with fewer presentations than the limit's minimum
+    test size failing as too small; every species of the level was tested.  ACER plays
+    no part (clause 8.6)."""
     limit = IAPAR_LIMITS[_level(level)]
     failures = [f"PAI species '{s}' not tested" for s in
-                missing_species(level, iapar_upper_by_species)]
-    failures += [f"IAPAR upper bound {v:.3g} of '{s}' exceeds {limit:g}"
-                 for s, v in sorted(iapar_upper_by_species.items()) if v > limit]
-    return Verdict(not failures, tuple(failures))
+                missing_species(level, iapar_by_species)]
+    failures += [f"'{s}': {j.reason}" for s, rate in sorted(iapar_by_species.items())
+                 if not (j := judge(rate, limit, "IAPAR")).passed]
+    return Verdict(not failures, tuple(failures) or (
+        f"every Level {level} species has an IAPAR bound of at most {limit:g}",))

@@ -21,7 +21,7 @@ def det_svg(path, scores: CountedScores, targets=(), title: str = "DET curve",
     Every point drawn is an exact point of the step curve (`CountedScores.det_points`);
     a rate of 0 or 1 has no normal deviate, so points where either rate is 0 or 1 are
     left out.  The operating point of each target FMR the impostor count supports
-    (rule of 3) is marked, and so is the EER.
+    (its minimum test size, clause 6.5) is marked, and so is the EER.
     """
     import matplotlib
 

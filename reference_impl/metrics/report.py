@@ -23,7 +23,7 @@ from reference_impl.limits import (
 from reference_impl.metrics import demographics as dem
 from reference_impl.metrics import identification as ident
 from reference_impl.metrics import pad as padm
-from reference_impl.metrics.uncertainty import Rate, rule_of_three_trials, target_supported
+from reference_impl.metrics.uncertainty import Rate, minimum_trials, target_supported
 from reference_impl.metrics.verification import (
     DET_POINTS,
     CountedScores,
@@ -41,8 +41,8 @@ def verification_section(scores: CountedScores, targets=FMR_TARGETS,
                          failures_to_acquire: int = 0, confidence: float = CONFIDENCE,
                          det_plot: str | None = None) -> dict:
     """The `verification` property: EER (step and interpolated), and for each target
-    FMR the threshold, the rates there with Clopper-Pearson intervals, or the
-    statement that the impostor count cannot support it (rule of 3); FTA and the
+    FMR the threshold, the rates there with Clopper-Pearson bounds, or the statement
+    that the impostor count is below its minimum test size (clause 6.5); FTA and the
     transaction rates.  `failures_to_acquire` counts the attempts without a score.
     With `det_plot` (the plot's file name), the DET points are counted in the same
     passes over the scores."""
@@ -59,7 +59,7 @@ def verification_section(scores: CountedScores, targets=FMR_TARGETS,
     for target in targets:
         if target not in supported:
             section["fnmr_at_fmr"].append({"fmr_target": target, "supported": False,
-                                           "impostor_needed": rule_of_three_trials(target)})
+                                           "impostor_needed": minimum_trials(target)})
             continue
         point = scores.fnmr_at_fmr(target)
         section["fnmr_at_fmr"].append({
@@ -94,7 +94,7 @@ def identification_section(mate_ranks, mate_scores, nonmated_top_scores, gallery
         if not target_supported(target, n_non):
             section["fnir_at_fpir"].append({"fpir_target": target, "rank": ranks[0],
                                             "supported": False,
-                                            "non_mated_needed": rule_of_three_trials(target)})
+                                            "non_mated_needed": minimum_trials(target)})
             continue
         point = ident.fnir_at_fpir(mate_ranks, mate_scores, nonmated_top_scores, target,
                                    ranks[0])
@@ -119,7 +119,7 @@ def pad_section(bona_fide, attacks_by_species: dict, threshold: float | None = N
         if not target_supported(target, smallest):
             section["bpcer_at_apcer"].append({
                 "apcer_target": target, "supported": False,
-                "attack_needed_per_species": rule_of_three_trials(target)})
+                "attack_needed_per_species": minimum_trials(target)})
             continue
         point = padm.bpcer_at_apcer(bona, attacks, target)
         section["bpcer_at_apcer"].append({
@@ -144,15 +144,31 @@ def pad_section(bona_fide, attacks_by_species: dict, threshold: float | None = N
 def demographics_section(genuine_by_group: dict, impostor_by_group: dict, threshold: float,
                          alpha: float = FAIRNESS_ALPHA, confidence: float = CONFIDENCE) -> dict:
     """The `demographics` property: per-group rates at the one global threshold with
-    intervals, and the ratios, IR, FDR and GARBE of Annex B.9."""
+    intervals, the ratios, IR, FDR and GARBE of Annex B.9, and each summary measure at its
+    most favourable value within the groups' bounds."""
     rates = dem.per_group_rates(genuine_by_group, impostor_by_group, threshold, confidence)
-    summary = dem.differentials(rates, alpha)
+    return group_rates_section(rates, alpha)
+
+
+def group_rates_section(rates: dem.GroupRates, alpha: float = FAIRNESS_ALPHA) -> dict:
+    """The `demographics` property from per-group rates already counted."""
     groups = {}
     for name in sorted(set(rates.fmr) & set(rates.fnmr)):
         groups[name] = {"fmr": rates.fmr[name].record(), "fnmr": rates.fnmr[name].record()}
-    return {"threshold": threshold, "groups": groups, "fmr_ratio": summary.fmr_ratio,
-            "fnmr_ratio": summary.fnmr_ratio, "inequity_rate": summary.inequity_rate,
-            "fdr": summary.fdr, "garbe": summary.garbe, "alpha": alpha}
+    return {"threshold": rates.threshold, "groups": groups,
+            **differentials_record(rates, alpha, ("fmr_ratio", "fnmr_ratio"))}
+
+
+def differentials_record(rates: dem.GroupRates, alpha: float = FAIRNESS_ALPHA,
+                         ratios: tuple[str, str] = ("fpir_ratio", "fnir_ratio")) -> dict:
+    """The summary measures of clause 7.3 of per-group rates: the ratios (named `ratios`:
+    FMR and FNMR for verification, FPIR and FNIR for identification), IR, FDR, GARBE and
+    their most favourable values within the groups' bounds."""
+    summary = dem.differentials(rates, alpha)
+    return {ratios[0]: summary.fmr_ratio, ratios[1]: summary.fnmr_ratio,
+            "inequity_rate": summary.inequity_rate, "fdr": summary.fdr,
+            "garbe": summary.garbe, "alpha": alpha,
+            "favourable": dem.favourable(rates, alpha).record()}
 
 
 def evaluation_report(algorithm_id: str, algorithm_version: str, **families) -> dict:

@@ -3,10 +3,10 @@ costs on your own model's embeddings (FRS-DPR-009, FRS-DPR-010).
 
 The file holds two arrays: `embeddings` (one row per capture) and `labels` (the subject
 of each row).  The command measures FNMR and FMR at the class FMR before and after
-protection, and D↔sys between two applications' keys; `--format json` prints the
-protection report a conformance statement cites as evidence
-(`/template_protection/evidence`, type `protection-report`).  Exit status 1 when a limit
-of clause 9 is not met.
+protection, with `--fpir` the rank-1 FNIR at the class FPIR of a 1:N class before and
+after, and D↔sys between two applications' keys; `--format json` prints the protection
+report a conformance statement cites as evidence (`/template_protection/evidence`, type
+`protection-report`).  Exit status 1 when a limit of clause 9 is not met.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import numpy as np
 
 from reference_impl.cli_options import add_format, rate
 from reference_impl.errors import InputError
-from reference_impl.limits import FMR_LIMITS
+from reference_impl.limits import FMR_LIMITS, FPIR_LIMITS
 from reference_impl.protect import cost
 
 
@@ -29,6 +29,10 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fmr", type=rate, default=FMR_LIMITS["V-R"],
                         help="the FMR limit of the class (default "
                         f"{FMR_LIMITS['V-R']:g}, classes V-L and V-R)")
+    parser.add_argument("--fpir", type=rate,
+                        help="for Classes I and P: also measure the rank-1 FNIR at this FPIR "
+                        f"(their class limit is {FPIR_LIMITS['I']:g}) before and after "
+                        "protection")
     parser.add_argument("--bits", type=int, help="protected template size in bits (default: "
                         "the embedding dimension; up to 8 times it)")
     parser.add_argument("--seed", help="derive the two application keys from this text, for "
@@ -62,7 +66,8 @@ def load(path: str) -> tuple[np.ndarray, np.ndarray]:
 def run(args: argparse.Namespace) -> int:
     embeddings, labels = load(args.embeddings)
     key_a, key_b = keys(args.seed)
-    result = cost.protection_cost(embeddings, labels, key_a, key_b, args.fmr, args.bits)
+    result = cost.protection_cost(embeddings, labels, key_a, key_b, args.fmr, args.bits,
+                                  fpir_target=args.fpir)
     report = {"report": "frs-protection-cost/0.1", "bits": args.bits or embeddings.shape[1],
               **result.to_json()}
     print(json.dumps(report, indent=2) if args.format == "json" else text(report))
@@ -80,5 +85,10 @@ def text(report: dict) -> str:
         f"at FMR {report['fmr_target']:g}: FNMR {before['fnmr']:.6g} unprotected, "
         f"{after['fnmr']:.6g} protected (increase {report['fnmr_increase']:.6g}, limit "
         f"{cost.MAX_FNMR_INCREASE:g})",
+        *([f"at FPIR {report['fpir_target']:g}: rank-1 FNIR "
+           f"{report['identification_before']['fnir']:.6g} unprotected, "
+           f"{report['identification_after']['fnir']:.6g} protected (increase "
+           f"{report['fnir_increase']:.6g}, limit {cost.MAX_FNMR_INCREASE:g})"]
+          if "fnir_increase" in report else []),
         f"D<->sys between two keys {report['d_sys']:.6g} (limit {cost.MAX_D_SYS:g})",
         f"template protection {verdict}"])

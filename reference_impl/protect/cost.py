@@ -1,5 +1,6 @@
 """What template protection costs (FRS-DPR-009, FRS-DPR-010): FNMR and FMR at the class
-FMR before and after protection, and D↔sys between two applications' keys.
+FMR before and after protection, for a 1:N class FNIR at rank 1 at the class FPIR, and
+D↔sys between two applications' keys.
 
 `synthetic_embeddings` makes a reproducible stand-in for a face model's embeddings
 (identity centres on the unit sphere plus per-capture noise), so the measurement runs
@@ -14,6 +15,11 @@ import numpy as np
 
 from reference_impl.errors import InputError
 from reference_impl.limits import FMR_LIMITS, MAX_D_SYS, MAX_FNMR_INCREASE
+from reference_impl.metrics.identification import (
+    IdentificationPoint,
+    fnir_at_fpir,
+    ranks_of_mates,
+)
 from reference_impl.metrics.verification import OperatingPoint, fnmr_at_fmr
 from reference_impl.model.similarity import score_matrix
 from reference_impl.protect.cancelable import bit_similarity, protect
@@ -54,6 +60,31 @@ def cross_scores(a: np.ndarray, b: np.ndarray, labels: np.ndarray
     return similarity[same], similarity[~same]
 
 
+def searches(similarity: np.ndarray, labels: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(mate ranks, mate scores, non-mated top scores) of a 1:N test on one score matrix.
+
+    The gallery holds the first capture of each subject; every other capture is a probe
+    that makes a mated search against the whole gallery and a non-mated search against
+    the gallery without its own subject (the plan of FRS-SUB-022).
+    """
+    first = np.unique(labels, return_index=True)[1]
+    probes = np.setdiff1d(np.arange(labels.size), first)
+    scores = similarity[np.ix_(probes, first)]
+    own = labels[probes][:, None] == labels[first][None, :]
+    mates = scores[own]  # one gallery entry per subject, so one mate per probe
+    others = np.where(own, -np.inf, scores)
+    return ranks_of_mates(mates, others), mates, others.max(axis=1)
+
+
+def _identification(similarity: np.ndarray, labels: np.ndarray, target: float
+                    ) -> IdentificationPoint:
+    ranks, mates, top = searches(similarity, labels)
+    point = fnir_at_fpir(ranks, mates, top, target, 1)
+    return IdentificationPoint(*(float(v) for v in (point.fpir_target, point.threshold,
+                                                    point.fpir, point.fnir)), point.rank)
+
+
 @dataclass(frozen=True)
 class ProtectionCost:
     fmr_target: float
@@ -63,38 +94,55 @@ class ProtectionCost:
     d_sys: float           # between two applications' keys
     genuine: int
     impostor: int
+    # For a 1:N class (FRS-DPR-010): FNIR at rank 1 at the FPIR target, before and after.
+    fpir_target: float | None = None
+    identification_before: IdentificationPoint | None = None
+    identification_after: IdentificationPoint | None = None
+    fnir_increase: float | None = None
 
     @property
     def meets_limits(self) -> bool:
-        return self.fnmr_increase <= MAX_FNMR_INCREASE and self.d_sys <= MAX_D_SYS
+        accuracy = self.fnmr_increase if self.fnir_increase is None else self.fnir_increase
+        return accuracy <= MAX_FNMR_INCREASE and self.d_sys <= MAX_D_SYS
 
     def to_json(self) -> dict:
-        return {**asdict(self), "meets_limits": bool(self.meets_limits)}
+        record = {k: v for k, v in asdict(self).items() if v is not None}
+        return {**record, "meets_limits": bool(self.meets_limits)}
 
 
 def protection_cost(embeddings: np.ndarray, labels: np.ndarray, key_a: bytes, key_b: bytes,
                     fmr_target: float = FMR_LIMITS["V-R"], output_bits: int | None = None,
-                    transform_id: str = "app") -> ProtectionCost:
+                    transform_id: str = "app", fpir_target: float | None = None
+                    ) -> ProtectionCost:
     """FNMR at `fmr_target` before and after protection under key A, and D↔sys between
-    keys A and B (the same faces enrolled by two applications)."""
+    keys A and B (the same faces enrolled by two applications); with `fpir_target`, also
+    the rank-1 FNIR at that FPIR before and after, for Classes I and P."""
     labels = np.asarray(labels)
     if labels.size != len(embeddings):
         raise InputError(f"{len(embeddings)} embeddings but {labels.size} labels")
     if key_a == key_b:
         raise InputError("keys A and B are equal: unlinkability is measured between two "
                          "applications' keys")
-    genuine, impostor = split_scores(score_matrix(embeddings, embeddings, "cosine"), labels)
+    plain = score_matrix(embeddings, embeddings, "cosine")
+    genuine, impostor = split_scores(plain, labels)
     if genuine.size == 0 or impostor.size == 0:
         raise InputError("need at least two captures of a subject and two subjects")
     before = fnmr_at_fmr(genuine, impostor, fmr_target)
     protected_a = protect(embeddings, key_a, transform_id, output_bits)
-    p_genuine, p_impostor = split_scores(bit_similarity(protected_a, protected_a), labels)
+    protected = bit_similarity(protected_a, protected_a)
+    p_genuine, p_impostor = split_scores(protected, labels)
     after = fnmr_at_fmr(p_genuine, p_impostor, fmr_target)
     protected_b = protect(embeddings, key_b, transform_id, output_bits)
     mated, non_mated = cross_scores(protected_a, protected_b, labels)
+    identification = {}
+    if fpir_target is not None:
+        one, two = _identification(plain, labels, fpir_target), \
+            _identification(protected, labels, fpir_target)
+        identification = {"fpir_target": fpir_target, "identification_before": one,
+                          "identification_after": two, "fnir_increase": two.fnir - one.fnir}
     return ProtectionCost(fmr_target, _plain(before), _plain(after),
                           float(after.fnmr - before.fnmr), d_sys(mated, non_mated),
-                          int(genuine.size), int(impostor.size))
+                          int(genuine.size), int(impostor.size), **identification)
 
 
 def _plain(point: OperatingPoint) -> OperatingPoint:
