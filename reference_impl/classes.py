@@ -22,7 +22,7 @@ from reference_impl.limits import (
     MIN_GALLERY_SHARE,
 )
 from reference_impl.limits import CLASSES as CLASS_NAMES
-from reference_impl.metrics.uncertainty import Rate, judge, minimum_trials
+from reference_impl.metrics.uncertainty import Rate, Verdict, judge, minimum_trials
 
 
 @dataclass(frozen=True)
@@ -47,15 +47,6 @@ CLASSES = {name: ClassLimits(name, SUMMARIES[name], FMR_LIMITS.get(name),
                              FRR_LIMITS.get(name), FPIR_LIMITS.get(name),
                              FNIR_LIMITS.get(name))
            for name in CLASS_NAMES}
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """A class judged: passed, with the reason of each limit when it passes and of each
-    failing limit when it does not."""
-
-    passed: bool
-    reasons: tuple[str, ...]
 
 
 def limits(name: str) -> ClassLimits:

@@ -83,7 +83,7 @@ def test_measured_rates_match_the_known_truth_within_their_intervals(tmp_path):
     assert fnmr["errors"] == np.count_nonzero(scores[mated] < THRESHOLD)
 
 
-@pytest.mark.requirement("FRS-SUB-020", "FRS-SUB-019")
+@pytest.mark.requirement("FRS-SUB-020", "FRS-SUB-019", "FRS-DEM-001", "FRS-DEM-003")
 def test_a_conformant_model_passes_class_v_l(tmp_path, capsys):
     clean = synthetic.LatentModel(dimension=64, sigma=0.5, size=112, seed=5)
     submission(tmp_path / "sub", clean, {"V-L": 0.55})
@@ -96,6 +96,14 @@ def test_a_conformant_model_passes_class_v_l(tmp_path, capsys):
     assert verdict["verdict"] == "pass" and fmr["errors"] == 0 and fmr["trials"] == 59400
     assert fmr["interval"][1] == pytest.approx(1 - 0.05 ** (1 / 59400))  # x = 0: exact
     assert fmr["interval"][1] < 1e-4 and fnmr["interval"][1] < 0.05
+    # Per group (clause 7), impostors matched on the group: 50 subjects of each sex, 2
+    # enrolment samples and 3 probes each, give 50 x 49 x 6 non-mated and 50 x 6 mated.
+    groups = report["demographics"]["groups"]
+    assert sorted(groups) == ["sex=F", "sex=M"]
+    for rates in groups.values():
+        assert (rates["fmr"]["trials"], rates["fnmr"]["trials"]) == (50 * 49 * 6, 50 * 6)
+        assert rates["fmr"]["errors"] == rates["fnmr"]["errors"] == 0
+    assert report["demographics"]["threshold"] == 0.55
     lines = (tmp_path / "out" / "scores.jsonl").read_text().splitlines()
     assert len(lines) == 600 + 59400
     first = json.loads(lines[0])

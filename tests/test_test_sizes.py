@@ -57,8 +57,8 @@ def test_the_evaluation_passes_zero_errors_at_the_minimum_and_not_one_fewer(name
     assert [m["minimum_trials"] for m in verdict["measurements"]] == [n_fmr, n_frr]
     (verdict,) = harness.class_verdicts(claim, scores(n_frr, n_fmr - 1), 0)
     assert verdict["verdict"] == "fail"
-    assert verdict["reason"] == (f"0 errors in {n_fmr - 1:,} trials: too few to show "
-                                 f"FMR ≤ {limits.fmr_max:g}; needs ≥ {n_fmr:,}")
+    assert verdict["reason"] == (f"smoke set: 0 errors in {n_fmr - 1:,} trials: too few to "
+                                 f"show FMR ≤ {limits.fmr_max:g}; needs ≥ {n_fmr:,}")
     (verdict,) = harness.class_verdicts(claim, scores(n_frr - 1, n_fmr), 0)
     assert verdict["verdict"] == "fail"
     assert verdict["reason"] == (f"0 errors in {n_frr - 1:,} trials: too few to show "

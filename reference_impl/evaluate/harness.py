@@ -30,6 +30,7 @@ from reference_impl.limits import (
     SCHEMA_VERSION,
     VERIFICATION_CLASSES,
 )
+from reference_impl.metrics import demographics as dem
 from reference_impl.metrics import report as report_sections
 from reference_impl.metrics.plot import det_svg
 from reference_impl.metrics.uncertainty import Rate, minimum_trials
@@ -235,48 +236,63 @@ def class_verdicts(manifest: Manifest, scores: CountedScores, unscored_mated: in
         limits = classes.limits(name)
         fmr, frr = transaction_rates(scores, unscored_mated, threshold)
         judged = classes.verification_verdict(name, fmr, frr)
+        reason = "; ".join(judged.reasons)
+        if fmr.trials < minimum_trials(limits.fmr_max):  # no outcome here could pass the class
+            reason = f"smoke set: {reason}"
         verdicts.append({"requirement": CLASS_CLAUSES[name], "class": name,
                          "verdict": "pass" if judged.passed else "fail",
                          "threshold": threshold,
                          "measurements": [fmr.measurement("fmr", limits.fmr_max),
                                           frr.measurement("frr", limits.frr_max)],
-                         "reason": "; ".join(judged.reasons)})
+                         "reason": reason})
     return verdicts
 
 
-def demographics_part(manifest: Manifest, dataset: Dataset, refs: np.ndarray,
-                      probes: np.ndarray, scores: Scores | None) -> dict | None:
+def demographics_part(manifest: Manifest, dataset: Dataset, vectors: np.ndarray,
+                      refs: np.ndarray, probes: np.ndarray, plan: Plan,
+                      chunk: int = 200_000) -> dict | None:
     """The report's `demographics` section (clause 7) at the threshold of the claimed
     verification class with the lowest FMR limit; None when no verification class is
-    claimed, fewer than two groups were measured, or the plan was counted block by block
-    (its scores were never kept, so they cannot be split by group).
+    claimed or fewer than two groups were measured.
 
     A group is the combination of a probe's labels, as 'key=label,key=label' (so three
     age bands, two sexes and five skin tones make the 30 groups of FRS-DEM-002).  Its
     FNMR is over its scored mated comparisons, its FMR over the scored non-mated
     comparisons whose reference is of the same group: impostors are matched on every
-    label (FRS-DEM-003).
+    label (FRS-DEM-003).  Only the counts at the one threshold are kept, chunk by
+    chunk, so a plan too large to keep its scores gives the same section.
     """
     claimed = sorted((classes.limits(c).fmr_max, c) for c in manifest.thresholds
                      if c in VERIFICATION_CLASSES)
-    if not claimed or scores is None:
+    if not claimed:
         return None
-    group = np.array([identify.group_label(s) for s in dataset.samples], dtype=object)
-    by_kind = []
-    for pairs, values, matched in ((scores.plan.mated, scores.mated, False),
-                                   (scores.plan.non_mated, scores.non_mated, True)):
-        probe_group = group[probes[pairs[:, 1]]]
-        keep = np.isfinite(values) & (probe_group != "")
-        if matched:
-            keep &= probe_group == group[refs[pairs[:, 0]]]
-        by_kind.append({g: values[keep & (probe_group == g)] for g in set(probe_group[keep])})
-    genuine, impostor = by_kind
-    both = sorted(set(genuine) & set(impostor))
-    if len(both) < 2:
+    tau = as_threshold(manifest.thresholds[claimed[0][1]])
+    labels = [identify.group_label(s) for s in dataset.samples]
+    names = sorted(set(labels) - {""})
+    code = {name: i for i, name in enumerate(names)}
+    group = np.array([code.get(label, -1) for label in labels])
+    # counts[kind][errors or trials][group], kind 0 mated and 1 non-mated
+    counts = np.zeros((2, 2, len(names)), dtype=np.int64)
+    for kind, pairs in enumerate((plan.mated, plan.non_mated)):
+        for start in range(0, len(pairs), chunk):
+            part = pairs[start:start + chunk]
+            ref, probe = refs[part[:, 0]], probes[part[:, 1]]
+            with np.errstate(invalid="ignore"):
+                values = pair_scores(vectors[ref], vectors[probe], manifest.similarity)
+            keep = np.isfinite(values) & (group[probe] >= 0)
+            if kind:  # a non-mated comparison counts for a group only within it
+                keep &= group[probe] == group[ref]
+            error = values < tau if kind == 0 else values >= tau
+            owner = group[probe][keep]
+            counts[kind, 0] += np.bincount(owner[error[keep]], minlength=len(names))
+            counts[kind, 1] += np.bincount(owner, minlength=len(names))
+    measured = [i for i, _ in enumerate(names) if counts[0, 1, i] and counts[1, 1, i]]
+    if len(measured) < 2:
         return None
-    return report_sections.demographics_section(
-        {g: genuine[g] for g in both}, {g: impostor[g] for g in both},
-        manifest.thresholds[claimed[0][1]])
+    rates = dem.GroupRates(float(tau),
+                           {names[i]: Rate(counts[1, 0, i], counts[1, 1, i]) for i in measured},
+                           {names[i]: Rate(counts[0, 0, i], counts[0, 1, i]) for i in measured})
+    return report_sections.group_rates_section(rates)
 
 
 def identification_part(manifest: Manifest, dataset: Dataset, vectors: np.ndarray,
@@ -424,7 +440,7 @@ def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: Bo
     scored.prepare(FMR_TARGETS, DET_POINTS, thresholds=declared)
     identification, judge = identification_part(manifest, dataset, embedded.vectors, runner)
     verdicts = check_verdicts(checks) + class_verdicts(manifest, scored, unscored[0], judge)
-    demographics = demographics_part(manifest, dataset, refs, probes, scores)
+    demographics = demographics_part(manifest, dataset, embedded.vectors, refs, probes, plan)
     report = {
         "schema_version": SCHEMA_VERSION,
         "system": {"algorithm_id": manifest.algorithm_id,

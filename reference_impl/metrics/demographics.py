@@ -20,7 +20,6 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from reference_impl.classes import Verdict
 from reference_impl.errors import InputError
 from reference_impl.limits import (
     CONFIDENCE,
@@ -30,7 +29,7 @@ from reference_impl.limits import (
     GARBE_TARGET,
     MIN_GROUPS,
 )
-from reference_impl.metrics.uncertainty import Rate, judge
+from reference_impl.metrics.uncertainty import Rate, Verdict, judge
 from reference_impl.metrics.verification import as_scores, as_threshold
 
 

@@ -21,10 +21,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from reference_impl.classes import Verdict
 from reference_impl.errors import InputError
 from reference_impl.limits import BPCER20_APCER, IAPAR_LIMITS
-from reference_impl.metrics.uncertainty import Rate, judge, minimum_trials
+from reference_impl.metrics.uncertainty import Rate, Verdict, judge, minimum_trials
 from reference_impl.metrics.verification import (
     as_scores,
     as_threshold,

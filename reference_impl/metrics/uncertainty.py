@@ -179,6 +179,15 @@ def target_supported(target: float, trials: int, confidence: float = CONFIDENCE)
 
 
 @dataclass(frozen=True)
+class Verdict:
+    """Limits judged together (a class, a PAD level, the groups of a test): passed, with
+    the reason of each limit when it passes and of each failing limit when it does not."""
+
+    passed: bool
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Judgement:
     """A rate judged against a limit on its upper bound, with the reason in words."""
 
