@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.bench_harness import best_of
+
 REPO = Path(__file__).resolve().parents[1]
 MANIFEST = REPO / "schemas" / "examples" / "model-manifest" / "valid" / "dlib-resnet-v1.json"
 BATCH = 32
@@ -43,15 +45,6 @@ def chips(count: int) -> np.ndarray:
     offsets = np.random.default_rng(0).uniform(-2, 2, size=(count, 1, 2))
     crops = [preprocess.align(image, landmarks + offset, 150, alignment) for offset in offsets]
     return np.clip(np.rint(crops), 0, 255).astype(np.uint8)
-
-
-def best(function, repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> int:
@@ -94,7 +87,7 @@ def main() -> int:
             return embed_dataset(dataset, manifest, harness, None, BATCH, progress=False)
 
         same = np.array_equal(bare(), stage().vectors)  # (also the warm-up)
-        t_bare, t_stage = best(bare), best(stage)
+        t_bare, t_stage = best_of(bare, 3), best_of(stage, 3)
         recognizer = dlib.face_recognition_model_v1(str(dlib_resnet.installed_dat()))
         listed = list(faces)
         started = time.perf_counter()  # dlib is slow: one timed run, also the check
