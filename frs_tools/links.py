@@ -24,22 +24,18 @@ def split_schema_link(link: str) -> tuple[str, str]:
     return name, pointer
 
 
+_MISSING = object()
+
+
 def resolve_pointer(document: object, pointer: str) -> object:
-    """RFC 6901: follow `pointer` into `document`; KeyError names the first missing step."""
-    node = document
-    if not pointer:
-        return node
-    if not pointer.startswith("/"):
+    """RFC 6901: follow `pointer` into `document` (the one resolver, `documents.resolve`);
+    KeyError when it leads nowhere."""
+    from reference_impl.documents import resolve
+
+    found = resolve(document, pointer, _MISSING) if pointer[:1] in ("", "/") else _MISSING
+    if found is _MISSING:
         raise KeyError(pointer)
-    for raw in pointer[1:].split("/"):
-        step = raw.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, dict) and step in node:
-            node = node[step]
-        elif isinstance(node, list) and step.isdigit() and int(step) < len(node):
-            node = node[int(step)]
-        else:
-            raise KeyError(step)
-    return node
+    return found
 
 
 @cache
