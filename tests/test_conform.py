@@ -482,6 +482,23 @@ def test_the_proforma_names_every_applicable_clause_and_cannot_pass_unfilled(cls
     assert code == 0 and out == text
 
 
+@pytest.mark.parametrize("cls", CLASSES)
+def test_the_proforma_asks_for_the_evidence_each_clause_needs(cls):
+    """`frs conform --template`: one /evidence entry per clause of the class in the EVIDENCE
+    table, naming the clause in `supports` and the document types that can support it."""
+    entries = yaml.safe_load(proforma.template(cls))["evidence"]
+    asked = {e["supports"][0]: e for e in entries if e.get("supports")}
+    needing = {i for i in rules.EVIDENCE if rules.RULES[i].applies_to(cls)}
+    assert set(asked) == needing and needing
+    text = proforma.template(cls)
+    for clause_id in needing:
+        assert f"one of: {', '.join(rules.accepted_evidence(clause_id))}\n" \
+               "    url: null  # URL, or a path relative to this statement\n" \
+               "    sha256: null  # of a local file; optional for a URL\n" \
+               f"    supports: [{clause_id}]" in text
+        assert set(asked[clause_id]) == {"id", "type", "url", "sha256", "supports"}
+
+
 def test_the_ics_page_lists_every_clause_with_its_class_status():
     from frs_tools.ics import ics_page
 
