@@ -37,7 +37,9 @@ STATEMENT_AND_METRIC = {"FRS-PAD-005", "FRS-PAD-006"}
 REPORT_JUDGED = {"FRS-CNF-001", "FRS-CNF-002", "FRS-CNF-003", "FRS-CNF-004", "FRS-CNF-005",
                  "FRS-CNF-006", "FRS-DEM-001",
                  "FRS-DEM-002", "FRS-DEM-004", "FRS-DEM-005", "FRS-DEM-006", "FRS-DEM-007",
-                 "FRS-DEM-008", "FRS-DEM-009", "FRS-DEM-011"}
+                 "FRS-DEM-008", "FRS-DEM-009", "FRS-DEM-011",
+                 # the stolen-key rates are read from the cited protection report alone
+                 "FRS-DPR-020"}
 PAD_REPORTS = ROOT / "tests/fixtures/pad-reports"
 
 
@@ -98,7 +100,7 @@ def put(path: str, value):
 
 # For every clause: the class whose example it is judged on, and one change that breaks it.
 # Clause 9.3 applies only where references leave the device.
-ON_DEVICE = ("FRS-DPR-008", "FRS-DPR-009", "FRS-DPR-010")
+ON_DEVICE = ("FRS-DPR-008", "FRS-DPR-009", "FRS-DPR-010", "FRS-DPR-020")
 
 
 BREAKS = {
@@ -562,6 +564,24 @@ def test_local_evidence_is_read_and_checked_against_the_claims(tmp_path):
     path.write_text(yaml.safe_dump(data))
     result = judged(path)["FRS-DPR-009"]
     assert result.verdict == "fail" and "the cited report measured" in result.reason
+
+
+@pytest.mark.requirement("FRS-DPR-020")
+def test_the_stolen_key_rates_are_read_from_the_cited_protection_report(tmp_path):
+    from reference_impl.protect import cost
+
+    x, labels = cost.synthetic_embeddings(60, 2, dimension=64, noise=1.0, seed=1)
+    measured = cost.protection_cost(x, labels, b"A" * 32, b"B" * 32, 1e-2, 256).to_json()
+    report = json.loads((ROOT / "schemas/examples/evaluation-report/valid/minimal.json")
+                        .read_text())
+    result = judged(with_local_evidence(tmp_path, report, measured))["FRS-DPR-020"]
+    rates = measured["stolen_key"]
+    assert result.verdict == "pass" and f"sra_after_renewal {rates['sra_after_renewal']:.4g}" \
+        in result.reason
+    del measured["stolen_key"]
+    (tmp_path / "reports/protection.json").write_text(json.dumps(measured))
+    result = judged(tmp_path / "statement.yaml")["FRS-DPR-020"]
+    assert result.verdict == "needs-evidence" and "no stolen-key success rates" in result.reason
 
 
 @pytest.mark.requirement("FRS-AUD-002")

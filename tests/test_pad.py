@@ -162,3 +162,26 @@ def test_morphing_attack_potential_worked_by_hand():
 def test_morphing_attack_potential_rejects_unusable_input(scores, thresholds, message):
     with pytest.raises(InputError, match=message):
         morphing_attack_potential(scores, thresholds)
+
+
+@pytest.mark.requirement("FRS-PAD-014")
+def test_frs_metrics_morphing_prints_the_map_table(tmp_path, capsys):
+    import json
+
+    from reference_impl.cli import main
+
+    scores = np.zeros((3, 2, 2, 2))
+    scores[0] = 0.9
+    scores[1, :, 0, :] = 0.55
+    path = tmp_path / "morphs.npy"
+    np.save(path, scores)
+    assert main(["metrics", "morphing", str(path), "--threshold", "0.5", "--threshold", "0.6",
+                 "--format", "json"]) == 0
+    section = json.loads(capsys.readouterr().out)
+    assert section["map"] == morphing_attack_potential(scores, [0.5, 0.6]).tolist()
+    assert (section["morphs"], section["attempts"], section["systems"]) == (3, 2, 2)
+    assert main(["metrics", "morphing", str(path), "--threshold", "0.5", "--threshold",
+                 "0.6"]) == 0
+    assert "r=1        0.666667  0.333333" in capsys.readouterr().out
+    assert main(["metrics", "morphing", str(path), "--threshold", "0.5"]) == 2
+    assert "2 systems need 2 thresholds" in capsys.readouterr().err

@@ -1032,6 +1032,37 @@ def _protection_claim(s: Statement, name: str, limit: float,
     return _cited(s, "/template_protection/evidence") or passed(fine(value))
 
 
+STOLEN_KEY_RATES = ("sra_inversion", "sra_comparison", "sra_after_renewal")  # FRS-DPR-020
+
+
+@rule("FRS-DPR-020", "Irreversibility and renewability with a stolen key",
+      "/template_protection/evidence", "/storage/templates", "/storage/comparison")
+def stolen_key_rates(s: Statement) -> Finding:
+    """The cited protection report states the three success rates of the stolen-key
+    attack (`frs protection-cost` measures them); no limit applies to them."""
+    if _central(s) is None:
+        return not_applicable("templates are stored and compared on the device")
+    field = "/template_protection/evidence"
+    problem = _cited(s, field)
+    if problem:
+        return problem
+    entry = s.evidence(s.get(field))
+    if entry["type"] != "protection-report":
+        return needs_evidence(f"{field} cites a {entry['type']}, not a protection-report")
+    report = _local_json(s, field)
+    if report is None:
+        return not_judged(f"the protection report {entry['url']} is not a local file, which "
+                          "alone is read")
+    attack = report.get("stolen_key")
+    if not isinstance(attack, dict) or not all(
+            isinstance(attack.get(n), int | float) for n in STOLEN_KEY_RATES):
+        return needs_evidence(f"/evidence '{entry['id']}': the protection report states no "
+                              f"stolen-key success rates ({', '.join(STOLEN_KEY_RATES)}; "
+                              "`frs protection-cost` measures them)")
+    return passed("with the key stolen, the pre-image is accepted at rates "
+                  + ", ".join(f"{n} {attack[n]:.4g}" for n in STOLEN_KEY_RATES))
+
+
 @rule("FRS-DPR-011", "Samples zeroised after derivation", "/data_protection/samples_zeroised")
 def samples_zeroised(s: Statement) -> Finding:
     return _all_true(s, "/data_protection/samples_zeroised") or passed(
