@@ -340,6 +340,9 @@ def test_a_stolen_key_reverses_and_survives_renewal_of_the_reference_transform()
     assert np.mean(np.sum(guessed * second, axis=1) >= plain) < 0.05
     with pytest.raises(InputError, match="renewal issues a new key"):
         attack.stolen_key(x, labels, key, key, plain, protected)
+    a, b = (cancelable.protect(x[:20], k, "app", 500) for k in (key, new))
+    np.testing.assert_array_equal(cancelable.paired_bit_similarity(a, b),
+                                  np.diag(cancelable.bit_similarity(a, b)))
 
 
 @pytest.mark.requirement("FRS-DPR-020")

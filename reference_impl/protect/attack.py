@@ -1,6 +1,6 @@
 """Irreversibility and renewability of protected templates when the key is stolen
-(FRS-DPR-020), measured as ISO/IEC 30136:2018 measures a template protection scheme: by the
-success rate of an attack (the share of attack attempts the system accepts).
+(FRS-DPR-020), measured with ISO/IEC 30136:2018's kind of metric: the success rate of an
+attack (the share of attack attempts the system accepts).
 
 The attacker holds a stored protected template and the transform key.  The inversion
 attack computes the best linear pre-image of the bits: with M the key's projection and
@@ -18,8 +18,8 @@ meets the class FMR in its own domain:
 
 A scheme that is irreversible and renewable with a stolen key has all three near the FMR.
 The reference transform is not: it is irreversible only while its key is secret, and the
-pre-image survives renewal, which is why FRS-DPR-006 protects the key like an encryption
-key.  Reporting the rates makes that visible for any scheme.
+pre-image survives renewal, which is why clause 9.3 has its key kept like a template
+encryption key.  Reporting the rates makes that visible for any scheme.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ import numpy as np
 
 from reference_impl.errors import InputError
 from reference_impl.metrics.verification import fmr
-from reference_impl.model.similarity import score_matrix
-from reference_impl.protect.cancelable import bit_similarity, protect, transform_matrix
+from reference_impl.model.similarity import pair_scores
+from reference_impl.protect.cancelable import paired_bit_similarity, protect, transform_matrix
 
 
 def invert(bits: np.ndarray, key: bytes, transform_id: str, dimension: int) -> np.ndarray:
@@ -72,13 +72,13 @@ def stolen_key(embeddings: np.ndarray, labels: np.ndarray, key: bytes, new_key: 
     first, second = _two_captures(np.asarray(labels))
     stored = protect(x[first], key, transform_id, output_bits)
     pre_image = invert(stored, key, transform_id, x.shape[1])
-    inversion = np.diag(score_matrix(pre_image, x[second], "cosine"))
+    inversion = pair_scores(pre_image, x[second], "cosine")
     forged = protect(pre_image, key, transform_id, output_bits)
     renewed = protect(x[second], new_key, transform_id, output_bits)
     injected = protect(pre_image, new_key, transform_id, output_bits)
     return StolenKey(int(first.size), success_rate(inversion, plain_threshold),
-                     success_rate(np.diag(bit_similarity(forged, stored)), protected_threshold),
-                     success_rate(np.diag(bit_similarity(injected, renewed)),
+                     success_rate(paired_bit_similarity(forged, stored), protected_threshold),
+                     success_rate(paired_bit_similarity(injected, renewed),
                                   protected_threshold))
 
 
