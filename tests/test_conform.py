@@ -31,7 +31,7 @@ CHAPTERS = ("spec/03-capture-consent.md", "spec/05-templates.md", "spec/09-data-
             "spec/10-retention.md", "spec/11-audit.md")
 # Clauses of chapters 2 and 6 to 8 judged from the statement: by a rule linked as their
 # `impl:`, or by a rule beside the metric their `impl:` links, from a cited local report.
-STATEMENT_AND_METRIC = {"FRS-PAD-005", "FRS-PAD-006"}
+STATEMENT_AND_METRIC = {"FRS-PAD-005", "FRS-PAD-006", "FRS-PAD-014"}
 # Judged from the cited evaluation report alone (tests/test_test_sizes.py and the tests
 # of clause 7 below): their conforming statement needs a local report of its own.
 REPORT_JUDGED = {"FRS-CNF-001", "FRS-CNF-002", "FRS-CNF-003", "FRS-CNF-004", "FRS-CNF-005",
@@ -197,11 +197,14 @@ BREAKS = {
     "FRS-PAD-006": ("I", cite_pad_report("level-a", level="B"), {"FRS-PAD-005"}),
     "FRS-PAD-009": ("V-R", lambda d: d.update(pad={**d["pad"], "level": "A"}, throttling={
         "failures_before_delay": 5, "delay_seconds": 30, "failures_before_disable": 50})),
-    "FRS-PAD-010": ("V-L", put("/pad", {"level": "none"})),
+    "FRS-PAD-010": ("V-L", put("/pad", {"level": "none", "morphing_test": {
+        "enrolment_images": "operator-captured"}})),
     "FRS-PAD-011": ("V-R", put("/throttling/delay_seconds", 10)),
-    "FRS-PAD-012": ("I", put("/pad", {"level": "none"})),
+    "FRS-PAD-012": ("I", put("/pad", {"level": "none", "morphing_test": {
+        "enrolment_images": "operator-captured"}})),
     "FRS-PAD-013": ("V-H", lambda d: d["pad"]["injection_test"]["instruments"].remove(
         "injected-deepfake")),
+    "FRS-PAD-014": ("V-R", put("/pad/morphing_test/follows_iso_20059", False)),
 }
 
 
@@ -263,16 +266,18 @@ NOT_PUBLIC = ("FRS-CAP-007", "FRS-CAP-011")                # no capture in a pub
 # class but whose condition does not arise.  The examples cite their reports by URL, so the
 # clauses judged from a cited report are not judged, nor is the PAD allowance of
 # throttling that rests on one.
+CAPTURED = "FRS-PAD-014"  # enrolment only from images the operator captures
 SHIPPED = {
-    "phone-unlock-class-v-l": ({}, {*NOT_FILED, "FRS-DEM-010", *NOT_PUBLIC, *ON_DEVICE}),
+    "phone-unlock-class-v-l": ({}, {*NOT_FILED, "FRS-DEM-010", *NOT_PUBLIC, *ON_DEVICE,
+                                    CAPTURED}),
     "remote-proofing-class-v-r": ({}, {"FRS-AUD-010", "FRS-CAP-003", "FRS-DEM-010",
                                        *NOT_PUBLIC}),
     "vault-access-class-v-h": ({}, {"FRS-AUD-010", "FRS-CAP-003", "FRS-DEM-010", *NOT_PUBLIC,
-                                    *ON_DEVICE}),
-    "park-gate-class-i": ({}, {*NOT_FILED, "FRS-RET-008"}),
-    "stadium-class-p": ({}, {*NOT_FILED, "FRS-DEM-010"}),
+                                    *ON_DEVICE, CAPTURED}),
+    "park-gate-class-i": ({}, {*NOT_FILED, "FRS-RET-008", CAPTURED}),
+    "stadium-class-p": ({}, {*NOT_FILED, "FRS-DEM-010", CAPTURED}),
     "park-gate-nonconforming": ({"FRS-CAP-004", "FRS-CAP-005", "FRS-DPR-007", "FRS-RET-002"},
-                                {*NOT_FILED, "FRS-DEM-010", "FRS-RET-008"}),
+                                {*NOT_FILED, "FRS-DEM-010", "FRS-RET-008", CAPTURED}),
 }
 FROM_URL_REPORTS = REPORT_JUDGED | {"FRS-PAD-005", "FRS-PAD-006"}
 
@@ -1006,3 +1011,15 @@ def test_false_alerts_must_fit_the_two_person_review_capacity(tmp_path):
         "/governance/alert_reviews_per_day:")
     del data["governance"]["searches_per_day"]
     assert verdict_of(data, "FRS-CNF-006").verdict == "fail"
+
+
+@pytest.mark.requirement("FRS-PAD-014")
+def test_morphing_test_is_required_only_for_supplied_enrolment_images():
+    data = BASES["V-R"]()
+    assert verdicts(data)["FRS-PAD-014"] == "pass"
+    data["pad"]["morphing_test"] = {"enrolment_images": "supplied", "follows_iso_20059": True}
+    assert verdicts(data)["FRS-PAD-014"] == "needs-evidence"
+    data["pad"]["morphing_test"] = {"enrolment_images": "operator-captured"}
+    assert verdicts(data)["FRS-PAD-014"] == "not-applicable"
+    del data["pad"]["morphing_test"]
+    assert verdicts(data)["FRS-PAD-014"] == "fail"

@@ -868,6 +868,21 @@ def injection_attack_test(s: Statement) -> Finding:
         "after CEN/TS 18099")
 
 
+@rule("FRS-PAD-014", "Morphing attack potential measured at enrolment", "/pad/morphing_test")
+def morphing_attack_test(s: Statement) -> Finding:
+    """Enrolment from images the operator did not capture is tested against morphs per
+    ISO/IEC 20059, with MAP in the cited report (`frs metrics morphing`)."""
+    base = "/pad/morphing_test"
+    if not s.has(base):
+        return failed(base, "not stated: whether enrolment accepts face images the operator "
+                      "did not capture itself (clause 8.6)")
+    if s.get(f"{base}/enrolment_images") == "operator-captured":
+        return not_applicable("enrolment takes only images the operator captures itself")
+    return _all_true(s, f"{base}/follows_iso_20059") or _cited(s, f"{base}/evidence") or passed(
+        "enrolment from supplied images is tested against morphs after ISO/IEC 20059, with "
+        "MAP reported")
+
+
 # ---- Clause 9: data protection and template protection --------------------------------
 
 @rule("FRS-DPR-001", "Face data is sensitive data", "/data_protection/special_category")
