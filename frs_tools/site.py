@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-from frs_tools import idlock, links, pages, schema_examples, traceability
+from frs_tools import generated, idlock, links, pages, schema_examples, traceability
 from frs_tools.check import duplicate_problems, unique_clauses
 from frs_tools.clauses import parse_spec
 from frs_tools.project import Project
@@ -145,6 +145,22 @@ class SiteModel:
             classes=clause.classes,
             comment_href=self.edition.comment_url(clause.id, clause.title))
 
+    def page_markdown(self, markdown: str, page: str) -> str:
+        """A spec page's Markdown as the site shows it: the generated tables it asks for
+        filled in (the hook for MkDocs and `write` for other generators share this)."""
+        return generated.expand(markdown, page, self.link)
+
+    def expanded_pages(self) -> dict[str, str]:
+        """The spec pages that ask for generated tables, filled in, by their path under the
+        docs folder: `write` puts them over the copied spec folder's own."""
+        filled = {}
+        for path in sorted(self.project.spec_dir.rglob("*.md")):
+            text = path.read_text(encoding="utf-8")
+            if generated.MARKER.search(text):
+                page = path.relative_to(self.project.spec_dir).as_posix()
+                filled[page] = self.page_markdown(text, page)
+        return filled
+
     def schema_files(self) -> dict[str, Path]:
         return {p.name[: -len(links.SCHEMA_SUFFIX)]: p
                 for p in sorted(self.project.schemas_dir.glob(f"*{links.SCHEMA_SUFFIX}"))}
@@ -235,10 +251,11 @@ def model(root: Path | str = ".", refresh: bool = False) -> SiteModel:
 
 def write(folder: Path, root: Path | str = ".") -> list[Path]:
     """The generated pages and published files, written under `folder` for a site
-    generator that runs no MkDocs hook (copy the spec folder beside them)."""
+    generator that runs no MkDocs hook (copy the spec folder first, then these over it:
+    the spec pages with generated tables are among them, filled in)."""
     site = model(root)
     written = []
-    for path, text in site.generated_pages().items():
+    for path, text in {**site.generated_pages(), **site.expanded_pages()}.items():
         target = folder / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")

@@ -18,7 +18,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from frs_tools import generated, redirects, site
+from frs_tools import redirects, site
 from frs_tools.site import SiteError
 from reference_impl.errors import InputError
 
@@ -69,6 +69,6 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
         # the schema and reference pages that merely list it.
         page.meta.setdefault("search", {}).setdefault("boost", 2)
     try:
-        return generated.expand(markdown, page.file.src_uri, model.link)
+        return model.page_markdown(markdown, page.file.src_uri)
     except InputError as exc:
         raise PluginError(str(exc)) from None

@@ -27,7 +27,7 @@ COMMANDS = {
                  "YAML records against the FRS schemas"),
     "metrics": (IMPLEMENTER, "reference_impl.metrics.cli", "error rates from score files: "
                 "verification (EER, FNMR at FMR), pad (APCER, BPCER), identification (FNIR, "
-                "FPIR, CMC) or demographics (per-group rates and differentials)"),
+                "FPIR, CMC), demographics (per-group rates and differentials) or morphing (MAP)"),
     "model": (IMPLEMENTER, "reference_impl.model.command", "check a submitted ONNX model "
               "against its manifest (clause 12)"),
     "evaluate": (IMPLEMENTER, "reference_impl.evaluate.command", "run a submitted model on a "
@@ -35,8 +35,8 @@ COMMANDS = {
     "conform": (IMPLEMENTER, "reference_impl.conform.command", "judge a conformance "
                 "statement: a verdict for every clause its class must meet"),
     "protection-cost": (IMPLEMENTER, "reference_impl.protect.command", "measure what template "
-                        "protection costs on your embeddings: FNMR change at the class FMR "
-                        "and D↔sys"),
+                        "protection costs on your embeddings: FNMR change at the class FMR, "
+                        "D↔sys and a stolen-key attack"),
     "verify-log": (IMPLEMENTER, "reference_impl.audit", "verify a hash-chained audit log and "
                    "name the first altered, removed, reordered or replayed record"),
     "check": (WORKING_GROUP, "frs_tools.commands", "lint the spec, its links and ids.lock; "

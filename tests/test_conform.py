@@ -31,13 +31,15 @@ CHAPTERS = ("spec/03-capture-consent.md", "spec/05-templates.md", "spec/09-data-
             "spec/10-retention.md", "spec/11-audit.md")
 # Clauses of chapters 2 and 6 to 8 judged from the statement: by a rule linked as their
 # `impl:`, or by a rule beside the metric their `impl:` links, from a cited local report.
-STATEMENT_AND_METRIC = {"FRS-PAD-005", "FRS-PAD-006"}
+STATEMENT_AND_METRIC = {"FRS-PAD-005", "FRS-PAD-006", "FRS-PAD-014"}
 # Judged from the cited evaluation report alone (tests/test_test_sizes.py and the tests
 # of clause 7 below): their conforming statement needs a local report of its own.
 REPORT_JUDGED = {"FRS-CNF-001", "FRS-CNF-002", "FRS-CNF-003", "FRS-CNF-004", "FRS-CNF-005",
                  "FRS-CNF-006", "FRS-DEM-001",
                  "FRS-DEM-002", "FRS-DEM-004", "FRS-DEM-005", "FRS-DEM-006", "FRS-DEM-007",
-                 "FRS-DEM-008", "FRS-DEM-009", "FRS-DEM-011"}
+                 "FRS-DEM-008", "FRS-DEM-009", "FRS-DEM-011",
+                 # the stolen-key rates are read from the cited protection report alone
+                 "FRS-DPR-020"}
 PAD_REPORTS = ROOT / "tests/fixtures/pad-reports"
 
 
@@ -98,7 +100,7 @@ def put(path: str, value):
 
 # For every clause: the class whose example it is judged on, and one change that breaks it.
 # Clause 9.3 applies only where references leave the device.
-ON_DEVICE = ("FRS-DPR-008", "FRS-DPR-009", "FRS-DPR-010")
+ON_DEVICE = ("FRS-DPR-008", "FRS-DPR-009", "FRS-DPR-010", "FRS-DPR-020")
 
 
 BREAKS = {
@@ -195,11 +197,14 @@ BREAKS = {
     "FRS-PAD-006": ("I", cite_pad_report("level-a", level="B"), {"FRS-PAD-005"}),
     "FRS-PAD-009": ("V-R", lambda d: d.update(pad={**d["pad"], "level": "A"}, throttling={
         "failures_before_delay": 5, "delay_seconds": 30, "failures_before_disable": 50})),
-    "FRS-PAD-010": ("V-L", put("/pad", {"level": "none"})),
+    "FRS-PAD-010": ("V-L", put("/pad", {"level": "none", "morphing_test": {
+        "enrolment_images": "operator-captured"}})),
     "FRS-PAD-011": ("V-R", put("/throttling/delay_seconds", 10)),
-    "FRS-PAD-012": ("I", put("/pad", {"level": "none"})),
+    "FRS-PAD-012": ("I", put("/pad", {"level": "none", "morphing_test": {
+        "enrolment_images": "operator-captured"}})),
     "FRS-PAD-013": ("V-H", lambda d: d["pad"]["injection_test"]["instruments"].remove(
         "injected-deepfake")),
+    "FRS-PAD-014": ("V-R", put("/pad/morphing_test/follows_iso_20059", False)),
 }
 
 
@@ -261,16 +266,18 @@ NOT_PUBLIC = ("FRS-CAP-007", "FRS-CAP-011")                # no capture in a pub
 # class but whose condition does not arise.  The examples cite their reports by URL, so the
 # clauses judged from a cited report are not judged, nor is the PAD allowance of
 # throttling that rests on one.
+CAPTURED = "FRS-PAD-014"  # enrolment only from images the operator captures
 SHIPPED = {
-    "phone-unlock-class-v-l": ({}, {*NOT_FILED, "FRS-DEM-010", *NOT_PUBLIC, *ON_DEVICE}),
+    "phone-unlock-class-v-l": ({}, {*NOT_FILED, "FRS-DEM-010", *NOT_PUBLIC, *ON_DEVICE,
+                                    CAPTURED}),
     "remote-proofing-class-v-r": ({}, {"FRS-AUD-010", "FRS-CAP-003", "FRS-DEM-010",
                                        *NOT_PUBLIC}),
     "vault-access-class-v-h": ({}, {"FRS-AUD-010", "FRS-CAP-003", "FRS-DEM-010", *NOT_PUBLIC,
-                                    *ON_DEVICE}),
-    "park-gate-class-i": ({}, {*NOT_FILED, "FRS-RET-008"}),
-    "stadium-class-p": ({}, {*NOT_FILED, "FRS-DEM-010"}),
+                                    *ON_DEVICE, CAPTURED}),
+    "park-gate-class-i": ({}, {*NOT_FILED, "FRS-RET-008", CAPTURED}),
+    "stadium-class-p": ({}, {*NOT_FILED, "FRS-DEM-010", CAPTURED}),
     "park-gate-nonconforming": ({"FRS-CAP-004", "FRS-CAP-005", "FRS-DPR-007", "FRS-RET-002"},
-                                {*NOT_FILED, "FRS-DEM-010", "FRS-RET-008"}),
+                                {*NOT_FILED, "FRS-DEM-010", "FRS-RET-008", CAPTURED}),
 }
 FROM_URL_REPORTS = REPORT_JUDGED | {"FRS-PAD-005", "FRS-PAD-006"}
 
@@ -482,6 +489,23 @@ def test_the_proforma_names_every_applicable_clause_and_cannot_pass_unfilled(cls
     assert code == 0 and out == text
 
 
+@pytest.mark.parametrize("cls", CLASSES)
+def test_the_proforma_asks_for_the_evidence_each_clause_needs(cls):
+    """`frs conform --template`: one /evidence entry per clause of the class in the EVIDENCE
+    table, naming the clause in `supports` and the document types that can support it."""
+    entries = yaml.safe_load(proforma.template(cls))["evidence"]
+    asked = {e["supports"][0]: e for e in entries if e.get("supports")}
+    needing = {i for i in rules.EVIDENCE if rules.RULES[i].applies_to(cls)}
+    assert set(asked) == needing and needing
+    text = proforma.template(cls)
+    for clause_id in needing:
+        assert f"one of: {', '.join(rules.accepted_evidence(clause_id))}\n" \
+               "    url: null  # URL, or a path relative to this statement\n" \
+               "    sha256: null  # of a local file; optional for a URL\n" \
+               f"    supports: [{clause_id}]" in text
+        assert set(asked[clause_id]) == {"id", "type", "url", "sha256", "supports"}
+
+
 def test_the_ics_page_lists_every_clause_with_its_class_status():
     from frs_tools.ics import ics_page
 
@@ -545,6 +569,24 @@ def test_local_evidence_is_read_and_checked_against_the_claims(tmp_path):
     path.write_text(yaml.safe_dump(data))
     result = judged(path)["FRS-DPR-009"]
     assert result.verdict == "fail" and "the cited report measured" in result.reason
+
+
+@pytest.mark.requirement("FRS-DPR-020")
+def test_the_stolen_key_rates_are_read_from_the_cited_protection_report(tmp_path):
+    from reference_impl.protect import cost
+
+    x, labels = cost.synthetic_embeddings(60, 2, dimension=64, noise=1.0, seed=1)
+    measured = cost.protection_cost(x, labels, b"A" * 32, b"B" * 32, 1e-2, 256).to_json()
+    report = json.loads((ROOT / "schemas/examples/evaluation-report/valid/minimal.json")
+                        .read_text())
+    result = judged(with_local_evidence(tmp_path, report, measured))["FRS-DPR-020"]
+    rates = measured["stolen_key"]
+    assert result.verdict == "pass" and f"sra_after_renewal {rates['sra_after_renewal']:.4g}" \
+        in result.reason
+    del measured["stolen_key"]
+    (tmp_path / "reports/protection.json").write_text(json.dumps(measured))
+    result = judged(tmp_path / "statement.yaml")["FRS-DPR-020"]
+    assert result.verdict == "needs-evidence" and "no stolen-key success rates" in result.reason
 
 
 @pytest.mark.requirement("FRS-AUD-002")
@@ -969,3 +1011,15 @@ def test_false_alerts_must_fit_the_two_person_review_capacity(tmp_path):
         "/governance/alert_reviews_per_day:")
     del data["governance"]["searches_per_day"]
     assert verdict_of(data, "FRS-CNF-006").verdict == "fail"
+
+
+@pytest.mark.requirement("FRS-PAD-014")
+def test_morphing_test_is_required_only_for_supplied_enrolment_images():
+    data = BASES["V-R"]()
+    assert verdicts(data)["FRS-PAD-014"] == "pass"
+    data["pad"]["morphing_test"] = {"enrolment_images": "supplied", "follows_iso_20059": True}
+    assert verdicts(data)["FRS-PAD-014"] == "needs-evidence"
+    data["pad"]["morphing_test"] = {"enrolment_images": "operator-captured"}
+    assert verdicts(data)["FRS-PAD-014"] == "not-applicable"
+    del data["pad"]["morphing_test"]
+    assert verdicts(data)["FRS-PAD-014"] == "fail"

@@ -45,6 +45,8 @@ OTHER_COMMAND = {
     "FRS-DPR-008": ("protection-cost", "template protection is measured by its own command"),
     "FRS-DPR-009": ("protection-cost", "D<->sys is part of the protection-cost measurement"),
     "FRS-DPR-010": ("protection-cost", "the protection-cost measurement itself"),
+    "FRS-DPR-020": ("protection-cost", "the stolen-key attack is part of the protection-cost "
+                    "measurement"),
 }
 # Clauses whose impl no command runs: the implementer's own system calls it.
 LIBRARY_ONLY = {
@@ -108,8 +110,9 @@ def scores_fixture(folder: Path) -> dict[str, Path]:
     files = {"genuine": folder / "g.npy", "impostor": folder / "i.npy",
              "bona": folder / "bf.npy", "attack": folder / "print.npy",
              "accepted": folder / "accepted.txt", "comparisons": folder / "c.jsonl",
-             "searches": folder / "s.jsonl"}
+             "searches": folder / "s.jsonl", "morphs": folder / "morphs.npy"}
     np.save(files["genuine"], rng.normal(3, 1, 300))
+    np.save(files["morphs"], rng.uniform(0, 1, (20, 2, 3, 2)))
     np.save(files["impostor"], rng.normal(0, 1, 3000))
     np.save(files["bona"], rng.normal(1, 1, 300))
     np.save(files["attack"], rng.normal(-2, 1, 100))
@@ -174,6 +177,7 @@ def calls(tmp_path_factory) -> Calls:
         ["identification", f["searches"], "--gallery-size", "2", "--fpir", "1"],
         ["demographics", f["comparisons"], "--group", "sex", "--threshold",
          "0.5"],
+        ["morphing", f["morphs"], "--threshold", "0.5", "--threshold", "0.6"],
     ]
     for argv in metrics:
         assert recorded.run("metrics", *argv) == 0, argv

@@ -5,6 +5,7 @@ import pytest
 
 from reference_impl.errors import InputError
 from reference_impl.metrics import pad
+from reference_impl.metrics.morphing import morphing_attack_potential
 from reference_impl.metrics.uncertainty import Rate, minimum_trials
 
 # The example of clause 8: PAD scores, higher = more likely bona fide.
@@ -126,3 +127,61 @@ def test_acer_is_reported_but_never_decides():
     rates = {**dict.fromkeys(pad.LEVEL_SPECIES["A"], Rate(0, 60)), "paper-mask": Rate(60, 60)}
     assert pad.acer(1.0, 0.0) == 0.5
     assert not pad.pad_level_verdict("A", rates).passed
+
+
+# ---- morphing attacks at enrolment (clause 8.6) ------------------------------------------
+
+@pytest.mark.requirement("FRS-PAD-014")
+def test_morphing_attack_potential_worked_by_hand():
+    """Three morphs, two attempts, two systems (thresholds 0.5 and 0.6).  Morph 0 passes
+    both contributors in both attempts on both systems; morph 1 in attempt 0 on system 0
+    only; morph 2 never (contributor 1 fails everywhere)."""
+    scores = np.zeros((3, 2, 2, 2))
+    scores[0] = 0.9
+    scores[1, :, 0, 0] = 0.55          # ≥ 0.5 on system 0, < 0.6 on system 1
+    scores[1, :, 0, 1] = 0.55
+    scores[2, 0] = 0.9                 # contributor 0 always accepted …
+    scores[2, 1] = 0.4                 # … contributor 1 never
+    potential = morphing_attack_potential(scores, [0.5, 0.6])
+    # MAP[1,1]: morphs 0 and 1; MAP[1,2]: morph 0; MAP[2,1] and MAP[2,2]: morph 0.
+    np.testing.assert_allclose(potential, [[2 / 3, 1 / 3], [1 / 3, 1 / 3]])
+    scores[1, 1, 0, 0] = 0.5           # at the threshold: accepted, nothing changes
+    np.testing.assert_allclose(morphing_attack_potential(scores, [0.5, 0.6]), potential)
+    scores[1, 1, 0, 0] = 0.49          # one contributor below: the attempt fails
+    np.testing.assert_allclose(morphing_attack_potential(scores, [0.5, 0.6]),
+                               [[1 / 3, 1 / 3], [1 / 3, 1 / 3]])
+
+
+@pytest.mark.requirement("FRS-PAD-014")
+@pytest.mark.parametrize("scores, thresholds, message", [
+    (np.zeros((3, 3, 1, 1)), [0.5], "2 contributors"),
+    (np.zeros((3, 2, 1, 2)), [0.5], "2 systems need 2 thresholds"),
+    (np.full((1, 2, 1, 1), np.nan), [0.5], "finite"),
+    (np.zeros((0, 2, 1, 1)), [0.5], "at least 1"),
+])
+def test_morphing_attack_potential_rejects_unusable_input(scores, thresholds, message):
+    with pytest.raises(InputError, match=message):
+        morphing_attack_potential(scores, thresholds)
+
+
+@pytest.mark.requirement("FRS-PAD-014")
+def test_frs_metrics_morphing_prints_the_map_table(tmp_path, capsys):
+    import json
+
+    from reference_impl.cli import main
+
+    scores = np.zeros((3, 2, 2, 2))
+    scores[0] = 0.9
+    scores[1, :, 0, :] = 0.55
+    path = tmp_path / "morphs.npy"
+    np.save(path, scores)
+    assert main(["metrics", "morphing", str(path), "--threshold", "0.5", "--threshold", "0.6",
+                 "--format", "json"]) == 0
+    section = json.loads(capsys.readouterr().out)
+    assert section["map"] == morphing_attack_potential(scores, [0.5, 0.6]).tolist()
+    assert (section["morphs"], section["attempts"], section["systems"]) == (3, 2, 2)
+    assert main(["metrics", "morphing", str(path), "--threshold", "0.5", "--threshold",
+                 "0.6"]) == 0
+    assert "r=1        0.666667  0.333333" in capsys.readouterr().out
+    assert main(["metrics", "morphing", str(path), "--threshold", "0.5"]) == 2
+    assert "2 systems need 2 thresholds" in capsys.readouterr().err

@@ -14,7 +14,7 @@ from reference_impl.limits import MAX_D_SYS
 from reference_impl.metrics.identification import fnir_at_fpir
 from reference_impl.metrics.verification import fnmr_at_fmr
 from reference_impl.model.similarity import score_matrix
-from reference_impl.protect import cancelable, cost, encryption, samples, unlinkability
+from reference_impl.protect import attack, cancelable, cost, encryption, samples, unlinkability
 from reference_impl.protect.encryption import KeyRing, TemplateIntegrityError
 
 METADATA = {"template_id": "t-0001", "algorithm_id": "example-face", "algorithm_version": "1.0",
@@ -292,15 +292,82 @@ def test_protected_templates_are_irreversible_without_the_key_only():
     x, _ = cost.synthetic_embeddings(40, 1, dimension=128, seed=9)
     key = b"K" * 32
     bits = cancelable.protect(x, key, "app", 512)
-    signs = bits.astype(float) * 2 - 1
-
-    def reconstruct(guess: bytes) -> np.ndarray:
-        return signs @ cancelable.transform_matrix(guess, "app", 128, 512)
-
-    with_key = np.diag(score_matrix(reconstruct(key), x, "cosine"))
-    without = np.diag(score_matrix(reconstruct(b"G" * 32), x, "cosine"))
+    with_key = np.diag(score_matrix(attack.invert(bits, key, "app", 128), x, "cosine"))
+    without = np.diag(score_matrix(attack.invert(bits, b"G" * 32, "app", 128), x, "cosine"))
     assert with_key.mean() > 0.7, "so the key must be kept as secret as the templates"
     assert abs(without.mean()) < 0.05 and np.abs(without).max() < 0.35
+
+
+@pytest.mark.requirement("FRS-DPR-020")
+def test_the_pre_image_of_a_sign_pattern_is_exact_with_the_key():
+    """Known answer: for x = Mᵀs (s = ±1, M the key's orthogonal projection) the signs of Mx
+    are s, so the pre-image Mᵀ(2b − 1), normalised, is x itself."""
+    key = b"K" * 32
+    s = np.array([1, -1, -1, 1, 1, 1, -1, 1], dtype=float)
+    x = s @ cancelable.transform_matrix(key, "app", 8)
+    bits = cancelable.protect(x, key, "app")
+    assert bits.tolist() == [[1, 0, 0, 1, 1, 1, 0, 1]]
+    np.testing.assert_allclose(attack.invert(bits, key, "app", 8)[0], x / np.linalg.norm(x))
+
+
+@pytest.mark.requirement("FRS-DPR-020")
+def test_success_rate_of_attack_counts_accepted_attempts():
+    assert attack.success_rate(np.array([0.1, 0.5, 0.5, 0.9]), 0.5) == 0.75
+    assert attack.success_rate(np.array([0.1, 0.2]), 0.5) == 0.0
+    with pytest.raises(InputError, match="no attack attempts"):
+        attack.success_rate(np.array([]), 0.5)
+
+
+@pytest.mark.requirement("FRS-DPR-020")
+def test_a_stolen_key_reverses_and_survives_renewal_of_the_reference_transform():
+    """ISO/IEC 30136's stolen-key case: the rates are the share of the subjects whose
+    pre-image is accepted, worked here from the scores; the reference transform fails all
+    three (which is why its key is kept secret), a wrong key's pre-image is not accepted."""
+    x, labels = cost.synthetic_embeddings(200, 2, dimension=128, noise=1.0, seed=4)
+    key, new = b"A" * 32, b"B" * 32
+    plain, protected = 0.3, 0.6
+    result = attack.stolen_key(x, labels, key, new, plain, protected, 512)
+    first, second = x[0::2], x[1::2]  # two captures a subject, in order
+    pre = attack.invert(cancelable.protect(first, key, "app", 512), key, "app", 128)
+    cosine = np.sum(pre * second, axis=1) / np.linalg.norm(second, axis=1)
+    renewed = np.diag(cancelable.bit_similarity(cancelable.protect(pre, new, "app", 512),
+                                                cancelable.protect(second, new, "app", 512)))
+    assert result.attempts == 200
+    assert result.sra_inversion == np.mean(cosine >= plain) > 0.9
+    assert result.sra_after_renewal == np.mean(renewed >= protected) > 0.9
+    assert result.sra_comparison == 1.0
+    guessed = attack.invert(cancelable.protect(first, key, "app", 512), b"G" * 32, "app", 128)
+    assert np.mean(np.sum(guessed * second, axis=1) >= plain) < 0.05
+    with pytest.raises(InputError, match="renewal issues a new key"):
+        attack.stolen_key(x, labels, key, key, plain, protected)
+    a, b = (cancelable.protect(x[:20], k, "app", 500) for k in (key, new))
+    np.testing.assert_array_equal(cancelable.paired_bit_similarity(a, b),
+                                  np.diag(cancelable.bit_similarity(a, b)))
+
+
+@pytest.mark.requirement("FRS-DPR-020")
+def test_the_protection_report_states_the_stolen_key_rates(tmp_path, capsys):
+    import json
+
+    from reference_impl.cli import main
+    from reference_impl.protect.command import keys
+
+    x, labels = cost.synthetic_embeddings(100, 2, dimension=128, noise=1.0, seed=4)
+    path = tmp_path / "emb.npz"
+    np.savez(path, embeddings=x, labels=labels)
+    main(["protection-cost", str(path), "--fmr", "1e-3", "--bits", "512", "--seed", "s",
+          "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    expected = cost.protection_cost(x, labels, *keys("s"), 1e-3, 512)
+    key_a, key_b = keys("s")
+    direct = attack.stolen_key(x, labels, key_a, key_b, expected.before.threshold,
+                               expected.after.threshold, 512)
+    assert report["stolen_key"] == {"attempts": 100, "sra_inversion": direct.sra_inversion,
+                                    "sra_comparison": direct.sra_comparison,
+                                    "sra_after_renewal": direct.sra_after_renewal}
+    main(["protection-cost", str(path), "--fmr", "1e-3", "--bits", "512", "--seed", "s"])
+    assert f"stolen key, 100 attacks: pre-image accepted {direct.sra_inversion:.4g} " \
+           "unprotected (irreversibility)" in capsys.readouterr().out
 
 
 @pytest.mark.requirement("FRS-DPR-010", "FRS-DPR-009")

@@ -214,6 +214,14 @@ def test_the_pages_and_files_are_written_for_a_generator_without_hooks(tmp_path)
                  "assets/katex/katex.min.js", "assets/katex/fonts/KaTeX_Main-Regular.woff2"):
         assert (out / path).is_file(), path
     assert "# Traceability matrix" in (out / "reference" / "traceability.md").read_text()
+    # A spec page asking for generated tables is written filled in, as the hook fills it.
+    from frs_tools import generated
+    from frs_tools.site import model
+    page = "annex-f-test-sizes.md"
+    source = (ROOT / "spec" / page).read_text(encoding="utf-8")
+    written = (out / page).read_text(encoding="utf-8")
+    assert generated.MARKER.search(source) and not generated.MARKER.search(written)
+    assert written == generated.expand(source, page, model(ROOT).link)
     wrong = subprocess.run([sys.executable, "-m", "frs_tools.site"], cwd=ROOT,
                            capture_output=True, text=True)
     assert wrong.returncode == 2 and "usage:" in wrong.stderr

@@ -1,6 +1,7 @@
 """The implementation conformance statement (ICS) proforma: a blank statement for one
 class, generated from the conformance-statement schema and the rule registry, so it
-lists every field the schema asks for and, beside each, the clauses that read it.
+lists every field the schema asks for and, beside each, the clauses that read it, and
+one /evidence entry for each clause of the class that needs a document (`rules.EVIDENCE`).
 
 Every placeholder is `null` (or an empty list), which the schema rejects, so a
 proforma that was not filled in cannot pass `frs conform`.
@@ -8,7 +9,7 @@ proforma that was not filled in cannot pass `frs conform`.
 
 from __future__ import annotations
 
-from reference_impl.conform.rules import RULES
+from reference_impl.conform.rules import RULES, accepted_evidence
 from reference_impl.conform.statement import SCHEMA_NAME
 from reference_impl.schemas import default_set
 
@@ -32,7 +33,24 @@ def template(conformance_class: str) -> str:
         else:
             _emit(lines, name, node, f"/{name}", 0, conformance_class,
                   optional=name not in required)
+        if name == "evidence":
+            lines.extend(_evidence_entries(conformance_class))
     return "\n".join(lines) + "\n"
+
+
+def _evidence_entries(cls: str) -> list[str]:
+    """One /evidence entry to fill in per clause of the class that needs a document, with
+    the types that can support it (from the rules' EVIDENCE table, the one list)."""
+    lines = []
+    for clause_id in sorted(RULES):
+        accepted = accepted_evidence(clause_id)
+        if accepted and RULES[clause_id].applies_to(cls):
+            lines += [f"  - id: null  # the document that shows {clause_id} is met",
+                      f"    type: null  # one of: {', '.join(accepted)}",
+                      "    url: null  # URL, or a path relative to this statement",
+                      "    sha256: null  # of a local file; optional for a URL",
+                      f"    supports: [{clause_id}]"]
+    return lines
 
 
 def _comment(node: dict, pointer: str, cls: str, optional: bool) -> str:

@@ -868,6 +868,21 @@ def injection_attack_test(s: Statement) -> Finding:
         "after CEN/TS 18099")
 
 
+@rule("FRS-PAD-014", "Morphing attack potential measured at enrolment", "/pad/morphing_test")
+def morphing_attack_test(s: Statement) -> Finding:
+    """Enrolment from images the operator did not capture is tested against morphs per
+    ISO/IEC 20059, with MAP in the cited report (`frs metrics morphing`)."""
+    base = "/pad/morphing_test"
+    if not s.has(base):
+        return failed(base, "not stated: whether enrolment accepts face images the operator "
+                      "did not capture itself (clause 8.6)")
+    if s.get(f"{base}/enrolment_images") == "operator-captured":
+        return not_applicable("enrolment takes only images the operator captures itself")
+    return _all_true(s, f"{base}/follows_iso_20059") or _cited(s, f"{base}/evidence") or passed(
+        "enrolment from supplied images is tested against morphs after ISO/IEC 20059, with "
+        "MAP reported")
+
+
 # ---- Clause 9: data protection and template protection --------------------------------
 
 @rule("FRS-DPR-001", "Face data is sensitive data", "/data_protection/special_category")
@@ -1030,6 +1045,37 @@ def _protection_claim(s: Statement, name: str, limit: float,
     if measured is not None and measured > value + 1e-9:
         return failed(field, f"claims {value:g} but the cited report measured {measured:g}")
     return _cited(s, "/template_protection/evidence") or passed(fine(value))
+
+
+STOLEN_KEY_RATES = ("sra_inversion", "sra_comparison", "sra_after_renewal")  # FRS-DPR-020
+
+
+@rule("FRS-DPR-020", "Irreversibility and renewability with a stolen key",
+      "/template_protection/evidence", "/storage/templates", "/storage/comparison")
+def stolen_key_rates(s: Statement) -> Finding:
+    """The cited protection report states the three success rates of the stolen-key
+    attack (`frs protection-cost` measures them); no limit applies to them."""
+    if _central(s) is None:
+        return not_applicable("templates are stored and compared on the device")
+    field = "/template_protection/evidence"
+    problem = _cited(s, field)
+    if problem:
+        return problem
+    entry = s.evidence(s.get(field))
+    if entry["type"] != "protection-report":
+        return needs_evidence(f"{field} cites a {entry['type']}, not a protection-report")
+    report = _local_json(s, field)
+    if report is None:
+        return not_judged(f"the protection report {entry['url']} is not a local file, which "
+                          "alone is read")
+    attack = report.get("stolen_key")
+    if not isinstance(attack, dict) or not all(
+            isinstance(attack.get(n), int | float) for n in STOLEN_KEY_RATES):
+        return needs_evidence(f"/evidence '{entry['id']}': the protection report states no "
+                              f"stolen-key success rates ({', '.join(STOLEN_KEY_RATES)}; "
+                              "`frs protection-cost` measures them)")
+    return passed("with the key stolen, the pre-image is accepted at rates "
+                  + ", ".join(f"{n} {attack[n]:.4g}" for n in STOLEN_KEY_RATES))
 
 
 @rule("FRS-DPR-011", "Samples zeroised after derivation", "/data_protection/samples_zeroised")

@@ -1,10 +1,11 @@
-"""`frs metrics verification|pad|identification|demographics`: error rates from score
-files.
+"""`frs metrics verification|pad|identification|demographics|morphing`: error rates from
+score files.
 
 `--format json` prints exactly the `verification`, `pad`, `identification` or
 `demographics` section of an evaluation report (schemas/evaluation-report), from the one
 producer of those sections, `reference_impl.metrics.report`; the text output is
-rendered from that same document.  Exit status 0 (a measurement has no findings); 2 for
+rendered from that same document.  `morphing` prints the MAP of a morph test, which an
+evaluation report does not yet carry.  Exit status 0 (a measurement has no findings); 2 for
 unusable input.  A target that the number of comparisons cannot support (fewer than its
 minimum test size, clause 6.5) is reported as unsupported, with the number needed, and
 no threshold is computed for it.
@@ -96,11 +97,24 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
     add_format(d)
     d.set_defaults(run=run_demographics)
 
+    m = kinds.add_parser("morphing", help=MORPHING, description=MORPHING)
+    m.add_argument("scores", metavar="SCORES", help=".npy array of shape (morphs, 2, attempts, "
+                   "systems): each morph's score against each contributor's probe of each "
+                   "attempt on each face recognition system")
+    m.add_argument("--threshold", type=option.number, action="append", required=True,
+                   help="each system's threshold at the class FMR, in the order of the "
+                   "array's last axis (once per system)")
+    add_format(m)
+    m.set_defaults(run=run_morphing)
+
 
 VERIFICATION = "EER and FNMR at target FMRs from comparison records or score files"
 PAD = ("APCER per species, APCER_AP, BPCER and BPCER at target APCERs from PAD score files "
        "(higher = bona fide)")
 IDENTIFICATION = "FNIR at ranks and at target FPIRs, and the CMC, from candidate lists"
+MORPHING = ("the morphing attack potential MAP[r, c] of ISO/IEC 20059 (clause 8.6): the share "
+            "of morphs accepted against both contributors in at least r attempts on at least "
+            "c systems")
 DEMOGRAPHICS = ("FMR and FNMR of each demographic group at one global threshold, with the "
                 "ratios, IR, FDR and GARBE of clause 7")
 
@@ -263,6 +277,33 @@ def render_pad(section: dict) -> list[str]:
     for species, rate in section.get("iapar", {}).items():
         lines.append(f"IAPAR '{species}' {_g(rate['rate'])} ({rate['errors']} of "
                      f"{rate['trials']}) {_interval(rate['interval'])}")
+    return lines
+
+
+# --------------------------------------------------------------------------- morphing
+
+
+def run_morphing(args) -> int:
+    from reference_impl.metrics.morphing import morphing_attack_potential
+
+    try:
+        scores = np.load(args.scores, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{args.scores}: not a readable .npy file: {exc}") from None
+    potential = morphing_attack_potential(scores, args.threshold)
+    section = {"morphs": int(scores.shape[0]), "attempts": int(scores.shape[2]),
+               "systems": int(scores.shape[3]), "thresholds": list(args.threshold),
+               "map": potential.tolist()}
+    return _emit(args, section, render_morphing)
+
+
+def render_morphing(section: dict) -> list[str]:
+    """The text of `frs metrics morphing`: one line per r, one column per c."""
+    lines = [f"morphs {section['morphs']}, attempts {section['attempts']}, systems "
+             f"{section['systems']}", "MAP[r, c]  " + "  ".join(
+                 f"c={c:<6}" for c in range(1, section["systems"] + 1))]
+    for r, row in enumerate(section["map"], start=1):
+        lines.append(f"r={r:<8} " + "  ".join(f"{_g(v):<8}" for v in row))
     return lines
 
 

@@ -59,8 +59,18 @@ def protect(embeddings: np.ndarray, key: bytes, transform_id: str,
     return (x @ matrix.T >= 0).astype(np.uint8)
 
 
+def _signs(bits: np.ndarray) -> np.ndarray:
+    return np.atleast_2d(bits).astype(np.float32) * 2 - 1
+
+
 def bit_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """All-pairs similarity of protected templates: the share of equal bits, in [0, 1]."""
-    sa = np.atleast_2d(a).astype(np.float32) * 2 - 1
-    sb = np.atleast_2d(b).astype(np.float32) * 2 - 1
+    sa, sb = _signs(a), _signs(b)
     return (1 + sa @ sb.T / sa.shape[1]) / 2
+
+
+def paired_bit_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """`bit_similarity` of each row of `a` with the same row of `b` only, in the same
+    arithmetic (so a score equals its all-pairs value exactly, ties at a threshold too)."""
+    sa, sb = _signs(a), _signs(b)
+    return (1 + np.einsum("ij,ij->i", sa, sb) / sa.shape[1]) / 2

@@ -4,7 +4,8 @@ costs on your own model's embeddings (FRS-DPR-009, FRS-DPR-010).
 The file holds two arrays: `embeddings` (one row per capture) and `labels` (the subject
 of each row).  The command measures FNMR and FMR at the class FMR before and after
 protection, with `--fpir` the rank-1 FNIR at the class FPIR of a 1:N class before and
-after, and D↔sys between two applications' keys; `--format json` prints the protection
+after, D↔sys between two applications' keys, and the success rates of an inversion attack
+with the key stolen (ISO/IEC 30136, FRS-DPR-020); `--format json` prints the protection
 report a conformance statement cites as evidence (`/template_protection/evidence`, type
 `protection-report`).  Exit status 1 when a limit of clause 9 is not met.
 """
@@ -74,6 +75,15 @@ def run(args: argparse.Namespace) -> int:
     return 0 if result.meets_limits else 1
 
 
+def stolen_key_lines(attack: dict) -> list[str]:
+    """ISO/IEC 30136 with the key stolen (FRS-DPR-020): how often the inversion attack's
+    pre-image is accepted, each at the threshold of the class FMR."""
+    return [f"stolen key, {attack['attempts']} attacks: pre-image accepted "
+            f"{attack['sra_inversion']:.4g} unprotected (irreversibility), "
+            f"{attack['sra_comparison']:.4g} against its template, "
+            f"{attack['sra_after_renewal']:.4g} after renewal under a new key"]
+
+
 def text(report: dict) -> str:
     """The protection report for people: each measured value beside the limit it meets."""
     before, after = report["before"], report["after"]
@@ -91,4 +101,5 @@ def text(report: dict) -> str:
            f"{report['fnir_increase']:.6g}, limit {cost.MAX_FNMR_INCREASE:g})"]
           if "fnir_increase" in report else []),
         f"D<->sys between two keys {report['d_sys']:.6g} (limit {cost.MAX_D_SYS:g})",
+        *stolen_key_lines(report["stolen_key"]),
         f"template protection {verdict}"])

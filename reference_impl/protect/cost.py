@@ -1,6 +1,7 @@
 """What template protection costs (FRS-DPR-009, FRS-DPR-010): FNMR and FMR at the class
 FMR before and after protection, for a 1:N class FNIR at rank 1 at the class FPIR, and
-D↔sys between two applications' keys.
+D↔sys between two applications' keys; and what it withstands with a stolen key
+(FRS-DPR-020, `attack.stolen_key`).
 
 `synthetic_embeddings` makes a reproducible stand-in for a face model's embeddings
 (identity centres on the unit sphere plus per-capture noise), so the measurement runs
@@ -22,6 +23,7 @@ from reference_impl.metrics.identification import (
 )
 from reference_impl.metrics.verification import OperatingPoint, fnmr_at_fmr
 from reference_impl.model.similarity import score_matrix
+from reference_impl.protect.attack import StolenKey, stolen_key
 from reference_impl.protect.cancelable import bit_similarity, protect
 from reference_impl.protect.unlinkability import d_sys
 
@@ -99,6 +101,8 @@ class ProtectionCost:
     identification_before: IdentificationPoint | None = None
     identification_after: IdentificationPoint | None = None
     fnir_increase: float | None = None
+    # ISO/IEC 30136 with key A stolen (FRS-DPR-020): success rates of the inversion attack.
+    stolen_key: StolenKey | None = None
 
     @property
     def meets_limits(self) -> bool:
@@ -114,8 +118,9 @@ def protection_cost(embeddings: np.ndarray, labels: np.ndarray, key_a: bytes, ke
                     fmr_target: float = FMR_LIMITS["V-R"], output_bits: int | None = None,
                     transform_id: str = "app", fpir_target: float | None = None
                     ) -> ProtectionCost:
-    """FNMR at `fmr_target` before and after protection under key A, and D↔sys between
-    keys A and B (the same faces enrolled by two applications); with `fpir_target`, also
+    """FNMR at `fmr_target` before and after protection under key A, D↔sys between keys A
+    and B (the same faces enrolled by two applications, or re-enrolled under a new key),
+    and the stolen-key attack on key A with B as the renewal key; with `fpir_target`, also
     the rank-1 FNIR at that FPIR before and after, for Classes I and P."""
     labels = np.asarray(labels)
     if labels.size != len(embeddings):
@@ -140,9 +145,12 @@ def protection_cost(embeddings: np.ndarray, labels: np.ndarray, key_a: bytes, ke
             _identification(protected, labels, fpir_target)
         identification = {"fpir_target": fpir_target, "identification_before": one,
                           "identification_after": two, "fnir_increase": two.fnir - one.fnir}
+    attack = stolen_key(embeddings, labels, key_a, key_b, float(before.threshold),
+                        float(after.threshold), output_bits, transform_id)
     return ProtectionCost(fmr_target, _plain(before), _plain(after),
                           float(after.fnmr - before.fnmr), d_sys(mated, non_mated),
-                          int(genuine.size), int(impostor.size), **identification)
+                          int(genuine.size), int(impostor.size), **identification,
+                          stolen_key=attack)
 
 
 def _plain(point: OperatingPoint) -> OperatingPoint:
