@@ -309,3 +309,14 @@ def test_without_languages_the_translations_are_neither_checked_nor_read_as_engl
     write(project, "pyproject.toml", PYPROJECT.replace('languages = ["zh"]\n', ""))
     edit(project, PAGE_ZH, "评估应按", "评估宜按")
     assert findings(project, capsys) == set()
+
+
+def test_the_summary_counts_current_stale_and_missing_translations(project, capsys):
+    edit(project, PAGE, "compute the FMR", "compute the FMR and its interval")
+    assert main(["lock", "--root", str(project)]) == 0
+    capsys.readouterr()
+    assert main(["check", "--root", str(project), "--format", "json"]) == 1
+    summary = json.loads(capsys.readouterr().out)["translations"]
+    assert summary == {"zh": {"current": 2, "stale": 1, "missing": 0}}
+    assert main(["check", "--root", str(project)]) == 1
+    assert "zh: 2 current, 1 stale, 0 missing" in capsys.readouterr().err
