@@ -208,7 +208,7 @@ def _worktree(project: Project) -> Side:
             clauses.setdefault(clause.id, clause)
         broken += faults
     translated = {}
-    for folder in sorted(p for p in project.spec_dir.iterdir() if p.is_dir()):
+    for folder in sorted(p for p in project.spec_dir.glob("*") if p.is_dir()):
         if language := project.translation_of(folder.name):
             translated[language] = translations.parse_translations(project, language).clauses
     return Side("the working tree", None, clauses, idlock.load(project.lock_file).entries,

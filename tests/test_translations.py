@@ -166,6 +166,7 @@ def test_a_level_change_makes_the_translation_stale_too(project, capsys):
     ("评估应按", "评估应按附录，宜", "mixed-forms"),  # shall and should
     ("评估应按", "评估必须按", "forbidden-form"),
     ("供应方不宜", "供应方不可", "forbidden-form"),
+    ("供应方不宜", "供应方不必", "level-mismatch"),  # need not: a GB/T form, no FRS level
     ("评估应按", "评估 SHALL 按", "level-mismatch"),  # an English keyword
 ])
 def test_a_wrong_verbal_form_is_reported_at_its_line(project, capsys, old, new, rule):
