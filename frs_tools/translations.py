@@ -38,6 +38,7 @@ from frs_tools.clauses import (
     Problem,
     Spec,
     _PageParser,
+    read_page,
 )
 from frs_tools.idlock import Lock
 from frs_tools.project import Project
@@ -190,10 +191,9 @@ def parse_page(text: str, file: str, english: str, language: str = "zh",
                areas: dict[str, str] | None = None
                ) -> tuple[list[TranslatedClause], list[Problem], TranslatedPage]:
     """Parse one translated page: its blocks, their problems, and the page's headings."""
-    parser = _TranslationParser(text.splitlines(), file, areas, None)
-    found, faults = parser.run()
-    title = next((h.text for h in parser.headings if h.level == 1), "")
-    return found, faults, TranslatedPage(file, english, title, parser.headings)
+    found, faults, headings = read_page(text, file, areas, None, _TranslationParser)
+    title = next((h.text for h in headings if h.level == 1), "")
+    return found, faults, TranslatedPage(file, english, title, headings)
 
 
 def parse_translations(project: Project, language: str = "zh") -> Translations:
