@@ -22,6 +22,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import yaml
@@ -40,7 +41,7 @@ LEVELS = {
 GATED_LEVELS = frozenset({"shall", "shall not", "should", "should not"})
 OPTIONS = ("level", "schema", "impl", "title", "classes", "sources")
 
-ID_PATTERN = re.compile(r"FRS-([A-Z]{2,4})-(\d{3})")
+ID_PATTERN = re.compile(r"FRS-([A-Z]{2,4})-([0-9]{3})")
 # What a slip of the ID still reads as: `FRS-ACC-27`, `frs-acc-027`, `FRS ACC 027`.
 _LOOSE_ID = re.compile(r"\s*FRS[-_ ]*([A-Za-z]{2,4})[-_ ]*(\d{1,3})\s*", re.I)
 _OPTION_KEY = re.compile(r"\s*([^\s:]+)\s*:")
@@ -51,7 +52,7 @@ KEYWORD_PATTERN = re.compile(
 )
 SCHEMA_LINK = re.compile(r"[a-z0-9][a-z0-9-]*(#(/[^\s]*)?)?")
 # `module:function`, or a method of a class, `module:Class.method` (any depth).
-IMPL_LINK = re.compile(r"reference_impl(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
+IMPL_LINK = re.compile(r"reference_impl(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", re.ASCII)
 
 # libyaml's loader when PyYAML has it (ten times faster), the pure-Python one otherwise.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -67,6 +68,26 @@ _BLOCK_OPEN = re.compile(r"^(/{3,})\s*([A-Za-z][\w-]*)?\s*(?:\|\s*(.*?))?\s*$")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _INLINE_CODE = re.compile(r"(`+).+?\1")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+# Characters that hide text or show it in another order (zero-width characters, bidi
+# controls, the byte-order mark, the soft hyphen), controls other than tab, and lone
+# surrogates: with one of them the checker, Python-Markdown and a reader would not read
+# the same line (`SHA\u200bLL` is no keyword here, and shows as SHALL).  Refused anywhere
+# in a spec page, prose and translations included.
+_HIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f"
+                     "\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]")
+# Raw HTML that runs, and links to script URLs: refused anywhere in a spec page (the site
+# is built from pull requests; frs_tools/site_markdown.py also drops such links).
+_EXECUTABLE = re.compile(r"(?i)<\s*(script|iframe|object|embed|frame|base|meta|form)\b"
+                         r"|<[^>]*\son[a-z]+\s*=|(\]\(|\]:|=)\s*[\"'<]?\s*(javascript|vbscript|data):")
+# Where only ASCII is expected, what looks like ASCII but is not: spaces other than the
+# ASCII space, and the fullwidth forms of ASCII (U+FF01-FF5E: ＳＨＡＬＬ, ０１).
+_LOOKALIKE = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\uff01-\uff5e]")
+# Markup in an option's text (a title is shown as written): tags, entities, links, and
+# attribute lists.
+_MARKUP = re.compile(r"<[A-Za-z!/?]|&#?\w+;|\]\(|\{:")
+# Options whose value is ASCII by construction (links, levels, class names); `sources`
+# locators may hold § and ¶, but no look-alike.
+_ASCII_OPTIONS = frozenset({"level", "schema", "impl", "classes"})
 # Block types the site enables besides `requirement` (pymdownx.blocks.*).
 OTHER_BLOCKS = frozenset({"admonition", "note", "tip", "warning", "example", "info",
                           "details", "tab", "html", "caption", "figure-caption",
@@ -168,7 +189,37 @@ def parse_spec(project: Project) -> Spec:
 def parse_text(text: str, file: str, areas: dict[str, str] | None = None,
                classes: tuple[str, ...] | None = None) -> tuple[list[Clause], list[Problem]]:
     """Parse one page: its clauses, and every problem with a line number."""
-    return _PageParser(text.splitlines(), file, areas, classes).run()
+    clauses, problems = _PageParser(text.splitlines(), file, areas, classes).run()
+    return clauses, problems + character_problems(text, file)
+
+
+def character_problems(text: str, file: str) -> list[Problem]:
+    """Every hidden character and every piece of executable markup of a page, at its line
+    (counted as Markdown counts lines: at each newline)."""
+    found = []
+    for number, line in enumerate(text.split("\n"), 1):
+        if hidden := _HIDDEN.search(line.removesuffix("\r")):
+            found.append(Problem(file, number, f"{_named(hidden.group())} at column "
+                                 f"{hidden.start() + 1}: a spec page holds no invisible, "
+                                 "control or text-reordering character (delete it)",
+                                 "hidden-character"))
+        if executable := _EXECUTABLE.search(line):
+            found.append(Problem(file, number, f"executable markup '{executable.group()}': a "
+                                 "spec page holds no script, event attribute or script link",
+                                 "executable-markup"))
+    return found
+
+
+def odd_character(value: str, ascii_only: bool = True) -> str:
+    """Where `value` holds a character a reader could take for another: hidden, a look-alike
+    of ASCII, or with `ascii_only` any non-ASCII one; "" when it holds none."""
+    match = _HIDDEN.search(value) or _LOOKALIKE.search(value) or (
+        ascii_only and re.search(r"[^\x00-\x7f]", value))
+    return f"{_named(match.group())} at column {match.start() + 1}" if match else ""
+
+
+def _named(char: str) -> str:
+    return f"U+{ord(char):04X} {unicodedata.name(char, 'control character')}"
 
 
 class _PageParser:
@@ -195,6 +246,14 @@ class _PageParser:
                 continue
             if heading := _HEADING.match(line):
                 self.section = heading.group(2)
+            if line.startswith("///") and (odd := odd_character(line.partition("|")[0])):
+                # Blocks opens only on ASCII (`[ ]*`): this line would be text on the site.
+                self.problem(index + 1, f"block opener holds {odd} (expected ASCII, as in "
+                             "'/// requirement | FRS-AREA-NNN')", "confusable",
+                             self.id_read((line.partition("|")[2]).strip()))
+                unknown = line[:len(line) - len(line.lstrip("/"))]
+                index += 1
+                continue
             opener = _BLOCK_OPEN.match(line)
             if opener and opener.group(2) == "requirement":
                 index = self.clause(index, opener)
@@ -212,10 +271,25 @@ class _PageParser:
         return self.clauses, self.problems
 
     def keywords_outside(self, index: int, line: str) -> None:
+        self.lookalike_keywords(index + 1, line)
         for keyword in KEYWORD_PATTERN.findall(_INLINE_CODE.sub("", line)):
             self.problem(index + 1, f"normative keyword '{keyword}' outside a requirement clause "
                          "(write it in lower case, or put the requirement in a clause)",
                          "keyword-outside")
+
+    def lookalike_keywords(self, number: int, line: str, clause_id: str = "") -> None:
+        """A keyword written with look-alikes (`ＳＨＡＬＬ`, `SHALL\u00a0NOT`) reads as one
+        once normalised (NFKC), and shows as one on the site, but is none to the checker."""
+        if line.isascii():
+            return
+        folded = unicodedata.normalize("NFKC", line)
+        for match in KEYWORD_PATTERN.finditer(folded):
+            written = line[match.start():match.end()] if len(folded) == len(line) else ""
+            if written != match.group():
+                odd = odd_character(written) if written else "look-alike characters"
+                self.problem(number, f"keyword '{match.group()}' is written with {odd} "
+                             "(write it in ASCII capitals and spaces)", "confusable", clause_id)
+                return
 
     def clause(self, start: int, opener: re.Match) -> int:
         """Parse the clause opened at line `start`; return the index to go on from.
@@ -309,6 +383,12 @@ class _PageParser:
                          "bad-id")
             return ""
         match = ID_PATTERN.fullmatch(argument)
+        if not match and (odd := odd_character(argument)):
+            meant = self.id_read(argument)
+            self.problem(line, f"requirement ID '{argument}' holds {odd} (expected ASCII: "
+                         "FRS-<AREA>-<NNN>" + (f"; is it {meant}?)" if meant else ")"),
+                         "confusable", meant)
+            return ""
         if not match:
             meant = self.id_read(argument)
             self.problem(line, f"malformed requirement ID '{argument}' "
@@ -364,6 +444,14 @@ class _PageParser:
                        clause_id: str) -> dict[str, str] | None:
         """Every fault of the option values, each at its option's line."""
         faults = []
+        for key, value in values.items():
+            odd = odd_character(value, ascii_only=key in _ASCII_OPTIONS)
+            markup = _MARKUP.search(value) if key == "title" else None
+            if odd or markup:
+                faults.append((lines.get(key, line), f"option '{key}' holds "
+                               + (odd or f"markup '{markup.group()}'") + " (expected "
+                               + ("ASCII" if key in _ASCII_OPTIONS else "plain text, shown as "
+                                  "written") + ")", "confusable"))
         level = values.get("level")
         if level is None:
             faults.append((line, "missing option 'level' (one of: shall, shall not, should, "
@@ -395,6 +483,7 @@ class _PageParser:
         expected = LEVELS[level]
         found = False
         for number, text in body:
+            self.lookalike_keywords(number, text, clause_id)
             keywords = KEYWORD_PATTERN.findall(_INLINE_CODE.sub("", text))
             found = found or bool(keywords)
             for keyword in dict.fromkeys(k for k in keywords if k != expected):
