@@ -64,7 +64,9 @@ _PLAIN_OPTION = re.compile(r"([a-z]+):[ ]+([^\s'\"\[\]{}&*!|>%@`#,?:-]"
 # safe loader refuses.
 _YAML_SPECIAL = re.compile(r"(?i)(?:y|n|yes|no|true|false|on|off|null|~|=|[-+.\d][\d._:eE+-]*"
                            r"|\.inf|\.nan|0[xob][\da-f_]+)")
-_BLOCK_OPEN = re.compile(r"^(/{3,})\s*([A-Za-z][\w-]*)?\s*(?:\|\s*(.*?))?\s*$")
+# ASCII spaces only, as Blocks reads an opener (`[ ]*`): a no-break space stays in the
+# argument, where the ID check names it.
+_BLOCK_OPEN = re.compile(r"^(/{3,})[ \t]*([A-Za-z][\w-]*)?[ \t]*(?:\|[ \t]*(.*?))?[ \t]*$")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _INLINE_CODE = re.compile(r"(`+).+?\1")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -85,9 +87,11 @@ _LOOKALIKE = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\uff01-\uff
 # Markup in an option's text (a title is shown as written): tags, entities, links, and
 # attribute lists.
 _MARKUP = re.compile(r"<[A-Za-z!/?]|&#?\w+;|\]\(|\{:")
-# Options whose value is ASCII by construction (links, levels, class names); `sources`
-# locators may hold § and ¶, but no look-alike.
-_ASCII_OPTIONS = frozenset({"level", "schema", "impl", "classes"})
+# What an option's value holds (links, levels and class names are ASCII by construction;
+# sources' locators may hold § and ¶, but no look-alike; a title is text, Chinese
+# punctuation included) and what it is called in a finding.
+_EXPECTED = {"title": ("text", "plain text, shown as written"),
+             "sources": ("no look-alike", "ASCII keys and locators without look-alikes")}
 # Block types the site enables besides `requirement` (pymdownx.blocks.*).
 OTHER_BLOCKS = frozenset({"admonition", "note", "tip", "warning", "example", "info",
                           "details", "tab", "html", "caption", "figure-caption",
@@ -210,11 +214,13 @@ def character_problems(text: str, file: str) -> list[Problem]:
     return found
 
 
-def odd_character(value: str, ascii_only: bool = True) -> str:
-    """Where `value` holds a character a reader could take for another: hidden, a look-alike
-    of ASCII, or with `ascii_only` any non-ASCII one; "" when it holds none."""
-    match = _HIDDEN.search(value) or _LOOKALIKE.search(value) or (
-        ascii_only and re.search(r"[^\x00-\x7f]", value))
+def odd_character(value: str, expected: str = "ASCII") -> str:
+    """Where `value` holds a character a reader could take for another; "" when it holds
+    none.  Hidden characters are odd in any text; look-alikes of ASCII where ASCII is
+    `expected` or "no look-alike" (sources' locators may hold § and ¶); where only ASCII is
+    expected, any other character."""
+    match = _HIDDEN.search(value) or (expected != "text" and _LOOKALIKE.search(value)) or (
+        expected == "ASCII" and re.search(r"[^\x00-\x7f]", value))
     return f"{_named(match.group())} at column {match.start() + 1}" if match else ""
 
 
@@ -297,7 +303,7 @@ class _PageParser:
         A block that does not parse yields one problem, naming the ID it was written
         with, and no clause."""
         header_line = start + 1
-        slashes, argument = opener.group(1), (opener.group(3) or "").strip()
+        slashes, argument = opener.group(1), (opener.group(3) or "").strip(" \t")
         options, index, misindented = self.option_lines(start + 1)
         body, end, inner = self.body_lines(index, slashes)
         if end == len(self.lines):
@@ -427,9 +433,10 @@ class _PageParser:
         for key, value in values.items():
             at = lines.get(str(key), line)
             if key not in OPTIONS:
-                self.problem(at, f"unknown option '{key}' (expected one of: "
-                             f"{', '.join(OPTIONS)}{_did_you_mean(str(key), OPTIONS)})",
-                             "bad-option", clause_id)
+                odd = odd_character(str(key))
+                self.problem(at, f"unknown option '{key}' " + (f"holding {odd} " if odd else "")
+                             + f"(expected one of: {', '.join(OPTIONS)}"
+                             f"{_did_you_mean(str(key), OPTIONS)})", "bad-option", clause_id)
                 ok = False
             elif not isinstance(value, str) or not value.strip():
                 self.problem(at, f"option '{key}' must be a non-empty text, "
@@ -445,13 +452,13 @@ class _PageParser:
         """Every fault of the option values, each at its option's line."""
         faults = []
         for key, value in values.items():
-            odd = odd_character(value, ascii_only=key in _ASCII_OPTIONS)
+            expected, called = _EXPECTED.get(key, ("ASCII", "ASCII"))
+            odd = odd_character(value, expected)
             markup = _MARKUP.search(value) if key == "title" else None
             if odd or markup:
                 faults.append((lines.get(key, line), f"option '{key}' holds "
-                               + (odd or f"markup '{markup.group()}'") + " (expected "
-                               + ("ASCII" if key in _ASCII_OPTIONS else "plain text, shown as "
-                                  "written") + ")", "confusable"))
+                               + (odd or f"markup '{markup.group()}'") + f" (expected {called})",
+                               "confusable"))
         level = values.get("level")
         if level is None:
             faults.append((line, "missing option 'level' (one of: shall, shall not, should, "

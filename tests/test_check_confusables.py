@@ -1,0 +1,140 @@
+"""Two parsers never disagree (issue 12, item 6): `frs check` refuses what Python-Markdown
+would read otherwise than the checker, or a reader otherwise than both — fullwidth digits
+in an ID, a zero-width space inside SHALL, a non-breaking space after `///`, look-alikes
+in option keys and values, markup in a title, hidden or reordering characters and
+executable markup anywhere — each at its file:line with what was expected.  Chinese prose,
+titles and punctuation are text like any other and pass.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from frs_tools import site
+from reference_impl.cli import main
+
+PYPROJECT = """\
+[tool.frs]
+results_dir = "results"
+classes = ["V-L", "V-R"]
+[tool.frs.areas]
+ACC = "Accuracy"
+"""
+PAGE = """\
+# Accuracy
+
+/// requirement | FRS-ACC-001
+    level: shall
+
+A system SHALL do the first thing.
+///
+
+/// requirement | FRS-ACC-002
+    level: shall
+    title: Second
+    classes: V-L
+
+A system SHALL do the second thing.
+///
+"""
+OPENER, TITLE, CLASSES = "/// requirement | FRS-ACC-002\n", "    title: Second\n", "    classes: V-L\n"
+TEXT = "A system SHALL do the second thing.\n"
+
+# case -> (replacements in PAGE, then the line, rule and words of the finding expected)
+CASES = {
+    "fullwidth digits in an ID": ([(OPENER, "/// requirement | FRS-ACC-\uff10\uff10\uff12\n")],
+                                  9, "confusable", "U+FF10 FULLWIDTH DIGIT ZERO"),
+    "zero-width space inside SHALL": ([(TEXT, "A system SHA\u200bLL do the second thing.\n")],
+                                      14, "hidden-character", "U+200B ZERO WIDTH SPACE"),
+    "zero-width space inside SHALL in prose": (
+        [(TEXT + "///\n", TEXT + "///\n\nOperators SHA\u200bLL read this.\n")],
+        17, "hidden-character", "U+200B ZERO WIDTH SPACE"),
+    "word joiner in prose": ([("# Accuracy", "# Accu\u2060racy")], 1, "hidden-character",
+                             "U+2060 WORD JOINER"),
+    "byte-order mark inside a page": ([("# Accuracy\n\n", "# Accuracy\n\n\ufeff")], 3,
+                                      "hidden-character", "U+FEFF"),
+    "non-breaking space after ///": ([(OPENER, "///\u00a0requirement | FRS-ACC-002\n")], 9,
+                                     "confusable", "U+00A0 NO-BREAK SPACE"),
+    "narrow no-break space before the ID": ([(OPENER, "/// requirement |\u202fFRS-ACC-002\n")],
+                                            9, "confusable", "U+202F NARROW NO-BREAK SPACE"),
+    "no-break space inside SHALL NOT": (
+        [("    level: shall\n    title", "    level: shall not\n    title"),
+         (TEXT, "A system SHALL\u00a0NOT do the second thing.\n")],
+        14, "confusable", "U+00A0 NO-BREAK SPACE"),
+    "fullwidth SHOULD in prose": ([(TEXT + "///\n", TEXT + "///\n\nOperators \uff33HOULD read.\n")],
+                                  17, "confusable", "U+FF33 FULLWIDTH LATIN CAPITAL LETTER S"),
+    "fullwidth letter in an option key": ([(CLASSES, "    \uff43lasses: V-L\n")], 12, "bad-option",
+                                          "U+FF43 FULLWIDTH LATIN SMALL LETTER C"),
+    "no-break space in classes": ([(CLASSES, "    classes: V-L,\u00a0V-R\n")], 12, "confusable",
+                                  "U+00A0 NO-BREAK SPACE at column 5 (expected ASCII)"),
+    "fullwidth letter in impl": ([(TITLE, TITLE + "    impl: reference_impl.\uff4detrics:f\n")],
+                                 12, "confusable", "U+FF4D FULLWIDTH LATIN SMALL LETTER M"),
+    "fullwidth digit in a source locator": (
+        [(TITLE, TITLE + "    sources: iso-19795-1 \uff15.2\n")], 12, "confusable",
+        "U+FF15 FULLWIDTH DIGIT FIVE"),
+    "script in a title": ([(TITLE, "    title: <script>alert(1)</script>\n")], 11,
+                          "confusable", "markup '<s' (expected plain text, shown as written)"),
+    "javascript link as a title": ([(TITLE, '    title: "[x](javascript:alert(1))"\n')], 11,
+                                   "confusable", "markup ']('"),
+    "image with onerror as a title": ([(TITLE, "    title: <img src=x onerror=alert(1)>\n")],
+                                      11, "executable-markup", "onerror="),
+    "right-to-left override through a YAML escape": (
+        [(TITLE, '    title: "Sec\\u202eond"\n')], 11, "confusable", "U+202E RIGHT-TO-LEFT"),
+    "right-to-left override in a clause": ([(TEXT, "A system SHALL do \u202eeht thing.\n")], 14,
+                                           "hidden-character", "U+202E RIGHT-TO-LEFT OVERRIDE"),
+    "event attribute in prose": ([("# Accuracy\n", '# Accuracy\n\n<b onmouseover="alert(1)">x</b>\n')],
+                                 3, "executable-markup", "a spec page holds no script"),
+    "javascript link in prose": ([("# Accuracy\n", "# Accuracy\n\nSee [this](javascript:alert(1)).\n")],
+                                 3, "executable-markup", "javascript:"),
+}
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT)
+    (tmp_path / "spec").mkdir()
+    (tmp_path / "spec" / "page.md").write_text(PAGE, encoding="utf-8")
+    assert main(["lock", "--root", str(tmp_path)]) == 0
+    return tmp_path
+
+
+def _write(project: Path, replacements: list[tuple[str, str]]) -> None:
+    page = PAGE
+    for old, new in replacements:
+        assert old in page
+        page = page.replace(old, new, 1)
+    (project / "spec" / "page.md").write_text(page, encoding="utf-8")
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_check_refuses_what_two_parsers_or_a_reader_would_read_otherwise(project, capsys, case):
+    replacements, line, rule, words = CASES[case]
+    _write(project, replacements)
+    capsys.readouterr()
+    assert main(["check", "--root", str(project), "--format", "json"]) == 1
+    found = json.loads(capsys.readouterr().out)["problems"]
+    assert any(p["file"] == "spec/page.md" and p["line"] == line and p["rule"] == rule
+               and words in p["message"] for p in found), found
+
+
+def test_the_site_refuses_the_same_page_with_the_same_finding(project):
+    """The site reads clauses through the same parser: it fails on the very finding, so a
+    page the checker refuses is never published as something else."""
+    _write(project, CASES["non-breaking space after ///"][0])
+    with pytest.raises(site.SiteError, match=r"spec/page\.md:9: .*U\+00A0 NO-BREAK SPACE"):
+        site.model(project, refresh=True)
+
+
+def test_chinese_prose_titles_and_punctuation_pass(project, capsys):
+    """CJK ideographs, fullwidth CJK punctuation (，。：（）《》；！？) and the ideographic
+    space are text: refused only where ASCII is expected."""
+    _write(project, [
+        ("# Accuracy\n", "# Accuracy\n\n本章规定：系统（见《个人信息保护法》）应当……，。；！？\u3000完。\n"),
+        (TITLE, "    title: 第二项要求（错误匹配率，FMR）：《测试》\n"),
+        (TEXT, "A system SHALL do the second thing（第二件事），并保存。\n")])
+    capsys.readouterr()
+    assert main(["lock", "--root", str(project)]) == 0
+    assert main(["check", "--root", str(project)]) == 0, capsys.readouterr().out
