@@ -9,8 +9,8 @@ Markdown; the site model adds them to the build (`frs_tools.site`).
 from __future__ import annotations
 
 from frs_tools import links, pages, sources
-from frs_tools.escape import code, text, url
 from frs_tools.clauses import Clause
+from frs_tools.escape import code, text, url
 from frs_tools.project import Project
 from reference_impl.conform.rules import RULES, accepted_evidence
 

@@ -10,8 +10,8 @@ operator.
 from __future__ import annotations
 
 from frs_tools import links, pages
-from frs_tools.escape import text
 from frs_tools.clauses import Clause
+from frs_tools.escape import text
 from frs_tools.project import Project
 from reference_impl.conform.rules import RULES, accepted_evidence
 

@@ -15,8 +15,8 @@ import re
 from functools import cache
 
 from frs_tools import links, redirects
-from frs_tools.escape import code, fenced, text
 from frs_tools.clauses import Clause
+from frs_tools.escape import code, fenced, text
 from frs_tools.idlock import Lock
 from frs_tools.project import Project
 from frs_tools.traceability import Status

@@ -24,8 +24,8 @@ from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
 from frs_tools import site
-from frs_tools.escape import safe_href
 from frs_tools.clauses import without_options
+from frs_tools.escape import safe_href
 from frs_tools.requirement_block import RequirementExtension
 
 # The attribute Material for MkDocs' search reads (its only search-specific markup here).

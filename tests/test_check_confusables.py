@@ -40,7 +40,8 @@ A system SHALL do the first thing.
 A system SHALL do the second thing.
 ///
 """
-OPENER, TITLE, CLASSES = "/// requirement | FRS-ACC-002\n", "    title: Second\n", "    classes: V-L\n"
+OPENER, TITLE = "/// requirement | FRS-ACC-002\n", "    title: Second\n"
+CLASSES, HEADING = "    classes: V-L\n", "# Accuracy\n"
 TEXT = "A system SHALL do the second thing.\n"
 
 # case -> (replacements in PAGE, then the line, rule and words of the finding expected)
@@ -85,9 +86,9 @@ CASES = {
         [(TITLE, '    title: "Sec\\u202eond"\n')], 11, "confusable", "U+202E RIGHT-TO-LEFT"),
     "right-to-left override in a clause": ([(TEXT, "A system SHALL do \u202eeht thing.\n")], 14,
                                            "hidden-character", "U+202E RIGHT-TO-LEFT OVERRIDE"),
-    "event attribute in prose": ([("# Accuracy\n", '# Accuracy\n\n<b onmouseover="alert(1)">x</b>\n')],
+    "event attribute in prose": ([(HEADING, HEADING + '\n<b onmouseover="alert(1)">x</b>\n')],
                                  3, "executable-markup", "a spec page holds no script"),
-    "javascript link in prose": ([("# Accuracy\n", "# Accuracy\n\nSee [this](javascript:alert(1)).\n")],
+    "javascript link in prose": ([(HEADING, HEADING + "\nSee [this](javascript:alert(1)).\n")],
                                  3, "executable-markup", "javascript:"),
 }
 
@@ -132,7 +133,7 @@ def test_chinese_prose_titles_and_punctuation_pass(project, capsys):
     """CJK ideographs, fullwidth CJK punctuation (，。：（）《》；！？) and the ideographic
     space are text: refused only where ASCII is expected."""
     _write(project, [
-        ("# Accuracy\n", "# Accuracy\n\n本章规定：系统（见《个人信息保护法》）应当……，。；！？\u3000完。\n"),
+        (HEADING, HEADING + "\n本章规定：系统（见《个人信息保护法》）应当……，。；！？\u3000完。\n"),
         (TITLE, "    title: 第二项要求（错误匹配率，FMR）：《测试》\n"),
         (TEXT, "A system SHALL do the second thing（第二件事），并保存。\n")])
     capsys.readouterr()
