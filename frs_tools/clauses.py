@@ -288,10 +288,12 @@ class _PageParser:
         once normalised (NFKC), and shows as one on the site, but is none to the checker."""
         if line.isascii():
             return
-        folded = unicodedata.normalize("NFKC", line)
+        folded, written_right = unicodedata.normalize("NFKC", line), KEYWORD_PATTERN.findall(line)
         for match in KEYWORD_PATTERN.finditer(folded):
-            written = line[match.start():match.end()] if len(folded) == len(line) else ""
-            if written != match.group():
+            if match.group() in written_right:  # the same keyword, in ASCII
+                written_right.remove(match.group())
+            else:  # NFKC keeps the length of a line of look-alikes; not of `…` (`...`)
+                written = line[match.start():match.end()] if len(folded) == len(line) else ""
                 odd = odd_character(written) if written else "look-alike characters"
                 self.problem(number, f"keyword '{match.group()}' is written with {odd} "
                              "(write it in ASCII capitals and spaces)", "confusable", clause_id)

@@ -135,7 +135,7 @@ def test_chinese_prose_titles_and_punctuation_pass(project, capsys):
     _write(project, [
         (HEADING, HEADING + "\n本章规定：系统（见《个人信息保护法》）应当……，。；！？\u3000完。\n"),
         (TITLE, "    title: 第二项要求（错误匹配率，FMR）：《测试》\n"),
-        (TEXT, "A system SHALL do the second thing（第二件事），并保存。\n")])
+        (TEXT, "A system SHALL do the second thing（第二件事）……，并保存。\n")])
     capsys.readouterr()
     assert main(["lock", "--root", str(project)]) == 0
     assert main(["check", "--root", str(project)]) == 0, capsys.readouterr().out
