@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import yaml
 
 from frs_tools.project import Project
+from reference_impl.safe_text import printable
 
 # The level option and the one keyword the clause text must use for it.
 LEVELS = {
@@ -146,8 +147,10 @@ class Problem:
     id: str = ""
 
     def __str__(self) -> str:
+        """One line, shown as it is: what it quotes of the page is `printable`."""
         where = f"{self.file}:{self.line}: "
-        return where + (f"{self.id}: " if self.id else "") + f"{self.message} [{self.rule}]"
+        return printable(where + (f"{self.id}: " if self.id else "")
+                         + f"{self.message} [{self.rule}]")
 
 
 @dataclass

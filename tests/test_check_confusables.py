@@ -121,6 +121,17 @@ def test_check_refuses_what_two_parsers_or_a_reader_would_read_otherwise(project
                and words in p["message"] for p in found), found
 
 
+def test_a_finding_quotes_hidden_characters_as_escapes_never_raw(project, capsys):
+    """A finding quoting the ID as written names the override and shows it as `\\u202e`:
+    the report reads in the order it was printed."""
+    _write(project, [(OPENER, "/// requirement | FRS-ACC-\u202e200\n")])
+    capsys.readouterr()
+    assert main(["check", "--root", str(project)]) == 1
+    out = capsys.readouterr().out
+    assert "spec/page.md:9: " in out and "FRS-ACC-\\u202e200" in out
+    assert "\u202e" not in out
+
+
 def test_the_site_refuses_the_same_page_with_the_same_finding(project):
     """The site reads clauses through the same parser: it fails on the very finding, so a
     page the checker refuses is never published as something else."""
