@@ -87,7 +87,7 @@ _EXECUTABLE = re.compile(r"(?i)<\s*(script|iframe|object|embed|frame|base|meta|f
 _LOOKALIKE = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\uff01-\uff5e]")
 # Markup in an option's text (a title is shown as written): tags, entities, links, and
 # attribute lists.
-_MARKUP = re.compile(r"<[A-Za-z!/?]|&#?\w+;|\]\(|\{:")
+_MARKUP = re.compile(r"<[A-Za-z!/?][^\s>]*|&#?\w+;|\]\(|\{:")
 # What an option's value holds (links, levels and class names are ASCII by construction;
 # sources' locators may hold § and ¶, but no look-alike; a title is text, Chinese
 # punctuation included) and what it is called in a finding.

@@ -12,17 +12,11 @@ import json
 from pathlib import Path
 
 import pytest
+from test_editor_slips import PYPROJECT
 
 from frs_tools import site
 from reference_impl.cli import main
 
-PYPROJECT = """\
-[tool.frs]
-results_dir = "results"
-classes = ["V-L", "V-R"]
-[tool.frs.areas]
-ACC = "Accuracy"
-"""
 PAGE = """\
 # Accuracy
 
@@ -77,7 +71,7 @@ CASES = {
         [(TITLE, TITLE + "    sources: iso-19795-1 \uff15.2\n")], 12, "confusable",
         "U+FF15 FULLWIDTH DIGIT FIVE"),
     "script in a title": ([(TITLE, "    title: <script>alert(1)</script>\n")], 11,
-                          "confusable", "markup '<s' (expected plain text, shown as written)"),
+                          "confusable", "markup '<script' (expected plain text, shown as written)"),
     "javascript link as a title": ([(TITLE, '    title: "[x](javascript:alert(1))"\n')], 11,
                                    "confusable", "markup ']('"),
     "image with onerror as a title": ([(TITLE, "    title: <img src=x onerror=alert(1)>\n")],
