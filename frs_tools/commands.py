@@ -13,6 +13,7 @@ from frs_tools.clauses import ID_PATTERN, parse_spec
 from frs_tools.project import Project
 from reference_impl.cli_options import add_format
 from reference_impl.errors import InputError
+from reference_impl.safe_text import printable
 
 
 def configure(name: str, parser: argparse.ArgumentParser) -> None:
@@ -111,6 +112,8 @@ def run_diff(args: argparse.Namespace) -> int:
     result = diff.diff(Project.load(args.root), args.ref_a, args.ref_b)
     if args.format == "markdown":
         sys.stdout.write(diff.to_markdown(result, args.heading_level))
+    elif args.format == "text":  # the spec's words, shown in the order they were written
+        sys.stdout.write(printable(diff.to_text(result), lines=True))
     else:
         sys.stdout.write(diff.FORMATS[args.format](result))
     return 0

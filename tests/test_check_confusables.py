@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
+from test_diff import commit, git
 from test_editor_slips import PYPROJECT
 
 from frs_tools import site
@@ -144,3 +145,15 @@ def test_chinese_prose_titles_and_punctuation_pass(project, capsys):
     capsys.readouterr()
     assert main(["lock", "--root", str(project)]) == 0
     assert main(["check", "--root", str(project)]) == 0, capsys.readouterr().out
+
+
+def test_frs_diff_text_shows_a_bidi_override_in_a_clause_as_an_escape(project, capsys):
+    """`frs diff` quotes the spec's words; a right-to-left override among them is printed
+    as `\\u202e`, so the report reads in the order it was written."""
+    git(project, "init", "-q")
+    commit(project, "first")
+    _write(project, [(TEXT, "A system SHALL do the \u202eeht thing.\n")])
+    capsys.readouterr()
+    assert main(["diff", "HEAD", "--root", str(project), "--format", "text"]) == 0
+    out = capsys.readouterr().out
+    assert "FRS-ACC-002" in out and "\\u202eeht" in out and "\u202e" not in out

@@ -20,7 +20,8 @@ import markdown
 import pytest
 import yaml
 
-from frs_tools import ics, pages, site
+from frs_tools import diff, ics, pages, site
+from frs_tools.clauses import Clause
 
 ROOT = Path(__file__).resolve().parents[1]
 HOOK = ROOT / "frs_tools" / "site_hook.py"
@@ -182,3 +183,19 @@ def test_the_built_site_and_its_print_page_run_no_hostile_text(project):
         assert "alert(1)</script>" not in page.read_text(encoding="utf-8"), page
     retired = (project / "site" / "reference" / "retired" / "index.html").read_text()
     assert "<script>alert(1)</script>" in executable(retired)[1]
+
+
+def test_the_changelog_quotes_retired_fields_and_titles_inert(project):
+    """`frs diff --format markdown` writes the changelog page (frs_tools/release.py): what
+    it quotes of ids.lock and of a title stays text."""
+    clause = Clause("FRS-ACC-001", "shall", "A system SHALL do it.", "spec/06-accuracy.md", 3,
+                    title=HOSTILE)
+    side = diff.Side("v", None, {clause.id: clause}, {})
+    changes = [diff.Change("FRS-ACC-001", "added", b=clause),
+               diff.Change("FRS-ACC-009", "retired", a=clause,
+                           details={"retired_in": HOSTILE, "replaced_by": HOSTILE})]
+    page = pages.changelog_page(diff.to_markdown(diff.Diff(side, side, changes, []), 3))
+    found, shown = executable(_render(page, project))
+    assert found == []
+    # The title under both changes, the retired_in and the replaced_by: shown, not run.
+    assert shown.count("<script>alert(1)</script>") == 4
