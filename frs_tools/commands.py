@@ -176,6 +176,9 @@ def run_retire(args: argparse.Namespace) -> int:
     for given in filter(None, (args.id, args.replaced_by)):
         if not ID_PATTERN.fullmatch(given):
             raise InputError(f"malformed requirement ID '{given}'")
+    if not idlock.VERSION.fullmatch(args.version):
+        raise InputError(f"--in: malformed version '{args.version}' (expected one such as 0.2 "
+                         "or 1.0rc1)")
     lock = idlock.load(project.lock_file)
     idlock.retire(lock, args.id, args.version, args.replaced_by, parse_spec(project).places())
     idlock.save(lock)

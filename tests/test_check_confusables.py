@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 from test_diff import commit, git
 from test_editor_slips import PYPROJECT
+from test_sources import BIBLIOGRAPHY
+from test_sources import project as sources_project
 
-from frs_tools import site
+from frs_tools import site, sources
 from reference_impl.cli import main
 
 PAGE = """\
@@ -157,3 +159,31 @@ def test_frs_diff_text_shows_a_bidi_override_in_a_clause_as_an_escape(project, c
     assert main(["diff", "HEAD", "--root", str(project), "--format", "text"]) == 0
     out = capsys.readouterr().out
     assert "FRS-ACC-002" in out and "\\u202eeht" in out and "\u202e" not in out
+
+
+def test_check_refuses_an_ids_lock_whose_retired_fields_are_no_version_or_id(project, capsys):
+    """What the retired-requirements page and the changelog quote of ids.lock is a version
+    and an ID: anything else is a finding at the lock's line, and `frs retire` refuses it."""
+    lock = json.loads((project / "ids.lock").read_text())
+    lock["ids"]["FRS-ACC-009"] = {"status": "retired", "hash": "sha256:0",
+                                  "retired_in": "<script>alert(1)</script>",
+                                  "replaced_by": "[x](javascript:alert(1))"}
+    (project / "ids.lock").write_text(json.dumps(lock, indent=1))
+    capsys.readouterr()
+    assert main(["check", "--root", str(project), "--format", "json"]) == 1
+    found = {(p["file"], p["rule"], p["id"]) for p in
+             json.loads(capsys.readouterr().out)["problems"]}
+    assert {("ids.lock", "bad-retirement", "FRS-ACC-009"),
+            ("ids.lock", "bad-replacement", "FRS-ACC-009")} <= found
+    assert main(["retire", "FRS-ACC-001", "--in", "0.2<script>", "--root", str(project)]) == 2
+    assert "--in: malformed version '0.2<script>'" in capsys.readouterr().err
+
+
+def test_a_bibliography_url_that_is_no_web_address_is_a_finding(tmp_path):
+    """The bibliography page links each source's url: a script URL is refused at its line."""
+    hostile = BIBLIOGRAPHY.replace("  kind: law\n", "  kind: law\n  url: javascript:alert(1)\n", 1)
+    found = [p for p in sources.load(sources_project(tmp_path, hostile)).problems
+             if "url" in p.message]
+    assert [(p.file, p.line, p.rule, p.message) for p in found] == [
+        ("spec/bibliography.yaml", 1, "bad-bibliography",
+         "'law-a': url must start with https:// or http://")]
