@@ -81,7 +81,8 @@ _HIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u061c\u180e\u20
 # Raw HTML that runs, and links to script URLs: refused anywhere in a spec page (the site
 # is built from pull requests; frs_tools/site_markdown.py also drops such links).
 _EXECUTABLE = re.compile(r"(?i)<\s*(script|iframe|object|embed|frame|base|meta|form)\b"
-                         r"|<[^>]*\son[a-z]+\s*=|(\]\(|\]:|=)\s*[\"'<]?\s*(javascript|vbscript|data):")
+                         r"|<[A-Za-z][^>]*\son[a-z]+\s*="
+                         r"|(\]\(|\]:|=)\s*[\"'<]?\s*(javascript|vbscript|data):")
 # Where only ASCII is expected, what looks like ASCII but is not: spaces other than the
 # ASCII space, and the fullwidth forms of ASCII (U+FF01-FF5E: ＳＨＡＬＬ, ０１).
 _LOOKALIKE = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\uff01-\uff5e]")

@@ -230,7 +230,8 @@ def code_page(clauses: list[Clause], project: Project) -> str:
         # Read from the source, not imported: the site build never runs reference code.
         try:
             target = links.resolve_impl(impl)
-            lines += [f"```python\n{name}{target.signature}\n```", "", target.docstring, "",
+            # The docstring is the code's own Markdown (reviewed as code), shown as such.
+            lines += [fenced(f"{name}{target.signature}", "python"), "", target.docstring, "",
                       f"Source: `{project.relative(target.file)}`, line {target.body_start}."]
         except (links.ImplError, OSError, SyntaxError) as exc:  # the checker reports it too
             lines.append(f"This link does not resolve: {text(exc)}")
