@@ -67,7 +67,9 @@ _YAML_SPECIAL = re.compile(r"(?i)(?:y|n|yes|no|true|false|on|off|null|~|=|[-+.\d
                            r"|\.inf|\.nan|0[xob][\da-f_]+)")
 # ASCII spaces only, as Blocks reads an opener (`[ ]*`): a no-break space stays in the
 # argument, where the ID check names it.
-_BLOCK_OPEN = re.compile(r"^(/{3,})[ \t]*([A-Za-z][\w-]*)?[ \t]*(?:\|[ \t]*(.*?))?[ \t]*$")
+_BLOCK_OPEN = re.compile(r"^(/{3,})[ ]*([A-Za-z][\w-]*)?[ ]*(?:\|[ ]*(.*?))?[ ]*$")
+# What Blocks (pymdownx.blocks) takes for an opener: up to three spaces, `///`, a name.
+_BLOCKS_OPENER = re.compile(r"^[ ]{0,3}/{3,}[ ]*[\w-]+")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _INLINE_CODE = re.compile(r"(`+).+?\1")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -228,6 +230,19 @@ def odd_character(value: str, expected: str = "ASCII") -> str:
     return f"{_named(match.group())} at column {match.start() + 1}" if match else ""
 
 
+def _opener_fault(line: str) -> str:
+    """How an opener departs from the one form the checker and Blocks both read, or "":
+    Blocks opens after up to three spaces and only on ASCII spaces, this parser at the
+    start of the line; either way one of them would see text where the other sees a block."""
+    head = line.partition("|")[0]
+    if line.startswith(" "):
+        return "starts with a space"
+    if "\t" in head:
+        return "holds a tab"
+    odd = odd_character(head)
+    return f"holds {odd}" if odd else ""
+
+
 def _named(char: str) -> str:
     return f"U+{ord(char):04X} {unicodedata.name(char, 'control character')}"
 
@@ -256,12 +271,13 @@ class _PageParser:
                 continue
             if heading := _HEADING.match(line):
                 self.section = heading.group(2)
-            if line.startswith("///") and (odd := odd_character(line.partition("|")[0])):
-                # Blocks opens only on ASCII (`[ ]*`): this line would be text on the site.
-                self.problem(index + 1, f"block opener holds {odd} (expected ASCII, as in "
-                             "'/// requirement | FRS-AREA-NNN')", "confusable",
+            if (line.startswith("///") or _BLOCKS_OPENER.match(line)) \
+                    and (fault := _opener_fault(line)):
+                self.problem(index + 1, f"block opener {fault} (expected '///' at the start "
+                             "of the line, ASCII spaces and letters: '/// requirement | "
+                             "FRS-AREA-NNN')", "confusable",
                              self.id_read((line.partition("|")[2]).strip()))
-                unknown = line[:len(line) - len(line.lstrip("/"))]
+                unknown = re.match(" *(/*)", line).group(1)  # its body is skipped
                 index += 1
                 continue
             opener = _BLOCK_OPEN.match(line)

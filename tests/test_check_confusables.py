@@ -56,6 +56,12 @@ CASES = {
                                       "hidden-character", "U+FEFF"),
     "non-breaking space after ///": ([(OPENER, "///\u00a0requirement | FRS-ACC-002\n")], 9,
                                      "confusable", "U+00A0 NO-BREAK SPACE"),
+    "tab after ///": ([(OPENER, "///\trequirement | FRS-ACC-002\n")], 9, "confusable",
+                      "block opener holds a tab"),
+    "opener indented by a space": ([(OPENER, " " + OPENER)], 9, "confusable",
+                                   "block opener starts with a space"),
+    "line separator inside a clause": ([(TEXT, "A system SHALL do\u2028the second thing.\n")],
+                                       14, "hidden-character", "U+2028 LINE SEPARATOR"),
     "narrow no-break space before the ID": ([(OPENER, "/// requirement |\u202fFRS-ACC-002\n")],
                                             9, "confusable", "U+202F NARROW NO-BREAK SPACE"),
     "no-break space inside SHALL NOT": (
