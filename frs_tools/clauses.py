@@ -451,14 +451,17 @@ class _PageParser:
         for offset, option in enumerate(options):
             if key := _OPTION_KEY.match(option):
                 lines.setdefault(key.group(1), line + offset)
+        for key in values:  # a look-alike key is unknown; say what makes it so
+            if odd := odd_character(str(key)):
+                self.problem(lines.get(str(key), line), f"option key '{key}' holds {odd} "
+                             "(expected ASCII)", "confusable", clause_id)
         ok = True
         for key, value in values.items():
             at = lines.get(str(key), line)
             if key not in OPTIONS:
-                odd = odd_character(str(key))
-                self.problem(at, f"unknown option '{key}' " + (f"holding {odd} " if odd else "")
-                             + f"(expected one of: {', '.join(OPTIONS)}"
-                             f"{_did_you_mean(str(key), OPTIONS)})", "bad-option", clause_id)
+                self.problem(at, f"unknown option '{key}' (expected one of: "
+                             f"{', '.join(OPTIONS)}{_did_you_mean(str(key), OPTIONS)})",
+                             "bad-option", clause_id)
                 ok = False
             elif not isinstance(value, str) or not value.strip():
                 self.problem(at, f"option '{key}' must be a non-empty text, "

@@ -70,7 +70,7 @@ CASES = {
         14, "confusable", "U+00A0 NO-BREAK SPACE"),
     "fullwidth SHOULD in prose": ([(TEXT + "///\n", TEXT + "///\n\nOperators \uff33HOULD read.\n")],
                                   17, "confusable", "U+FF33 FULLWIDTH LATIN CAPITAL LETTER S"),
-    "fullwidth letter in an option key": ([(CLASSES, "    \uff43lasses: V-L\n")], 12, "bad-option",
+    "fullwidth letter in an option key": ([(CLASSES, "    \uff43lasses: V-L\n")], 12, "confusable",
                                           "U+FF43 FULLWIDTH LATIN SMALL LETTER C"),
     "no-break space in classes": ([(CLASSES, "    classes: V-L,\u00a0V-R\n")], 12, "confusable",
                                   "U+00A0 NO-BREAK SPACE at column 5 (expected ASCII)"),
