@@ -73,6 +73,10 @@ _BLOCKS_OPENER = re.compile(r"^[ ]{0,3}/{3,}[ ]*[\w-]+")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _INLINE_CODE = re.compile(r"(`+).+?\1")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+# Block types the site enables besides `requirement` (pymdownx.blocks.*).
+OTHER_BLOCKS = frozenset({"admonition", "note", "tip", "warning", "example", "info",
+                          "details", "tab", "html", "caption", "figure-caption",
+                          "table-caption", "definition"})
 # Characters that hide text or show it in another order (zero-width characters, bidi
 # controls, the byte-order mark, the soft hyphen), controls other than tab, and lone
 # surrogates: with one of them the checker, Python-Markdown and a reader would not read
@@ -96,10 +100,6 @@ _MARKUP = re.compile(r"<[A-Za-z!/?][^\s>]*|&#?\w+;|\]\(|\{:")
 # punctuation included) and what it is called in a finding.
 _EXPECTED = {"title": ("text", "plain text, shown as written"),
              "sources": ("no look-alike", "ASCII keys and locators without look-alikes")}
-# Block types the site enables besides `requirement` (pymdownx.blocks.*).
-OTHER_BLOCKS = frozenset({"admonition", "note", "tip", "warning", "example", "info",
-                          "details", "tab", "html", "caption", "figure-caption",
-                          "table-caption", "definition"})
 
 
 @dataclass(frozen=True)
@@ -201,50 +201,6 @@ def parse_text(text: str, file: str, areas: dict[str, str] | None = None,
     """Parse one page: its clauses, and every problem with a line number."""
     clauses, problems = _PageParser(text.splitlines(), file, areas, classes).run()
     return clauses, problems + character_problems(text, file)
-
-
-def character_problems(text: str, file: str) -> list[Problem]:
-    """Every hidden character and every piece of executable markup of a page, at its line
-    (counted as Markdown counts lines: at each newline)."""
-    found = []
-    for number, line in enumerate(text.split("\n"), 1):
-        if hidden := _HIDDEN.search(line.removesuffix("\r")):
-            found.append(Problem(file, number, f"{_named(hidden.group())} at column "
-                                 f"{hidden.start() + 1}: a spec page holds no invisible, "
-                                 "control or text-reordering character (delete it)",
-                                 "hidden-character"))
-        if executable := _EXECUTABLE.search(line):
-            found.append(Problem(file, number, f"executable markup '{executable.group()}': a "
-                                 "spec page holds no script, event attribute or script link",
-                                 "executable-markup"))
-    return found
-
-
-def odd_character(value: str, expected: str = "ASCII") -> str:
-    """Where `value` holds a character a reader could take for another; "" when it holds
-    none.  Hidden characters are odd in any text; look-alikes of ASCII where ASCII is
-    `expected` or "no look-alike" (sources' locators may hold § and ¶); where only ASCII is
-    expected, any other character."""
-    match = _HIDDEN.search(value) or (expected != "text" and _LOOKALIKE.search(value)) or (
-        expected == "ASCII" and re.search(r"[^\x00-\x7f]", value))
-    return f"{_named(match.group())} at column {match.start() + 1}" if match else ""
-
-
-def _opener_fault(line: str) -> str:
-    """How an opener departs from the one form the checker and Blocks both read, or "":
-    Blocks opens after up to three spaces and only on ASCII spaces, this parser at the
-    start of the line; either way one of them would see text where the other sees a block."""
-    head = line.partition("|")[0]
-    if line.startswith(" "):
-        return "starts with a space"
-    if "\t" in head:
-        return "holds a tab"
-    odd = odd_character(head)
-    return f"holds {odd}" if odd else ""
-
-
-def _named(char: str) -> str:
-    return f"U+{ord(char):04X} {unicodedata.name(char, 'control character')}"
 
 
 class _PageParser:
@@ -589,6 +545,50 @@ def split_sources(value: str) -> tuple[tuple[str, str], ...]:
 
 def _split_classes(value: str) -> tuple[str, ...]:
     return tuple(c.strip() for c in value.split(",") if c.strip())
+
+
+def character_problems(text: str, file: str) -> list[Problem]:
+    """Every hidden character and every piece of executable markup of a page, at its line
+    (counted as Markdown counts lines: at each newline)."""
+    found = []
+    for number, line in enumerate(text.split("\n"), 1):
+        if hidden := _HIDDEN.search(line.removesuffix("\r")):
+            found.append(Problem(file, number, f"{_named(hidden.group())} at column "
+                                 f"{hidden.start() + 1}: a spec page holds no invisible, "
+                                 "control or text-reordering character (delete it)",
+                                 "hidden-character"))
+        if executable := _EXECUTABLE.search(line):
+            found.append(Problem(file, number, f"executable markup '{executable.group()}': a "
+                                 "spec page holds no script, event attribute or script link",
+                                 "executable-markup"))
+    return found
+
+
+def odd_character(value: str, expected: str = "ASCII") -> str:
+    """Where `value` holds a character a reader could take for another; "" when it holds
+    none.  Hidden characters are odd in any text; look-alikes of ASCII where ASCII is
+    `expected` or "no look-alike" (sources' locators may hold § and ¶); where only ASCII is
+    expected, any other character."""
+    match = _HIDDEN.search(value) or (expected != "text" and _LOOKALIKE.search(value)) or (
+        expected == "ASCII" and re.search(r"[^\x00-\x7f]", value))
+    return f"{_named(match.group())} at column {match.start() + 1}" if match else ""
+
+
+def _opener_fault(line: str) -> str:
+    """How an opener departs from the one form the checker and Blocks both read, or "":
+    Blocks opens after up to three spaces and only on ASCII spaces, this parser at the
+    start of the line; either way one of them would see text where the other sees a block."""
+    head = line.partition("|")[0]
+    if line.startswith(" "):
+        return "starts with a space"
+    if "\t" in head:
+        return "holds a tab"
+    odd = odd_character(head)
+    return f"holds {odd}" if odd else ""
+
+
+def _named(char: str) -> str:
+    return f"U+{ord(char):04X} {unicodedata.name(char, 'control character')}"
 
 
 def _next_fence_state(fence: str, line: str) -> str:
