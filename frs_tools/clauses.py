@@ -227,6 +227,7 @@ class _PageParser:
                 continue
             if heading := _HEADING.match(line):
                 self.section = heading.group(2)
+            opener = _BLOCK_OPEN.match(line)
             if (line.startswith("///") or _BLOCKS_OPENER.match(line)) \
                     and (fault := _opener_fault(line)):
                 self.problem(index + 1, f"block opener {fault} (expected '///' at the start "
@@ -236,7 +237,6 @@ class _PageParser:
                 unknown = re.match(" *(/*)", line).group(1)  # its body is skipped
                 index += 1
                 continue
-            opener = _BLOCK_OPEN.match(line)
             if opener and opener.group(2) == "requirement":
                 index = self.clause(index, opener)
                 continue
