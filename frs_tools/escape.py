@@ -4,10 +4,11 @@ escaping helper of every page generator (frs_tools/pages.py, ics.py, annexes.py)
 A generated page is Markdown with raw HTML in places, and the site is built from pull
 requests: a clause title, a schema description or a `retired_in` written into it as it is
 could carry `<script>`, an `<img onerror=…>`, a `[link](javascript:…)` or an attribute list
-(`{: onclick=…}`).  `text` writes every character that HTML or Markdown gives a meaning
-as a numeric character reference, which both leave alone and a browser shows as the
-character: the reader sees what the author wrote, and nothing of it runs.  `url` lets
-through only the schemes a page may link to.
+(`{: onclick=…}`).  `text` writes each character that opens HTML or Markdown's inline
+syntax as a numeric character reference, which both leave alone and a browser shows as
+the character: the reader sees what the author wrote, and nothing of it runs.  `code` and
+`fenced` make code spans and blocks no text can close early; `url` lets through only the
+schemes a page may link to.
 """
 
 from __future__ import annotations
