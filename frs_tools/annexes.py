@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from frs_tools import links, pages, sources
 from frs_tools.clauses import Clause
+from frs_tools.escape import code, text, url
 from frs_tools.project import Project
 from reference_impl.conform.rules import RULES, accepted_evidence
 
@@ -49,12 +50,13 @@ def bibliography_page(bibliography: sources.Bibliography, clauses: list[Clause],
         for source in sorted(bibliography.sources.values(), key=lambda s: s.key):
             if source.role != role:
                 continue
-            title = f"[{source.title}]({source.url})" if source.url else source.title
+            title = (f"[{text(source.title)}]({url(source.url)})" if url(source.url)
+                     else text(source.title))
             if source.read_via:
-                title += f" (read via: {source.read_via})"
+                title += f" (read via: {text(source.read_via)})"
             cited = ", ".join(_link(BIBLIOGRAPHY, c, project) for c in citing.get(source.key, []))
-            lines.append(_row([f"`{source.key}`", title, source.issuer, source.date,
-                               source.kind, cited or "—"]))
+            lines.append(_row([code(source.key), title, text(source.issuer), text(source.date),
+                               text(source.kind), cited or "—"]))
     return "\n".join(lines) + "\n"
 
 
@@ -74,18 +76,18 @@ def china_profile_page(bibliography: sources.Bibliography, clauses: list[Clause]
     for source in sorted(bibliography.sources.values(), key=lambda s: s.key):
         if source.profile != "china":
             continue
-        lines += ["", f"## {source.title}", "", f"{source.issuer}, {source.date}."
-                  + (f" Read via {source.read_via}." if source.read_via else "")
-                  + (f" {source.note}" if source.note else ""), "",
+        lines += ["", f"## {text(source.title)}", "", f"{text(source.issuer)}, {text(source.date)}."
+                  + (f" Read via {text(source.read_via)}." if source.read_via else "")
+                  + (f" {text(source.note)}" if source.note else ""), "",
                   "| Provision | In FRS's words | Implemented by |", "|---|---|---|"]
         for provision in source.provisions.values():
             implementers = cited.get((source.key, provision.locator), [])
-            where = ", ".join(f"{_link(CHINA_PROFILE, c, project)} {c.title}"
+            where = ", ".join(f"{_link(CHINA_PROFILE, c, project)} {text(c.title)}"
                               for c in implementers)
             if not where:
-                where = f"out of scope: {provision.out_of_scope}" if provision.out_of_scope \
-                    else "**no requirement**"
-            lines.append(_row([provision.locator, provision.summary, where]))
+                where = f"out of scope: {text(provision.out_of_scope)}" \
+                    if provision.out_of_scope else "**no requirement**"
+            lines.append(_row([text(provision.locator), text(provision.summary), where]))
     return "\n".join(lines) + "\n"
 
 
@@ -96,9 +98,9 @@ def index_page(clauses: list[Clause], titles: dict[str, str], project: Project) 
              "applies to and the clause that states it. Generated at build time.", "",
              "| Requirement | Title | Level | Classes | Clause |", "|---|---|---|---|---|"]
     for clause in sorted(clauses, key=lambda c: c.id):
-        lines.append(_row([_link(INDEX, clause, project), clause.title, clause.level,
-                           ", ".join(clause.classes) or "all",
-                           clause.section or titles.get(clause.file, "")]))
+        lines.append(_row([_link(INDEX, clause, project), text(clause.title), clause.level,
+                           text(", ".join(clause.classes)) or "all",
+                           text(clause.section or titles.get(clause.file, ""))]))
     return "\n".join(lines) + "\n"
 
 
@@ -121,12 +123,12 @@ def test_methods_page(clauses: list[Clause], project: Project) -> str:
             inputs = "<br>".join(f"`{f}`" for f in rule.fields)
             report = f"`frs conform` line {clause.id}"
         elif clause.impl:
-            method = f"measured by `{clause.impl}`"
-            inputs = "test data" + (f"; `{clause.schema}`" if clause.schema else "")
-            report = (f"`{links.split_schema_link(clause.schema)[0]}`" if clause.schema
+            method = f"measured by {code(clause.impl)}"
+            inputs = "test data" + (f"; {code(clause.schema)}" if clause.schema else "")
+            report = (code(links.split_schema_link(clause.schema)[0]) if clause.schema
                       else "the test report")
         else:
-            method, inputs, report = "schema", f"`{clause.schema}`", "`frs validate`"
+            method, inputs, report = "schema", code(clause.schema), "`frs validate`"
         lines.append(_row([_link(TEST_METHODS, clause, project), method, inputs, evidence,
                            report]))
     return "\n".join(lines) + "\n"

@@ -22,11 +22,13 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import yaml
 
 from frs_tools.project import Project
+from reference_impl.safe_text import printable
 
 # The level option and the one keyword the clause text must use for it.
 LEVELS = {
@@ -40,7 +42,7 @@ LEVELS = {
 GATED_LEVELS = frozenset({"shall", "shall not", "should", "should not"})
 OPTIONS = ("level", "schema", "impl", "title", "classes", "sources")
 
-ID_PATTERN = re.compile(r"FRS-([A-Z]{2,4})-(\d{3})")
+ID_PATTERN = re.compile(r"FRS-([A-Z]{2,4})-([0-9]{3})")
 # What a slip of the ID still reads as: `FRS-ACC-27`, `frs-acc-027`, `FRS ACC 027`.
 _LOOSE_ID = re.compile(r"\s*FRS[-_ ]*([A-Za-z]{2,4})[-_ ]*(\d{1,3})\s*", re.I)
 _OPTION_KEY = re.compile(r"\s*([^\s:]+)\s*:")
@@ -51,7 +53,7 @@ KEYWORD_PATTERN = re.compile(
 )
 SCHEMA_LINK = re.compile(r"[a-z0-9][a-z0-9-]*(#(/[^\s]*)?)?")
 # `module:function`, or a method of a class, `module:Class.method` (any depth).
-IMPL_LINK = re.compile(r"reference_impl(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
+IMPL_LINK = re.compile(r"reference_impl(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", re.ASCII)
 
 # libyaml's loader when PyYAML has it (ten times faster), the pure-Python one otherwise.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -63,7 +65,11 @@ _PLAIN_OPTION = re.compile(r"([a-z]+):[ ]+([^\s'\"\[\]{}&*!|>%@`#,?:-]"
 # safe loader refuses.
 _YAML_SPECIAL = re.compile(r"(?i)(?:y|n|yes|no|true|false|on|off|null|~|=|[-+.\d][\d._:eE+-]*"
                            r"|\.inf|\.nan|0[xob][\da-f_]+)")
-_BLOCK_OPEN = re.compile(r"^(/{3,})\s*([A-Za-z][\w-]*)?\s*(?:\|\s*(.*?))?\s*$")
+# ASCII spaces only, as Blocks reads an opener (`[ ]*`): a no-break space stays in the
+# argument, where the ID check names it.
+_BLOCK_OPEN = re.compile(r"^(/{3,})[ ]*([A-Za-z][\w-]*)?[ ]*(?:\|[ ]*(.*?))?[ ]*$")
+# What Blocks (pymdownx.blocks) takes for an opener: up to three spaces, `///`, a name.
+_BLOCKS_OPENER = re.compile(r"^[ ]{0,3}/{3,}[ ]*[\w-]+")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _INLINE_CODE = re.compile(r"(`+).+?\1")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -74,6 +80,29 @@ _HEADING_NUMBER = re.compile(r"(?:Annex|附录)\s*([A-Z])\b"
 OTHER_BLOCKS = frozenset({"admonition", "note", "tip", "warning", "example", "info",
                           "details", "tab", "html", "caption", "figure-caption",
                           "table-caption", "definition"})
+# Characters that hide text or show it in another order (zero-width characters, bidi
+# controls, the byte-order mark, the soft hyphen), controls other than tab, and lone
+# surrogates: with one of them the checker, Python-Markdown and a reader would not read
+# the same line (`SHA\u200bLL` is no keyword here, and shows as SHALL).  Refused anywhere
+# in a spec page, prose and translations included.
+_HIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f"
+                     "\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]")
+# Raw HTML that runs, and links to script URLs: refused anywhere in a spec page (the site
+# is built from pull requests; frs_tools/site_markdown.py also drops such links).
+_EXECUTABLE = re.compile(r"(?i)<\s*(script|iframe|object|embed|frame|base|meta|form)\b"
+                         r"|<[A-Za-z][^>]*\son[a-z]+\s*="
+                         r"|(\]\(|\]:|=)\s*[\"'<]?\s*(javascript|vbscript|data):")
+# Where only ASCII is expected, what looks like ASCII but is not: spaces other than the
+# ASCII space, and the fullwidth forms of ASCII (U+FF01-FF5E: ＳＨＡＬＬ, ０１).
+_LOOKALIKE = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\uff01-\uff5e]")
+# Markup in an option's text (a title is shown as written): tags, entities, links, and
+# attribute lists.
+_MARKUP = re.compile(r"<[A-Za-z!/?][^\s>]*|&#?\w+;|\]\(|\{:")
+# What an option's value holds (links, levels and class names are ASCII by construction;
+# sources' locators may hold § and ¶, but no look-alike; a title is text, Chinese
+# punctuation included) and what it is called in a finding.
+_EXPECTED = {"title": ("text", "plain text, shown as written"),
+             "sources": ("no look-alike", "ASCII keys and locators without look-alikes")}
 
 
 @dataclass(frozen=True)
@@ -124,8 +153,10 @@ class Problem:
     id: str = ""
 
     def __str__(self) -> str:
+        """One line, shown as it is: what it quotes of the page is `printable`."""
         where = f"{self.file}:{self.line}: "
-        return where + (f"{self.id}: " if self.id else "") + f"{self.message} [{self.rule}]"
+        return printable(where + (f"{self.id}: " if self.id else "")
+                         + f"{self.message} [{self.rule}]")
 
 
 @dataclass(frozen=True)
@@ -199,7 +230,7 @@ def read_page(text: str, file: str, areas: dict[str, str] | None = None,
     is read here: its clauses, its problems with their lines, and its headings."""
     reader = (parser or _PageParser)(text.splitlines(), file, areas, classes)
     found, faults = reader.run()
-    return found, faults, reader.headings
+    return found, faults + character_problems(text, file), reader.headings
 
 
 class _PageParser:
@@ -234,6 +265,15 @@ class _PageParser:
                 self.section = heading.group(2)
                 self.headings.append(Heading(index + 1, len(heading.group(1)), heading.group(2)))
             opener = _BLOCK_OPEN.match(line)
+            if (line.startswith("///") or _BLOCKS_OPENER.match(line)) \
+                    and (fault := _opener_fault(line)):
+                self.problem(index + 1, f"block opener {fault} (expected '///' at the start "
+                             "of the line, ASCII spaces and letters: '/// requirement | "
+                             "FRS-AREA-NNN')", "confusable",
+                             self.id_read((line.partition("|")[2]).strip()))
+                unknown = re.match(" *(/*)", line).group(1)  # its body is skipped
+                index += 1
+                continue
             if opener and opener.group(2) == "requirement":
                 index = self.clause(index, opener)
                 continue
@@ -250,10 +290,27 @@ class _PageParser:
         return self.clauses, self.problems
 
     def keywords_outside(self, index: int, line: str) -> None:
+        self.lookalike_keywords(index + 1, line)
         for keyword in KEYWORD_PATTERN.findall(_INLINE_CODE.sub("", line)):
             self.problem(index + 1, f"normative keyword '{keyword}' outside a requirement clause "
                          "(write it in lower case, or put the requirement in a clause)",
                          "keyword-outside")
+
+    def lookalike_keywords(self, number: int, line: str, clause_id: str = "") -> None:
+        """A keyword written with look-alikes (`ＳＨＡＬＬ`, `SHALL\u00a0NOT`) reads as one
+        once normalised (NFKC), and shows as one on the site, but is none to the checker."""
+        if line.isascii():
+            return
+        folded, written_right = unicodedata.normalize("NFKC", line), KEYWORD_PATTERN.findall(line)
+        for match in KEYWORD_PATTERN.finditer(folded):
+            if match.group() in written_right:  # the same keyword, in ASCII
+                written_right.remove(match.group())
+            else:  # NFKC keeps the length of a line of look-alikes; not of `…` (`...`)
+                written = line[match.start():match.end()] if len(folded) == len(line) else ""
+                odd = odd_character(written) if written else "look-alike characters"
+                self.problem(number, f"keyword '{match.group()}' is written with {odd} "
+                             "(write it in ASCII capitals and spaces)", "confusable", clause_id)
+                return
 
     def clause(self, start: int, opener: re.Match) -> int:
         """Parse the clause opened at line `start`; return the index to go on from.
@@ -261,7 +318,7 @@ class _PageParser:
         A block that does not parse yields one problem, naming the ID it was written
         with, and no clause."""
         header_line = start + 1
-        slashes, argument = opener.group(1), (opener.group(3) or "").strip()
+        slashes, argument = opener.group(1), (opener.group(3) or "").strip(" \t")
         options, index, misindented = self.option_lines(start + 1)
         body, end, inner = self.body_lines(index, slashes)
         if end == len(self.lines):
@@ -355,6 +412,12 @@ class _PageParser:
                          "bad-id")
             return ""
         match = ID_PATTERN.fullmatch(argument)
+        if not match and (odd := odd_character(argument)):
+            meant = self.id_read(argument)
+            self.problem(line, f"requirement ID '{argument}' holds {odd} (expected ASCII: "
+                         "FRS-<AREA>-<NNN>" + (f"; is it {meant}?)" if meant else ")"),
+                         "confusable", meant)
+            return ""
         if not match:
             meant = self.id_read(argument)
             self.problem(line, f"malformed requirement ID '{argument}' "
@@ -389,6 +452,10 @@ class _PageParser:
         for offset, option in enumerate(options):
             if key := _OPTION_KEY.match(option):
                 lines.setdefault(key.group(1), line + offset)
+        for key in values:  # a look-alike key is unknown; say what makes it so
+            if odd := odd_character(str(key)):
+                self.problem(lines.get(str(key), line), f"option key '{key}' holds {odd} "
+                             "(expected ASCII)", "confusable", clause_id)
         ok = True
         for key, value in values.items():
             at = lines.get(str(key), line)
@@ -408,6 +475,14 @@ class _PageParser:
                        clause_id: str) -> dict[str, str] | None:
         """Every fault of the option values, each at its option's line."""
         faults = []
+        for key, value in values.items():
+            expected, called = _EXPECTED.get(key, ("ASCII", "ASCII"))
+            odd = odd_character(value, expected)
+            markup = _MARKUP.search(value) if key == "title" else None
+            if odd or markup:
+                faults.append((lines.get(key, line), f"option '{key}' holds "
+                               + (odd or f"markup '{markup.group()}'") + f" (expected {called})",
+                               "confusable"))
         level = values.get("level")
         if level is None:
             faults.append((line, "missing option 'level' (one of: shall, shall not, should, "
@@ -439,6 +514,7 @@ class _PageParser:
         expected = LEVELS[level]
         found = False
         for number, text in body:
+            self.lookalike_keywords(number, text, clause_id)
             keywords = KEYWORD_PATTERN.findall(_INLINE_CODE.sub("", text))
             found = found or bool(keywords)
             for keyword in dict.fromkeys(k for k in keywords if k != expected):
@@ -512,6 +588,50 @@ def split_sources(value: str) -> tuple[tuple[str, str], ...]:
 
 def _split_classes(value: str) -> tuple[str, ...]:
     return tuple(c.strip() for c in value.split(",") if c.strip())
+
+
+def character_problems(text: str, file: str) -> list[Problem]:
+    """Every hidden character and every piece of executable markup of a page, at its line
+    (counted as Markdown counts lines: at each newline)."""
+    found = []
+    for number, line in enumerate(text.split("\n"), 1):
+        if hidden := _HIDDEN.search(line.removesuffix("\r")):
+            found.append(Problem(file, number, f"{_named(hidden.group())} at column "
+                                 f"{hidden.start() + 1}: a spec page holds no invisible, "
+                                 "control or text-reordering character (delete it)",
+                                 "hidden-character"))
+        if executable := _EXECUTABLE.search(line):
+            found.append(Problem(file, number, f"executable markup '{executable.group()}': a "
+                                 "spec page holds no script, event attribute or script link",
+                                 "executable-markup"))
+    return found
+
+
+def odd_character(value: str, expected: str = "ASCII") -> str:
+    """Where `value` holds a character a reader could take for another; "" when it holds
+    none.  Hidden characters are odd in any text; look-alikes of ASCII where ASCII is
+    `expected` or "no look-alike" (sources' locators may hold § and ¶); where only ASCII is
+    expected, any other character."""
+    match = _HIDDEN.search(value) or (expected != "text" and _LOOKALIKE.search(value)) or (
+        expected == "ASCII" and re.search(r"[^\x00-\x7f]", value))
+    return f"{_named(match.group())} at column {match.start() + 1}" if match else ""
+
+
+def _opener_fault(line: str) -> str:
+    """How an opener departs from the one form the checker and Blocks both read, or "":
+    Blocks opens after up to three spaces and only on ASCII spaces, this parser at the
+    start of the line; either way one of them would see text where the other sees a block."""
+    head = line.partition("|")[0]
+    if line.startswith(" "):
+        return "starts with a space"
+    if "\t" in head:
+        return "holds a tab"
+    odd = odd_character(head)
+    return f"holds {odd}" if odd else ""
+
+
+def _named(char: str) -> str:
+    return f"U+{ord(char):04X} {unicodedata.name(char, 'control character')}"
 
 
 def _next_fence_state(fence: str, line: str) -> str:

@@ -13,6 +13,7 @@ from frs_tools.clauses import ID_PATTERN, parse_spec
 from frs_tools.project import Project
 from reference_impl.cli_options import add_format
 from reference_impl.errors import InputError
+from reference_impl.safe_text import printable
 
 
 def configure(name: str, parser: argparse.ArgumentParser) -> None:
@@ -114,6 +115,8 @@ def run_diff(args: argparse.Namespace) -> int:
     result = diff.diff(Project.load(args.root), args.ref_a, args.ref_b)
     if args.format == "markdown":
         sys.stdout.write(diff.to_markdown(result, args.heading_level))
+    elif args.format == "text":  # the spec's words, shown in the order they were written
+        sys.stdout.write(printable(diff.to_text(result), lines=True))
     else:
         sys.stdout.write(diff.FORMATS[args.format](result))
     return 0
@@ -176,6 +179,9 @@ def run_retire(args: argparse.Namespace) -> int:
     for given in filter(None, (args.id, args.replaced_by)):
         if not ID_PATTERN.fullmatch(given):
             raise InputError(f"malformed requirement ID '{given}'")
+    if not idlock.VERSION.fullmatch(args.version):
+        raise InputError(f"--in: malformed version '{args.version}' (expected one such as 0.2 "
+                         "or 1.0rc1)")
     lock = idlock.load(project.lock_file)
     idlock.retire(lock, args.id, args.version, args.replaced_by, parse_spec(project).places())
     idlock.save(lock)

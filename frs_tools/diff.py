@@ -32,7 +32,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from frs_tools import idlock, marks, translations
+from frs_tools import escape, idlock, marks, translations
 from frs_tools.clauses import Clause, Problem, parse_text
 from frs_tools.project import Project
 from frs_tools.translations import TranslatedClause
@@ -563,9 +563,10 @@ def _detail_lines(change: Change, style: str) -> list[str]:
         out.append(f"classes: {_classes(list(clause.classes))}")
         out.append(f"text: {text}" if style == "text" else
                    f"text: {text.replace('|', chr(92) + '|')}")
-    elif change.kind == "retired":
-        out.append(f"retired in {d['retired_in'] or '?'}"
-                   + (f", replaced by {d['replaced_by']}" if d["replaced_by"] else ""))
+    elif change.kind == "retired":  # ids.lock's words: inert in Markdown (the changelog page)
+        shown = escape.text if style == "markdown" else str
+        out.append(f"retired in {shown(d['retired_in'] or '?')}"
+                   + (f", replaced by {shown(d['replaced_by'])}" if d["replaced_by"] else ""))
     elif change.kind == "moved":
         out.append(f"{d['from']} -> {d['to']}")
     elif change.kind == "changed":
@@ -632,7 +633,7 @@ def to_markdown(result: Diff, level: int = 2) -> str:
         lines += [f"{h}# {_HEADINGS[kind]} ({len(items)})", ""]
         for change in items:
             clause = change.b or change.a
-            title = f" — {clause.title}" if clause and clause.title else ""
+            title = f" — {escape.text(clause.title)}" if clause and clause.title else ""
             where = f" (`{_where(change.b) or _where(change.a)}`)" if clause else ""
             lines.append(f"- **{change.id}**{title}{where}")
             lines += [f"  - {d}" for d in _detail_lines(change, "markdown")]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from frs_tools import links, pages
 from frs_tools.clauses import Clause
+from frs_tools.escape import text
 from frs_tools.project import Project
 from reference_impl.conform.rules import RULES, accepted_evidence
 
@@ -35,7 +36,7 @@ def ics_page(clauses: list[Clause], project: Project) -> str:
         if clause.schema:  # the records or report its schema names are evidence too
             fields.append(f"evidence: `{links.split_schema_link(clause.schema)[0]}`")
         answered = "<br>".join(fields) or "evidence"
-        cells = [link, clause.title, *(status(clause, c) for c in classes), answered, ""]
+        cells = [link, text(clause.title), *(status(clause, c) for c in classes), answered, ""]
         rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     statement = pages.href(ICS, pages.schema_page_path("conformance-statement"))
     # A Markdown table, not raw HTML: MkDocs rewrites (and checks) only Markdown links.

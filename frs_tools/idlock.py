@@ -18,6 +18,9 @@ from frs_tools.clauses import ID_PATTERN, Clause, Problem
 from reference_impl.errors import InputError
 
 FORMAT = 1
+# A version of the standard as pyproject.toml writes one (PEP 440: 0.2, 1.0rc1, 0.3.dev0):
+# what `retired_in` holds, and all the site and the changelog quote of it.
+VERSION = re.compile(r"[0-9]+(\.[0-9]+)*((a|b|rc)[0-9]+)?(\.dev[0-9]+)?", re.ASCII)
 
 
 class LockError(InputError):
@@ -122,7 +125,15 @@ def problems(lock: Lock, clauses: list[Clause], unparsed: set[str] = frozenset()
         if entry.status == "active" and clause_id not in in_spec:
             found.append(Problem(name, line, "clause deleted without retiring its ID (restore "
                                  "it, or `frs retire` it)", "deleted-unretired", clause_id))
-        if entry.replaced_by and entry.replaced_by not in lock.entries \
+        if entry.status == "retired" and not VERSION.fullmatch(entry.retired_in):
+            found.append(Problem(name, line, f"retired_in '{entry.retired_in}' is not a "
+                                 "version (expected one such as 0.2 or 1.0rc1)",
+                                 "bad-retirement", clause_id))
+        if entry.replaced_by and not ID_PATTERN.fullmatch(entry.replaced_by):
+            found.append(Problem(name, line, f"replaced_by '{entry.replaced_by}' is not a "
+                                 "requirement ID (expected FRS-<AREA>-<NNN>)", "bad-replacement",
+                                 clause_id))
+        elif entry.replaced_by and entry.replaced_by not in lock.entries \
                 and entry.replaced_by not in in_spec:
             found.append(Problem(name, line, f"replaced_by names {entry.replaced_by}, which "
                                  "was never issued", "bad-replacement", clause_id))

@@ -7,7 +7,7 @@ folder (the site's docs_dir).
 
 from __future__ import annotations
 
-import html
+import itertools
 import json
 import math
 import posixpath
@@ -16,6 +16,7 @@ from functools import cache
 
 from frs_tools import links, redirects
 from frs_tools.clauses import Clause
+from frs_tools.escape import code, fenced, text
 from frs_tools.idlock import Lock
 from frs_tools.project import Project
 from frs_tools.traceability import Status
@@ -110,11 +111,6 @@ def chapter_label(title: str) -> str:
     return title
 
 
-def _cell(text: str) -> str:
-    """Text for a Markdown table cell."""
-    return html.escape(text, quote=False).replace("|", "&#124;")
-
-
 def traceability_page(clauses: list[Clause], statuses: dict[str, Status],
                       titles: dict[str, str], project: Project) -> str:
     """Clause → schema → code → tests → status, one short row a clause.
@@ -131,17 +127,17 @@ def traceability_page(clauses: list[Clause], statuses: dict[str, Status],
         cells = [
             f'<span id="row-{clause.id}"></span>'
             f"[{clause.id}]({href(TRACEABILITY, page, clause.id)})"
-            + (f" {_cell(clause.title)}" if clause.title else ""),
+            + (f" {text(clause.title)}" if clause.title else ""),
             clause.level,
-            f'<span title="{html.escape(title)}">{chapter_label(title)}</span>',
-            ", ".join(clause.classes) or "all",
+            f'<span title="{text(title)}">{text(chapter_label(title))}</span>',
+            text(", ".join(clause.classes)) or "all",
             _schema_cell(clause),
             f"[`{clause.impl.partition(':')[2]}`]"
             f"({href(TRACEABILITY, CODE, impl_anchor(clause.impl))} \"{clause.impl}\")"
             if clause.impl else "",
             _tests_cell(status.tests),
             f'<span class="frs-status frs-status-{status.status}" '
-            f'title="{html.escape(status.reason).replace("`", "&#96;")}">{status.status}'
+            f'title="{text(status.reason)}">{status.status}'
             "</span>",
         ]
         rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
@@ -160,7 +156,7 @@ def _tests_cell(tests: tuple[str, ...] | list[str]) -> str:
     """The number of tests, with their node IDs folded under it."""
     if not tests:
         return "0"
-    listed = "".join(f"<li><code>{html.escape(t)}</code></li>" for t in tests)
+    listed = "".join(f"<li><code>{text(t)}</code></li>" for t in tests)
     return f"<details><summary>{len(tests)}</summary><ul>{listed}</ul></details>"
 
 
@@ -168,7 +164,7 @@ def _schema_cell(clause: Clause) -> str:
     if not clause.schema:
         return ""
     name, pointer = links.split_schema_link(clause.schema)
-    title = f' "{pointer}"' if pointer else ""
+    title = f' "{text(pointer)}"' if pointer else ""
     target = href(TRACEABILITY, schema_page_path(name), schema_anchor(pointer))
     return f"[`{name}`]({target}{title})"
 
@@ -190,7 +186,7 @@ def coverage_page(clauses: list[Clause], statuses: dict[str, Status],
             continue
         counts = [sum(statuses[c.id].status == s for c in chapter) for s in columns]
         page = docs_path(file, project)
-        lines.append(f"| [{title}]({href(COVERAGE, page)}) | {len(chapter)} | "
+        lines.append(f"| [{text(title)}]({href(COVERAGE, page)}) | {len(chapter)} | "
                      + " | ".join(map(str, counts)) + " |")
     total = [sum(statuses[c.id].status == s for c in clauses) for s in columns]
     lines.append(f"| **All** | **{len(clauses)}** | " + " | ".join(f"**{n}**" for n in total)
@@ -208,14 +204,14 @@ def retired_page(lock: Lock, clauses: list[Clause], project: Project) -> str:
     if not retired:
         lines.append("No requirement has been retired yet.")
     for clause_id, entry in sorted(retired.items()):
-        lines.append(f'<h4 id="{clause_id}">{clause_id} (retired)</h4>\n')
-        text = f"Retired in version {entry.retired_in}."
+        lines.append(f'<h4 id="{text(clause_id)}">{text(clause_id)} (retired)</h4>\n')
+        said = f"Retired in version {text(entry.retired_in)}."
         if entry.replaced_by in where:
-            text += (f" Replaced by [{entry.replaced_by}]"
+            said += (f" Replaced by [{entry.replaced_by}]"
                      f"({href(RETIRED, where[entry.replaced_by], entry.replaced_by)}).")
         elif entry.replaced_by:
-            text += f" Replaced by {entry.replaced_by}."
-        lines += [text, ""]
+            said += f" Replaced by {text(entry.replaced_by)}."
+        lines += [said, ""]
     return "\n".join(lines) + "\n"
 
 
@@ -230,14 +226,15 @@ def code_page(clauses: list[Clause], project: Project) -> str:
             by_impl.setdefault(clause.impl, []).append(clause)
     for impl, citing in sorted(by_impl.items()):
         name = impl.partition(":")[2]
-        lines.append(f'<h2 id="{impl_anchor(impl)}"><code>{html.escape(impl)}</code></h2>\n')
+        lines.append(f'<h2 id="{text(impl_anchor(impl))}"><code>{text(impl)}</code></h2>\n')
         # Read from the source, not imported: the site build never runs reference code.
         try:
             target = links.resolve_impl(impl)
-            lines += [f"```python\n{name}{target.signature}\n```", "", target.docstring, "",
+            # The docstring is the code's own Markdown (reviewed as code), shown as such.
+            lines += [fenced(f"{name}{target.signature}", "python"), "", target.docstring, "",
                       f"Source: `{project.relative(target.file)}`, line {target.body_start}."]
         except (links.ImplError, OSError, SyntaxError) as exc:  # the checker reports it too
-            lines.append(f"This link does not resolve: {html.escape(str(exc))}")
+            lines.append(f"This link does not resolve: {text(exc)}")
         cited = ", ".join(f"[{c.id}]({href(CODE, spec_path(c, project), c.id)})"
                           for c in citing)
         lines += ["", f"Cited by {cited}.", ""]
@@ -252,14 +249,16 @@ _SYMBOLS = {"minimum": "≥", "exclusiveMinimum": ">", "maximum": "≤", "exclus
 _BACKTICKS = re.compile(r"`([^`]+)`")
 
 
-def _inline(text: str) -> str:
-    """Escape text for an HTML cell, keeping `code` spans."""
-    return _BACKTICKS.sub(lambda m: f"<code>{m.group(1)}</code>", html.escape(text))
+def _inline(value: str) -> str:
+    """A schema's description as inert HTML, keeping its `code` spans."""
+    parts = _BACKTICKS.split(str(value))
+    return "".join(f"<code>{text(part)}</code>" if odd else text(part)
+                   for odd, part in zip(itertools.cycle((False, True)), parts))
 
 
 def _code(value: object) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    return f"<code>{html.escape(text)}</code>"
+    shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return f"<code>{text(shown)}</code>"
 
 
 def _type_of(node: dict, page: str) -> str:
@@ -288,17 +287,18 @@ def _ref_link(ref: str, page: str) -> str:
     definition = fragment.removeprefix("/$defs/") if fragment.startswith("/$defs/") else ""
     anchor = f"#def-{definition}" if definition else ""
     if not target and definition:
-        return f'<a href="{anchor}">{html.escape(definition)}</a>'
+        return f'<a href="{text(anchor)}">{text(definition)}</a>'
     name = target.rsplit("/", 1)[-1].removesuffix(links.SCHEMA_SUFFIX)
     if target.startswith(BASE_URI) and name and (definition or not fragment):
         shown = f"{name} {definition}".strip()
-        return f'<a href="{href(page, schema_page_path(name))}{anchor}">{html.escape(shown)}</a>'
+        target = href(page, schema_page_path(name)) + anchor
+        return f'<a href="{text(target)}">{text(shown)}</a>'
     return _code(ref)
 
 
 def _breakable(path: str) -> str:
     """A property path that may wrap after each dot, never inside a name."""
-    return "<wbr>".join(html.escape(part) for part in re.split(r"(?<=\.)", path))
+    return "<wbr>".join(text(part) for part in re.split(r"(?<=\.)", path))
 
 
 def _constraints(node: dict) -> str:
@@ -307,11 +307,11 @@ def _constraints(node: dict) -> str:
         if key in node:
             value = node[key]
             if key in _SYMBOLS:
-                parts.append(f"{_SYMBOLS[key]} {html.escape(json.dumps(value))}")
+                parts.append(f"{_SYMBOLS[key]} {text(json.dumps(value))}")
             elif key == "pattern":
                 parts.append("matches " + _code(value))
             else:
-                parts.append(f"{key} {_code(value)}")
+                parts.append(f"{text(key)} {_code(value)}")
     if node.get("additionalProperties") is False:
         parts.append("no other properties")
     if "not" in node:
@@ -340,7 +340,7 @@ def _property_rows(node: dict, prefix: str, page: str, rows: list[str],
         cells = [f"<code>{_breakable(path)}</code>", _type_of(sub, page),
                  "yes" if name in required else "", _constraints(sub),
                  _inline(sub.get("description", ""))]
-        rows.append(f'<tr id="{html.escape(anchor + path)}">'
+        rows.append(f'<tr id="{text(anchor + path)}">'
                     + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
         if isinstance(sub.get("properties"), dict):
             _property_rows(sub, f"{path}.", page, rows, anchor)
@@ -379,15 +379,15 @@ def schema_page(name: str, schema: dict, clauses: list[Clause], project: Project
     page = schema_page_path(name)
     citing = [c for c in clauses if links.split_schema_link(c.schema)[0] == name]
     version = schema.get("properties", {}).get("schema_version", {}).get("const")
-    lines = [f"# {schema.get('title', name)}", "", schema.get("description", ""), "",
-             f"- Schema `{name}`" + (f", version `{version}`" if version else ""),
-             f"- `$id`: `{schema.get('$id', '')}`",
+    lines = [f"# {text(schema.get('title', name))}", "", _inline(schema.get("description", "")),
+             "", f"- Schema `{name}`" + (f", version {code(version)}" if version else ""),
+             f"- `$id`: {code(schema.get('$id', ''))}",
              f"- Download: [`{name}{links.SCHEMA_SUFFIX}`]"
              f"({href(page, schema_file_path(name))})", ""]
     if citing:
         lines += ["Cited by " + ", ".join(
             f"[{c.id}]({href(page, spec_path(c, project), c.id)})"
-            + (f" ({c.title})" if c.title else "") for c in citing) + ".", ""]
+            + (f" ({text(c.title)})" if c.title else "") for c in citing) + ".", ""]
     rows: list[str] = []
     _property_rows(schema, "", page, rows)
     if rows:
@@ -407,22 +407,22 @@ def schema_page(name: str, schema: dict, clauses: list[Clause], project: Project
     if rules:
         lines += ["## Rules across properties", ""]
         for where, rule in rules:
-            lines += [f"On `{where.rstrip('.')}`:", "", "```json",
-                      json.dumps(rule, indent=2, ensure_ascii=False), "```", ""]
+            lines += [f"On {code(where.rstrip('.'))}:", "",
+                      fenced(json.dumps(rule, indent=2, ensure_ascii=False), "json"), ""]
     lines += ["## Examples", ""]
     for i, example in enumerate(schema.get("examples", []), 1):
-        lines += [f"Example {i} (from the schema):", "", "```json",
-                  json.dumps(example, indent=2, ensure_ascii=False), "```", ""]
+        lines += [f"Example {i} (from the schema):", "",
+                  fenced(json.dumps(example, indent=2, ensure_ascii=False), "json"), ""]
     examples = examples or {}
     for kind in ("valid", "invalid"):
-        for file, (text, reason) in sorted(examples.get(kind, {}).items()):
-            label = f"`{kind}/{file}`"
+        for file, (example, reason) in sorted(examples.get(kind, {}).items()):
+            label = code(f"{kind}/{file}")
             if reason:
-                label += (f" — rejected by `{reason.get('keyword', '?')}` at "
-                          f"`{reason.get('pointer', '') or '/'}`")
-            lines += [f"/// details | {label}", "", "```json", text.rstrip(), "```", "///", ""]
-    lines += ["## Schema", "", "/// details | The schema itself", "", "```json",
-              json.dumps(schema, indent=2, ensure_ascii=False), "```", "///", ""]
+                label += (f" — rejected by {code(reason.get('keyword', '?'))} at "
+                          f"{code(reason.get('pointer', '') or '/')}")
+            lines += [f"/// details | {label}", "", fenced(example.rstrip(), "json"), "///", ""]
+    lines += ["## Schema", "", "/// details | The schema itself", "",
+              fenced(json.dumps(schema, indent=2, ensure_ascii=False), "json"), "///", ""]
     return "\n".join(lines)
 
 
@@ -474,7 +474,7 @@ def classes_page(clauses: list[Clause], class_names: tuple[str, ...],
         chapter = [c for c in clauses if c.file == file]
         if chapter:
             page = docs_path(file, project)
-            lines.append(f"| [{title}]({href(CLASSES, page)}) | " + " | ".join(
+            lines.append(f"| [{text(title)}]({href(CLASSES, page)}) | " + " | ".join(
                 str(sum(c.applies_to(n) for c in chapter)) for n in class_names) + " |")
     return "\n".join(lines) + "\n"
 
@@ -504,14 +504,13 @@ def class_page(name: str, clauses: list[Clause], statuses: dict[str, Status],
         if not chapter:
             continue
         target = docs_path(file, project)
-        lines += [f"## {title}", "", "| Requirement | Level | Title | Classes | Status |",
+        lines += [f"## {text(title)}", "", "| Requirement | Level | Title | Classes | Status |",
                   "|---|---|---|---|---|"]
         for clause in chapter:
             status = statuses[clause.id].status
-            title = html.escape(clause.title).replace("|", "&#124;") or "—"
             lines.append(f"| [{clause.id}]({href(page, target, clause.id)}) | {clause.level} | "
-                         f"{title} | "
-                         f"{', '.join(clause.classes) or 'all'} | {status} |")
+                         f"{text(clause.title) or '—'} | "
+                         f"{text(', '.join(clause.classes)) or 'all'} | {status} |")
         lines.append("")
     return "\n".join(lines) + "\n"
 
@@ -562,7 +561,7 @@ def schemas_index(schemas: dict[str, dict], clauses: list[Clause]) -> str:
         version = schema.get("properties", {}).get("schema_version", {}).get("const", "")
         count = sum(links.split_schema_link(c.schema)[0] == name for c in clauses)
         lines.append(f"| [{name}]({href(SCHEMAS_INDEX, schema_page_path(name))}) | "
-                     f"{schema.get('title', '')} | {version} | {count} | "
+                     f"{text(schema.get('title', ''))} | {text(version)} | {count} | "
                      f"[`{name}{links.SCHEMA_SUFFIX}`]"
                      f"({href(SCHEMAS_INDEX, schema_file_path(name))}) |")
     return "\n".join(lines) + "\n"

@@ -33,7 +33,7 @@ from reqif.object_lookup import ReqIFObjectLookup
 from reqif.reqif_bundle import ReqIFBundle
 from reqif.unparser import ReqIFUnparser
 
-from frs_tools.catalogue import entries
+from frs_tools.catalogue import entries, writable
 from frs_tools.check import Report
 from frs_tools.clauses import LEVELS
 
@@ -78,8 +78,8 @@ def _slug(text: str) -> str:
 
 def bundle(report: Report, title: str = "FRS requirements") -> ReqIFBundle:
     when = _timestamp()
-    titles = report.spec.titles
-    sections = {c.id: c.section for c in report.spec.clauses}
+    titles = {file: writable(title) for file, title in report.spec.titles.items()}
+    sections = {c.id: writable(c.section) for c in report.spec.clauses}
     rows = entries(report)
     data_types = [
         ReqIFDataTypeDefinitionString(identifier=T_STRING, last_change=when,
@@ -153,14 +153,20 @@ def bundle(report: Report, title: str = "FRS requirements") -> ReqIFBundle:
 
 
 _ATTRIBUTE_VALUE = re.compile(r'(THE-VALUE|LONG-NAME)="([^"]*)"')
+_BREAKS = {"\n": "&#10;", "\r": "&#13;"}
+_LINE_BREAK = re.compile("[\n\r]")
 
 
 def to_reqif(report: Report) -> str:
-    """The ReqIF text.  Line breaks inside attribute values are written as `&#10;`: an XML
-    parser turns a literal one into a space, and the text must read back unchanged."""
+    """The ReqIF text.  Line breaks inside attribute values are written as `&#10;` (and
+    `&#13;`): an XML parser turns a literal one into a space, and the text must read back
+    unchanged.  The texts are `writable`, so no character XML 1.0 forbids is left."""
     text = ReqIFUnparser.unparse(bundle(report))
-    return _ATTRIBUTE_VALUE.sub(lambda m: f'{m.group(1)}="{m.group(2).replace(chr(10), "&#10;")}"',
-                                text)
+    return _ATTRIBUTE_VALUE.sub(lambda m: f'{m.group(1)}="{_kept_breaks(m.group(2))}"', text)
+
+
+def _kept_breaks(value: str) -> str:
+    return _LINE_BREAK.sub(lambda m: _BREAKS[m.group()], value)
 
 
 def read_back(text: str) -> list[dict]:

@@ -8,7 +8,11 @@ generator that renders with Python-Markdown and pymdown-extensions runs it, hook
 - the option lines of those blocks removed before Blocks sees them (the parser has read and
   validated them);
 - formulas (pymdownx.arithmatex) kept out of the search index: KaTeX typesets them on the
-  page, and a search result would otherwise show their TeX source.
+  page, and a search result would otherwise show their TeX source;
+- links only to safe schemes: a `[link](javascript:…)` written anywhere (a clause's text, a
+  page) loses its target, and no element keeps an `on…` event attribute (an attribute
+  list can write one).  Generated pages escape what they quote (frs_tools/escape.py); this
+  is the net under every page, whatever wrote it.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from frs_tools import site
 from frs_tools.clauses import without_options
+from frs_tools.escape import safe_href
 from frs_tools.requirement_block import RequirementExtension
 
 # The attribute Material for MkDocs' search reads (its only search-specific markup here).
@@ -37,6 +42,17 @@ class _MathOutOfSearch(Treeprocessor):
         for element in root.iter():
             if "arithmatex" in element.get("class", "").split():
                 element.set(NOT_SEARCHED, "")
+
+
+class _SafeLinks(Treeprocessor):
+    URLS = ("href", "src", "action", "formaction", "srcset", "xlink:href", "data", "poster")
+
+    def run(self, root: etree.Element) -> None:
+        for element in root.iter():
+            for name in list(element.attrib):
+                if name.lower().startswith("on") or (
+                        name.lower() in self.URLS and not safe_href(element.get(name))):
+                    del element.attrib[name]
 
 
 class SiteExtension(Extension):
@@ -56,6 +72,8 @@ class SiteExtension(Extension):
         md.preprocessors.register(_OptionLines(md), "frs-options", 25)
         RequirementExtension(render=render).extendMarkdown(md)
         md.treeprocessors.register(_MathOutOfSearch(md), "frs-math", 1)
+        # After the inline patterns (20) and attribute lists (8) have made every element.
+        md.treeprocessors.register(_SafeLinks(md), "frs-safe-links", 2)
 
 
 def makeExtension(**kwargs) -> SiteExtension:

@@ -11,6 +11,7 @@ scope with the reason.  So a gap in FRS's coverage of a regulation is a finding 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -117,6 +118,9 @@ class _Reader:
             self.problem(line, f"'{key}': kind must be one of {', '.join(KINDS)} and role "
                          f"one of {', '.join(ROLES)}")
             return
+        if text.get("url") and not re.match(r"https?://", str(text["url"]), re.I):
+            # The bibliography page links it: a script URL there would run on a click.
+            self.problem(line, f"'{key}': url must start with https:// or http://")
         if text["kind"] in INFORMATIVE_ONLY and text["role"] == "normative":
             self.problem(line, f"'{key}': a {text['kind']} source can only be informative")
         provisions = self.provisions(key, fields.get("provisions"))
