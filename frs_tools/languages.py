@@ -58,7 +58,8 @@ PHRASES = {
     "results at build time. Open a row's tests to list them; the filters above the table show "
     "one chapter, class or status.":
         "每项要求、使其具体化的模式和参考代码、验证它的测试，以及它在最近一次测试运行中的状态。"
-        "构建时由规范和测试结果生成。展开一行的测试可列出这些测试；表格上方的筛选器可只显示一个章、类别或状态。",
+        "构建时由规范和测试结果生成。展开一行的测试可列出这些测试；表格上方的筛选器可只显示一个"
+        "章、类别或状态。",
     'data-filter="Chapter Classes Status"': 'data-filter="章 符合性类别 状态"',
     # coverage
     "# Coverage by chapter": "# 各章覆盖情况",
@@ -66,7 +67,8 @@ PHRASES = {
     "SHOULD or SHOULD NOT requirement is verified when a test that names it ran and passed "
     "and, for a requirement with reference code, executed that code. MAY requirements are "
     "listed, not gated.":
-        "最近一次测试运行验证了各章的多少项要求。级别为应、不应、宜或不宜的要求，在指名它的测试运行并通过、"
+        "最近一次测试运行验证了各章的多少项要求。级别为应、不应、宜或不宜的要求，在指名它的测试"
+        "运行并通过、"
         "且（对有参考代码的要求）执行了该代码时视为已验证。级别为可的要求只列出，不设门槛。",
     "| **All** |": "| **全部** |",
     # retired
@@ -93,9 +95,11 @@ PHRASES = {
     "documents the statement must cite for it (an entry of `evidence` whose `supports` names the "
     "requirement), or the evidence it is judged from. Generated from the spec at build time, so "
     "it never falls behind it.":
-        "实现符合性声明表格：FRS 的每项要求、它在各符合性类别中的状态（m 必备，r 推荐，o 可选，n/a 不适用），"
+        "实现符合性声明表格：FRS 的每项要求、它在各符合性类别中的状态（m 必备，r 推荐，o 可选，"
+        "n/a 不适用），"
         "以及回答它的内容——`frs conform` 读取的[符合性声明]({})字段、声明为此须引用的文件"
-        "（`evidence` 中 `supports` 指名该要求的条目），或据以判定的证据。构建时由规范生成，因而不会落后于规范。",
+        "（`evidence` 中 `supports` 指名该要求的条目），或据以判定的证据。构建时由规范生成，因"
+        "而不会落后于规范。",
     "`frs conform --template CLASS` prints a blank statement for one class with the requirements "
     "each field answers; `frs conform STATEMENT` judges a filled one.":
         "`frs conform --template CLASS` 打印某一类别的空白声明及各字段所回答的要求；"
@@ -106,7 +110,8 @@ PHRASES = {
     "(clause 2). Each class has its own error-rate limits and its own list of applicable "
     "requirements: a requirement that names no class applies to all of them. Follow a class to "
     "see every requirement it must meet.":
-        "系统按其功能及比对人脸的场所，在一个类别中符合 FRS（第 2 章）。每个类别有其错误率限值和适用要求清单："
+        "系统按其功能及比对人脸的场所，在一个类别中符合 FRS（第 2 章）。每个类别有其错误率限值"
+        "和适用要求清单："
         "未指名类别的要求适用于所有类别。点击某一类别可查看其须满足的全部要求。",
     "## Requirements by chapter and class": "## 按章和类别统计的要求",
     "# Class {} — ": "# 类别 {}——",
@@ -118,8 +123,15 @@ PHRASES = {
     "{} requirements apply to Class {}: those that name it in their classes, and those that "
     "name no class. The status is that of the last test run. See also [the classes at a "
     "glance]({}).":
-        "{} 项要求适用于类别 {}：在其类别中指名它的要求，以及未指名类别的要求。状态为最近一次测试运行的结果。"
+        "{} 项要求适用于类别 {}：在其类别中指名它的要求，以及未指名类别的要求。状态为最近一次测"
+        "试运行的结果。"
         "另见[符合性类别一览]({})。",
+    # the classes' summaries (reference_impl/classes.py)
+    "device-local 1:1 verification": "设备本地 1:1 验证",
+    "remote or server 1:1 verification, identity proofing": "远程或服务器端 1:1 验证、身份核验",
+    "high-assurance 1:1 verification": "高保障 1:1 验证",
+    "consensual 1:N identification": "经同意的 1:N 辨识",
+    "remote biometric identification in public spaces": "公共场所的远程生物特征辨识",
     # reference index
     "# Reference tables": "# 参考表格",
     "Tables generated at build time from the spec, the schemas and the last test run. They "
@@ -135,7 +147,8 @@ PHRASES = {
     "the implementation conformance statement to fill in, one row a requirement":
         "待填写的实现符合性声明，每项要求一行",
     "the functions of the reference implementation that clauses cite": "条款引用的参考实现函数",
-    "every data object's JSON Schema, property by property": "每个数据对象的 JSON Schema，逐个属性列出",
+    "every data object's JSON Schema, property by property": "每个数据对象的 JSON Schema，逐个"
+    "属性列出",
     "IDs withdrawn, with what replaced them": "已撤销的标识符及其替代",
     "the normative changes of each version": "各版本的规范性变更",
     "[Traceability matrix]": "[追溯矩阵]", "[Coverage by chapter]": "[各章覆盖情况]",
@@ -147,7 +160,8 @@ PHRASES = {
     "Every data object of FRS has a JSON Schema (draft 2020-12), published at its `$id`. Each "
     "page below is generated from the schema itself. Annex A says which records follow which "
     "schema; `frs validate` checks them.":
-        "FRS 的每个数据对象都有一个 JSON Schema（2020-12 草案），发布于其 `$id`。下列每页均由模式本身生成。"
+        "FRS 的每个数据对象都有一个 JSON Schema（2020-12 草案），发布于其 `$id`。下列每页均由模"
+        "式本身生成。"
         "附录 A 说明哪些记录遵循哪个模式；`frs validate` 对其进行检查。",
     "Cited by ": "引用者：",
     "- Download: ": "- 下载：",
@@ -173,7 +187,8 @@ PHRASES = {
     "option). Normative references are those whose content FRS requires; for a dated reference "
     "only the edition cited applies. Secondary reporting (trade press, web pages) is "
     "informative only. Generated at build time.":
-        "FRS 引用的每个来源（取自 `{}`）以及引用它的要求（其 `sources:` 选项）。规范性引用文件是 FRS 要求其内容的文件；"
+        "FRS 引用的每个来源（取自 `{}`）以及引用它的要求（其 `sources:` 选项）。规范性引用文件"
+        "是 FRS 要求其内容的文件；"
         "注日期的引用文件，仅所注日期的版本适用。二手报道（行业媒体、网页）仅供参考。构建时生成。",
     "## Normative references": "## 规范性引用文件",
     "## Informative bibliography": "## 资料性参考文献",
@@ -186,10 +201,14 @@ PHRASES = {
     "reports it unless the bibliography says why it is out of scope. A system deployed in China "
     "that conforms to its FRS class meets each mapped provision as far as the requirement "
     "states it; the provisions' own text governs.":
-        "哪些 FRS 要求实施中国来源文件的各项条款：《人脸识别技术应用安全管理办法》（国家网信办、公安部令第19号）、"
-        "国家网信办备案通知、《中华人民共和国个人信息保护法》、GB/T 41819-2022、GB/T 35273-2020 和 GB/T 38671-2020。"
-        "构建时由要求的 `sources:` 选项生成，从不手工录入：没有要求实施的条款显示为空行，除非参考文献说明其超出范围，"
-        "否则 `frs check` 会报告。在中国部署、符合其 FRS 类别的系统，在要求所述范围内满足每项对应条款；以条款原文为准。",
+        "哪些 FRS 要求实施中国来源文件的各项条款：《人脸识别技术应用安全管理办法》（国家网信办"
+        "、公安部令第19号）、"
+        "国家网信办备案通知、《中华人民共和国个人信息保护法》、GB/T 41819-2022、GB/T 35273-2020"
+        " 和 GB/T 38671-2020。"
+        "构建时由要求的 `sources:` 选项生成，从不手工录入：没有要求实施的条款显示为空行，除非参"
+        "考文献说明其超出范围，"
+        "否则 `frs check` 会报告。在中国部署、符合其 FRS 类别的系统，在要求所述范围内满足每项对"
+        "应条款；以条款原文为准。",
     " Read via ": " 经由 ",
     "out of scope: ": "超出范围：",
     "**no requirement**": "**无对应要求**",
@@ -203,8 +222,10 @@ PHRASES = {
     "by a schema. The criterion is the requirement itself; the report field is where the verdict "
     "appears. The general test conditions are in [Annex C]({}). Generated at build time from the "
     "requirements, the rules of `frs conform` and the schemas.":
-        "各项要求的验证方法：参考实现依据测试数据计算的测量、对符合性声明及其引用证据适用的规则，或模式。"
-        "判据即要求本身；报告字段为判定结果出现之处。一般测试条件见[附录 C]({})。构建时由要求、`frs conform` 的规则和模式生成。",
+        "各项要求的验证方法：参考实现依据测试数据计算的测量、对符合性声明及其引用证据适用的规则"
+        "，或模式。"
+        "判据即要求本身；报告字段为判定结果出现之处。一般测试条件见[附录 C]({})。构建时由要求、"
+        "`frs conform` 的规则和模式生成。",
     "rule on the conformance statement (`frs conform`)": "对符合性声明的规则（`frs conform`）",
     "measured by ": "测量：",
     "test data": "测试数据",
@@ -217,14 +238,16 @@ COLUMNS = {
     "Schema": "模式", "Code": "代码", "Tests": "测试", "Status": "状态",
     "Requirements": "要求数", "Class": "类别", "What the system does": "系统的功能",
     "FPIR per group": "每群组 FPIR", "Requirements (shall · should · may)": "要求（应 · 宜 · 可）",
-    "Title": "标题", "Answered by": "回答依据", "Support (yes / no / n/a)": "支持（是 / 否 / 不适用）",
+    "Title": "标题", "Answered by": "回答依据", "Support (yes / no / n/a)": "支持（是 / 否 / 不"
+    "适用）",
     "Table": "表格", "What it holds": "内容", "Address": "地址",
     "Object": "对象", "Version": "版本", "Cited by": "引用数", "Download": "下载",
     "Key": "键", "Document": "文件", "Issuer": "发布者", "Date": "日期", "Kind": "类型",
     "Provision": "条款", "In FRS's words": "FRS 的表述", "Implemented by": "实施的要求",
     "Clause": "章条", "Method": "方法", "Inputs": "输入", "Evidence": "证据",
     "Verdict reported in": "判定结果所在",
-    "Rate": "比率", "Limit": "限值", "Trials counted": "计数的试验", "Minimum test size": "最小测试规模",
+    "Rate": "比率", "Limit": "限值", "Trials counted": "计数的试验", "Minimum test size": "最小"
+    "测试规模",
     "Rule of 30 (30 / x)": "30 规则（30 / x）", "Group FMR bound": "群组 FMR 上限",
     "Non-mated comparisons": "冒名（异源）比对数", "Group FNMR bound": "群组 FNMR 上限",
     "Mated comparisons": "真实（同源）比对数", "Subjects per group": "每群组受试者数",
@@ -233,7 +256,8 @@ COLUMNS = {
 }
 # Column heads with a number in them (Annex F).
 COLUMN_PATTERNS = {
-    "{} error": "{} 个错误", "{} errors": "{} 个错误", "Subjects for {} groups": "{} 个群组的受试者数",
+    "{} error": "{} 个错误", "{} errors": "{} 个错误", "Subjects for {} groups": "{} 个群组的受"
+    "试者数",
     "{} enrolment, {} probe": "{} 个注册样本、{} 个探针样本",
     "{} enrolment, {} probes": "{} 个注册样本、{} 个探针样本",
 }

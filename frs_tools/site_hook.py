@@ -18,6 +18,7 @@ translated, and on every heading the English heading's anchor (frs_tools/languag
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 from contextlib import contextmanager
@@ -113,9 +114,10 @@ def _english_parts(files: Files, config, model: site.SiteModel) -> None:
     for file in model.titles:
         path = pages.docs_path(file, model.project)
         if files.get_file_from_path(path) is None:
-            text = (model.project.root / file).read_text(encoding="utf-8")
-            notice = f"/// note\n{languages.word('untranslated', ZH)}\n///\n\n"
-            files.append(File.generated(config, path, content=notice + text))
+            title, _, text = (model.project.root / file).read_text(
+                encoding="utf-8").partition("\n")
+            notice = f"/// note\n{languages.word('untranslated', ZH)}\n///\n"
+            files.append(File.generated(config, path, content=f"{title}\n\n{notice}{text}"))
 
 
 def on_post_build(config) -> None:
@@ -126,10 +128,11 @@ def on_post_build(config) -> None:
 
 def _build_chinese(config) -> None:
     """The Chinese edition into the English site's zh/ folder, with the same strictness
-    (its warnings count against the English build too)."""
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-
+    (its warnings count against the English build too), by the generator running this
+    hook (MkDocs or ProperDocs)."""
+    generator = type(config).__module__.split(".")[0]
+    build = importlib.import_module(f"{generator}.commands.build").build
+    load_config = importlib.import_module(f"{generator}.config").load_config
     root = Path(config.config_file_path).parent
     address = f"{config.site_url.rstrip('/')}/{FOLDER}/" if config.site_url else None
     chinese = load_config(str(root / ZH_CONFIG), site_dir=str(Path(config.site_dir) / FOLDER),
