@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from frs_tools import idlock, links, marks, sources, traceability
+from frs_tools import idlock, links, marks, sources, traceability, translations
 from frs_tools.clauses import Clause, Problem, Spec, parse_spec
 from frs_tools.project import Project
 from reference_impl.errors import InputError
@@ -36,6 +36,9 @@ def check(project: Project, with_results: bool = False, with_tests: bool = False
                 + area_problems(clauses, lock, project.areas)
                 + idlock.problems(lock, clauses, spec.unparsed)
                 + links.problems(project, clauses) + sources.problems(project, clauses))
+    for language in project.languages:
+        problems += translations.problems(project, spec, lock,
+                                          translations.parse_translations(project, language))
     found = []
     if with_tests:
         found += traceability.unknown_ids(collected(project), in_spec, lock)

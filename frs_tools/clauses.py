@@ -22,7 +22,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import yaml
 
@@ -67,6 +67,9 @@ _BLOCK_OPEN = re.compile(r"^(/{3,})\s*([A-Za-z][\w-]*)?\s*(?:\|\s*(.*?))?\s*$")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _INLINE_CODE = re.compile(r"(`+).+?\1")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+# A heading's clause number: `Annex A` / `附录 A`, or `6.1`, `B.2` before a space.
+_HEADING_NUMBER = re.compile(r"(?:Annex|附录)\s*([A-Z])\b"
+                             r"|([A-Z]\.\d+(?:\.\d+)*|\d+(?:\.\d+)*)(?!\S)")
 # Block types the site enables besides `requirement` (pymdownx.blocks.*).
 OTHER_BLOCKS = frozenset({"admonition", "note", "tip", "warning", "example", "info",
                           "details", "tab", "html", "caption", "figure-caption",
@@ -125,6 +128,21 @@ class Problem:
         return where + (f"{self.id}: " if self.id else "") + f"{self.message} [{self.rule}]"
 
 
+@dataclass(frozen=True)
+class Heading:
+    """A Markdown heading of a page, outside code and requirement blocks."""
+
+    line: int
+    level: int
+    text: str
+
+    @property
+    def number(self) -> str:
+        """Its clause number: `6.1`, `B.2`, `A` for `Annex A ...` (or `附录 A ...`), or ""."""
+        match = _HEADING_NUMBER.match(self.text)
+        return (match.group(1) or match.group(2)) if match else ""
+
+
 @dataclass
 class Spec:
     """Every clause and every parse problem of a spec tree."""
@@ -132,6 +150,7 @@ class Spec:
     clauses: list[Clause]
     problems: list[Problem]
     titles: dict[str, str]  # each page's first heading, by file
+    headings: dict[str, list[Heading]] = field(default_factory=dict)  # by file, in order
 
     @property
     def files(self) -> list[str]:
@@ -152,14 +171,17 @@ class Spec:
 
 
 def parse_spec(project: Project) -> Spec:
-    """Parse every Markdown page under the project's spec directory."""
+    """Parse every Markdown page under the project's spec directory (its translations'
+    folders aside: frs_tools.translations reads those)."""
     spec = Spec([], [], {})
-    for path in sorted(project.spec_dir.rglob("*.md")):
+    for path in project.english_pages():
         name = project.relative(path)
         text = path.read_text(encoding="utf-8")
-        found, faults = parse_text(text, name, project.areas, project.classes)
+        parser = _PageParser(text.splitlines(), name, project.areas, project.classes)
+        found, faults = parser.run()
         spec.clauses += found
         spec.problems += faults
+        spec.headings[name] = parser.headings
         spec.titles[name] = next((m.group(2) for m in map(_HEADING.match, text.splitlines())
                                   if m and len(m.group(1)) == 1), path.stem)
     return spec
@@ -172,15 +194,21 @@ def parse_text(text: str, file: str, areas: dict[str, str] | None = None,
 
 
 class _PageParser:
+    """The parser of an English page; frs_tools.translations subclasses it for the
+    translated pages (other options, other verbal forms, the same blocks)."""
+
+    options = OPTIONS
+
     def __init__(self, lines: list[str], file: str, areas: dict[str, str] | None,
                  classes: tuple[str, ...] | None):
         self.lines = lines
         self.file = file
         self.areas = areas
         self.known_classes = classes
-        self.clauses: list[Clause] = []
+        self.clauses: list = []
         self.problems: list[Problem] = []
         self.section = ""
+        self.headings: list[Heading] = []
 
     def problem(self, line: int, message: str, rule: str, id: str = "") -> None:
         self.problems.append(Problem(self.file, line, message, rule, id))
@@ -195,6 +223,7 @@ class _PageParser:
                 continue
             if heading := _HEADING.match(line):
                 self.section = heading.group(2)
+                self.headings.append(Heading(index + 1, len(heading.group(1)), heading.group(2)))
             opener = _BLOCK_OPEN.match(line)
             if opener and opener.group(2) == "requirement":
                 index = self.clause(index, opener)
@@ -248,17 +277,25 @@ class _PageParser:
                          "each option with four spaces, not a tab)", "bad-option", clause_id)
             return end + 1
         values = self.checked_options(header_line + 1, options, clause_id)
-        text = "\n".join(line for _, line in body).strip()
         if values is not None:
-            level = values["level"]
-            self.check_text(header_line, clause_id, level, body)
-            self.clauses.append(Clause(
-                id=clause_id, level=level, text=text, file=self.file, line=header_line,
-                title=values.get("title", ""), schema=values.get("schema", ""),
-                impl=values.get("impl", ""), section=self.section,
-                classes=_split_classes(values.get("classes", "")),
-                sources=split_sources(values.get("sources", ""))))
+            self.add_clause(header_line, clause_id, values, body)
         return end + 1
+
+    def add_clause(self, line: int, clause_id: str, values: dict[str, str],
+                   body: list[tuple[int, str]]) -> None:
+        level = values["level"]
+        self.check_text(line, clause_id, level, body)
+        self.clauses.append(Clause(
+            id=clause_id, level=level, text="\n".join(text for _, text in body).strip(),
+            file=self.file, line=line, title=values.get("title", ""),
+            schema=values.get("schema", ""), impl=values.get("impl", ""), section=self.section,
+            classes=_split_classes(values.get("classes", "")),
+            sources=split_sources(values.get("sources", ""))))
+
+    def unknown_option(self, key: str) -> tuple[str, str]:
+        """The message and rule of an option this page's blocks do not take."""
+        return (f"unknown option '{key}' (expected one of: {', '.join(self.options)}"
+                f"{_did_you_mean(key, self.options)})", "bad-option")
 
     def option_lines(self, index: int) -> tuple[list[str], int, int | None]:
         """The option lines after an opener, the index after them, and the number of the
@@ -346,10 +383,8 @@ class _PageParser:
         ok = True
         for key, value in values.items():
             at = lines.get(str(key), line)
-            if key not in OPTIONS:
-                self.problem(at, f"unknown option '{key}' (expected one of: "
-                             f"{', '.join(OPTIONS)}{_did_you_mean(str(key), OPTIONS)})",
-                             "bad-option", clause_id)
+            if key not in self.options:
+                self.problem(at, *self.unknown_option(str(key)), clause_id)
                 ok = False
             elif not isinstance(value, str) or not value.strip():
                 self.problem(at, f"option '{key}' must be a non-empty text, "
@@ -483,5 +518,5 @@ def _next_fence_state(fence: str, line: str) -> str:
     return fence
 
 
-__all__ = ["Clause", "Problem", "Spec", "LEVELS", "GATED_LEVELS", "ID_PATTERN",
+__all__ = ["Clause", "Heading", "Problem", "Spec", "LEVELS", "GATED_LEVELS", "ID_PATTERN",
            "parse_spec", "parse_text"]

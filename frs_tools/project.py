@@ -18,6 +18,9 @@ class ProjectError(InputError):
     """The project's configuration cannot be read."""
 
 
+# Folders of spec_dir that hold translations, not English pages (ISO 639-1 codes).
+TRANSLATION_FOLDERS = frozenset({"zh"})
+
 # The working group's commands run on a checkout; an installed `frs` has none around it.
 NEEDS_CHECKOUT = "needs a checkout of the FRS repository"
 
@@ -32,6 +35,9 @@ class Project:
     areas: dict[str, str] = field(default_factory=dict)
     classes: tuple[str, ...] | None = None  # None: any class name is accepted
     bibliography: str = "spec/bibliography.yaml"  # relative to root (frs_tools.sources)
+    # The languages the standard is translated into, each in spec_dir/<language>/
+    # (frs_tools.translations); `frs check` holds each to the English pages.
+    languages: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, root: Path | str | None = None) -> Project:
@@ -56,7 +62,23 @@ class Project:
             areas=dict(table.get("areas", {})),
             classes=tuple(table["classes"]) if "classes" in table else None,
             bibliography=table.get("bibliography", "spec/bibliography.yaml"),
+            languages=tuple(table.get("languages", ())),
         )
+
+    def translation_dir(self, language: str) -> Path:
+        return self.spec_dir / language
+
+    def english_pages(self) -> list[Path]:
+        """The English spec pages: every page under spec_dir but the translations'."""
+        return sorted(p for p in self.spec_dir.rglob("*.md")
+                      if not self.translation_of(p.relative_to(self.spec_dir).as_posix()))
+
+    def translation_of(self, page: str) -> str:
+        """The language of a page named relative to spec_dir, "" for an English one.
+        A translation folder counts whether or not `languages` names it yet, so a
+        translation in progress is never read as English."""
+        first = page.partition("/")[0]
+        return first if first in TRANSLATION_FOLDERS or first in self.languages else ""
 
     @cached_property
     def docs_folder(self) -> str:
