@@ -14,9 +14,7 @@ heading structure in both languages), so the language switch keeps the reader's 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 import markdown as python_markdown
 
@@ -367,48 +365,3 @@ def with_heading_ids(translated: str, ids: list[str]) -> str:
             n += 1
     return "\n".join(lines)
 
-
-# ---- The Chinese edition's text, until frs_tools/translations.py (zh-check) lands ----------
-_BLOCK = re.compile(r"^/// requirement \| (FRS-[A-Z]{2,4}-\d{3})\s*$")
-_OPTION = re.compile(r"^ {4}(translates|title):\s*(.*?)\s*$")
-
-
-@dataclass(frozen=True)
-class Translation:
-    id: str
-    title: str
-    translates: str  # ids.lock's hash of the English text translated
-    file: str
-    line: int
-
-
-def zh_dir(project) -> Path:
-    return project.spec_dir / FOLDER
-
-
-def english(spec, project):
-    """The English spec alone: spec/zh is its translation, not more clauses."""
-    prefix = project.relative(zh_dir(project)) + "/"
-    spec.clauses = [c for c in spec.clauses if not c.file.startswith(prefix)]
-    spec.problems = [p for p in spec.problems if not p.file.startswith(prefix)]
-    spec.titles = {f: t for f, t in spec.titles.items() if not f.startswith(prefix)}
-    return spec
-
-
-def read_translations(project) -> tuple[dict[str, Translation], dict[str, str]]:
-    """The translated clauses by ID, and each translated page's title by English file."""
-    clauses: dict[str, Translation] = {}
-    titles: dict[str, str] = {}
-    for path in sorted(zh_dir(project).glob("*.md")):
-        lines = path.read_text(encoding="utf-8").split("\n")
-        english_file = project.relative(project.spec_dir / path.name)
-        titles[english_file] = next((m.group(2) for m in map(_HEADING.match, lines)
-                                     if m and len(m.group(1)) == 1), path.stem)
-        for i, line in enumerate(lines):
-            opened = _BLOCK.match(line)
-            if opened:
-                options = dict(m.groups() for m in map(_OPTION.match, lines[i + 1:i + 4]) if m)
-                clauses[opened.group(1)] = Translation(
-                    opened.group(1), options.get("title", ""), options.get("translates", ""),
-                    project.relative(path), i + 1)
-    return clauses, titles

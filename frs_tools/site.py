@@ -24,6 +24,7 @@ from frs_tools.check import duplicate_problems, unique_clauses
 from frs_tools.clauses import parse_spec
 from frs_tools.project import Project
 from frs_tools.requirement_block import Rendering
+from frs_tools.translations import parse_translations
 from reference_impl.errors import InputError
 
 # KaTeX, installed from npm (package.json, package-lock.json); the site serves its own copy.
@@ -104,7 +105,7 @@ def _last_commit_date(root: Path) -> str:
 class SiteModel:
     def __init__(self, project: Project):
         self.project = project
-        spec = languages.english(parse_spec(project), project)
+        spec = parse_spec(project)
         problems = spec.problems + duplicate_problems(spec.clauses)
         self.clauses = unique_clauses(spec.clauses)
         problems += [p for p in links.problems(project, self.clauses) if p.rule == "bad-schema"]
@@ -119,7 +120,14 @@ class SiteModel:
         # The pages that define a clause: a search for its ID must list them first.
         self.defining_pages = {pages.spec_path(c, project) for c in self.clauses}
         # The Chinese edition (spec/zh): its clauses by ID, its page titles by English file.
-        self.translations, self.zh_titles = languages.read_translations(project)
+        chinese = parse_translations(project, languages.ZH)
+        unknown = [f"{t.file}:{t.line}: {t.id}: no English clause has this ID [translation]"
+                   for t in chinese.clauses.values() if t.id not in self.by_id]
+        if chinese.problems or unknown:
+            raise SiteError("the Chinese edition has problems:\n"
+                            + "\n".join([*map(str, chinese.problems), *unknown]))
+        self.translations = chinese.clauses
+        self.zh_titles = {page.english: page.title for page in chinese.pages.values()}
         self._generated: dict[str, dict[str, str]] = {}
 
     def status_label(self, clause_id: str) -> str:

@@ -122,20 +122,21 @@ def _english_parts(files: Files, config, model: site.SiteModel) -> None:
 
 def on_post_build(config) -> None:
     redirects.write(Path(config.site_dir), redirects.REDIRECTS, config.use_directory_urls)
-    if _language(config) == EN and os.environ.get("FRS_SITE_LANGUAGES", "en zh") != EN:
-        _build_chinese(config)
+    chinese = Path(config.config_file_path).parent / ZH_CONFIG  # a project may have none
+    if _language(config) == EN and chinese.is_file() and \
+            os.environ.get("FRS_SITE_LANGUAGES", "en zh") != EN:
+        _build_chinese(config, chinese)
 
 
-def _build_chinese(config) -> None:
+def _build_chinese(config, chinese_config: Path) -> None:
     """The Chinese edition into the English site's zh/ folder, with the same strictness
     (its warnings count against the English build too), by the generator running this
     hook (MkDocs or ProperDocs)."""
     generator = type(config).__module__.split(".")[0]
     build = importlib.import_module(f"{generator}.commands.build").build
     load_config = importlib.import_module(f"{generator}.config").load_config
-    root = Path(config.config_file_path).parent
     address = f"{config.site_url.rstrip('/')}/{FOLDER}/" if config.site_url else None
-    chinese = load_config(str(root / ZH_CONFIG), site_dir=str(Path(config.site_dir) / FOLDER),
+    chinese = load_config(str(chinese_config), site_dir=str(Path(config.site_dir) / FOLDER),
                           strict=config.strict, site_url=address)
     chinese.plugins.on_startup(command="build", dirty=False)
     try:
