@@ -79,9 +79,12 @@ _WORDS = {**{form: level for level, forms in FORMS.items() for form in forms},
 # Longest first: at each place the regex takes the longest word (不应该 over 不应 over 应),
 # and a compound starting before a form (相应) is matched first, hiding the form.
 _FORM_PATTERN = re.compile("|".join(sorted(map(re.escape, _WORDS), key=len, reverse=True)))
-_NOT_PROSE = re.compile(r"(`+).+?\1|\$[^$\n]+\$|\\\(.+?\\\)")
-# The forms informative text must not use (ZH-FORMAT): those of requirements.
-_REQUIREMENT_LEVELS = ("shall", "shall not", "should", "should not", "forbidden")
+# Not text that states a requirement: code, formulas, and a word in quotation marks, which
+# names a form rather than using it (“应” is the verbal form of ...).
+_NOT_PROSE = re.compile(r"(`+).+?\1|\$[^$\n]+\$|\\\(.+?\\\)|“[^”\n]{1,4}”|「[^」\n]{1,4}」")
+# The requirement verbs informative text must not use (ZH-FORMAT): 推荐 and 建议 are also
+# the words that report what a source recommends, so they stay allowed there.
+_OUTSIDE = frozenset({"应", "应该", "不应", "不应该", "宜", "不宜", "必须"})
 
 
 def verbal_forms(line: str) -> list[tuple[str, str]]:
@@ -119,6 +122,11 @@ class Translations:
     problems: list[Problem] = field(default_factory=list)
     blocks: list[TranslatedClause] = field(default_factory=list)  # every block, in order
 
+    @property
+    def unparsed(self) -> set[str]:
+        """IDs whose translated block does not parse: its problem is the one finding."""
+        return {p.id for p in self.problems if p.id} - set(self.clauses)
+
     def page_for(self, english: str) -> TranslatedPage | None:
         return next((p for p in self.pages.values() if p.english == english), None)
 
@@ -150,8 +158,8 @@ class _TranslationParser(_PageParser):
     def checked_values(self, line: int, lines: dict[str, int], values: dict[str, str],
                        clause_id: str) -> dict[str, str] | None:
         translates = values.get("translates")
-        if translates is None:
-            self.problem(line, "missing option 'translates' (the ids.lock hash of the "
+        if translates is None:  # `line` is the first option's; the opener is above it
+            self.problem(line - 1, "missing option 'translates' (the ids.lock hash of the "
                          "English text this translates, sha256:...)", "translation-option",
                          clause_id)
             return None
@@ -171,8 +179,8 @@ class _TranslationParser(_PageParser):
 
     def keywords_outside(self, index: int, line: str) -> None:
         super().keywords_outside(index, line)
-        for form, level in dict.fromkeys(verbal_forms(line)):
-            if level in _REQUIREMENT_LEVELS:
+        for form, _ in dict.fromkeys(verbal_forms(line)):
+            if form in _OUTSIDE:
                 self.problem(index + 1, f"verbal form '{form}' outside a requirement clause "
                              "(informative text states facts; put the requirement in a "
                              "clause)", "keyword-outside")
@@ -291,7 +299,8 @@ def clause_problems(english: dict[str, Clause], lock: Lock, translations: Transl
                                  "translation-place", clause_id))
     have = {p.english for p in translations.pages.values()}
     for clause in english.values():
-        if clause.id not in translations.clauses and clause.file in have:
+        if clause.id not in translations.clauses and clause.id not in translations.unparsed \
+                and clause.file in have:
             page = translations.page_for(clause.file)
             found.append(Problem(page.file, 1, f"no translation of the clause at "
                                  f"{clause.file}:{clause.line}", "untranslated", clause.id))
