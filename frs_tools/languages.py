@@ -279,7 +279,8 @@ def status(name: str, language: str) -> str:
 
 @cache
 def _pattern(english: str) -> re.Pattern:
-    return re.compile(re.escape(english).replace(r"\{\}", "(.+?)"))
+    # Greedy within the line: a value may hold the pattern's next character (`0.3.`).
+    return re.compile(re.escape(english).replace(r"\{\}", "([^\n]+)"))
 
 
 def _templated(english: str, chinese: str, text: str, whole: bool = False) -> str:

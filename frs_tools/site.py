@@ -201,7 +201,9 @@ class SiteModel:
                 self._generated[key] = self._pages(self.clauses, self.titles, site_url)
             else:
                 english = self.generated_pages(site_url)
-                clauses = [replace(c, title=self.title(c.id, language)) for c in self.clauses]
+                clauses = [replace(c, title=self.title(c.id, language),
+                                   section=getattr(self.translations.get(c.id), "section",
+                                                   c.section)) for c in self.clauses]
                 titles = {f: self.zh_titles.get(f, t) for f, t in self.titles.items()}
                 self._generated[key] = {
                     path: languages.with_heading_ids(languages.localize(text, language),
