@@ -36,6 +36,8 @@ WORDS = {
     "English text": "英文原文",
     "untranslated": "本页尚无中文译文，以下为英文原文。",
     "Print (whole standard)": "打印（全文）",
+    "Table of Contents": "目录",
+    "Permanent link": "永久链接",
     "Annex C — Test methods": "附录 C 测试方法",
     "Conformance classes": "符合性类别",
     "Reference": "参考资料",

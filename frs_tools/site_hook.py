@@ -64,10 +64,13 @@ def on_config(config):
     logging.getLogger("jieba").setLevel(logging.WARNING)  # Material's search segmenter
     if language == ZH:
         config.mdx_configs.setdefault("frs_tools.site_markdown", {})["language"] = ZH
+        config.mdx_configs.setdefault("toc", {})["permalink_title"] = languages.word(
+            "Permanent link", ZH)
         config.nav = _translated_nav(config.nav or [])
         if "print-site" in config.plugins:
-            config.plugins["print-site"].config["print_page_title"] = languages.word(
-                "Print (whole standard)", ZH)
+            config.plugins["print-site"].config.update(
+                print_page_title=languages.word("Print (whole standard)", ZH),
+                toc_title=languages.word("Table of Contents", ZH))
     return config
 
 
