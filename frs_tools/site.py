@@ -126,7 +126,7 @@ class SiteModel:
         if chinese.problems or unknown:
             raise SiteError("the Chinese edition has problems:\n"
                             + "\n".join([*map(str, chinese.problems), *unknown]))
-        self.translations = chinese.clauses
+        self.chinese, self.translations = chinese, chinese.clauses
         self.zh_titles = {page.english: page.title for page in chinese.pages.values()}
         self._generated: dict[str, dict[str, str]] = {}
 
@@ -147,9 +147,7 @@ class SiteModel:
     def stale(self, clause_id: str) -> bool:
         """A translation of an older English text than the clause's own (ids.lock's hash
         of the text it translated differs from the English text's hash now)."""
-        translated = self.translations.get(clause_id)
-        return bool(translated) and translated.translates != \
-            self.by_id[clause_id].normative_hash
+        return self.chinese.state(self.by_id[clause_id]) == "stale"
 
     def english_href(self, clause_id: str) -> str:
         """From the clause's Chinese page to the English text of the clause."""
