@@ -41,8 +41,9 @@ $(CHROMIUM):
 	apt-get update -q
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium
 
+# Without apt (macOS, say) the system's own CJK fonts serve; the glyph test tells.
 $(CJK_FONT):
-	@command -v apt-get >/dev/null || { echo "install the Noto CJK fonts at $(CJK_FONT)"; exit 1; }
+	@command -v apt-get >/dev/null || { echo "no apt-get: the Chinese edition uses this system's CJK fonts"; exit 0; }
 	apt-get update -q
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends fonts-noto-cjk
 
