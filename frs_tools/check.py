@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from frs_tools import idlock, links, marks, sources, traceability, translations
@@ -19,6 +19,14 @@ class Report:
     lock: idlock.Lock
     problems: list[Problem]
     trace: traceability.Traceability | None = None
+    translations: dict[str, translations.Translations] = field(default_factory=dict)
+
+    def translation_summary(self) -> dict[str, dict[str, int]]:
+        """Per language: how many English clauses have a current, stale or no translation."""
+        clauses = unique_clauses(self.spec.clauses)
+        return {language: {state: sum(t.state(c) == state for c in clauses)
+                           for state in ("current", "stale", "missing")}
+                for language, t in self.translations.items()}
 
 
 def check(project: Project, with_results: bool = False, with_tests: bool = False,
@@ -36,9 +44,10 @@ def check(project: Project, with_results: bool = False, with_tests: bool = False
                 + area_problems(clauses, lock, project.areas)
                 + idlock.problems(lock, clauses, spec.unparsed)
                 + links.problems(project, clauses) + sources.problems(project, clauses))
-    for language in project.languages:
-        problems += translations.problems(project, spec, lock,
-                                          translations.parse_translations(project, language))
+    editions = {language: translations.parse_translations(project, language)
+                for language in project.languages}
+    for edition in editions.values():
+        problems += translations.problems(project, spec, lock, edition)
     found = []
     if with_tests:
         found += traceability.unknown_ids(collected(project), in_spec, lock)
@@ -50,7 +59,7 @@ def check(project: Project, with_results: bool = False, with_tests: bool = False
             trace.statuses = {i: s for i, s in trace.statuses.items() if i in only}
     problems += [p for p in dict.fromkeys(found) if only is None or p.id in only]
     problems.sort(key=lambda p: (p.file, p.line, p.id, p.rule))
-    return Report(spec, lock, problems, trace)
+    return Report(spec, lock, problems, trace, editions)
 
 
 def collected(project: Project) -> list[traceability.TestCase]:

@@ -177,11 +177,10 @@ def parse_spec(project: Project) -> Spec:
     for path in project.english_pages():
         name = project.relative(path)
         text = path.read_text(encoding="utf-8")
-        parser = _PageParser(text.splitlines(), name, project.areas, project.classes)
-        found, faults = parser.run()
+        found, faults, headings = read_page(text, name, project.areas, project.classes)
         spec.clauses += found
         spec.problems += faults
-        spec.headings[name] = parser.headings
+        spec.headings[name] = headings
         spec.titles[name] = next((m.group(2) for m in map(_HEADING.match, text.splitlines())
                                   if m and len(m.group(1)) == 1), path.stem)
     return spec
@@ -190,7 +189,17 @@ def parse_spec(project: Project) -> Spec:
 def parse_text(text: str, file: str, areas: dict[str, str] | None = None,
                classes: tuple[str, ...] | None = None) -> tuple[list[Clause], list[Problem]]:
     """Parse one page: its clauses, and every problem with a line number."""
-    return _PageParser(text.splitlines(), file, areas, classes).run()
+    return read_page(text, file, areas, classes)[:2]
+
+
+def read_page(text: str, file: str, areas: dict[str, str] | None = None,
+              classes: tuple[str, ...] | None = None, parser: type[_PageParser] | None = None
+              ) -> tuple[list, list[Problem], list[Heading]]:
+    """Every page, English or translated (`parser` = frs_tools.translations' subclass),
+    is read here: its clauses, its problems with their lines, and its headings."""
+    reader = (parser or _PageParser)(text.splitlines(), file, areas, classes)
+    found, faults = reader.run()
+    return found, faults, reader.headings
 
 
 class _PageParser:

@@ -45,7 +45,8 @@ def run_check(args: argparse.Namespace) -> int:
         raise InputError(f"--tests: {exc}") from None
     if args.format == "json":
         print(json.dumps({"problems": [vars(p) for p in report.problems],
-                          "clauses": len(report.spec.clauses)}, indent=2))
+                          "clauses": len(report.spec.clauses),
+                          "translations": report.translation_summary()}, indent=2))
     else:
         for problem in report.problems:
             print(problem)
@@ -56,6 +57,8 @@ def run_check(args: argparse.Namespace) -> int:
             for status in report.trace.statuses.values():
                 counts[status.status] = counts.get(status.status, 0) + 1
             summary += ": " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+        for language, states in report.translation_summary().items():
+            summary += f"; {language}: " + ", ".join(f"{n} {s}" for s, n in states.items())
         print(f"{_count(len(report.problems), 'problem')}; {summary}", file=sys.stderr)
     return 1 if report.problems else 0
 

@@ -12,6 +12,11 @@ reads it, from the `requirement` marks pytest collects (frs_tools/marks.py), at 
 second side: the working tree, or a commit unpacked into a temporary folder.  Collection
 imports every test module, so its result is kept in the results folder under the tree's
 fingerprint, and it is done only when a clause changed.
+
+Both languages: the translated pages (`spec/<language>/`, frs_tools.translations) are read
+on both sides too.  A changed English clause lists the state of each translation (changed
+too, or now stale: its `translates:` is not the new hash), and every translated clause
+whose text changed is listed with a character diff (Chinese has no spaces between words).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import re
 import subprocess
 import tarfile
 import tempfile
@@ -26,9 +32,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from frs_tools import idlock, marks
+from frs_tools import idlock, marks, translations
 from frs_tools.clauses import Clause, Problem, parse_text
 from frs_tools.project import Project
+from frs_tools.translations import TranslatedClause
 from reference_impl.errors import InputError
 
 WORKTREE = None  # the second side defaults to the working tree
@@ -49,6 +56,7 @@ class Git:
         self.project = project
         self.root = project.root
         self._pages: dict[str, tuple[tuple[Clause, ...], tuple[Problem, ...]]] = {}
+        self._translated: dict[str, list[translations.TranslatedClause]] = {}
         self._trees: dict[str, dict[str, str]] = {}
         self._batch: subprocess.Popen | None = None
 
@@ -143,12 +151,30 @@ class Git:
         clauses: dict[str, Clause] = {}
         broken: list[Problem] = []
         for path, sha in sorted(self.tree(commit, folder).items()):
-            if path.endswith(".md"):
+            if path.endswith(".md") and not self.language(path):
                 found, faults = self.page(path, sha)
                 for clause in found:
                     clauses.setdefault(clause.id, clause)
                 broken += faults
         return clauses, broken
+
+    def language(self, path: str) -> str:
+        """The language of a page of the tree ("" for English)."""
+        folder = self.project.relative(self.project.spec_dir)
+        return self.project.translation_of(path.removeprefix(folder + "/"))
+
+    def translations_at(self, commit: str) -> dict[str, dict[str, TranslatedClause]]:
+        """language -> ID -> translated clause, of a commit's translated pages."""
+        found: dict[str, dict[str, TranslatedClause]] = {}
+        folder = self.project.relative(self.project.spec_dir)
+        for path, sha in sorted(self.tree(commit, folder).items()):
+            if path.endswith(".md") and (language := self.language(path)):
+                if sha not in self._translated:
+                    self._translated[sha] = translations.parse_page(self.blob(sha), path,
+                                                                    "", language)[0]
+                for clause in self._translated[sha]:
+                    found.setdefault(language, {}).setdefault(clause.id, clause)
+        return found
 
     def lock_at(self, commit: str) -> dict[str, idlock.Entry]:
         name = self.project.relative(self.project.lock_file)
@@ -163,6 +189,8 @@ class Side:
     clauses: dict[str, Clause]
     lock: dict[str, idlock.Entry]
     broken: list[Problem] = field(default_factory=list)  # blocks that do not parse
+    # language -> ID -> translated clause
+    translated: dict[str, dict[str, TranslatedClause]] = field(default_factory=dict)
 
 
 def _parsed(text: str, path: str) -> tuple[tuple[Clause, ...], tuple[Problem, ...]]:
@@ -174,20 +202,24 @@ def _parsed(text: str, path: str) -> tuple[tuple[Clause, ...], tuple[Problem, ..
 def _worktree(project: Project) -> Side:
     clauses: dict[str, Clause] = {}
     broken: list[Problem] = []
-    for path in sorted(project.spec_dir.rglob("*.md")):
+    for path in project.english_pages():
         found, faults = _parsed(path.read_text(encoding="utf-8"), project.relative(path))
         for clause in found:
             clauses.setdefault(clause.id, clause)
         broken += faults
+    translated = {}
+    for folder in sorted(p for p in project.spec_dir.glob("*") if p.is_dir()):
+        if language := project.translation_of(folder.name):
+            translated[language] = translations.parse_translations(project, language).clauses
     return Side("the working tree", None, clauses, idlock.load(project.lock_file).entries,
-                broken)
+                broken, translated)
 
 
 def _side(git: Git, ref: str, label: str = "") -> Side:
     commit = git.commit(ref)
     clauses, broken = git.side_spec(commit)
     return Side(label or f"{ref} ({commit[:7]})", commit, clauses, git.lock_at(commit),
-                broken)
+                broken, git.translations_at(commit))
 
 
 def default_base(git: Git, mains: tuple[str, ...] = ("main", "origin/main")) -> str:
@@ -223,11 +255,25 @@ class Suspect:
 
 
 @dataclass
+class Translated:
+    """A translated clause added, removed, or whose text or title changed."""
+
+    id: str
+    language: str
+    a: TranslatedClause | None
+    b: TranslatedClause | None
+    state: str  # of the translation at b: current, stale, or orphan (no English clause)
+    chars: list[list[str]] = field(default_factory=list)  # the text's character diff
+    title: list[str] = field(default_factory=list)  # [old, new] when the title changed
+
+
+@dataclass
 class Diff:
     a: Side
     b: Side
     changes: list[Change]
     suspects: list[Suspect]
+    translated: list[Translated] = field(default_factory=list)
 
     def of(self, kind: str) -> list[Change]:
         return [c for c in self.changes if c.kind == kind]
@@ -262,6 +308,8 @@ def compare(a: Side, b: Side) -> list[Change]:
                 details["classes"] = [list(old.classes), list(new.classes)]
             if " ".join(old.text.split()) != " ".join(new.text.split()):
                 details["words"] = word_diff(old.text, new.text)
+            if states := translation_states(a, b, new):
+                details["translations"] = states
             changes.append(Change(clause_id, "changed", old, new, details))
         if old.file != new.file:
             changes.append(Change(clause_id, "moved", old, new,
@@ -269,20 +317,69 @@ def compare(a: Side, b: Side) -> list[Change]:
     return changes
 
 
-def word_diff(old: str, new: str) -> list[list[str]]:
+def translation_states(a: Side, b: Side, new: Clause) -> dict[str, dict]:
+    """language -> the state of the translation of a changed English clause at b:
+    "changed too" or "now stale", "missing" when the language has no block of it."""
+    states = {}
+    for language, clauses in b.translated.items():
+        translated = clauses.get(new.id)
+        before = a.translated.get(language, {}).get(new.id)
+        if translated is None:
+            states[language] = {"state": "missing"}
+            continue
+        stale = translated.translates != new.normative_hash
+        changed = before is None or (before.text, before.translates) != (
+            translated.text, translated.translates)
+        state = ("changed too" + (", still stale" if stale else "")) if changed else (
+            "now stale" if stale else "current")
+        states[language] = {"state": state, "file": translated.file, "line": translated.line}
+    return states
+
+
+def compare_translations(a: Side, b: Side) -> list[Translated]:
+    """Every translated clause whose text or title differs between the sides."""
+    found = []
+    for language in sorted(set(a.translated) | set(b.translated)):
+        old_side, new_side = a.translated.get(language, {}), b.translated.get(language, {})
+        for clause_id in sorted(set(old_side) | set(new_side)):
+            old, new = old_side.get(clause_id), new_side.get(clause_id)
+            if old and new and (old.text, old.title) == (new.text, new.title):
+                continue
+            english = b.clauses.get(clause_id)
+            state = ("orphan" if english is None else "missing" if new is None else
+                     "current" if new.translates == english.normative_hash else "stale")
+            found.append(Translated(
+                clause_id, language, old, new, state,
+                char_diff(old.text if old else "", new.text if new else ""),
+                [old.title, new.title] if old and new and old.title != new.title else []))
+    return found
+
+
+def word_diff(old: str, new: str, split=str.split, join=" ".join) -> list[list[str]]:
     """[op, words] runs: op is '=' (kept), '-' (removed) or '+' (added)."""
-    a, b = old.split(), new.split()
+    a, b = split(old), split(new)
     runs: list[list[str]] = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False
                                                        ).get_opcodes():
         if tag == "equal":
-            runs.append(["=", " ".join(a[i1:i2])])
+            runs.append(["=", join(a[i1:i2])])
             continue
         if i2 > i1:
-            runs.append(["-", " ".join(a[i1:i2])])
+            runs.append(["-", join(a[i1:i2])])
         if j2 > j1:
-            runs.append(["+", " ".join(b[j1:j2])])
+            runs.append(["+", join(b[j1:j2])])
     return runs
+
+
+# A character of CJK text, a run of other text, or a space (kept, since runs join with "").
+_CHARS = re.compile(r"[\u2e80-\u9fff\uff00-\uffef]|[^\s\u2e80-\u9fff\uff00-\uffef]+| ")
+
+
+def char_diff(old: str, new: str) -> list[list[str]]:
+    """word_diff for text without spaces between words: by character of CJK text."""
+    def split(text: str) -> list[str]:
+        return _CHARS.findall(" ".join(text.split()))
+    return word_diff(old, new, split, "".join)
 
 
 # --- suspect tests ---------------------------------------------------------------------
@@ -389,7 +486,8 @@ def diff(project: Project, ref_a: str | None = None, ref_b: str | None = WORKTRE
                 raise DiffError(f"{side.label}: clauses that do not parse (fix them first, "
                                 "see `frs check`):\n" + "\n".join(f"  {p}" for p in side.broken))
         changes = compare(a, b)
-        return Diff(a, b, changes, suspects(git, changes, a, b) if with_suspects else [])
+        return Diff(a, b, changes, suspects(git, changes, a, b) if with_suspects else [],
+                    compare_translations(a, b))
     finally:
         git.close()
 
@@ -405,19 +503,19 @@ def _classes(classes: list[str]) -> str:
     return ", ".join(classes) or "all"
 
 
-def words_text(runs: list[list[str]]) -> str:
+def words_text(runs: list[list[str]], sep: str = " ") -> str:
     marks = {"=": "{}", "-": "[-{}-]", "+": "{{+{}+}}"}
-    return " ".join(marks[op].format(words) for op, words in runs)
+    return sep.join(marks[op].format(words) for op, words in runs)
 
 
-def words_markdown(runs: list[list[str]]) -> str:
+def words_markdown(runs: list[list[str]], sep: str = " ") -> str:
     marks = {"=": "{}", "-": "~~{}~~", "+": "**{}**"}
-    return " ".join(marks[op].format(words.replace("|", "\\|")) for op, words in runs)
+    return sep.join(marks[op].format(words.replace("|", "\\|")) for op, words in runs)
 
 
 def to_text(result: Diff) -> str:
     lines = [f"Normative changes from {result.a.label} to {result.b.label}"]
-    if not result.changes and not result.suspects:
+    if not result.changes and not result.suspects and not result.translated:
         lines.append("No normative change.")
     for kind in KINDS:
         items = result.of(kind)
@@ -427,6 +525,11 @@ def to_text(result: Diff) -> str:
         for change in items:
             lines += ["  " + _summary(change)] + ["    " + d for d in _detail_lines(change,
                                                                                  "text")]
+    if result.translated:
+        lines.append(f"{TRANSLATED} ({len(result.translated)}):")
+        for item in result.translated:
+            lines += ["  " + _translated_summary(item)] + [
+                "    " + d for d in _translated_lines(item, "text")]
     if result.suspects:
         lines.append(f"Suspect tests ({len(result.suspects)}):")
         for s in result.suspects:
@@ -436,6 +539,7 @@ def to_text(result: Diff) -> str:
     return "\n".join(lines) + "\n"
 
 
+TRANSLATED = "Translations changed"
 _HEADINGS = {"added": "Added", "removed": "Removed without retiring", "retired": "Retired",
              "changed": "Changed", "moved": "Moved between chapters"}
 _SIGNS = {"added": "+", "removed": "-", "retired": "x", "changed": "~", "moved": ">"}
@@ -474,7 +578,22 @@ def _detail_lines(change: Change, style: str) -> list[str]:
             out.append(f"text: {render(d['words'])}")
         if not d["locked"]:
             out.append("not yet recorded in ids.lock (run `frs lock`)")
+        for language, state in d.get("translations", {}).items():
+            where = f" ({state['file']}:{state['line']})" if "file" in state else ""
+            out.append(f"{language}: {state['state']}{where}")
     return out
+
+
+def _translated_summary(item: Translated) -> str:
+    clause = item.b or item.a
+    sign = "+" if item.a is None else "-" if item.b is None else "~"
+    return f"{sign} {item.id} [{item.language}, {item.state}] ({clause.file}:{clause.line})"
+
+
+def _translated_lines(item: Translated, style: str) -> list[str]:
+    render = words_text if style == "text" else words_markdown
+    out = [f"title: {item.title[0]} -> {item.title[1]}"] if item.title else []
+    return out + ([f"text: {render(item.chars, '')}"] if item.chars else [])
 
 
 def to_json(result: Diff) -> str:
@@ -490,6 +609,12 @@ def to_json(result: Diff) -> str:
         **{kind: [{"id": c.id, "a": clause(c.a), "b": clause(c.b), **c.details}
                   for c in result.of(kind)] for kind in KINDS},
         "suspect_tests": [vars(s) for s in result.suspects],
+        "translations_changed": [
+            {"id": t.id, "language": t.language, "state": t.state, "chars": t.chars,
+             "title": t.title, **{side: {"file": c.file, "line": c.line, "title": c.title,
+                                          "text": c.text, "translates": c.translates}
+                                  if c else None for side, c in (("a", t.a), ("b", t.b))}}
+            for t in result.translated],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
@@ -498,7 +623,7 @@ def to_markdown(result: Diff, level: int = 2) -> str:
     h = "#" * level
     lines = [f"{h} Normative changes", "",
              f"From {result.a.label} to {result.b.label}.", ""]
-    if not result.changes and not result.suspects:
+    if not result.changes and not result.suspects and not result.translated:
         lines += ["No normative change.", ""]
     for kind in KINDS:
         items = result.of(kind)
@@ -511,6 +636,14 @@ def to_markdown(result: Diff, level: int = 2) -> str:
             where = f" (`{_where(change.b) or _where(change.a)}`)" if clause else ""
             lines.append(f"- **{change.id}**{title}{where}")
             lines += [f"  - {d}" for d in _detail_lines(change, "markdown")]
+        lines.append("")
+    if result.translated:
+        lines += [f"{h}# {TRANSLATED} ({len(result.translated)})", ""]
+        for item in result.translated:
+            clause = item.b or item.a
+            lines.append(f"- **{item.id}** ({item.language}, {item.state}) "
+                         f"(`{clause.file}:{clause.line}`)")
+            lines += [f"  - {d}" for d in _translated_lines(item, "markdown")]
         lines.append("")
     if result.suspects:
         lines += [f"{h}# Suspect tests ({len(result.suspects)})", "",

@@ -38,6 +38,7 @@ from frs_tools.clauses import (
     Problem,
     Spec,
     _PageParser,
+    read_page,
 )
 from frs_tools.idlock import Lock
 from frs_tools.project import Project
@@ -190,10 +191,9 @@ def parse_page(text: str, file: str, english: str, language: str = "zh",
                areas: dict[str, str] | None = None
                ) -> tuple[list[TranslatedClause], list[Problem], TranslatedPage]:
     """Parse one translated page: its blocks, their problems, and the page's headings."""
-    parser = _TranslationParser(text.splitlines(), file, areas, None)
-    found, faults = parser.run()
-    title = next((h.text for h in parser.headings if h.level == 1), "")
-    return found, faults, TranslatedPage(file, english, title, parser.headings)
+    found, faults, headings = read_page(text, file, areas, None, _TranslationParser)
+    title = next((h.text for h in headings if h.level == 1), "")
+    return found, faults, TranslatedPage(file, english, title, headings)
 
 
 def parse_translations(project: Project, language: str = "zh") -> Translations:
@@ -202,7 +202,7 @@ def parse_translations(project: Project, language: str = "zh") -> Translations:
     folder = project.translation_dir(language)
     for path in sorted(folder.rglob("*.md")):
         file = project.relative(path)
-        english = project.relative(project.spec_dir / path.relative_to(folder))
+        english = f"{project.docs_folder}/{path.relative_to(folder).as_posix()}"
         found, faults, page = parse_page(path.read_text(encoding="utf-8"), file, english,
                                          language, project.areas)
         result.pages[file] = page
@@ -297,12 +297,11 @@ def clause_problems(english: dict[str, Clause], lock: Lock, translations: Transl
             found.append(Problem(translated.file, translated.line, "translation on the wrong "
                                  f"page: the English clause is on {clause.file}",
                                  "translation-place", clause_id))
-    have = {p.english for p in translations.pages.values()}
+    have = {p.english: p.file for p in translations.pages.values()}
+    written = set(translations.clauses) | translations.unparsed
     for clause in english.values():
-        if clause.id not in translations.clauses and clause.id not in translations.unparsed \
-                and clause.file in have:
-            page = translations.page_for(clause.file)
-            found.append(Problem(page.file, 1, f"no translation of the clause at "
+        if clause.id not in written and clause.file in have:
+            found.append(Problem(have[clause.file], 1, f"no translation of the clause at "
                                  f"{clause.file}:{clause.line}", "untranslated", clause.id))
     return found + order_problems(english, translations)
 
@@ -310,10 +309,12 @@ def clause_problems(english: dict[str, Clause], lock: Lock, translations: Transl
 def order_problems(english: dict[str, Clause], translations: Translations
                    ) -> list[Problem]:
     """The first block of each page out of the English order."""
-    found = []
+    found, by_page = [], {}
+    for clause in translations.clauses.values():
+        by_page.setdefault(clause.file, []).append(clause)
     for page in translations.pages.values():
-        mine = [c for c in translations.clauses.values() if c.file == page.file
-                and c.id in english and english[c.id].file == page.english]
+        mine = [c for c in by_page.get(page.file, ()) if c.id in english
+                and english[c.id].file == page.english]
         order = sorted(mine, key=lambda c: english[c.id].line)
         for translated, expected in zip(mine, order, strict=True):
             if translated.id != expected.id:

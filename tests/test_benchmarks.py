@@ -24,3 +24,10 @@ def test_real_model_benchmark_runs_and_agrees_with_dlib(monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "frs evaluate's embedding stage" in out and "same embeddings" in out
     assert "dlib compute_face_descriptor" in out
+
+
+def test_translations_benchmark_checks_two_clean_trees(monkeypatch, capsys):
+    for name, value in (("PAGES", "2"), ("CLAUSES", "3"), ("ROUNDS", "1")):
+        monkeypatch.setenv(f"FRS_BENCH_{name}", value)
+    assert runner.main(["translations"]) == 0  # it runs `frs check` clean on both first
+    assert "x English alone" in capsys.readouterr().out

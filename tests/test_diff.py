@@ -330,3 +330,60 @@ def test_a_clause_that_does_not_parse_is_named_not_called_removed(history, capsy
     assert "the working tree: clauses that do not parse" in captured.err
     assert "FRS-ACC-007: unknown option 'levle'" in captured.err
     assert "Removed" not in captured.out
+
+
+def zh_clause(cid: str, text: str, translates: str) -> str:
+    return f"/// requirement | {cid}\n    translates: {translates}\n\n{text}\n///\n\n"
+
+
+def zh_page(repo: Path, texts: dict[str, str]) -> str:
+    lock = json.loads((repo / "ids.lock").read_text())["ids"]
+    return "# 甲\n\n" + "".join(zh_clause(i, t, lock[i]["hash"]) for i, t in texts.items())
+
+
+ZH_BASE = {"FRS-ACC-002": "报告应说明 FMR。", "FRS-ACC-003": "报告应说明 EER。",
+           "FRS-ACC-006": "报告应说明 FTA。"}
+
+
+def test_both_languages_in_the_diff(tmp_path, capsys):
+    """An English change with its translation untouched (now stale), one with its
+    translation updated (changed too), and a translation changed on its own."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    write(repo, "pyproject.toml", PYPROJECT.replace("[tool.frs]\n",
+                                                    '[tool.frs]\nlanguages = ["zh"]\n'))
+    english = {i: A_BASE[i] for i in ZH_BASE}
+    write(repo, "spec/a.md", page(english))
+    assert main(["lock", "--root", str(repo)]) == 0
+    write(repo, "spec/zh/a.md", zh_page(repo, ZH_BASE))
+    commit(repo, "base")
+    git(repo, "checkout", "-q", "-b", "feature")
+    english["FRS-ACC-002"] = ("A report SHALL state the FMR and its interval.", "shall", "")
+    english["FRS-ACC-003"] = ("A report SHALL state the EER and its interval.", "shall", "")
+    write(repo, "spec/a.md", page(english))
+    assert main(["lock", "--root", str(repo)]) == 0
+    old_hash = json.loads(git(repo, "show", "main:ids.lock"))["ids"]["FRS-ACC-002"]["hash"]
+    texts = {**ZH_BASE, "FRS-ACC-003": "报告应说明 EER 及其区间。",
+             "FRS-ACC-006": "报告宜说明 FTA。"}
+    zh = zh_page(repo, texts).replace(  # FRS-ACC-002 still translates the old text
+        json.loads((repo / "ids.lock").read_text())["ids"]["FRS-ACC-002"]["hash"], old_hash)
+    write(repo, "spec/zh/a.md", zh)
+    commit(repo, "feature")
+    capsys.readouterr()
+    result = diff.diff(Project.load(repo), "main", "feature", with_suspects=False)
+    states = {c.id: c.details["translations"]["zh"]["state"] for c in result.of("changed")}
+    assert states == {"FRS-ACC-002": "now stale", "FRS-ACC-003": "changed too"}
+    assert [(t.id, t.state) for t in result.translated] == [("FRS-ACC-003", "current"),
+                                                            ("FRS-ACC-006", "current")]
+    assert diff.words_text(result.translated[1].chars, "") == "报告[-应-]{+宜+}说明 FTA。"
+    assert main(["diff", "--root", str(repo), "main", "feature"]) == 0
+    text = capsys.readouterr().out
+    for expected in ("zh: now stale (spec/zh/a.md:3)", "zh: changed too (spec/zh/a.md:9)",
+                     "Translations changed (2):", "~ FRS-ACC-006 [zh, current] (spec/zh/a.md:15)",
+                     "text: 报告应说明 EER{+ 及其区间+}。"):
+        assert expected in text
+    assert main(["diff", "--root", str(repo), "main", "feature", "--format", "markdown"]) == 0
+    assert "text: 报告~~应~~**宜**说明 FTA。" in capsys.readouterr().out
+    # The translated pages are never read as English pages of either side.
+    assert set(result.b.clauses) == set(ZH_BASE)

@@ -7,6 +7,7 @@ translations, a lock), breaks one thing and reads `frs check --format json`.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -166,6 +167,7 @@ def test_a_level_change_makes_the_translation_stale_too(project, capsys):
     ("评估应按", "评估应按附录，宜", "mixed-forms"),  # shall and should
     ("评估应按", "评估必须按", "forbidden-form"),
     ("供应方不宜", "供应方不可", "forbidden-form"),
+    ("供应方不宜", "供应方不必", "level-mismatch"),  # need not: a GB/T form, no FRS level
     ("评估应按", "评估 SHALL 按", "level-mismatch"),  # an English keyword
 ])
 def test_a_wrong_verbal_form_is_reported_at_its_line(project, capsys, old, new, rule):
@@ -309,3 +311,42 @@ def test_without_languages_the_translations_are_neither_checked_nor_read_as_engl
     write(project, "pyproject.toml", PYPROJECT.replace('languages = ["zh"]\n', ""))
     edit(project, PAGE_ZH, "评估应按", "评估宜按")
     assert findings(project, capsys) == set()
+
+
+def test_the_summary_counts_current_stale_and_missing_translations(project, capsys):
+    edit(project, PAGE, "compute the FMR", "compute the FMR and its interval")
+    assert main(["lock", "--root", str(project)]) == 0
+    capsys.readouterr()
+    assert main(["check", "--root", str(project), "--format", "json"]) == 1
+    summary = json.loads(capsys.readouterr().out)["translations"]
+    assert summary == {"zh": {"current": 2, "stale": 1, "missing": 0}}
+    assert main(["check", "--root", str(project)]) == 1
+    assert "zh: 2 current, 1 stale, 0 missing" in capsys.readouterr().err
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_in_a_copy_of_this_repository_an_english_change_stales_exactly_its_translation(
+        tmp_path, capsys):
+    """The issue's gate on the real standard: once `languages` lists zh (at integration),
+    a change to one English clause adds exactly one finding, its translation's."""
+    if not Project.load(ROOT).languages:
+        pytest.skip("this repository does not check a translation yet (no `languages`)")
+    for name in ("pyproject.toml", "ids.lock"):
+        (tmp_path / name).write_bytes((ROOT / name).read_bytes())
+    for folder in ("spec", "schemas"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    copy = Project.load(tmp_path)
+    translations = parse_translations(copy, copy.languages[0])
+    clause = next(c for c in parse_spec(copy).clauses if c.id in translations.clauses)
+    before = findings(tmp_path, capsys)
+    page = clause.file
+    text = (tmp_path / page).read_text(encoding="utf-8")
+    end = text.index("\n///", text.index(f"| {clause.id}"))
+    write(tmp_path, page, text[:end] + " (A changed sentence.)" + text[end:])
+    assert main(["lock", "--root", str(tmp_path)]) == 0
+    capsys.readouterr()
+    translated = translations.clauses[clause.id]
+    assert findings(tmp_path, capsys) - before == {
+        (translated.file, translated.line, "stale-translation", clause.id)}
