@@ -10,19 +10,22 @@ export NO_MKDOCS_2_WARNING := 1
 # The site's browser tests: Debian's chromium (no browser download) and axe-core from npm.
 CHROMIUM := /usr/bin/chromium
 AXE := tests/browser/node_modules/axe-core/axe.min.js
+# The Chinese edition's text, on screen and in the PDF: Debian's Noto CJK fonts (no font
+# download at build or view time; the site names the installed family, spec/assets/frs.css).
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 # The site serves its own KaTeX (formulas), installed from npm as package-lock.json pins it.
 KATEX := node_modules/katex/dist/katex.min.js
 NPM := $(or $(shell command -v npm),/usr/bin/npm)
 # Real, identity-labelled face images for the real-model tests (tests/fixtures/real-faces).
 FACES := build/downloads/face_recognition-1.3.0.tar.gz
 
-.PHONY: help serve test check site site-assets bench lock clean browser release faces
+.PHONY: help serve test check site site-assets bench lock clean browser fonts release faces
 
 help:
 	@echo "make serve   build and serve the site at http://127.0.0.1:8000 (live reload)"
 	@echo "make test    every check: lint, tests, traceability, strict site build"
 	@echo "make check   the fast checks, for the edit loop"
-	@echo "make site    build the site into build/site"
+	@echo "make site    build the site into build/site (English; Chinese in build/site/zh)"
 	@echo "make bench   run the benchmarks"
 	@echo "make release VERSION=x.y  stamp, freeze ids.lock, write the changelog, publish with mike"
 
@@ -37,6 +40,14 @@ $(CHROMIUM):
 	@command -v apt-get >/dev/null || { echo "install chromium at $(CHROMIUM)"; exit 1; }
 	apt-get update -q
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium
+
+# Without apt (macOS, say) the system's own CJK fonts serve; the glyph test tells.
+$(CJK_FONT):
+	@command -v apt-get >/dev/null || { echo "no apt-get: the Chinese edition uses this system's CJK fonts"; exit 0; }
+	apt-get update -q
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends fonts-noto-cjk
+
+fonts: $(CJK_FONT)
 
 $(NPM):
 	@command -v apt-get >/dev/null || { echo "install Node.js and npm"; exit 1; }
@@ -55,7 +66,7 @@ $(KATEX): package.json package-lock.json | $(NPM)
 
 site-assets: $(KATEX)
 
-browser: $(CHROMIUM) $(AXE)
+browser: $(CHROMIUM) $(AXE) $(CJK_FONT)
 
 # The face_recognition sdist, pinned by hash; only its tests/test_images are used.
 $(FACES): tests/fixtures/real-faces/requirements.txt $(VENV)/.installed
@@ -65,7 +76,7 @@ $(FACES): tests/fixtures/real-faces/requirements.txt $(VENV)/.installed
 
 faces: $(FACES)
 
-serve: $(VENV)/.installed $(KATEX)
+serve: $(VENV)/.installed $(KATEX) $(CJK_FONT)
 	$(VENV)/bin/mkdocs serve --dev-addr 127.0.0.1:8000
 
 check: $(VENV)/.installed

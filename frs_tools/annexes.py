@@ -8,6 +8,8 @@ Markdown; the site model adds them to the build (`frs_tools.site`).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from frs_tools import links, pages, sources
 from frs_tools.clauses import Clause
 from frs_tools.escape import code, text, url
@@ -134,9 +136,12 @@ def test_methods_page(clauses: list[Clause], project: Project) -> str:
     return "\n".join(lines) + "\n"
 
 
-def generated(clauses: list[Clause], titles: dict[str, str], project: Project
-              ) -> dict[str, str]:
+def generated(clauses: list[Clause], titles: dict[str, str], project: Project,
+              language: str = "en") -> dict[str, str]:
     bibliography = sources.load(project)
+    if language == "zh":  # Chinese sources by their Chinese titles
+        bibliography.sources = {k: replace(s, title=s.title_zh or s.title)
+                                for k, s in bibliography.sources.items()}
     return {BIBLIOGRAPHY: bibliography_page(bibliography, clauses, project),
             CHINA_PROFILE: china_profile_page(bibliography, clauses, project),
             INDEX: index_page(clauses, titles, project),

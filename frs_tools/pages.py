@@ -106,8 +106,8 @@ def chapter_label(title: str) -> str:
     words = title.split()
     if words and words[0].isdigit():
         return words[0]
-    if len(words) > 1 and words[0] == "Annex":
-        return f"Annex {words[1]}"
+    if len(words) > 1 and words[0] in ("Annex", "附录"):  # the Chinese edition's too
+        return f"{words[0]} {words[1][0]}"
     return title
 
 

@@ -16,6 +16,8 @@ from markdown.util import AtomicString
 from pymdownx.blocks import BlocksExtension
 from pymdownx.blocks.block import Block
 
+from frs_tools.languages import EN, level, status, word
+
 
 @dataclass(frozen=True)
 class Rendering:
@@ -31,6 +33,8 @@ class Rendering:
     impl_href: str = ""
     classes: tuple[str, ...] = ()
     comment_href: str = ""  # the repository's comment form, this clause filled in
+    language: str = EN
+    stale_href: str = ""  # a translation behind its English text: that text's address
 
 
 class RequirementBlock(Block):
@@ -42,27 +46,36 @@ class RequirementBlock(Block):
 
     def on_create(self, parent: etree.Element) -> etree.Element:
         info: Rendering = self.config["render"](self.argument)
-        level = info.level.replace(" ", "-")
-        box = etree.SubElement(parent, "div", {"class": f"frs-requirement frs-level-{level}"})
+        css = info.level.replace(" ", "-")
+        box = etree.SubElement(parent, "div", {"class": f"frs-requirement frs-level-{css}"})
         heading = etree.SubElement(box, "h4", {"id": info.id, "class": "frs-requirement-id"})
         heading.text = AtomicString(f"{info.id} · {info.title}" if info.title else info.id)
         # The badges and links stay out of the search index: a hit shows the requirement.
         meta = etree.SubElement(box, "p", {"class": "frs-requirement-meta",
                                            "data-search-exclude": ""})
-        _span(meta, f"frs-badge frs-badge-{level}", info.level.upper())
-        _span(meta, f"frs-status frs-status-{info.status}", info.status,
-              title="verification status in the last test run")
+        language = info.language
+        _span(meta, f"frs-badge frs-badge-{css}", level(info.level, language))
+        _span(meta, f"frs-status frs-status-{info.status}", status(info.status, language),
+              title=word("verification status in the last test run", language))
         if info.classes:
-            _span(meta, "frs-classes", "Classes: " + ", ".join(info.classes))
+            _span(meta, "frs-classes", word("Classes: ", language) + ", ".join(info.classes))
         if info.schema:
             _link(meta, "frs-schema", info.schema, info.schema_href)
         if info.impl:
             _link(meta, "frs-impl", info.impl, info.impl_href)
         if info.comment_href:
             etree.SubElement(meta, "a", {"class": "frs-comment", "href": info.comment_href,
-                                         "title": f"Comment on {info.id} (opens the "
-                                                  "repository's comment form)"}
-                             ).text = AtomicString("Comment")
+                                         "title": word("Comment on {}", language).format(
+                                             info.id) + word(" (opens the repository's "
+                                                             "comment form)", language)}
+                             ).text = AtomicString(word("Comment", language))
+        if info.stale_href:
+            # The translation is behind its English text: say so, and link that text.
+            stale = etree.SubElement(box, "p", {"class": "frs-stale", "data-search-exclude": ""})
+            _span(stale, "frs-stale-label", word("stale", language))
+            _span(stale, "frs-stale-note", word("stale-note", language))
+            etree.SubElement(stale, "a", {"href": info.stale_href, "hreflang": EN}
+                             ).text = AtomicString(word("English text", language))
         self.text = etree.SubElement(box, "div", {"class": "frs-requirement-text"})
         return box
 

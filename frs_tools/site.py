@@ -15,15 +15,25 @@ import shutil
 import subprocess
 import sys
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlencode
 
-from frs_tools import generated, idlock, links, pages, schema_examples, traceability
+from frs_tools import (
+    generated,
+    idlock,
+    languages,
+    links,
+    pages,
+    redirects,
+    schema_examples,
+    traceability,
+)
 from frs_tools.check import duplicate_problems, unique_clauses
 from frs_tools.clauses import parse_spec
 from frs_tools.project import Project
 from frs_tools.requirement_block import Rendering
+from frs_tools.translations import parse_translations
 from reference_impl.errors import InputError
 
 # KaTeX, installed from npm (package.json, package-lock.json); the site serves its own copy.
@@ -118,6 +128,16 @@ class SiteModel:
         self.edition = edition(project)
         # The pages that define a clause: a search for its ID must list them first.
         self.defining_pages = {pages.spec_path(c, project) for c in self.clauses}
+        # The Chinese edition (spec/zh): its clauses by ID, its page titles by English file.
+        chinese = parse_translations(project, languages.ZH)
+        unknown = [f"{t.file}:{t.line}: {t.id}: no English clause has this ID [translation]"
+                   for t in chinese.clauses.values() if t.id not in self.by_id]
+        if chinese.problems or unknown:
+            raise SiteError("the Chinese edition has problems:\n"
+                            + "\n".join([*map(str, chinese.problems), *unknown]))
+        self.chinese, self.translations = chinese, chinese.clauses
+        self.zh_titles = {page.english: page.title for page in chinese.pages.values()}
+        self._generated: dict[str, dict[str, str]] = {}
 
     def status_label(self, clause_id: str) -> str:
         return self.statuses[clause_id].status if self.has_results else "not-run"
@@ -128,14 +148,33 @@ class SiteModel:
         target = pages.spec_path(self.by_id[clause_id], self.project)
         return f"[{clause_id}](/{target}#{clause_id})"
 
-    def render(self, clause_id: str) -> Rendering:
+    def title(self, clause_id: str, language: str = languages.EN) -> str:
+        translated = self.translations.get(clause_id) if language == languages.ZH else None
+        return translated.title if translated and translated.title \
+            else self.by_id[clause_id].title
+
+    def stale(self, clause_id: str) -> bool:
+        """A translation of an older English text than the clause's own (ids.lock's hash
+        of the text it translated differs from the English text's hash now)."""
+        return self.chinese.state(self.by_id[clause_id]) == "stale"
+
+    def english_href(self, clause_id: str) -> str:
+        """From the clause's Chinese page to the English text of the clause."""
+        url = redirects.page_url(pages.spec_path(self.by_id[clause_id], self.project))
+        return "../" * (url.count("/") + 1) + f"{url}#{clause_id}"
+
+    def render(self, clause_id: str, language: str = languages.EN) -> Rendering:
         """What the requirement block shows.  Its links start at the docs folder (`/…md`):
-        the generator makes them relative to each page and checks that they resolve."""
+        the generator makes them relative to each page and checks that they resolve.  In
+        Chinese the title is translated; the metadata is the English clause's."""
         clause = self.by_id[clause_id]
         schema_name, pointer = links.split_schema_link(clause.schema)
         anchor = pages.schema_anchor(pointer)
+        zh = language == languages.ZH
         return Rendering(
-            id=clause.id, level=clause.level, title=clause.title,
+            id=clause.id, level=clause.level, title=self.title(clause_id, language),
+            language=language,
+            stale_href=self.english_href(clause_id) if zh and self.stale(clause_id) else "",
             status=self.status_label(clause.id),
             schema=f"{schema_name}: {anchor.removeprefix('def-')}" if anchor else schema_name,
             schema_href="/" + pages.schema_page_path(schema_name) + (f"#{anchor}" * bool(anchor))
@@ -173,9 +212,30 @@ class SiteModel:
             found |= katex_files(self.project.root)
         return found
 
-    def generated_pages(self, site_url: str = "") -> dict[str, str]:
+    def generated_pages(self, site_url: str = "", language: str = languages.EN
+                        ) -> dict[str, str]:
         """Every generated page, by its path under the docs folder; `site_url` (the
-        published address) lets the reference index print full addresses."""
+        published address) lets the reference index print full addresses.  In Chinese the
+        same generators get the translated titles, and their fixed text is localized; each
+        heading keeps the English anchor."""
+        key = f"{language} {site_url}"
+        if key not in self._generated:
+            if language == languages.EN:
+                self._generated[key] = self._pages(self.clauses, self.titles, site_url)
+            else:
+                english = self.generated_pages(site_url)
+                clauses = [replace(c, title=self.title(c.id, language),
+                                   section=getattr(self.translations.get(c.id), "section",
+                                                   c.section)) for c in self.clauses]
+                titles = {f: self.zh_titles.get(f, t) for f, t in self.titles.items()}
+                self._generated[key] = {
+                    path: languages.with_heading_ids(languages.localize(text, language),
+                                                     languages.heading_ids(english[path]))
+                    for path, text in self._pages(clauses, titles, site_url, language).items()}
+        return self._generated[key]
+
+    def _pages(self, clauses: list, titles: dict[str, str], site_url: str,
+               language: str = languages.EN) -> dict[str, str]:
         # Imported here: the ICS and the annexes read frs conform's rules, which import
         # numpy; the Markdown extension, once a page, needs none of it.
         from frs_tools import annexes, ics
@@ -183,30 +243,30 @@ class SiteModel:
         statuses = {i: traceability.Status(self.status_label(i), s.tests, s.reason)
                     for i, s in self.statuses.items()}
         generated = {
-            pages.TRACEABILITY: pages.traceability_page(self.clauses, statuses, self.titles,
+            pages.TRACEABILITY: pages.traceability_page(clauses, statuses, titles,
                                                         self.project),
-            pages.COVERAGE: pages.coverage_page(self.clauses, statuses, self.titles,
+            pages.COVERAGE: pages.coverage_page(clauses, statuses, titles,
                                                 self.project),
-            pages.RETIRED: pages.retired_page(self.lock, self.clauses, self.project),
-            pages.CODE: pages.code_page(self.clauses, self.project),
-            ics.ICS: ics.ics_page(self.clauses, self.project),
-            pages.CLASSES: pages.classes_page(self.clauses, self.project.classes or (),
-                                              self.titles, self.project),
+            pages.RETIRED: pages.retired_page(self.lock, clauses, self.project),
+            pages.CODE: pages.code_page(clauses, self.project),
+            ics.ICS: ics.ics_page(clauses, self.project),
+            pages.CLASSES: pages.classes_page(clauses, self.project.classes or (),
+                                              titles, self.project),
         }
         generated[pages.REFERENCE_INDEX] = pages.reference_index(site_url)
-        generated.update(annexes.generated(self.clauses, self.titles, self.project))
+        generated.update(annexes.generated(clauses, titles, self.project, language))
         changelog = self.project.root / "CHANGELOG.md"
         generated[pages.CHANGELOG] = pages.changelog_page(
             changelog.read_text(encoding="utf-8") if changelog.exists() else "")
         for name in self.project.classes or ():
             generated[pages.class_page_path(name)] = pages.class_page(
-                name, self.clauses, statuses, self.titles, self.project)
+                name, clauses, statuses, titles, self.project)
         schemas = {}
         for name, path in self.schema_files().items():
             schema = schemas[name] = json.loads(path.read_text(encoding="utf-8"))
             generated[pages.schema_page_path(name)] = pages.schema_page(
-                name, schema, self.clauses, self.project, self.schema_examples(name))
-        generated[pages.SCHEMAS_INDEX] = pages.schemas_index(schemas, self.clauses)
+                name, schema, clauses, self.project, self.schema_examples(name))
+        generated[pages.SCHEMAS_INDEX] = pages.schemas_index(schemas, clauses)
         return generated
 
     def schema_examples(self, name: str) -> dict:

@@ -57,16 +57,17 @@ class _SafeLinks(Treeprocessor):
 
 class SiteExtension(Extension):
     def __init__(self, **kwargs):
-        self.config = {"project": [".", "the FRS project: its folder, or one inside it"]}
+        self.config = {"project": [".", "the FRS project: its folder, or one inside it"],
+                       "language": ["en", "the edition: en, or zh (spec/zh)"]}
         super().__init__(**kwargs)
 
     def extendMarkdown(self, md: Markdown) -> None:
-        project = self.getConfig("project")
+        project, language = self.getConfig("project"), self.getConfig("language")
 
         def render(clause_id: str):
             # The model is asked for at the first block, not here: MkDocs also loads the
             # extensions to validate its configuration, before the hook reads the project.
-            return site.model(project).render(clause_id)
+            return site.model(project).render(clause_id, language)
 
         # After whitespace normalisation (30), before raw HTML is stashed (20).
         md.preprocessors.register(_OptionLines(md), "frs-options", 25)

@@ -26,7 +26,7 @@ ROLES = ("normative", "informative")
 # Secondary reporting can inform a reader but never ground a requirement.
 INFORMATIVE_ONLY = ("trade-press", "web")
 REQUIRED = ("title", "issuer", "date", "kind", "role")
-OPTIONAL = ("url", "read_via", "profile", "note", "provisions")
+OPTIONAL = ("url", "read_via", "profile", "note", "provisions", "title_zh")
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,7 @@ class Source:
     profile: str = ""
     note: str = ""
     provisions: dict[str, Provision] = field(default_factory=dict)
+    title_zh: str = ""  # a Chinese source's own title, for the Chinese edition
 
 
 @dataclass
@@ -127,7 +128,7 @@ class _Reader:
         self.sources[key] = Source(key, text["title"], text["issuer"], text["date"],
                                    text["kind"], text["role"], line, text.get("url", ""),
                                    text.get("read_via", ""), text.get("profile", ""),
-                                   text.get("note", ""), provisions)
+                                   text.get("note", ""), provisions, text.get("title_zh", ""))
 
     def provisions(self, key: str, node: yaml.Node | None) -> dict[str, Provision]:
         if node is None:

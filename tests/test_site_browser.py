@@ -7,7 +7,11 @@ error, make no request off localhost, and pass axe-core (from npm, pinned by
 tests/browser/package-lock.json) with no serious or critical violation.  Screenshots and
 the PDF of the print view are kept under build/browser/ as artefacts.
 
-`make test` installs chromium and axe-core first (`make browser`) and sets
+The one build holds both editions (the English build makes the Chinese one in zh/,
+frs_tools/site_hook.py); the stale-marker test builds the Chinese edition alone from a
+copy whose English clause it edits.
+
+`make test` installs chromium, axe-core and the CJK fonts first (`make browser`) and sets
 FRS_REQUIRE_BROWSER=1, so a missing browser fails there; a bare `pytest` without them
 skips this file.
 """
@@ -18,6 +22,7 @@ import functools
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -27,13 +32,14 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 
+from frs_tools import languages, redirects
 from frs_tools import pages as pages_module
-from frs_tools import redirects
 from frs_tools.check import unique_clauses
 from frs_tools.clauses import parse_spec
 from frs_tools.project import Project
 from frs_tools.site import COMMENT_FORM
 from frs_tools.site import edition as edition_of
+from frs_tools.site import model as site_model
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path(os.environ.get("FRS_CHROMIUM", "/usr/bin/chromium"))
@@ -73,15 +79,19 @@ def site(tmp_path_factory) -> Path:
     return out
 
 
-@pytest.fixture(scope="module")
-def base_url(site: Path):
-    handler = functools.partial(_QuietHandler, directory=str(site))
+def _served(folder: Path):
+    handler = functools.partial(_QuietHandler, directory=str(folder))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="module")
+def base_url(site: Path):
+    yield from _served(site)
 
 
 @pytest.fixture(scope="module")
@@ -174,16 +184,20 @@ def unrendered_formulas(page) -> list[str]:
 
 
 def edition_problems(page) -> list[str]:
-    """The page says which text it is, from pyproject.toml, and links the comment form."""
+    """The page says which text it is, from pyproject.toml, and links the comment form
+    (in the page's language)."""
     edition = edition_of(Project.load(ROOT))
     bar = page.locator(".md-banner .frs-edition")
     if not bar.count() or not bar.is_visible():
         return ["no edition bar"]
+    zh = page.evaluate("() => document.documentElement.lang") == languages.ZH
+    status = ("工作草案" if not edition.published else f"版本 {edition.version}") if zh \
+        else edition.status
     text, found = bar.inner_text(), []
-    for wanted in (edition.status, edition.version, edition.date):
+    for wanted in (status, edition.version, edition.date):
         if wanted not in text:
             found.append(f"the edition bar does not say {wanted!r}: {text!r}")
-    comment = bar.locator("a", has_text="Comment on this page")
+    comment = bar.locator("a", has_text="对本页提出意见" if zh else "Comment on this page")
     if not comment.count() or not comment.get_attribute("href").startswith(
             edition.repository + "/issues/new?"):
         found.append("the edition bar has no comment link")
@@ -215,7 +229,7 @@ def test_every_page_loads_clean_private_and_accessible(site, base_url, page):
         assert page.title(), f"{path}: no title"
         dom_ids[path] = set(page.evaluate(
             "() => [...document.querySelectorAll('[id]')].map(e => e.id)"))
-        if path != "print_page/":  # print-site rewrites its links; see the print test
+        if not path.endswith("print_page/"):  # print-site rewrites its links; see the print test
             for href in page.evaluate("() => [...document.querySelectorAll('a[href]')]"
                                       ".map(a => a.href)"):
                 links.setdefault(href, set()).add(path)
@@ -519,3 +533,188 @@ def test_broken_links_are_found(tmp_path):
         ": link to http://127.0.0.1:1/a/#FRS-ACC-009: no such anchor",
         "reference/traceability/: link to http://127.0.0.1:1/reference/02-conformance.md"
         "#FRS-CNF-001: no such page"]
+
+
+# ---- The Chinese edition (/zh/) --------------------------------------------------------
+
+ZH = f"{languages.FOLDER}/"
+# Characters the page's font and every fallback lack are drawn as the same "tofu" box as a
+# code point no font has; a canvas compares each visible character's drawing with it.
+MISSING_GLYPHS = """(text) => {
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = 48;
+  const ctx = canvas.getContext('2d', {willReadFrequently: true});
+  ctx.font = `32px ${getComputedStyle(document.body).fontFamily}`;
+  const draw = (c) => { ctx.clearRect(0, 0, 48, 48); ctx.fillText(c, 4, 38);
+                        return ctx.getImageData(0, 0, 48, 48).data.join(','); };
+  const tofu = draw('\\u{10FFFD}');
+  return [...new Set(text)].filter(c => c.trim() && draw(c) === tofu);
+}"""
+
+
+def translated():
+    """The translated clauses (spec/zh) with their English clauses, in spec order."""
+    model = site_model(ROOT)
+    return [(model.by_id[i], t) for i, t in model.translations.items() if i in model.by_id]
+
+
+def missing_glyphs(page, text: str | None = None) -> list[str]:
+    return page.evaluate(MISSING_GLYPHS, page.evaluate(VISIBLE_TEXT) if text is None else text)
+
+
+def test_the_glyph_check_tells_a_missing_glyph_from_a_drawn_one(base_url, page):
+    page.goto(base_url + ZH, wait_until="networkidle")
+    assert missing_glyphs(page, "A人\U0010fffc") == ["\U0010fffc"]
+
+
+def test_each_edition_renders_with_no_missing_glyph(base_url, page):
+    """Every character a reader sees on the English and the Chinese home page, translated
+    pages and generated tables has a glyph (the CJK fonts come from `make fonts`)."""
+    paths = ["", "reference/traceability/", ZH, f"{ZH}reference/traceability/",
+             f"{ZH}reference/china-profile/"]
+    paths += sorted({ZH + clause_url(c) for c, _ in translated()})
+    problems = []
+    for path in paths:
+        page.goto(base_url + path, wait_until="networkidle")
+        problems += [f"{path}: no glyph for {c!r} (U+{ord(c):04X})" for c in missing_glyphs(page)]
+    assert problems == [], "\n".join(problems)
+    page.goto(base_url + ZH, wait_until="networkidle")
+    assert page.evaluate("() => document.documentElement.lang") == "zh"
+
+
+def switch_language(page, language: str) -> None:
+    page.locator(".md-header__option .md-select").hover()
+    page.locator(f"a.md-select__link[hreflang='{language}']").click()
+
+
+def test_the_language_switch_keeps_the_reader_on_the_same_clause(base_url, page):
+    """English -> Chinese on a requirement's anchor lands on that requirement in Chinese;
+    Chinese -> English on a numbered heading lands on the same heading."""
+    clause, translation = translated()[0]
+    path = clause_url(clause)
+    page.goto(f"{base_url}{path}#{clause.id}", wait_until="networkidle")
+    switch_language(page, "zh")
+    page.wait_for_url(f"{base_url}{ZH}{path}#{clause.id}")
+    heading = page.locator(f"h4[id='{clause.id}']")
+    assert translation.title in heading.inner_text()
+    page.wait_for_function("() => window.scrollY > 0 || document.body.scrollHeight <= innerHeight")
+    assert 0 <= heading.evaluate("e => e.getBoundingClientRect().top") < page.evaluate(
+        "() => innerHeight")
+    anchors = languages.heading_ids((ROOT / clause.file).read_text(encoding="utf-8"))
+    section = anchors[-1]
+    assert page.locator(f"[id='{section}']").count() == 1  # the Chinese heading has it
+    page.goto(f"{base_url}{ZH}{path}#{section}", wait_until="networkidle")
+    switch_language(page, "en")
+    page.wait_for_url(f"{base_url}{path}#{section}")
+    assert page.locator(f"h1[id='{section}'], h2[id='{section}'], h3[id='{section}']").count()
+
+
+def search(page, text: str, wanted=lambda targets: bool(targets)) -> list[str]:
+    """The result links (path#anchor) for a query typed into the search box, once
+    `wanted(targets)` holds or after ~5 s (results update as the worker answers).  Material
+    searches on key events, and a typed CJK character sends none, so End is pressed."""
+    query = page.locator("input[data-md-component='search-query']")
+    query.click()
+    query.fill("")
+    query.press_sequentially(text, delay=10)
+    query.press("End")
+    targets: list[str] = []
+    for _ in range(50):
+        targets = [f"{u.path}#{u.fragment}" for u in map(urlsplit, page.locator(
+            ".md-search-result__item a").evaluate_all("links => links.map(a => a.href)"))]
+        if wanted(targets):
+            break
+        page.wait_for_timeout(100)
+    page.keyboard.press("Escape")
+    return targets
+
+
+def test_a_chinese_search_finds_its_clause(base_url, page):
+    """On the Chinese site a clause's translated title, Chinese words of the standard and a
+    requirement ID each find the translated clause."""
+    page.goto(base_url + ZH, wait_until="networkidle")
+    chosen = {}
+    for clause, translation in translated():
+        chosen.setdefault(clause.file, (clause, translation))
+    text = "".join(p.read_text(encoding="utf-8")
+                   for p in (ROOT / "spec" / languages.FOLDER).glob("*.md"))
+    for word in ("人脸", "活体检测"):
+        if word in text:
+            assert any(t.startswith(f"/{ZH}") for t in search(page, word)), word
+    problems = []
+    for clause, translation in chosen.values():
+        wanted = f"/{ZH}{clause_url(clause)}#{clause.id}"
+        for query in (translation.title, clause.id):
+            found = search(page, query, lambda targets, w=wanted: w in targets[:10])
+            if wanted not in found[:10]:
+                problems.append(f"search for {query!r}: {found[:5]}, expected {wanted}")
+    assert problems == [], "\n".join(problems)
+
+
+def test_the_chinese_print_view_has_every_translated_clause_and_makes_a_pdf(base_url, page):
+    page.goto(base_url + ZH + "print_page/", wait_until="networkidle")
+    page.emulate_media(media="print")
+    shown = {text.split(" ")[0] for text in page.locator("h4.frs-requirement-id").all_inner_texts()}
+    assert {c.id for c in clauses()} <= shown
+    assert missing_glyphs(page) == []
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    pdf = ARTEFACTS / "frs-zh.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=True)
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF-") and len(re.findall(rb"/Type\s*/Page[^s]", data)) >= 2
+    assert b"NotoSansCJK" in data or b"NotoSerifCJK" in data  # the CJK font is embedded
+    cover = page.locator("#print-site-cover-page").inner_text()
+    assert "工作草案" in cover or "版本" in cover
+
+
+STALE_COPY = ("pyproject.toml", "mkdocs.yml", "mkdocs.zh.yml", "ids.lock", "CHANGELOG.md")
+
+
+@pytest.fixture(scope="module")
+def stale_site(tmp_path_factory):
+    """The Chinese edition alone, built from a copy of the project whose first translated
+    clause has a changed English text."""
+    root = tmp_path_factory.mktemp("stale")
+    for name in STALE_COPY:
+        shutil.copyfile(ROOT / name, root / name)
+    for folder in ("spec", "schemas", "overrides"):
+        shutil.copytree(ROOT / folder, root / folder)
+    for link in ("frs_tools", "reference_impl", "node_modules"):
+        (root / link).symlink_to(ROOT / link)
+    clause, _ = translated()[0]
+    page = root / clause.file
+    lines = page.read_text(encoding="utf-8").split("\n")
+    end = next(i for i in range(clause.line, len(lines)) if lines[i].startswith("///"))
+    lines[end - 1] += " (edited for the stale-marker test)"
+    page.write_text("\n".join(lines), encoding="utf-8")
+    out = root / "out"
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet",
+                           "-f", "mkdocs.zh.yml", "--site-dir", str(out / languages.FOLDER)],
+                          cwd=root, capture_output=True, text=True,
+                          env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    assert done.returncode == 0, done.stderr
+    yield clause, out
+
+
+STALE = "() => [...document.querySelectorAll('.frs-requirement')].filter(b => " \
+        "b.querySelector('.frs-stale')).map(b => b.querySelector('h4').id)"
+
+
+def test_a_changed_english_clause_marks_exactly_its_translation_stale(base_url, stale_site,
+                                                                      page):
+    clause, out = stale_site
+    path = ZH + clause_url(clause)
+    page.goto(base_url + path, wait_until="networkidle")
+    before = set(page.evaluate(STALE))
+    served = _served(out)
+    stale_url = next(served)
+    try:
+        page.goto(stale_url + path, wait_until="networkidle")
+        assert set(page.evaluate(STALE)) == before | {clause.id}
+        marker = page.locator(f".frs-requirement:has(h4[id='{clause.id}']) .frs-stale")
+        assert marker.is_visible() and "译文待更新" in marker.inner_text()
+        link = marker.locator("a")
+        assert urljoin(page.url, link.get_attribute("href")) == \
+            f"{stale_url}{clause_url(clause)}#{clause.id}"
+    finally:
+        next(served, None)

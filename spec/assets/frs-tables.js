@@ -6,6 +6,9 @@
 // JavaScript the whole table is shown.
 (() => {
   const values = (cell) => cell.textContent.split(",").map((v) => v.trim()).filter(Boolean);
+  // The Chinese edition (frs_tools/languages.py) writes "all" as 全部.
+  const zh = document.documentElement.lang === "zh";
+  const ALL = zh ? "全部" : "all";
 
   for (const box of document.querySelectorAll(".frs-filter[data-filter]")) {
     const table = box.querySelector("table");
@@ -14,7 +17,7 @@
     const rows = [...table.querySelectorAll("tbody tr")];
     const bar = document.createElement("form");
     bar.className = "frs-filter-bar";
-    bar.setAttribute("aria-label", "Filter the table");
+    bar.setAttribute("aria-label", zh ? "筛选表格" : "Filter the table");
     const count = document.createElement("output");
     count.setAttribute("aria-live", "polite");
     const choices = [];
@@ -22,9 +25,9 @@
       const column = heads.indexOf(name);
       if (column < 0) continue;
       const found = new Set(rows.flatMap((row) => values(row.cells[column])));
-      found.delete("all");
+      found.delete(ALL);
       const select = document.createElement("select");
-      select.add(new Option("any", ""));
+      select.add(new Option(zh ? "任意" : "any", ""));
       for (const value of [...found].sort((a, b) => a.localeCompare(b, "en", { numeric: true }))) {
         select.add(new Option(value, value));
       }
@@ -38,12 +41,12 @@
       for (const row of rows) {
         const keep = choices.every(([column, select]) => {
           const cell = values(row.cells[column]);
-          return !select.value || cell.includes(select.value) || cell.includes("all");
+          return !select.value || cell.includes(select.value) || cell.includes(ALL);
         });
         row.hidden = !keep;
         shown += keep;
       }
-      count.value = `${shown} of ${rows.length} shown`;
+      count.value = zh ? `显示 ${shown} / ${rows.length}` : `${shown} of ${rows.length} shown`;
     };
     bar.addEventListener("change", apply);
     bar.append(count);

@@ -1,0 +1,46 @@
+"""The Chinese edition's site text (frs_tools/languages.py): anchors by position, labels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from frs_tools import languages, pages
+from frs_tools.site import model
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_a_translated_heading_gets_the_english_anchor_at_its_position():
+    english = "# 6 Accuracy\n\n## 6.1 Verification\n\n```\n# not a heading\n```\n\n## 6.2 Other\n"
+    chinese = "# 6 准确度\n\n## 6.1 验证\n\n```\n# 不是标题\n```\n\n## 6.2 其他 {#kept}\n"
+    ids = languages.heading_ids(english)
+    assert ids == ["6-accuracy", "61-verification", "62-other"]
+    assert languages.with_heading_ids(chinese, ids).split("\n") == [
+        "# 6 准确度 {#6-accuracy}", "", "## 6.1 验证 {#61-verification}", "", "```",
+        "# 不是标题", "```", "", "## 6.2 其他 {#kept}", ""]
+
+
+def test_fixed_text_column_heads_and_level_cells_are_localized():
+    table = ("# Coverage by chapter\n\n| Requirement | Level | 3 errors |\n|---|---|--:|\n"
+             "| [FRS-ACC-001](x.md) | shall not | 12 |\n")
+    assert languages.localize(table, "zh") == (
+        "# 各章覆盖情况\n\n| 要求 | 级别 | 3 个错误 |\n|---|---|--:|\n"
+        "| [FRS-ACC-001](x.md) | 不应 | 12 |\n")
+    assert languages.localize(table, "en") == table
+    assert languages.localize("Retired in version 0.3.", "zh") == "于版本 0.3 废止。"
+
+
+def test_every_generated_page_has_a_chinese_title_and_the_english_anchors():
+    """A new generated page, or a changed English title, without its label shows here."""
+    site = model(ROOT)
+    english, chinese = site.generated_pages(), site.generated_pages(language="zh")
+    assert english.keys() == chinese.keys()
+    untranslated = []
+    for path, text in chinese.items():
+        assert languages.heading_ids(text) == languages.heading_ids(english[path]), path
+        data_titled = path.startswith(f"{pages.GENERATED}/schemas/") and \
+            path != pages.SCHEMAS_INDEX or path == pages.CHANGELOG
+        title = next(line for line in text.split("\n") if line.startswith("# "))
+        if not data_titled and title.isascii():
+            untranslated.append(f"{path}: {title}")
+    assert untranslated == []
