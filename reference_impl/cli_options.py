@@ -60,6 +60,23 @@ def positive_int(text: str) -> int:
     return value
 
 
+def whole_number(low: int, high: int | None = None):
+    """An argparse type: a whole number in [low, high] (a count or a size; far beyond
+    any real one it would only exhaust memory)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(
+                f"{text}: expected a whole number from {low}"
+                + (f" to {high}" if high is not None else " up"))
+        return value
+    parse.__name__ = "whole number"
+    return parse
+
+
 def svg_file(text: str) -> str:
     if not text.endswith(".svg"):
         raise argparse.ArgumentTypeError(f"'{text}' does not end in .svg")

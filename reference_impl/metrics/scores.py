@@ -20,13 +20,15 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import count
 from pathlib import Path
 
 import numpy as np
 
-from reference_impl import documents
+from reference_impl import confined, documents
 from reference_impl.errors import InputError
 from reference_impl.metrics.counts import CHUNK, Pass
 from reference_impl.metrics.verification import CountedScores
@@ -49,33 +51,56 @@ def _parse_lines(lines: list[str], path: Path, first_line: int) -> np.ndarray:
     raise InputError(f"{path}: cannot read the scores")  # pragma: no cover
 
 
+# The longest line of a text score file: a number, or one row of a CSV.  A file
+# without newlines is refused at its first such line, never read whole.
+MAX_LINE_BYTES = 4096
+
+
+def _lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(number, text) of each line of a text score file, one bounded line in memory."""
+    with confined.open_regular(path) as handle:
+        for number in count(1):
+            raw = handle.readline(MAX_LINE_BYTES + 1)
+            if not raw:
+                return
+            if len(raw) > MAX_LINE_BYTES:
+                raise InputError(f"{path}:{number}: a line longer than {MAX_LINE_BYTES} "
+                                 "bytes (expected one score a line)")
+            try:
+                yield number, raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise InputError(f"{path}:{number}: invalid UTF-8 byte 0x{raw[exc.start]:02x}"
+                                 f" at byte column {exc.start + 1}") from None
+
+
 def _text_chunks(path: Path, chunk: int) -> Iterator[np.ndarray]:
-    with open(path, encoding="utf-8", newline="") as handle:
-        first = handle.readline()
-        line_no = 1
-        column = None
-        if path.suffix.lower() == ".csv":
-            header = next(csv.reader([first]), [])
+    lines = _lines(path)
+    column = None
+    pending: list[str] = []
+    start = 1
+    for line_no, line in lines:
+        if line_no == 1 and path.suffix.lower() == ".csv":
+            header = next(csv.reader([line]), [])
             names = [h.strip().lower() for h in header]
             if "score" in names:
                 column = names.index("score")
-                first = ""
-            elif len(header) > 1:
+                continue
+            if len(header) > 1:
                 raise InputError(f"{path}:1: a CSV with several columns needs a header "
                                  "naming the 'score' column")
-        pending: list[str] = [first] if first.strip() else []
-        start = line_no if pending else line_no + 1
-        for line_no, line in enumerate(handle, start=2):
-            if not line.strip():
-                continue
-            if not pending:
-                start = line_no
-            pending.append(line.split(",")[column] if column is not None else line)
-            if len(pending) >= chunk:
-                yield _parse_lines(pending, path, start)
-                pending = []
-        if pending:
+        if not line.strip():
+            continue
+        if not pending:
+            start = line_no
+        fields = line.split(",") if column is not None else [line]
+        if column is not None and column >= len(fields):
+            raise InputError(f"{path}:{line_no}: no 'score' column (field {column + 1})")
+        pending.append(fields[column or 0])
+        if len(pending) >= chunk:
             yield _parse_lines(pending, path, start)
+            pending = []
+    if pending:
+        yield _parse_lines(pending, path, start)
 
 
 def _npy_header(path: Path, handle) -> tuple[np.dtype, int]:
@@ -93,6 +118,12 @@ def _npy_header(path: Path, handle) -> tuple[np.dtype, int]:
     if len(shape) != 1 or dtype.kind not in "fiu" or dtype.hasobject:
         raise InputError(f"{path}: expected a 1-D array of real numbers, found "
                          f"shape {shape} and dtype {dtype}")
+    # The header's length is a claim: checked against the file before anything is
+    # allocated for it (a 100-byte file may claim 8 TiB).
+    left = os.fstat(handle.fileno()).st_size - handle.tell()
+    if shape[0] * dtype.itemsize > left:
+        raise InputError(f"{path}: the header claims {shape[0]} scores "
+                         f"({shape[0] * dtype.itemsize} bytes), the file holds {left} bytes")
     return dtype, shape[0]
 
 
@@ -103,7 +134,7 @@ def iter_score_chunks(path, chunk: int = CHUNK) -> Iterator[np.ndarray]:
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     if path.suffix.lower() == ".npy":
-        with open(path, "rb") as handle:
+        with confined.open_regular(path) as handle:
             dtype, length = _npy_header(path, handle)
             buffer = np.empty(min(chunk, length), dtype=dtype)
             for start in range(0, length, chunk):
@@ -119,13 +150,11 @@ def read_scores(path) -> np.ndarray:
     """Every score of a file as one float64 array (use the chunks for huge files)."""
     path = Path(path)
     if path.suffix.lower() == ".npy":
-        try:
-            array = np.load(path, allow_pickle=False)
-        except (ValueError, OSError) as exc:
-            raise InputError(f"{path}: not a readable .npy file: {exc}") from None
-        if array.ndim != 1 or array.dtype.kind not in "fiu":
-            raise InputError(f"{path}: expected a 1-D array of real numbers, found "
-                             f"shape {array.shape} and dtype {array.dtype}")
+        if not path.is_file():
+            raise InputError(f"{path}: no such file")
+        with confined.open_regular(path) as handle:
+            dtype, length = _npy_header(path, handle)
+            array = np.fromfile(handle, dtype=dtype, count=length)
         return np.asarray(array, dtype=np.float64)
     chunks = list(iter_score_chunks(path))
     return np.concatenate(chunks) if chunks else np.empty(0)
