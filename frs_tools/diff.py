@@ -20,6 +20,7 @@ import difflib
 import hashlib
 import json
 import subprocess
+import sys
 import tarfile
 import tempfile
 from contextlib import contextmanager
@@ -30,6 +31,7 @@ from frs_tools import idlock, marks
 from frs_tools.clauses import Clause, Problem, parse_text
 from frs_tools.project import Project
 from reference_impl.errors import InputError
+from reference_impl.safe_text import printable
 
 WORKTREE = None  # the second side defaults to the working tree
 MARKS_KEPT = 8  # collected-marks files kept in the results folder
@@ -103,10 +105,22 @@ class Git:
             archive = subprocess.Popen(["git", "archive", "--format=tar", commit],
                                        cwd=self.root, stdout=subprocess.PIPE)
             with tarfile.open(fileobj=archive.stdout, mode="r|") as tar:
-                tar.extractall(folder, filter="data")
+                for member in tar:
+                    self._extract(tar, member, folder, commit)
             if archive.wait() != 0:
                 raise DiffError(f"git archive {commit}: failed")
             yield Path(folder)
+
+    @staticmethod
+    def _extract(tar: tarfile.TarFile, member: tarfile.TarInfo, folder: str, commit: str
+                 ) -> None:
+        """One member, unless tarfile's data filter refuses it (a link to an absolute
+        path or out of the tree, committed at some point): then it is skipped, and said."""
+        try:
+            tar.extract(member, folder, filter="data")
+        except tarfile.FilterError as exc:
+            print(printable(f"frs diff: {commit}: {member.name!r} not unpacked to collect "
+                            f"the tests: {exc}"), file=sys.stderr)
 
     def close(self) -> None:
         if self._batch is not None:

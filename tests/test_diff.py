@@ -330,3 +330,16 @@ def test_a_clause_that_does_not_parse_is_named_not_called_removed(history, capsy
     assert "the working tree: clauses that do not parse" in captured.err
     assert "FRS-ACC-007: unknown option 'levle'" in captured.err
     assert "Removed" not in captured.out
+
+
+def test_a_link_out_of_the_tree_in_history_is_skipped_with_a_message(history, capsys):
+    """An absolute symbolic link committed at some point: tarfile's data filter refuses it
+    when the commit is unpacked to collect its tests; the diff goes on and says so."""
+    repo = history["repo"]
+    (repo / "escape").symlink_to("/etc/passwd")
+    (repo / "tests/test_det.py").write_text(TEST_DET.replace("pass", "pass  # again"))
+    hostile = commit(repo, "an absolute link")
+    assert main(["diff", "--root", str(repo), "main", hostile]) == 0
+    captured = capsys.readouterr()
+    assert f"frs diff: {hostile}: 'escape' not unpacked" in captured.err
+    assert "Traceback" not in captured.err and "FRS-ACC-001" in captured.out

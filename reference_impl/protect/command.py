@@ -34,7 +34,8 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
                         help="for Classes I and P: also measure the rank-1 FNIR at this FPIR "
                         f"(their class limit is {FPIR_LIMITS['I']:g}) before and after "
                         "protection")
-    parser.add_argument("--bits", type=positive_int, help="protected template size in bits (default: "
+    parser.add_argument("--bits", type=positive_int,
+                        help="protected template size in bits (default: "
                         "the embedding dimension; up to 8 times it)")
     parser.add_argument("--seed", help="derive the two application keys from this text, for "
                         "a repeatable measurement (default: fresh random keys)")
