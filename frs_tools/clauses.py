@@ -24,9 +24,8 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-import yaml
-
 from frs_tools.project import Project
+from reference_impl import safeload
 
 # The level option and the one keyword the clause text must use for it.
 LEVELS = {
@@ -53,8 +52,6 @@ SCHEMA_LINK = re.compile(r"[a-z0-9][a-z0-9-]*(#(/[^\s]*)?)?")
 # `module:function`, or a method of a class, `module:Class.method` (any depth).
 IMPL_LINK = re.compile(r"reference_impl(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
 
-# libyaml's loader when PyYAML has it (ten times faster), the pure-Python one otherwise.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # `key: value` where YAML reads value as this very text: no indicator first, no comment,
 # no inner `: `, no trailing colon.
 _PLAIN_OPTION = re.compile(r"([a-z]+):[ ]+([^\s'\"\[\]{}&*!|>%@`#,?:-]"
@@ -328,12 +325,12 @@ class _PageParser:
         try:
             values = _plain_options(options)
             if values is None:
-                values = yaml.load("\n".join(options), Loader=_YAML_LOADER) if options else {}
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            at = line + mark.line if mark else line
-            self.problem(at, f"options are not valid YAML: {getattr(exc, 'problem', exc)}",
-                         "bad-option", clause_id)
+                # the front door's YAML rules: no alias bombs, tags or duplicate keys
+                values = safeload.yaml_value("\n".join(options)) if options else {}
+        except safeload.LoadError as exc:
+            at = line + exc.line - 1 if exc.line else line
+            self.problem(at, f"options are not valid YAML: {exc.detail}", "bad-option",
+                         clause_id)
             return None
         if not isinstance(values, dict):
             self.problem(line, "options must be 'key: value' lines indented by four spaces",

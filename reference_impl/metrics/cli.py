@@ -29,7 +29,6 @@ from reference_impl.limits import (
     IDENTIFICATION_RANK,
 )
 
-
 # The longest CMC reported: a rate for each rank is printed, and a rank past the
 # longest candidate list adds nothing (the curve is flat there).
 MAX_CMC_RANK = 10_000
