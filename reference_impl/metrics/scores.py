@@ -113,7 +113,7 @@ def _npy_header(path: Path, handle) -> tuple[np.dtype, int]:
         if read_header is None:
             raise ValueError(f"format version {version[0]}.{version[1]} is not read here")
         shape, _, dtype = read_header(handle)
-    except (ValueError, OSError) as exc:
+    except Exception as exc:  # the header is a Python literal: ast and tokenize raise too
         raise InputError(f"{path}: not a readable .npy file: {exc}") from None
     if len(shape) != 1 or dtype.kind not in "fiu" or dtype.hasobject:
         raise InputError(f"{path}: expected a 1-D array of real numbers, found "
