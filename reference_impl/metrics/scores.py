@@ -80,7 +80,10 @@ def _text_chunks(path: Path, chunk: int) -> Iterator[np.ndarray]:
     start = 1
     for line_no, line in lines:
         if line_no == 1 and path.suffix.lower() == ".csv":
-            header = next(csv.reader([line]), [])
+            try:
+                header = next(csv.reader([line.rstrip("\r\n")]), [])
+            except csv.Error as exc:
+                raise InputError(f"{path}:1: not a CSV header: {exc}") from None
             names = [h.strip().lower() for h in header]
             if "score" in names:
                 column = names.index("score")
