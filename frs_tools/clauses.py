@@ -153,13 +153,25 @@ def parse_spec(project: Project) -> Spec:
     spec = Spec([], [], {})
     for path in sorted(project.spec_dir.rglob("*.md")):
         name = project.relative(path)
-        text = path.read_text(encoding="utf-8")
+        text, undecodable = decode_page(path.read_bytes(), name)
         found, faults = parse_text(text, name, project.areas, project.classes)
         spec.clauses += found
-        spec.problems += faults
+        spec.problems += undecodable + faults
         spec.titles[name] = next((m.group(2) for m in map(_HEADING.match, text.splitlines())
                                   if m and len(m.group(1)) == 1), path.stem)
     return spec
+
+
+def decode_page(data: bytes, file: str) -> tuple[str, list[Problem]]:
+    """A page's text, and a problem at the first byte that is not UTF-8 (which is then
+    read as U+FFFD, so the rest of the page is still parsed)."""
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return data.decode("utf-8", errors="replace"), [Problem(
+            file, line, f"invalid UTF-8 byte 0x{data[exc.start]:02x} (a spec page is UTF-8)",
+            "bad-encoding")]
 
 
 def parse_text(text: str, file: str, areas: dict[str, str] | None = None,

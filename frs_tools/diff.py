@@ -76,7 +76,7 @@ class Git:
         header = self._batch.stdout.readline().split()
         size = int(header[2])
         data = self._batch.stdout.read(size + 1)[:-1]
-        return data.decode("utf-8")
+        return data.decode("utf-8", errors="replace")  # `frs check` names the bad byte
 
     def is_ancestor(self, older: str, newer: str) -> bool:
         return subprocess.run(["git", "merge-base", "--is-ancestor", older, newer],
@@ -189,7 +189,8 @@ def _worktree(project: Project) -> Side:
     clauses: dict[str, Clause] = {}
     broken: list[Problem] = []
     for path in sorted(project.spec_dir.rglob("*.md")):
-        found, faults = _parsed(path.read_text(encoding="utf-8"), project.relative(path))
+        found, faults = _parsed(path.read_bytes().decode("utf-8", errors="replace"),
+                                project.relative(path))
         for clause in found:
             clauses.setdefault(clause.id, clause)
         broken += faults
