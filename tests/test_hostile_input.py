@@ -365,6 +365,30 @@ def test_the_readme_states_the_limits_the_code_applies():
     assert f"a vector of more than {documents._MAX_SHOWN_NUMBERS} numbers" in readme
 
 
+def test_the_readme_states_the_budgets_the_code_applies():
+    from reference_impl import documents, safeload
+    from reference_impl.evaluate.dataset import MAX_IMAGE_PIXELS
+    from reference_impl.metrics.scores import MAX_LINE_BYTES
+    from reference_impl.model import safety
+    from reference_impl.protect.command import MAX_DIMENSION, MAX_EMBEDDINGS
+
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    budget = safeload.DEFAULT_LIMITS
+    for stated in (
+            f"a JSON document of at most {budget.max_document_bytes // 2**20} MiB",
+            f"a JSON Lines record of at most {budget.max_record_bytes // 2**20} MiB",
+            f"a YAML file of at most {budget.max_yaml_bytes // 2**20} MiB with at most "
+            f"{budget.max_yaml_nodes} nodes (aliases expanded) and {budget.max_yaml_aliases} "
+            f"alias uses, nesting at most {budget.max_depth} deep",
+            f"A record keeps at most {documents.MAX_PER_RECORD} findings",
+            f"a text score line is at most {MAX_LINE_BYTES} bytes",
+            f"An image may have at most {MAX_IMAGE_PIXELS} pixels",
+            f"local functions may expand to at most {safety.MAX_FUNCTION_NODES} nodes",
+            f"(`--seconds-to-load`, {safety.Limits().seconds_to_load:g} s by default)",
+            f"at most {MAX_EMBEDDINGS} embeddings of at most {MAX_DIMENSION} numbers"):
+        assert stated in readme, stated
+
+
 def test_a_duplicate_key_in_a_statement_is_refused_with_its_line(tmp_path):
     path = tmp_path / "statement.yaml"
     text = yaml.safe_dump(example())
