@@ -63,7 +63,17 @@ _YAML_SPECIAL = re.compile(r"(?i)(?:y|n|yes|no|true|false|on|off|null|~|=|[-+.\d
 _BLOCK_OPEN = re.compile(r"^(/{3,})\s*([A-Za-z][\w-]*)?\s*(?:\|\s*(.*?))?\s*$")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _INLINE_CODE = re.compile(r"(`+).+?\1")
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+# A heading's hashes; its title is the rest, closing hashes stripped in code: a lazy
+# group before `\s*#*\s*$` backtracked for minutes on a long line of spaces.
+_HEADING = re.compile(r"(#{1,6})\s+(.*)")
+
+
+def _title(line: str, level: int | None = None) -> str | None:
+    """The title of a heading line (of `level`, when given), or None for another line."""
+    match = _HEADING.match(line)
+    if not match or (level is not None and len(match.group(1)) != level):
+        return None
+    return match.group(2).rstrip().rstrip("#").rstrip()
 # Block types the site enables besides `requirement` (pymdownx.blocks.*).
 OTHER_BLOCKS = frozenset({"admonition", "note", "tip", "warning", "example", "info",
                           "details", "tab", "html", "caption", "figure-caption",
@@ -157,8 +167,8 @@ def parse_spec(project: Project) -> Spec:
         found, faults = parse_text(text, name, project.areas, project.classes)
         spec.clauses += found
         spec.problems += undecodable + faults
-        spec.titles[name] = next((m.group(2) for m in map(_HEADING.match, text.splitlines())
-                                  if m and len(m.group(1)) == 1), path.stem)
+        spec.titles[name] = next((t for t in (_title(line, 1) for line in text.splitlines())
+                                  if t is not None), path.stem)
     return spec
 
 
@@ -202,8 +212,8 @@ class _PageParser:
             if fence or _FENCE.match(line):
                 index += 1
                 continue
-            if heading := _HEADING.match(line):
-                self.section = heading.group(2)
+            if (title := _title(line)) is not None:
+                self.section = title
             opener = _BLOCK_OPEN.match(line)
             if opener and opener.group(2) == "requirement":
                 index = self.clause(index, opener)

@@ -701,3 +701,15 @@ def test_an_output_path_that_cannot_be_written_is_refused_before_any_work(tmp_pa
     argv = [str(tmp_path / a) if a.startswith(("MISSING", "FOLDER")) else
             (scores if a == "S" else a) for a in argv]
     refused(frs(*argv), option, codes=(2,))
+
+
+def test_a_long_heading_line_is_parsed_in_linear_time(tmp_path):
+    repo = tmp_path / "repo"
+    (repo / "spec").mkdir(parents=True)
+    (repo / "pyproject.toml").write_text('[tool.frs]\nclasses = ["V-L"]\n'
+                                         '[tool.frs.areas]\nACC = "Accuracy"\n')
+    spaces = " " * 200_000  # backtracked for minutes at 2,000
+    (repo / "spec/a.md").write_text(f"# A{spaces}#{spaces}y\n\nNo clauses.\n")
+    run = frs("check", "--root", repo, seconds=30)
+    assert run.code in (0, 1) and "Traceback" not in run.said, run.said
+    assert run.seconds < 20
