@@ -713,3 +713,21 @@ def test_a_long_heading_line_is_parsed_in_linear_time(tmp_path):
     run = frs("check", "--root", repo, seconds=30)
     assert run.code in (0, 1) and "Traceback" not in run.said, run.said
     assert run.seconds < 20
+
+
+@pytest.mark.parametrize("suffix", ["json", "yaml"])
+def test_a_30_mb_statement_is_refused_in_bounded_time(tmp_path, suffix):
+    data = example()
+    data["notes"] = ["x" * 1000] * 30_000
+    path = tmp_path / f"statement.{suffix}"
+    path.write_text(json.dumps(data))  # JSON is YAML too
+    assert path.stat().st_size > 30 * 10**6
+    run = frs("conform", path, seconds=30)
+    refused(run, path.name, codes=(2,))
+    assert run.seconds < 20 and run.peak_mib < 600
+
+
+def test_deeply_nested_evidence_is_a_finding_naming_it(folder):
+    (folder / "eval.json").write_text(deep(100_000))
+    run = frs("conform", statement_citing(folder, "eval.json"))
+    refused(run, "/evidence", "eval.json", "nested deeper than", codes=(1, 2))
