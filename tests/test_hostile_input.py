@@ -731,3 +731,17 @@ def test_deeply_nested_evidence_is_a_finding_naming_it(folder):
     (folder / "eval.json").write_text(deep(100_000))
     run = frs("conform", statement_citing(folder, "eval.json"))
     refused(run, "/evidence", "eval.json", "nested deeper than", codes=(1, 2))
+
+
+def test_a_yaml_alias_bomb_as_the_bibliography_is_a_problem_found_quickly(tmp_path):
+    repo = tmp_path / "repo"
+    (repo / "spec").mkdir(parents=True)
+    (repo / "pyproject.toml").write_text('[tool.frs]\nclasses = ["V-L"]\n'
+                                         '[tool.frs.areas]\nACC = "Accuracy"\n')
+    (repo / "spec/a.md").write_text("# A\n\nNo clauses.\n")
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    levels += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
+    (repo / "spec/bibliography.yaml").write_text("\n".join(levels) + "\n")
+    run = frs("check", "--root", repo, seconds=30)
+    refused(run, "spec/bibliography.yaml", "not valid YAML", "alias", codes=(1,))
+    assert run.seconds < 20
