@@ -676,6 +676,7 @@ def test_deep_nesting_is_refused_with_the_place(tmp_path, command):
     (["model", "check", "M", "S", "--threads", "64"], "--threads"),
     (["evaluate", "M", "S", "S", "--batch-size", "0"], "--batch-size"),
     (["evaluate", "M", "S", "S", "--max-non-mated", "-5"], "--max-non-mated"),
+    (["evaluate", "M", "S", "S", "--seed", "-1"], "--seed"),
     (["protection-cost", "S", "--bits", "-3"], "--bits"),
     (["protection-cost", "S", "--fpir", "1e308"], "--fpir"),
     (["validate", "S", "--max-findings", "-1"], "--max-findings"),

@@ -29,7 +29,8 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
                         help="images the model embeds in one call (default 32)")
     parser.add_argument("--max-non-mated", type=whole_number(1), default=None,
                         help="sample at most this many non-mated pairs (default: all)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of a sampled plan")
+    parser.add_argument("--seed", type=whole_number(0, 2**63 - 1), default=0,
+                        help="seed of a sampled plan")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--workers", type=positive_int, metavar="N",
