@@ -23,7 +23,6 @@ import json
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import count
 from pathlib import Path
 
 import numpy as np
@@ -37,73 +36,97 @@ from reference_impl.metrics.verification import CountedScores
 # Plain score files
 
 
-def _parse_lines(lines: list[str], path: Path, first_line: int) -> np.ndarray:
-    try:
-        return np.array(lines, dtype=np.float64)
-    except ValueError:
-        pass
-    for offset, text in enumerate(lines):
+def _not_a_number(texts: list[str], path: Path, first: int) -> InputError:
+    """The error for the first line of `texts` (line `first` on) that is not a score."""
+    for offset, text in enumerate(texts):
         try:
-            float(text)
+            if text.strip():
+                float(text)
         except ValueError:
-            raise InputError(f"{path}:{first_line + offset}: '{text.strip()[:40]}' is not a "
-                             "number (expected one score a line)") from None
-    raise InputError(f"{path}: cannot read the scores")  # pragma: no cover
+            return InputError(f"{path}:{first + offset}: '{text.strip()[:40]}' is not a "
+                              "number (expected one score a line)")
+    return InputError(f"{path}: cannot read the scores")  # pragma: no cover
 
 
 # The longest line of a text score file: a number, or one row of a CSV.  A file
 # without newlines is refused at its first such line, never read whole.
 MAX_LINE_BYTES = 4096
+_BLOCK = 1 << 20
 
 
-def _lines(path: Path) -> Iterator[tuple[int, str]]:
-    """(number, text) of each line of a text score file, one bounded line in memory."""
+def _blocks(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """(number of its first line, its lines) of each block of a text score file, read,
+    split and decoded at C speed; what is held is the block and at most one short line."""
     with confined.open_regular(path) as handle:
-        for number in count(1):
-            raw = handle.readline(MAX_LINE_BYTES + 1)
-            if not raw:
-                return
-            if len(raw) > MAX_LINE_BYTES:
-                raise InputError(f"{path}:{number}: a line longer than {MAX_LINE_BYTES} "
-                                 "bytes (expected one score a line)")
-            try:
-                yield number, raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise InputError(f"{path}:{number}: invalid UTF-8 byte 0x{raw[exc.start]:02x}"
-                                 f" at byte column {exc.start + 1}") from None
+        number, rest = 1, b""
+        while block := handle.read(_BLOCK):
+            data = rest + block
+            end = data.rfind(b"\n") + 1
+            whole, rest = data[:end], data[end:]
+            _check_lengths(whole, rest, path, number)
+            if whole:
+                texts = _decoded(whole, path, number).split("\n")[:-1]
+                yield number, texts
+                number += len(texts)
+        if rest:
+            yield number, [_decoded(rest, path, number)]
+
+
+def _check_lengths(whole: bytes, rest: bytes, path: Path, first: int) -> None:
+    lines = whole.split(b"\n")
+    if len(rest) > MAX_LINE_BYTES or max(map(len, lines)) > MAX_LINE_BYTES:
+        at = next((i for i, raw in enumerate(lines) if len(raw) > MAX_LINE_BYTES),
+                  len(lines) - 1)
+        raise InputError(f"{path}:{first + at}: a line longer than {MAX_LINE_BYTES} bytes "
+                         "(expected one score a line)")
+
+
+def _decoded(data: bytes, path: Path, first: int) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = first + data.count(b"\n", 0, exc.start)
+        column = exc.start - data.rfind(b"\n", 0, exc.start)
+        raise InputError(f"{path}:{line}: invalid UTF-8 byte 0x{data[exc.start]:02x} at "
+                         f"byte column {column}") from None
+
+
+def _csv_column(path: Path, header: str) -> int | None:
+    """The index of the 'score' column a CSV's first line names (None: no header)."""
+    try:
+        names = [h.strip().lower() for h in next(csv.reader([header.rstrip("\r")]), [])]
+    except csv.Error as exc:
+        raise InputError(f"{path}:1: not a CSV header: {exc}") from None
+    if "score" in names:
+        return names.index("score")
+    if len(names) > 1:
+        raise InputError(f"{path}:1: a CSV with several columns needs a header naming the "
+                         "'score' column")
+    return None
+
+
+def _field(text: str, column: int, path: Path, line: int) -> str:
+    fields = text.split(",")
+    if text.strip() and column >= len(fields):
+        raise InputError(f"{path}:{line}: no 'score' column (field {column + 1})")
+    return fields[column] if text.strip() else ""
 
 
 def _text_chunks(path: Path, chunk: int) -> Iterator[np.ndarray]:
-    lines = _lines(path)
     column = None
-    pending: list[str] = []
-    start = 1
-    for line_no, line in lines:
-        if line_no == 1 and path.suffix.lower() == ".csv":
-            try:
-                header = next(csv.reader([line.rstrip("\r\n")]), [])
-            except csv.Error as exc:
-                raise InputError(f"{path}:1: not a CSV header: {exc}") from None
-            names = [h.strip().lower() for h in header]
-            if "score" in names:
-                column = names.index("score")
-                continue
-            if len(header) > 1:
-                raise InputError(f"{path}:1: a CSV with several columns needs a header "
-                                 "naming the 'score' column")
-        if not line.strip():
-            continue
-        if not pending:
-            start = line_no
-        fields = line.split(",") if column is not None else [line]
-        if column is not None and column >= len(fields):
-            raise InputError(f"{path}:{line_no}: no 'score' column (field {column + 1})")
-        pending.append(fields[column or 0])
-        if len(pending) >= chunk:
-            yield _parse_lines(pending, path, start)
-            pending = []
-    if pending:
-        yield _parse_lines(pending, path, start)
+    for first, texts in _blocks(path):
+        if first == 1 and path.suffix.lower() == ".csv" and texts:
+            column = _csv_column(path, texts[0])
+            if column is not None:  # a header, not a score
+                texts[0] = ""
+        if column is not None:
+            texts = [_field(t, column, path, first + i) for i, t in enumerate(texts)]
+        try:
+            values = np.array([t for t in texts if t and not t.isspace()], dtype=np.float64)
+        except ValueError:
+            raise _not_a_number(texts, path, first) from None
+        for start in range(0, len(values), chunk):
+            yield values[start:start + chunk]
 
 
 def _npy_header(path: Path, handle) -> tuple[np.dtype, int]:
