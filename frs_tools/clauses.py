@@ -25,9 +25,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-import yaml
-
 from frs_tools.project import Project
+from reference_impl import safeload
 from reference_impl.safe_text import printable
 
 # The level option and the one keyword the clause text must use for it.
@@ -55,8 +54,6 @@ SCHEMA_LINK = re.compile(r"[a-z0-9][a-z0-9-]*(#(/[^\s]*)?)?")
 # `module:function`, or a method of a class, `module:Class.method` (any depth).
 IMPL_LINK = re.compile(r"reference_impl(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*", re.ASCII)
 
-# libyaml's loader when PyYAML has it (ten times faster), the pure-Python one otherwise.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # `key: value` where YAML reads value as this very text: no indicator first, no comment,
 # no inner `: `, no trailing colon.
 _PLAIN_OPTION = re.compile(r"([a-z]+):[ ]+([^\s'\"\[\]{}&*!|>%@`#,?:-]"
@@ -72,10 +69,20 @@ _BLOCK_OPEN = re.compile(r"^(/{3,})[ ]*([A-Za-z][\w-]*)?[ ]*(?:\|[ ]*(.*?))?[ ]*
 _BLOCKS_OPENER = re.compile(r"^[ ]{0,3}/{3,}[ ]*[\w-]+")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _INLINE_CODE = re.compile(r"(`+).+?\1")
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 # A heading's clause number: `Annex A` / `附录 A`, or `6.1`, `B.2` before a space.
 _HEADING_NUMBER = re.compile(r"(?:Annex|附录)\s*([A-Z])\b"
                              r"|([A-Z]\.\d+(?:\.\d+)*|\d+(?:\.\d+)*)(?!\S)")
+# A heading's hashes; its title is the rest, closing hashes stripped in code: a lazy
+# group before `\s*#*\s*$` backtracked for minutes on a long line of spaces.
+_HEADING = re.compile(r"(#{1,6})\s+(.*)")
+
+
+def _title(line: str, level: int | None = None) -> str | None:
+    """The title of a heading line (of `level`, when given), or None for another line."""
+    match = _HEADING.match(line)
+    if not match or (level is not None and len(match.group(1)) != level):
+        return None
+    return match.group(2).rstrip().rstrip("#").rstrip()
 # Block types the site enables besides `requirement` (pymdownx.blocks.*).
 OTHER_BLOCKS = frozenset({"admonition", "note", "tip", "warning", "example", "info",
                           "details", "tab", "html", "caption", "figure-caption",
@@ -207,14 +214,26 @@ def parse_spec(project: Project) -> Spec:
     spec = Spec([], [], {})
     for path in project.english_pages():
         name = project.relative(path)
-        text = path.read_text(encoding="utf-8")
+        text, undecodable = decode_page(path.read_bytes(), name)
         found, faults, headings = read_page(text, name, project.areas, project.classes)
         spec.clauses += found
-        spec.problems += faults
+        spec.problems += undecodable + faults
         spec.headings[name] = headings
-        spec.titles[name] = next((m.group(2) for m in map(_HEADING.match, text.splitlines())
-                                  if m and len(m.group(1)) == 1), path.stem)
+        spec.titles[name] = next((t for t in (_title(line, 1) for line in text.splitlines())
+                                  if t is not None), path.stem)
     return spec
+
+
+def decode_page(data: bytes, file: str) -> tuple[str, list[Problem]]:
+    """A page's text, and a problem at the first byte that is not UTF-8 (which is then
+    read as U+FFFD, so the rest of the page is still parsed)."""
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return data.decode("utf-8", errors="replace"), [Problem(
+            file, line, f"invalid UTF-8 byte 0x{data[exc.start]:02x} (a spec page is UTF-8)",
+            "bad-encoding")]
 
 
 def parse_text(text: str, file: str, areas: dict[str, str] | None = None,
@@ -261,9 +280,10 @@ class _PageParser:
             if fence or _FENCE.match(line):
                 index += 1
                 continue
-            if heading := _HEADING.match(line):
-                self.section = heading.group(2)
-                self.headings.append(Heading(index + 1, len(heading.group(1)), heading.group(2)))
+            if (title := _title(line)) is not None:
+                self.section = title
+                level = len(_HEADING.match(line).group(1))
+                self.headings.append(Heading(index + 1, level, title))
             opener = _BLOCK_OPEN.match(line)
             if (line.startswith("///") or _BLOCKS_OPENER.match(line)) \
                     and (fault := _opener_fault(line)):
@@ -437,12 +457,12 @@ class _PageParser:
         try:
             values = _plain_options(options)
             if values is None:
-                values = yaml.load("\n".join(options), Loader=_YAML_LOADER) if options else {}
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            at = line + mark.line if mark else line
-            self.problem(at, f"options are not valid YAML: {getattr(exc, 'problem', exc)}",
-                         "bad-option", clause_id)
+                # the front door's YAML rules: no alias bombs, tags or duplicate keys
+                values = safeload.yaml_value("\n".join(options)) if options else {}
+        except safeload.LoadError as exc:
+            at = line + exc.line - 1 if exc.line else line
+            self.problem(at, f"options are not valid YAML: {exc.detail}", "bad-option",
+                         clause_id)
             return None
         if not isinstance(values, dict):
             self.problem(line, "options must be 'key: value' lines indented by four spaces",

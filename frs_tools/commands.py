@@ -11,7 +11,7 @@ from frs_tools import catalogue, idlock, marks
 from frs_tools.check import area_problems, check
 from frs_tools.clauses import ID_PATTERN, parse_spec
 from frs_tools.project import Project
-from reference_impl.cli_options import add_format
+from reference_impl.cli_options import add_format, output_file
 from reference_impl.errors import InputError
 from reference_impl.safe_text import printable
 
@@ -73,7 +73,8 @@ def _configure_export(parser: argparse.ArgumentParser) -> None:
     # requirement tools.
     parser.add_argument("--format", choices=("json", "csv", "reqif"), default="json",
                         help="json (default), csv or reqif (ReqIF 1.2, for DOORS or Polarion)")
-    parser.add_argument("--output", "-o", help="write to this file instead of standard output")
+    parser.add_argument("--output", "-o", type=output_file,
+                        help="write to this file instead of standard output")
     parser.set_defaults(run=run_export)
 
 

@@ -26,6 +26,7 @@ import hashlib
 import json
 import re
 import subprocess
+import sys
 import tarfile
 import tempfile
 from contextlib import contextmanager
@@ -37,6 +38,7 @@ from frs_tools.clauses import Clause, Problem, parse_text
 from frs_tools.project import Project
 from frs_tools.translations import TranslatedClause
 from reference_impl.errors import InputError
+from reference_impl.safe_text import printable
 
 WORKTREE = None  # the second side defaults to the working tree
 MARKS_KEPT = 8  # collected-marks files kept in the results folder
@@ -82,7 +84,7 @@ class Git:
         header = self._batch.stdout.readline().split()
         size = int(header[2])
         data = self._batch.stdout.read(size + 1)[:-1]
-        return data.decode("utf-8")
+        return data.decode("utf-8", errors="replace")  # `frs check` names the bad byte
 
     def is_ancestor(self, older: str, newer: str) -> bool:
         return subprocess.run(["git", "merge-base", "--is-ancestor", older, newer],
@@ -111,10 +113,22 @@ class Git:
             archive = subprocess.Popen(["git", "archive", "--format=tar", commit],
                                        cwd=self.root, stdout=subprocess.PIPE)
             with tarfile.open(fileobj=archive.stdout, mode="r|") as tar:
-                tar.extractall(folder, filter="data")
+                for member in tar:
+                    self._extract(tar, member, folder, commit)
             if archive.wait() != 0:
                 raise DiffError(f"git archive {commit}: failed")
             yield Path(folder)
+
+    @staticmethod
+    def _extract(tar: tarfile.TarFile, member: tarfile.TarInfo, folder: str, commit: str
+                 ) -> None:
+        """One member, unless tarfile's data filter refuses it (a link to an absolute
+        path or out of the tree, committed at some point): then it is skipped, and said."""
+        try:
+            tar.extract(member, folder, filter="data")
+        except tarfile.FilterError as exc:
+            print(printable(f"frs diff: {commit}: {member.name!r} not unpacked to collect "
+                            f"the tests: {exc}"), file=sys.stderr)
 
     def close(self) -> None:
         if self._batch is not None:
@@ -203,7 +217,8 @@ def _worktree(project: Project) -> Side:
     clauses: dict[str, Clause] = {}
     broken: list[Problem] = []
     for path in project.english_pages():
-        found, faults = _parsed(path.read_text(encoding="utf-8"), project.relative(path))
+        found, faults = _parsed(path.read_bytes().decode("utf-8", errors="replace"),
+                                project.relative(path))
         for clause in found:
             clauses.setdefault(clause.id, clause)
         broken += faults

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from frs_tools.clauses import ID_PATTERN, Clause, Problem
+from reference_impl import safeload
 from reference_impl.errors import InputError
 
 FORMAT = 1
@@ -65,10 +66,10 @@ def load(path: Path) -> Lock:
 
 def loads(text: str, path: Path) -> Lock:
     """Read the text of an ids.lock; `path` is where it lives (or lived, in git)."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise LockError(f"{path.name}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+    try:  # the front door's rules: no duplicate key, NaN or nesting without bound
+        data = safeload.loads(text, path.name)
+    except safeload.LoadError as exc:
+        raise LockError(f"{path.name}:{exc.line or 1}: not valid JSON: {exc.detail}") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT \
             or not isinstance(data.get("ids"), dict):
         raise LockError(f"{path.name}:1: expected {{\"format\": {FORMAT}, \"ids\": {{...}}}}")

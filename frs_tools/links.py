@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import ast
 import importlib.util
-import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from frs_tools.clauses import Clause, Problem
 from frs_tools.project import Project
+from reference_impl import safeload
 
 SCHEMA_SUFFIX = ".schema.json"
 
@@ -40,7 +40,7 @@ def resolve_pointer(document: object, pointer: str) -> object:
 
 @cache
 def _load_json(path: Path) -> object:
-    return json.loads(path.read_text(encoding="utf-8"))
+    return safeload.loads(path.read_bytes(), str(path))
 
 
 @dataclass(frozen=True)
@@ -123,9 +123,9 @@ def _schema_problems(project: Project, clause: Clause) -> list[Problem]:
                         f"{project.relative(path)})", "bad-schema", clause.id)]
     try:
         resolve_pointer(_load_json(path), pointer)
-    except json.JSONDecodeError as exc:
+    except safeload.LoadError as exc:
         return [Problem(clause.file, clause.line, f"schema {project.relative(path)} is not "
-                        f"valid JSON (line {exc.lineno}: {exc.msg})", "bad-schema", clause.id)]
+                        f"valid JSON (line {exc.line}: {exc.detail})", "bad-schema", clause.id)]
     except KeyError as exc:
         return [Problem(clause.file, clause.line, f"JSON pointer '{pointer}' does not resolve "
                         f"in {project.relative(path)} (no '{exc.args[0]}')", "bad-schema",

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from frs_tools.project import Project
+from reference_impl import safeload
+from reference_impl.errors import InputError
 
 SCHEMA_SUFFIX = ".schema.json"
 EXPECTED = "expected-errors.json"
@@ -53,8 +55,8 @@ def find(project: Project, name: str) -> Examples:
     expected = folder / EXPECTED
     if expected.is_file():
         try:
-            found.expected = json.loads(expected.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+            found.expected = safeload.loads(expected.read_bytes(), str(expected))
+        except (OSError, InputError) as exc:
             found.problem = f"{project.relative(expected)}: cannot read: {exc}"
     return found
 

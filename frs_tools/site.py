@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-import json
 import re
 import shutil
 import subprocess
@@ -34,6 +33,7 @@ from frs_tools.clauses import parse_spec
 from frs_tools.project import Project
 from frs_tools.requirement_block import Rendering
 from frs_tools.translations import parse_translations
+from reference_impl import safeload
 from reference_impl.errors import InputError
 
 # KaTeX, installed from npm (package.json, package-lock.json); the site serves its own copy.
@@ -263,7 +263,7 @@ class SiteModel:
                 name, clauses, statuses, titles, self.project)
         schemas = {}
         for name, path in self.schema_files().items():
-            schema = schemas[name] = json.loads(path.read_text(encoding="utf-8"))
+            schema = schemas[name] = safeload.loads(path.read_bytes(), str(path))
             generated[pages.schema_page_path(name)] = pages.schema_page(
                 name, schema, clauses, self.project, self.schema_examples(name))
         generated[pages.SCHEMAS_INDEX] = pages.schemas_index(schemas, clauses)

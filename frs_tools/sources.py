@@ -19,6 +19,7 @@ import yaml
 
 from frs_tools.clauses import Clause, Problem
 from frs_tools.project import Project
+from reference_impl import safeload
 
 KINDS = ("standard", "regulation", "law", "guideline", "case-law", "publication",
          "trade-press", "web")
@@ -70,8 +71,15 @@ def load(project: Project) -> Bibliography:
     name = project.relative(path)
     if not path.is_file():
         return Bibliography(name, {}, [])
-    try:
-        root = yaml.compose(path.read_text(encoding="utf-8"))
+    try:  # the front door's YAML rules first (no alias bomb, duplicate key, odd tag)
+        text = path.read_text(encoding="utf-8")
+        safeload.yaml_value(text, name)
+        root = yaml.compose(text)  # then its nodes, for the line of every entry
+    except (safeload.LoadError, UnicodeDecodeError) as exc:
+        line = getattr(exc, "line", None) or 1
+        return Bibliography(name, {}, [Problem(name, line, "not valid YAML: "
+                                               f"{getattr(exc, 'detail', exc)}",
+                                               "bad-bibliography")])
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         return Bibliography(name, {}, [Problem(name, mark.line + 1 if mark else 1,

@@ -38,6 +38,7 @@ from frs_tools.clauses import (
     Problem,
     Spec,
     _PageParser,
+    decode_page,
     read_page,
 )
 from frs_tools.idlock import Lock
@@ -203,10 +204,10 @@ def parse_translations(project: Project, language: str = "zh") -> Translations:
     for path in sorted(folder.rglob("*.md")):
         file = project.relative(path)
         english = f"{project.docs_folder}/{path.relative_to(folder).as_posix()}"
-        found, faults, page = parse_page(path.read_text(encoding="utf-8"), file, english,
-                                         language, project.areas)
+        text, undecodable = decode_page(path.read_bytes(), file)
+        found, faults, page = parse_page(text, file, english, language, project.areas)
         result.pages[file] = page
-        result.problems += faults
+        result.problems += undecodable + faults
         result.blocks += found
         for clause in found:
             result.clauses.setdefault(clause.id, clause)

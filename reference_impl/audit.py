@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -114,69 +115,89 @@ def _ends_in_newline(path: Path) -> bool:
         raise InputError(f"{path}: cannot read the audit log ({exc.strerror})") from None
 
 
+def _records(path: Path) -> Iterator[tuple[int, int, dict | None, list]]:
+    """(index, line, record or None, findings) of each record of the log, streamed."""
+    for index, (record, findings) in enumerate(documents.scan(path, SCHEMA,
+                                                              input_format="jsonl")):
+        yield (index, record.line if record else findings[0].line,
+               record.data if record and not findings else None, findings)
+
+
+def _first_line(path: Path, match, after: int = -1) -> int | None:
+    """The line of the first valid record past index `after` for which `match` holds: a
+    second pass, made only to name a fault, so the first needs no record in memory."""
+    return next((line for index, line, record, _ in _records(path)
+                 if index > after and record is not None and match(record)), None)
+
+
 def verify_log(path: str | Path, anchor: Anchor | None = None) -> Verification:
     """Check the chain record by record; report the first fault with its line.
 
     The log is read through the front door (`documents.scan`), so a record that
-    `frs validate` refuses is refused here with the same findings.
+    `frs validate` refuses is refused here with the same findings.  It is streamed:
+    what is kept of each record is a hash of its `hash` and `event_id` (to see a replay),
+    and a log of any length is verified in bounded memory.
     """
     path = Path(path)
     ends_in_newline = _ends_in_newline(path)
-    scanned = list(documents.scan(path, SCHEMA, input_format="jsonl"))
-    lines = [record.line if record else findings[0].line for record, findings in scanned]
-    records = [record.data if record and not findings else None
-               for record, findings in scanned]
-    seen: dict[str, int] = {}
+    seen: set[int] = set()
     previous = GENESIS
     head: Anchor | None = None
+    at_anchor: tuple[int, str] | None = None  # (line, hash) of the anchor's record
+    index, line, records = -1, 0, _records(path)
+    following = next(records, None)
 
-    def bad(index: int, message: str, findings=()) -> Verification:
-        return Verification(False, index, f"{path}:{lines[index]}: {message}", lines[index],
-                            head, tuple(findings))
+    def bad(message: str, findings=()) -> Verification:
+        return Verification(False, index, f"{path}:{line}: {message}", line, head,
+                            tuple(findings))
 
-    for index, (record, (_, findings)) in enumerate(zip(records, scanned, strict=True)):
+    while following is not None:
+        index, line, record, findings = following
+        following = next(records, None)
         if findings and findings[0].keyword == documents.PARSE:
-            cut = index == len(records) - 1 and not ends_in_newline
-            return bad(index, "record is cut short (the log was truncated mid-write)" if cut
+            cut = following is None and not ends_in_newline
+            return bad("record is cut short (the log was truncated mid-write)" if cut
                        else "record cannot be read as JSON", findings)
         if findings:
-            return bad(index, "record is not a valid audit event", findings)
+            return bad("record is not a valid audit event", findings)
         if record_hash(record) != record["hash"]:
-            return bad(index, f"record {record['sequence']} was altered: its hash does not "
+            return bad(f"record {record['sequence']} was altered: its hash does not "
                        "match its content")
-        for key in (record["hash"], "id:" + record["event_id"]):
-            if key in seen:
-                return bad(index, f"record replays line {seen[key]} (event "
-                           f"'{record['event_id']}' appears twice)")
+        digest, event = record["hash"], record["event_id"]
+        if {hash(digest), hash("id:" + event)} & seen:
+            earlier = _first_line(path, lambda r, d=digest, e=event: r["hash"] == d
+                                  or r["event_id"] == e)
+            if earlier is not None and earlier < line:
+                return bad(f"record replays line {earlier} (event '{event}' appears twice)")
         if record["sequence"] != index:
-            later = next((lines[i] for i, r in enumerate(records) if i > index
-                          and r and r.get("sequence") == index), None)
+            later = _first_line(path, lambda r, i=index: r["sequence"] == i, after=index)
             if later:
-                return bad(index, f"records are out of order: sequence {record['sequence']} "
+                return bad(f"records are out of order: sequence {record['sequence']} "
                            f"where {index} was expected ({index} is at line {later})")
-            return bad(index, f"record(s) removed: sequence jumps from {index - 1} to "
+            return bad(f"record(s) removed: sequence jumps from {index - 1} to "
                        f"{record['sequence']}")
         if record["prev_hash"] != previous:
-            return bad(index, f"chain broken: prev_hash of record {record['sequence']} is not "
+            return bad(f"chain broken: prev_hash of record {record['sequence']} is not "
                        "the hash of the record before it (a record was removed, inserted or "
                        "replaced)")
-        seen[record["hash"]] = seen["id:" + record["event_id"]] = lines[index]
-        previous = record["hash"]
-        head = Anchor(record["sequence"], record["hash"])
-    if records and not ends_in_newline:
-        return bad(len(records) - 1, "the last record has no line end (the log was "
-                   "truncated mid-write)")
+        seen |= {hash(digest), hash("id:" + event)}
+        previous = digest
+        head = Anchor(record["sequence"], digest)
+        if anchor is not None and record["sequence"] == anchor.sequence:
+            at_anchor = (line, digest)
+    count = index + 1
+    if count and not ends_in_newline:
+        return bad("the last record has no line end (the log was truncated mid-write)")
     if anchor is not None:
         if head is None or head.sequence < anchor.sequence:
             ends = "is empty" if head is None else f"ends at sequence {head.sequence}"
-            return Verification(False, len(records), f"{path}: log was truncated: it {ends}, "
-                                f"the anchor says {anchor.sequence}", len(records) + 1, head)
-        if records[anchor.sequence]["hash"] != anchor.hash:
-            line = lines[anchor.sequence]
-            return Verification(False, len(records), f"{path}:{line}: record "
+            return Verification(False, count, f"{path}: log was truncated: it {ends}, "
+                                f"the anchor says {anchor.sequence}", count + 1, head)
+        if at_anchor is not None and at_anchor[1] != anchor.hash:
+            return Verification(False, count, f"{path}:{at_anchor[0]}: record "
                                 f"{anchor.sequence} differs from the anchor (the log was "
-                                "rewritten)", line, head)
-    return Verification(True, len(records), anchor=head)
+                                "rewritten)", at_anchor[0], head)
+    return Verification(True, count, anchor=head)
 
 
 # ---- `frs verify-log LOG [--anchor SEQUENCE:HASH]` ---------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.metadata
+import os
 import re
 import sys
 
@@ -111,7 +112,18 @@ def _canonical(name: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
+    code = _run(sys.argv[1:] if argv is None else argv)
+    safety = sys.modules.get("reference_impl.model.safety")
+    if safety is not None and safety.abandoned():
+        # A model load that ran out of time still runs inside onnxruntime, which cannot
+        # stop it; ending the interpreter normally would wait for it or crash under it.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
+
+
+def _run(argv: list[str]) -> int:
     wanted = next((a for a in argv if not a.startswith("-")), None)
     parser = build_parser(wanted if wanted in COMMANDS else None)
     args, unknown = parser.parse_known_args(argv)

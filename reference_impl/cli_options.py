@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import math
+from pathlib import Path
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 
@@ -60,10 +61,46 @@ def positive_int(text: str) -> int:
     return value
 
 
+def whole_number(low: int, high: int | None = None):
+    """An argparse type: a whole number in [low, high] (a count or a size; far beyond
+    any real one it would only exhaust memory)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(
+                f"{text}: expected a whole number from {low}"
+                + (f" to {high}" if high is not None else " up"))
+        return value
+    parse.__name__ = "whole number"
+    return parse
+
+
+def output_file(text: str) -> str:
+    """A file to write: in a folder that exists, and not itself a folder (checked before
+    any work is done, so a long run does not end in a traceback)."""
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"'{text}' is a folder, not a file to write")
+    if not path.parent.is_dir():
+        raise argparse.ArgumentTypeError(f"'{text}': no folder '{path.parent}' to write it in")
+    return text
+
+
+def output_folder(text: str) -> str:
+    """A folder to write into (made if missing): not an existing file."""
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"'{text}' is a file, not a folder to write into")
+    return text
+
+
 def svg_file(text: str) -> str:
     if not text.endswith(".svg"):
         raise argparse.ArgumentTypeError(f"'{text}' does not end in .svg")
-    return text
+    return output_file(text)
 
 
 def species_file(text: str) -> tuple[str, str]:

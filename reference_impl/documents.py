@@ -34,6 +34,7 @@ from reference_impl.schemas import Schema, SchemaSet, default_set
 
 PARSE = "parse"          # the keyword of a finding the loader made
 MAX_REPORTED = 100       # findings a DocumentError keeps (it counts them all)
+MAX_PER_RECORD = 100     # findings kept for one record; a last one counts the rest
 
 
 @dataclass(frozen=True)
@@ -223,6 +224,12 @@ def _describe(error) -> tuple[str, str]:
     return f"a value that satisfies the schema's {keyword}", found
 
 
+def _path_key(ptr: str) -> list:
+    """A pointer's order: by its steps, array indices as numbers (as jsonschema's paths)."""
+    return [(0, int(step), "") if step.isdigit() else (1, 0, step)
+            for step in ptr.split("/")[1:]]
+
+
 def check_record(schema: Schema, record: safeload.Record) -> list[Finding]:
     """The findings for one record against one schema (empty when it is valid).
 
@@ -234,7 +241,8 @@ def check_record(schema: Schema, record: safeload.Record) -> list[Finding]:
         return []
     findings = []
     seen = set()
-    for error in sorted(schema.slow.iter_errors(data), key=lambda e: list(e.absolute_path)):
+    errors = schema.slow.iter_errors(data)
+    for error in errors:
         where = pointer(error.absolute_path)
         key = (where, tuple(error.absolute_schema_path))
         if key in seen:  # jsonschema reports each missing property of one `required`
@@ -244,6 +252,13 @@ def check_record(schema: Schema, record: safeload.Record) -> list[Finding]:
         findings.append(Finding(record.source, record.line_of(where), record.index,
                                 schema.name, where, str(error.validator), expected, found,
                                 pointer(error.absolute_schema_path)))
+        if len(findings) == MAX_PER_RECORD:  # the rest are counted, not kept
+            break
+    findings.sort(key=lambda f: _path_key(f.pointer))
+    if len(findings) == MAX_PER_RECORD and (more := sum(1 for _ in errors)):
+        findings.append(Finding(record.source, record.line, record.index, schema.name, "",
+                                "max-findings", "", "", detail=f"{more} more findings not "
+                                f"shown (at most {MAX_PER_RECORD} a record)"))
     if not findings:  # the two validators disagree: report what the compiled one saw
         for error in schema.fast.iter_errors(data):
             where = pointer(error.instance_path)

@@ -33,6 +33,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
 
@@ -186,6 +187,19 @@ def iter_records(source: str | Path | BinaryIO, fmt: str | None = None,
     finally:
         if isinstance(source, str | Path):
             stream.close()
+
+
+def yaml_value(text: str, name: str = "<string>", limits: Limits = DEFAULT_LIMITS
+               ) -> object:
+    """The one YAML document of `text` as a JSON value (None when there is none), by the
+    same rules as every YAML file; LoadError, with the line in `text`, otherwise."""
+    data = text.encode("utf-8", "surrogatepass")
+    if len(data) > limits.max_yaml_bytes:
+        raise TooLarge(name, None, f"YAML text larger than {limits.max_yaml_bytes} bytes")
+    records = list(islice(_yaml(data, name, limits), 2))
+    if len(records) > 1:
+        raise MalformedJSON(name, records[1].line, "more than one YAML document")
+    return records[0].data if records else None
 
 
 def _bounded_read(stream: BinaryIO, name: str, limit: int, hint: str) -> bytes:

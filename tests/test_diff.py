@@ -387,3 +387,16 @@ def test_both_languages_in_the_diff(tmp_path, capsys):
     assert "text: 报告~~应~~**宜**说明 FTA。" in capsys.readouterr().out
     # The translated pages are never read as English pages of either side.
     assert set(result.b.clauses) == set(ZH_BASE)
+
+
+def test_a_link_out_of_the_tree_in_history_is_skipped_with_a_message(history, capsys):
+    """An absolute symbolic link committed at some point: tarfile's data filter refuses it
+    when the commit is unpacked to collect its tests; the diff goes on and says so."""
+    repo = history["repo"]
+    (repo / "escape").symlink_to("/etc/passwd")
+    (repo / "tests/test_det.py").write_text(TEST_DET.replace("pass", "pass  # again"))
+    hostile = commit(repo, "an absolute link")
+    assert main(["diff", "--root", str(repo), "main", hostile]) == 0
+    captured = capsys.readouterr()
+    assert f"frs diff: {hostile}: 'escape' not unpacked" in captured.err
+    assert "Traceback" not in captured.err and "FRS-ACC-001" in captured.out

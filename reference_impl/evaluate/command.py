@@ -12,7 +12,7 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-from reference_impl.cli_options import add_format, positive_int
+from reference_impl.cli_options import add_format, output_folder, positive_int, whole_number
 from reference_impl.model.command import add_limit_options, limits_from
 
 
@@ -22,14 +22,15 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
                         "model-manifest)")
     parser.add_argument("dataset", help="the dataset manifest (JSON or YAML, schema "
                         "dataset-manifest): the images, their subjects and groups")
-    parser.add_argument("--out", default="frs-evaluation",
+    parser.add_argument("--out", default="frs-evaluation", type=output_folder,
                         help="folder for report.json, det.svg, scores.jsonl, quality.jsonl "
                         "and the embedding cache (default ./frs-evaluation)")
     parser.add_argument("--batch-size", type=positive_int, default=32,
                         help="images the model embeds in one call (default 32)")
-    parser.add_argument("--max-non-mated", type=int, default=None,
+    parser.add_argument("--max-non-mated", type=whole_number(1), default=None,
                         help="sample at most this many non-mated pairs (default: all)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of a sampled plan")
+    parser.add_argument("--seed", type=whole_number(0, 2**63 - 1), default=0,
+                        help="seed of a sampled plan")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--workers", type=positive_int, metavar="N",

@@ -15,6 +15,10 @@ from reference_impl.errors import InputError
 from reference_impl.safeload import format_of
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff"}
+# The most pixels an image may have, read from its header before it is decoded: a
+# 50-megapixel photograph is larger than any face image needs; decoded to float RGB it
+# takes 600 MB (a 190 KB PNG can declare 13000 x 13000, 2 GB decoded).
+MAX_IMAGE_PIXELS = 50_000_000
 # The largest sample file (an image, or a .npy stack of crops) hashed for the cache key.
 MAX_SAMPLE_BYTES = 16 * 2**30
 
@@ -120,7 +124,12 @@ def load_pixels(sample: Sample) -> np.ndarray:
         else:
             from PIL import Image
 
-            with Image.open(sample.file) as image:
+            with Image.open(sample.file) as image:  # reads the header only
+                width, height = image.size
+                if width * height > MAX_IMAGE_PIXELS:
+                    raise InputError(f"{sample.where}/file: {sample.file.name} is {width} x "
+                                     f"{height} pixels, more than the {MAX_IMAGE_PIXELS} an "
+                                     "image may have (refused before decoding)")
                 array = np.asarray(image.convert("RGB"))
     except InputError:
         raise

@@ -47,7 +47,9 @@ CHECK_REQUIREMENTS = {
     "training-data": "FRS-SUB-003", "opset": "FRS-SUB-004", "custom-op-domain": "FRS-SUB-005",
     "external-data": "FRS-SUB-006",
     "absurd-shape": "FRS-SUB-007", "memory": "FRS-SUB-008", "time-per-batch": "FRS-SUB-008",
-    "run": "FRS-SUB-008", "resource-limits": "FRS-SUB-008", "signature": "FRS-SUB-009",
+    "run": "FRS-SUB-008", "resource-limits": "FRS-SUB-008", "function-size": "FRS-SUB-008",
+    "time-to-load": "FRS-SUB-008",
+    "signature": "FRS-SUB-009",
     "finite-output": "FRS-SUB-010", "determinism": "FRS-SUB-011",
     "batch-independence": "FRS-SUB-012",
 }

@@ -30,6 +30,10 @@ from reference_impl.limits import (
     IDENTIFICATION_RANK,
 )
 
+# The longest CMC reported: a rate for each rank is printed, and a rank past the
+# longest candidate list adds nothing (the curve is flat there).
+MAX_CMC_RANK = 10_000
+
 
 def _listed(values) -> str:
     return " ".join(f"{v:g}" for v in values)
@@ -81,7 +85,7 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
     i.add_argument("--fpir", type=option.rate, action="append", help="target FPIR (repeatable; "
                    f"default {_listed(FPIR_TARGETS)}); FNIR there is taken at rank "
                    f"{IDENTIFICATION_RANK} unless --rank is given")
-    i.add_argument("--max-rank", type=option.positive_int, default=CMC_RANKS,
+    i.add_argument("--max-rank", type=option.whole_number(1, MAX_CMC_RANK), default=CMC_RANKS,
                    help=f"length of the CMC (default {CMC_RANKS})")
     add_format(i)
     i.set_defaults(run=run_identification)

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from reference_impl import documents
+from reference_impl import confined, documents
 from reference_impl.errors import InputError
 from reference_impl.metrics.counts import CHUNK, Pass
 from reference_impl.metrics.verification import CountedScores
@@ -35,47 +36,97 @@ from reference_impl.metrics.verification import CountedScores
 # Plain score files
 
 
-def _parse_lines(lines: list[str], path: Path, first_line: int) -> np.ndarray:
-    try:
-        return np.array(lines, dtype=np.float64)
-    except ValueError:
-        pass
-    for offset, text in enumerate(lines):
+def _not_a_number(texts: list[str], path: Path, first: int) -> InputError:
+    """The error for the first line of `texts` (line `first` on) that is not a score."""
+    for offset, text in enumerate(texts):
         try:
-            float(text)
+            if text.strip():
+                float(text)
         except ValueError:
-            raise InputError(f"{path}:{first_line + offset}: '{text.strip()[:40]}' is not a "
-                             "number (expected one score a line)") from None
-    raise InputError(f"{path}: cannot read the scores")  # pragma: no cover
+            return InputError(f"{path}:{first + offset}: '{text.strip()[:40]}' is not a "
+                              "number (expected one score a line)")
+    return InputError(f"{path}: cannot read the scores")  # pragma: no cover
+
+
+# The longest line of a text score file: a number, or one row of a CSV.  A file
+# without newlines is refused at its first such line, never read whole.
+MAX_LINE_BYTES = 4096
+_BLOCK = 1 << 20
+
+
+def _blocks(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """(number of its first line, its lines) of each block of a text score file, read,
+    split and decoded at C speed; what is held is the block and at most one short line."""
+    with confined.open_regular(path) as handle:
+        number, rest = 1, b""
+        while block := handle.read(_BLOCK):
+            data = rest + block
+            end = data.rfind(b"\n") + 1
+            whole, rest = data[:end], data[end:]
+            _check_lengths(whole, rest, path, number)
+            if whole:
+                texts = _decoded(whole, path, number).split("\n")[:-1]
+                yield number, texts
+                number += len(texts)
+        if rest:
+            yield number, [_decoded(rest, path, number)]
+
+
+def _check_lengths(whole: bytes, rest: bytes, path: Path, first: int) -> None:
+    lines = whole.split(b"\n")
+    if len(rest) > MAX_LINE_BYTES or max(map(len, lines)) > MAX_LINE_BYTES:
+        at = next((i for i, raw in enumerate(lines) if len(raw) > MAX_LINE_BYTES),
+                  len(lines) - 1)
+        raise InputError(f"{path}:{first + at}: a line longer than {MAX_LINE_BYTES} bytes "
+                         "(expected one score a line)")
+
+
+def _decoded(data: bytes, path: Path, first: int) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = first + data.count(b"\n", 0, exc.start)
+        column = exc.start - data.rfind(b"\n", 0, exc.start)
+        raise InputError(f"{path}:{line}: invalid UTF-8 byte 0x{data[exc.start]:02x} at "
+                         f"byte column {column}") from None
+
+
+def _csv_column(path: Path, header: str) -> int | None:
+    """The index of the 'score' column a CSV's first line names (None: no header)."""
+    try:
+        names = [h.strip().lower() for h in next(csv.reader([header.rstrip("\r")]), [])]
+    except csv.Error as exc:
+        raise InputError(f"{path}:1: not a CSV header: {exc}") from None
+    if "score" in names:
+        return names.index("score")
+    if len(names) > 1:
+        raise InputError(f"{path}:1: a CSV with several columns needs a header naming the "
+                         "'score' column")
+    return None
+
+
+def _field(text: str, column: int, path: Path, line: int) -> str:
+    fields = text.split(",")
+    if text.strip() and column >= len(fields):
+        raise InputError(f"{path}:{line}: no 'score' column (field {column + 1})")
+    return fields[column] if text.strip() else ""
 
 
 def _text_chunks(path: Path, chunk: int) -> Iterator[np.ndarray]:
-    with open(path, encoding="utf-8", newline="") as handle:
-        first = handle.readline()
-        line_no = 1
-        column = None
-        if path.suffix.lower() == ".csv":
-            header = next(csv.reader([first]), [])
-            names = [h.strip().lower() for h in header]
-            if "score" in names:
-                column = names.index("score")
-                first = ""
-            elif len(header) > 1:
-                raise InputError(f"{path}:1: a CSV with several columns needs a header "
-                                 "naming the 'score' column")
-        pending: list[str] = [first] if first.strip() else []
-        start = line_no if pending else line_no + 1
-        for line_no, line in enumerate(handle, start=2):
-            if not line.strip():
-                continue
-            if not pending:
-                start = line_no
-            pending.append(line.split(",")[column] if column is not None else line)
-            if len(pending) >= chunk:
-                yield _parse_lines(pending, path, start)
-                pending = []
-        if pending:
-            yield _parse_lines(pending, path, start)
+    column = None
+    for first, texts in _blocks(path):
+        if first == 1 and path.suffix.lower() == ".csv" and texts:
+            column = _csv_column(path, texts[0])
+            if column is not None:  # a header, not a score
+                texts[0] = ""
+        if column is not None:
+            texts = [_field(t, column, path, first + i) for i, t in enumerate(texts)]
+        try:
+            values = np.array([t for t in texts if t and not t.isspace()], dtype=np.float64)
+        except ValueError:
+            raise _not_a_number(texts, path, first) from None
+        for start in range(0, len(values), chunk):
+            yield values[start:start + chunk]
 
 
 def _npy_header(path: Path, handle) -> tuple[np.dtype, int]:
@@ -88,11 +139,17 @@ def _npy_header(path: Path, handle) -> tuple[np.dtype, int]:
         if read_header is None:
             raise ValueError(f"format version {version[0]}.{version[1]} is not read here")
         shape, _, dtype = read_header(handle)
-    except (ValueError, OSError) as exc:
+    except Exception as exc:  # the header is a Python literal: ast and tokenize raise too
         raise InputError(f"{path}: not a readable .npy file: {exc}") from None
     if len(shape) != 1 or dtype.kind not in "fiu" or dtype.hasobject:
         raise InputError(f"{path}: expected a 1-D array of real numbers, found "
                          f"shape {shape} and dtype {dtype}")
+    # The header's length is a claim: checked against the file before anything is
+    # allocated for it (a 100-byte file may claim 8 TiB).
+    left = os.fstat(handle.fileno()).st_size - handle.tell()
+    if shape[0] * dtype.itemsize > left:
+        raise InputError(f"{path}: the header claims {shape[0]} scores "
+                         f"({shape[0] * dtype.itemsize} bytes), the file holds {left} bytes")
     return dtype, shape[0]
 
 
@@ -103,7 +160,7 @@ def iter_score_chunks(path, chunk: int = CHUNK) -> Iterator[np.ndarray]:
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     if path.suffix.lower() == ".npy":
-        with open(path, "rb") as handle:
+        with confined.open_regular(path) as handle:
             dtype, length = _npy_header(path, handle)
             buffer = np.empty(min(chunk, length), dtype=dtype)
             for start in range(0, length, chunk):
@@ -119,13 +176,11 @@ def read_scores(path) -> np.ndarray:
     """Every score of a file as one float64 array (use the chunks for huge files)."""
     path = Path(path)
     if path.suffix.lower() == ".npy":
-        try:
-            array = np.load(path, allow_pickle=False)
-        except (ValueError, OSError) as exc:
-            raise InputError(f"{path}: not a readable .npy file: {exc}") from None
-        if array.ndim != 1 or array.dtype.kind not in "fiu":
-            raise InputError(f"{path}: expected a 1-D array of real numbers, found "
-                             f"shape {array.shape} and dtype {array.dtype}")
+        if not path.is_file():
+            raise InputError(f"{path}: no such file")
+        with confined.open_regular(path) as handle:
+            dtype, length = _npy_header(path, handle)
+            array = np.fromfile(handle, dtype=dtype, count=length)
         return np.asarray(array, dtype=np.float64)
     chunks = list(iter_score_chunks(path))
     return np.concatenate(chunks) if chunks else np.empty(0)

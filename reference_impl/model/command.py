@@ -10,22 +10,25 @@ import argparse
 import json
 import sys
 
-from reference_impl.cli_options import add_format, positive_int, positive_number
+from reference_impl.cli_options import add_format, positive_number, whole_number
 
 
 def add_limit_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--threads", type=int, default=1,
+    parser.add_argument("--threads", type=int, default=1, choices=(1, 2),
                         help="onnxruntime threads, 1 or 2 (default 1)")
-    parser.add_argument("--memory-mb", type=positive_int, default=4096,
+    parser.add_argument("--memory-mb", type=whole_number(1, 2**30), default=4096,
                         help="memory the model may use, MiB (default 4096)")
     parser.add_argument("--seconds-per-batch", type=positive_number, default=60.0,
                         help="time one batch may take, seconds (default 60)")
+    parser.add_argument("--seconds-to-load", type=positive_number, default=60.0,
+                        help="time loading the model may take, seconds (default 60)")
 
 
 def limits_from(args):
     from reference_impl.model.safety import Limits
 
-    return Limits(args.threads, args.memory_mb * 1024 * 1024, args.seconds_per_batch)
+    return Limits(args.threads, args.memory_mb * 1024 * 1024, args.seconds_per_batch,
+                  args.seconds_to_load)
 
 
 def configure(name: str, parser: argparse.ArgumentParser) -> None:

@@ -9,15 +9,20 @@ and refused when it
 - keeps tensor data in an external file outside the model's own folder, or in one that
   does not exist ("external-data");
 - declares an input or output dimension above MAX_DIMENSION, or a per-sample input
-  above MAX_INPUT_ELEMENTS ("absurd-shape").
+  above MAX_INPUT_ELEMENTS ("absurd-shape");
+- calls local functions that expand to more than MAX_FUNCTION_NODES nodes, or one that
+  calls itself ("function-size"): onnxruntime inlines them while it loads.
 The session then runs on the CPU provider only, with at most MAX_THREADS threads, the
 process's address space capped at `Limits.memory_bytes` above its size while the model
 loads and runs, and each batch bounded in time: a run past `Limits.seconds_per_batch`
 is terminated ("time-per-batch"), and an allocation past the cap fails ("memory").
+Loading is bounded in time too: a load past `Limits.seconds_to_load` is abandoned
+("time-to-load").
 """
 
 from __future__ import annotations
 
+import math
 import os
 import resource
 import threading
@@ -39,6 +44,10 @@ MAX_MODEL_BYTES = 2 * 1024 ** 3         # protobuf's own limit
 MAX_DIMENSION = 4096                    # any declared static dimension but the batch
 MAX_INPUT_ELEMENTS = 3 * 1024 * 1024    # one sample's input tensor, elements
 MAX_THREADS = 2
+# Nodes that the calls of a model's local functions expand to: onnxruntime inlines them
+# while it loads, where no time limit can stop it, and the expansion grows exponentially
+# with the nesting (20,000 nodes took 9 s to load, 177,000 over two minutes).
+MAX_FUNCTION_NODES = 10_000
 
 
 @dataclass(frozen=True)
@@ -46,11 +55,13 @@ class Limits:
     threads: int = 1
     memory_bytes: int = 4 * 1024 ** 3
     seconds_per_batch: float = 60.0
+    seconds_to_load: float = 60.0
 
     def __post_init__(self):
         if not 1 <= self.threads <= MAX_THREADS:
             raise InputError(f"threads {self.threads} is not in 1..{MAX_THREADS}")
-        if self.memory_bytes <= 0 or self.seconds_per_batch <= 0:
+        if self.memory_bytes <= 0 or not 0 < self.seconds_per_batch < math.inf \
+                or not 0 < self.seconds_to_load < math.inf:
             raise InputError("memory and time limits must be positive")
 
 
@@ -112,6 +123,29 @@ def check_domains(model, declared: tuple[str, ...]) -> str:
         raise ContractError("custom-op-domain", f"operator domain(s) {', '.join(foreign)} "
                             "not declared in the manifest's custom_op_domains")
     return "operator domains: " + ", ".join(sorted(d or "ai.onnx" for d in used))
+
+
+def check_functions(model) -> str:
+    """Count, without expanding them, the nodes that calls of local functions inline to
+    (a function calling three that call three... is a bomb like YAML's nested aliases)."""
+    bodies = {(f.domain, f.name): f.node for f in model.functions}
+    size: dict[tuple[str, str], int] = {}
+
+    def expanded(key: tuple[str, str], calling: tuple) -> int:
+        if key in calling:
+            raise ContractError("function-size", f"local function '{key[1]}' calls itself")
+        if key not in size:
+            size[key] = sum(expanded((n.domain, n.op_type), (*calling, key))
+                            if (n.domain, n.op_type) in bodies else 1 for n in bodies[key])
+            size[key] = min(size[key], MAX_FUNCTION_NODES + 1)  # no need to count further
+        return size[key]
+
+    total = sum(expanded((n.domain, n.op_type), ()) for graph in _graphs(model.graph)
+                for n in graph.node if (n.domain, n.op_type) in bodies)
+    if total > MAX_FUNCTION_NODES:
+        raise ContractError("function-size", f"calls of local functions expand to more than "
+                            f"{MAX_FUNCTION_NODES} nodes (refused before loading)")
+    return f"local function calls expand to {total} nodes"
 
 
 def check_external_data(model, folder: Path) -> str:
@@ -178,6 +212,7 @@ def inspect(model_path, manifest: Manifest) -> list[tuple[str, str]]:
     folder = Path(model_path).resolve().parent
     return [("opset", check_opset(model)),
             ("custom-op-domain", check_domains(model, manifest.custom_op_domains)),
+            ("function-size", check_functions(model)),
             ("external-data", check_external_data(model, folder)),
             ("absurd-shape", check_shapes(model))]
 
@@ -228,9 +263,11 @@ class BoundedSession:
             with address_space_limit(limits.memory_bytes):
                 # Constant folding would run the model's constant subgraphs while loading,
                 # where no time limit can stop them; unfolded, they run inside the bound.
-                self.session = ort.InferenceSession(str(model_path), sess_options=options,
-                                                    providers=["CPUExecutionProvider"],
-                                                    disabled_optimizers=["ConstantFolding"])
+                self.session = _within(limits.seconds_to_load, lambda: ort.InferenceSession(
+                    str(model_path), sess_options=options, providers=["CPUExecutionProvider"],
+                    disabled_optimizers=["ConstantFolding"]))
+        except ContractError:
+            raise
         except Exception as exc:  # onnxruntime raises its own Fail/InvalidGraph/...
             message = _first_line(exc)
             if _is_memory(message):
@@ -243,6 +280,39 @@ class BoundedSession:
 
     def run(self, batch: np.ndarray) -> np.ndarray:
         return run_bounded(self, batch)
+
+
+# Loads that ran past their time and still run: onnxruntime cannot be interrupted while
+# it loads, so `frs` ends its process without waiting for them (`abandoned`).
+_ABANDONED: list[threading.Thread] = []
+
+
+def _within(seconds: float, load):
+    """`load()`, given `seconds` in a thread of its own; ContractError "time-to-load"
+    (the load abandoned, still running) when it takes longer."""
+    outcome: dict = {}
+
+    def run():
+        try:
+            outcome["value"] = load()
+        except Exception as exc:  # re-raised in the caller's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, name="frs-model-load", daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        _ABANDONED.append(thread)
+        raise ContractError("time-to-load", f"loading the model took longer than {seconds:g} s "
+                            "(abandoned)")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def abandoned() -> bool:
+    """Whether a model load that ran out of time is still running in this process."""
+    return any(thread.is_alive() for thread in _ABANDONED)
 
 
 class Watchdog:

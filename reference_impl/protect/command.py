@@ -19,7 +19,8 @@ import os
 
 import numpy as np
 
-from reference_impl.cli_options import add_format, rate
+from reference_impl import confined
+from reference_impl.cli_options import add_format, positive_int, rate
 from reference_impl.errors import InputError
 from reference_impl.limits import FMR_LIMITS, FPIR_LIMITS
 from reference_impl.protect import cost
@@ -34,7 +35,8 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
                         help="for Classes I and P: also measure the rank-1 FNIR at this FPIR "
                         f"(their class limit is {FPIR_LIMITS['I']:g}) before and after "
                         "protection")
-    parser.add_argument("--bits", type=int, help="protected template size in bits (default: "
+    parser.add_argument("--bits", type=positive_int,
+                        help="protected template size in bits (default: "
                         "the embedding dimension; up to 8 times it)")
     parser.add_argument("--seed", help="derive the two application keys from this text, for "
                         "a repeatable measurement (default: fresh random keys)")
@@ -48,19 +50,44 @@ def keys(seed: str | None) -> tuple[bytes, bytes]:
     return tuple(hashlib.sha256(f"{seed}|{app}".encode()).digest() for app in "AB")
 
 
+# The measurement scores every pair of embeddings, in memory (a few N x N matrices of
+# float64): N = 4096 is a few hundred MiB.  A random sample of a larger set measures the
+# same rates; a file that holds or declares more is refused before it is inflated.
+MAX_EMBEDDINGS = 4096
+MAX_DIMENSION = 4096
+MAX_MEMBER_BYTES = MAX_EMBEDDINGS * MAX_DIMENSION * 8 + 4096   # one .npy inside the .npz
+
+
 def load(path: str) -> tuple[np.ndarray, np.ndarray]:
     try:
-        with np.load(path) as data:
+        with confined.open_regular(path) as stream, np.load(stream, allow_pickle=False) as data:
             missing = [n for n in ("embeddings", "labels") if n not in data.files]
             if missing:
                 raise InputError(f"{path}: no array '{missing[0]}' (expected 'embeddings' and "
                                  f"'labels', found {', '.join(data.files) or 'none'})")
+            for name in ("embeddings", "labels"):
+                declared = data.zip.getinfo(f"{name}.npy").file_size
+                if declared > MAX_MEMBER_BYTES:
+                    raise InputError(f"{path}: '{name}' declares {declared} bytes once "
+                                     f"inflated, more than the {MAX_MEMBER_BYTES} of "
+                                     f"{MAX_EMBEDDINGS} embeddings of {MAX_DIMENSION} numbers")
             embeddings, labels = data["embeddings"], data["labels"]
-    except (OSError, ValueError, AttributeError, TypeError) as exc:
-        raise InputError(f"{path}: cannot read it as a .npz file ({exc})") from None
+    except InputError:
+        raise
+    except Exception as exc:  # zipfile and numpy raise many kinds (BadZipFile, EOFError...)
+        raise InputError(f"{path}: cannot read it as a .npz file ({type(exc).__name__}: "
+                         f"{exc})") from None
     if embeddings.ndim != 2 or labels.shape != (embeddings.shape[0],):
         raise InputError(f"{path}: 'embeddings' must be 2-D with one label per row, found "
                          f"{embeddings.shape} and {labels.shape}")
+    rows, dimension = embeddings.shape
+    if rows > MAX_EMBEDDINGS or dimension > MAX_DIMENSION:
+        raise InputError(f"{path}: 'embeddings' is {rows} x {dimension}; at most "
+                         f"{MAX_EMBEDDINGS} embeddings of at most {MAX_DIMENSION} numbers are "
+                         "measured (every pair is scored in memory): use a random sample")
+    if embeddings.dtype.kind not in "fiu" or labels.dtype.kind not in "iuUS":
+        raise InputError(f"{path}: expected real 'embeddings' and integer or text 'labels', "
+                         f"found {embeddings.dtype} and {labels.dtype}")
     return embeddings, labels
 
 

@@ -11,7 +11,7 @@ import argparse
 import sys
 
 from reference_impl import safeload
-from reference_impl.cli_options import add_format
+from reference_impl.cli_options import add_format, whole_number
 from reference_impl.schemas import SchemaSet
 from reference_impl.validate import Summary, iter_findings
 from reference_impl.validate.output import dumps, json_report, sarif_report
@@ -38,7 +38,7 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
                              "schema_version nor an FRS $schema, and files that cannot be "
                              "parsed unless they name one (for pre-commit, which passes "
                              "every JSON and YAML file of a repository)")
-    parser.add_argument("--max-findings", type=int, default=1000, metavar="N",
+    parser.add_argument("--max-findings", type=whole_number(0), default=1000, metavar="N",
                         help="json/sarif: report at most N findings (all are counted; "
                              "default 1000)")
     parser.set_defaults(run=run)
