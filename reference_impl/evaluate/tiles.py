@@ -41,12 +41,10 @@ class Comparisons:
     non_mated: np.ndarray
 
     @classmethod
-    def of(cls, vectors, refs, probes, plan, subjects, similarity: str) -> Comparisons:
-        codes = {s: i for i, s in enumerate(sorted(set(subjects)))}
-        code = np.array([codes[s] for s in subjects])
+    def of(cls, vectors, refs, probes, plan, similarity: str) -> Comparisons:
         everything = plan.kind == "all"
         empty = np.empty((0, 2), dtype=np.int64)
-        return cls(vectors, refs, probes, code[refs], code[probes], similarity,
+        return cls(vectors, refs, probes, plan.ref_subjects, plan.probe_subjects, similarity,
                    empty if everything else plan.mated, empty if everything else plan.non_mated)
 
     def blocks(self) -> list[tuple]:
