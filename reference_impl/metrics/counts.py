@@ -118,6 +118,7 @@ class Unsettled(Exception):  # noqa: N818 - a state of knowledge, not a failure
 _RAW_NEGATIVE_ZERO = _HALF  # -0.0 has the sign bit only
 _RAW_EXPONENT = 0x7FF00     # all ones: an infinity or a NaN
 DENSE = 1 << 16             # blocks this large are counted in a table of every bin
+FOLD = 32                   # sparse parts a merge keeps before adding them up
 
 
 def _raw_of_top(top: int) -> int:
@@ -126,6 +127,16 @@ def _raw_of_top(top: int) -> int:
 
 def _top_of_raw(raw: np.ndarray) -> np.ndarray:
     return np.where(raw < _HALF, raw + _HALF, (1 << WIDTH) - 1 - raw)
+
+
+def summed(index: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sub-node indices (any order, with repeats) and their (2, n) counts, each index
+    once, ascending, with the sum of its counts."""
+    unique, inverse = np.unique(index, return_inverse=True)
+    total = np.zeros((2, unique.size), dtype=np.int64)
+    for c in (0, 1):
+        np.add.at(total[c], inverse.ravel(), counts[c])
+    return unique, total
 
 
 class Counts(NamedTuple):
@@ -139,11 +150,9 @@ class Counts(NamedTuple):
     @classmethod
     def of(cls, index: np.ndarray, counts: np.ndarray) -> Counts:
         """From sub-node indices (any order, repeats add) and their (2, n) counts."""
-        unique, inverse = np.unique(index, return_inverse=True)
+        unique, inside = summed(index, counts)
         below = np.zeros((2, unique.size + 1), dtype=np.int64)
-        for c in (0, 1):
-            np.add.at(below[c, 1:], inverse, counts[c])
-        np.cumsum(below, axis=1, out=below)
+        np.cumsum(inside, axis=1, out=below[:, 1:])
         keep = np.r_[True, (below[:, 1:] != below[:, :-1]).any(axis=0)]  # drop empty ones
         return cls(unique[keep[1:]], below[:, keep])
 
@@ -197,6 +206,8 @@ class Pass:
             if dense is not None:
                 self._dense(node)[...] += dense
             self.sparse[node].extend(other.sparse[node])
+            if len(self.sparse[node]) > FOLD:  # the merge of many shards stays small
+                self.sparse[node] = [summed(*self._parts(self.sparse[node]))]
         for cls in (0, 1):
             self.kept[cls].extend(other.kept[cls])
         np.minimum(self.least, other.least, out=self.least)
@@ -218,6 +229,10 @@ class Pass:
         if dense is not None:
             index = np.flatnonzero(dense.any(axis=0))
             parts.append((_top_of_raw(index) if node == ROOT else index, dense[:, index]))
+        return self._parts(parts)
+
+    @staticmethod
+    def _parts(parts: list) -> tuple[np.ndarray, np.ndarray]:
         if not parts:
             return np.empty(0, dtype=np.int64), np.empty((2, 0), dtype=np.int64)
         return (np.concatenate([i for i, _ in parts]),
