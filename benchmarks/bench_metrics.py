@@ -51,17 +51,17 @@ ROOT = Path(__file__).resolve().parents[1]
 def job_frs(gen, imp):
     from reference_impl.metrics.verification import CountedScores
 
-    scores = CountedScores(gen, imp).prepare(TARGETS, DET_POINTS)
-    eer = scores.eer().eer
-    points = [scores.fnmr_at_fmr(t) for t in TARGETS]
-    det = scores.det_points(DET_POINTS)
-    return eer, [p.fnmr for p in points], [p.fmr for p in points], det[0].size
+    return _answers(CountedScores(gen, imp))
 
 
 def job_frs_files(gen_path, imp_path):
     from reference_impl.metrics.scores import stream_files
 
-    scores = stream_files(gen_path, imp_path).prepare(TARGETS, DET_POINTS)
+    return _answers(stream_files(gen_path, imp_path))
+
+
+def _answers(scores):
+    scores.prepare(TARGETS, DET_POINTS)
     eer = scores.eer().eer
     points = [scores.fnmr_at_fmr(t) for t in TARGETS]
     det = scores.det_points(DET_POINTS)
