@@ -94,6 +94,11 @@ def test_a_gallery_sharded_over_the_workers_searches_as_plain_numpy(monkeypatch)
         holders = client.who_has(gallery.index.shards)
         assert len({tuple(w) for w in holders.values()}) == 2  # a shard on each worker
         mate, ranks, top = gallery.search(probes, own)
+        # tasks go out a few per worker at a time: what waits on the workers is bounded
+        seen = [(value, len(client.futures)) for value in runner.map(lambda s, x: s * x,
+                                                                      range(40), 2)]
+    assert sorted(value for value, _ in seen) == [2 * x for x in range(40)]
+    assert max(n for _, n in seen) <= distributed.IN_FLIGHT * 2 + len(gallery.index.shards)
     want = numpy_search(gallery, vectors, probes, own, "cosine")
     assert np.array_equal(mate, want[0], equal_nan=True)
     assert (ranks == want[1]).all() and (top == want[2]).all()

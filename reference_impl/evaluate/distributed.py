@@ -16,6 +16,7 @@ report.  A local cluster binds to 127.0.0.1 and serves no dashboard.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import tempfile
@@ -92,6 +93,9 @@ def _call(held, method: str, args: tuple):
     return getattr(held, method)(*args)
 
 
+IN_FLIGHT = 4  # tasks a worker holds or runs at once
+
+
 class DaskRunner(Runner):
     """Runs the harness's tasks on the workers of a Dask client."""
 
@@ -117,12 +121,21 @@ class DaskRunner(Runner):
         return self.client.gather(futures)
 
     def map(self, function: Callable, items: Iterable, *shared):
+        """Tasks in flight at most IN_FLIGHT per worker, the next one sent as one comes
+        back: the results waiting on the workers are bounded by that, not the plan."""
         from distributed import as_completed
 
-        futures = [self.client.submit(function, *shared, item, pure=False) for item in items]
-        for future in as_completed(futures):
+        items = iter(items)
+
+        def submit(count: int) -> list:
+            return [self.client.submit(function, *shared, item, pure=False)
+                    for item in itertools.islice(items, count)]
+
+        running = as_completed(submit(IN_FLIGHT * max(1, self.workers)))
+        for future in running:
             yield future.result()
             future.release()
+            running.update(submit(1))
 
     def embed(self, chunks, manifest, session):
         from distributed import as_completed
