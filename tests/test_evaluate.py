@@ -203,6 +203,35 @@ def test_comparison_plan_all_pairs_known_counts():
 
 
 @pytest.mark.requirement("FRS-SUB-018")
+def test_a_plan_at_nist_scale_is_described_not_listed():
+    # 10^5 references x 10^5 probes: 10^10 pairs, whose matrix alone would be 10 GB
+    refs, probes = np.arange(100_000) // 2, np.arange(100_000) // 2
+    made = plan.comparison_plan(refs, probes, 1e-4)
+    assert made.kind == "all" and made.size == 10**10
+    assert len(made.mated) == 200_000 and made.non_mated_available == 10**10 - 200_000
+    first = next(made.pairs(mated=False, size=1000))  # a run of the first reference rows
+    assert first[:3].tolist() == [[0, 2], [0, 3], [0, 4]] and len(first) == 99_998
+    sampled = plan.comparison_plan(refs, probes, 1e-4, max_non_mated=40_000, seed=1)
+    pairs = sampled.non_mated
+    assert len({tuple(p) for p in pairs.tolist()}) == 40_000
+    assert (refs[pairs[:, 0]] != probes[pairs[:, 1]]).all()
+
+
+@pytest.mark.requirement("FRS-SUB-018")
+def test_the_runs_and_the_sample_of_a_plan_are_those_of_its_pair_list():
+    rng = np.random.default_rng(5)
+    refs, probes = rng.integers(0, 9, 40), rng.integers(0, 9, 70)
+    same = refs[:, None] == probes[None, :]
+    made = plan.comparison_plan(refs, probes, 1e-2)
+    assert (made.mated == np.argwhere(same)).all()
+    assert (np.concatenate(list(made.pairs(mated=False, size=100))) == np.argwhere(~same)).all()
+    sampled = plan.comparison_plan(refs, probes, 1e-2, max_non_mated=500, seed=7)
+    flat = np.flatnonzero(~same.ravel())  # the draw over the listed non-mated pairs
+    drawn = np.sort(np.random.default_rng(7).choice(flat, size=500, replace=False))
+    assert (sampled.non_mated == np.stack(np.unravel_index(drawn, same.shape), axis=1)).all()
+
+
+@pytest.mark.requirement("FRS-SUB-018")
 def test_a_sampled_plan_is_uniform_non_mated_and_at_least_the_minimum_size():
     refs = np.repeat(np.arange(200), 1)
     probes = np.repeat(np.arange(200), 2)

@@ -6,11 +6,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from reference_impl import preprocess
 from reference_impl.errors import InputError
-from reference_impl.model.similarity import pair_scores, score_matrix
+from reference_impl.model.similarity import pair_scores, prepare, score_matrix, tile_scores
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
 T = preprocess.TEMPLATE_112
@@ -125,6 +127,21 @@ def test_similarity_functions_known_answers():
     assert np.allclose(score_matrix(many, many, "cosine"), [[1, 0.8], [0.8, 1]])
     with pytest.raises(InputError, match="similarity"):
         pair_scores(a, b, "manhattan")
+
+
+@pytest.mark.requirement("FRS-ACC-021")
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 30), st.integers(1, 30), st.sampled_from([1, 3, 16, 31, 128, 129, 512]),
+       st.sampled_from(["cosine", "dot", "euclidean"]), st.integers(1, 5000),
+       st.integers(0, 2 ** 32 - 1))
+def test_a_tile_scores_every_pair_as_the_reference_kernel_bit_for_bit(rows, cols, dim, kind,
+                                                                       cells, seed):
+    rng = np.random.default_rng(seed)
+    a = prepare(rng.normal(size=(rows, dim)).astype(np.float32), kind)
+    b = prepare(rng.normal(size=(cols, dim)).astype(np.float32), kind)
+    i, j = (m.ravel() for m in np.meshgrid(np.arange(rows), np.arange(cols), indexing="ij"))
+    want = pair_scores(a[i], b[j], kind, prepared_a=True, prepared_b=True).reshape(rows, cols)
+    assert np.array_equal(tile_scores(a, b, kind, cells), want)
 
 
 def component(report, name):

@@ -92,6 +92,39 @@ def test_counts_are_exact_at_the_edges_of_float64(genuine, impostor, keep):
 
 
 @pytest.mark.requirement("FRS-ACC-021")
+def test_blocks_counted_in_the_table_of_every_bin_are_exact_at_the_edges():
+    # more scores than a block: the root is counted in its dense table, block by block;
+    # signed zeros, subnormals and neighbours one ulp apart in several blocks
+    rng = np.random.default_rng(8)
+    edges = [-1.0, -0.0, 0.0, 5e-324, -5e-324, 1e-300, 0.5, np.nextafter(0.5, 1), 2.0]
+    genuine = np.r_[rng.choice(edges, counts.BLOCK + 5), rng.normal(1, 1, 3000)]
+    impostor = np.r_[rng.normal(-1, 1, 2 * counts.BLOCK), rng.choice(edges, 3000)]
+    scores = v.CountedScores(genuine, impostor).prepare(TARGETS)
+    eer, interpolated, points = sorted_reference(genuine, impostor, TARGETS)
+    assert (scores.eer(), scores.eer_interpolated()) == (eer, interpolated)
+    assert [scores.fnmr_at_fmr(t) for t in TARGETS] == points
+    bad = np.r_[impostor[:counts.BLOCK + 7], np.inf, impostor[counts.BLOCK + 7:]]
+    with pytest.raises(InputError, match=f"first at index {counts.BLOCK + 7}"):
+        v.CountedScores(genuine, bad)
+
+
+@pytest.mark.requirement("FRS-ACC-021")
+def test_the_merge_of_many_shards_adds_their_counts_up_as_it_goes():
+    rng = np.random.default_rng(9)
+    genuine, impostor = np.round(rng.normal(1, 1, 3000), 2), rng.normal(-1, 1, 30000)
+    chunks = list(zip(np.array_split(genuine, 100), np.array_split(impostor, 100),
+                      strict=True))
+    whole = v.CountedScores(genuine, impostor).prepare(TARGETS)
+    merged = merged_passes(chunks)(counts.Pass({counts.ROOT: "split"}))
+    assert len(merged.sparse[counts.ROOT]) <= counts.FOLD  # not one part per shard
+    sharded = v.CountedScores(passes=merged_passes(chunks)).prepare(TARGETS)
+    assert (sharded.eer(), sharded.eer_interpolated()) == (whole.eer(), whole.eer_interpolated())
+    assert [sharded.fnmr_at_fmr(t) for t in TARGETS] == [whole.fnmr_at_fmr(t) for t in TARGETS]
+    root = counts.ROOT
+    assert (sharded.counts.splits[root].below == whole.counts.splits[root].below).all()
+
+
+@pytest.mark.requirement("FRS-ACC-021")
 def test_a_report_costs_two_passes_and_a_late_question_one_more():
     rng = np.random.default_rng(3)
     scores = v.CountedScores(rng.normal(2, 1, 2000), rng.normal(0, 1, 200_000))

@@ -6,7 +6,8 @@ Dask only decides where the work runs; the work is the harness's own:
   `frs evaluate` (threads, address space, time per batch); the client caches each batch
   as it arrives, so a rerun resumes;
 - 1:1 comparisons: the blocks of `tiles` on the workers, only their counts coming back;
-- 1:N searches: blocks of probes against the gallery, sent to every worker once.
+- 1:N searches: the gallery cut into one exact flat index per worker, built there and
+  held there; each block of probes goes to every shard, only candidates come back.
 
 A worker that dies takes only its running tasks with it: the scheduler runs them again
 elsewhere (or on the worker its nanny restarts), so the run completes with the same
@@ -15,6 +16,7 @@ report.  A local cluster binds to 127.0.0.1 and serves no dashboard.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import tempfile
@@ -87,6 +89,13 @@ def _embed_on_worker(manifest, chunk):
     return embed_batch(chunk, manifest, _worker_session())
 
 
+def _call(held, method: str, args: tuple):
+    return getattr(held, method)(*args)
+
+
+IN_FLIGHT = 4  # tasks a worker holds or runs at once
+
+
 class DaskRunner(Runner):
     """Runs the harness's tasks on the workers of a Dask client."""
 
@@ -99,13 +108,34 @@ class DaskRunner(Runner):
     def share(self, value):
         return self.client.scatter(value, broadcast=True, hash=False)
 
+    def hold(self, build: Callable, items: Iterable) -> list:
+        # built by a task, not scattered: a shard lost with its worker is built again
+        names = sorted(self.client.scheduler_info().get("workers", {}))
+        return [self.client.submit(build, *item, workers=[names[i % len(names)]],
+                                   allow_other_workers=True, pure=False)
+                for i, item in enumerate(items)]
+
+    def each(self, calls: Iterable) -> list:
+        futures = [self.client.submit(_call, held, method, args, pure=False)
+                   for held, method, args in calls]
+        return self.client.gather(futures)
+
     def map(self, function: Callable, items: Iterable, *shared):
+        """Tasks in flight at most IN_FLIGHT per worker, the next one sent as one comes
+        back: the results waiting on the workers are bounded by that, not the plan."""
         from distributed import as_completed
 
-        futures = [self.client.submit(function, *shared, item, pure=False) for item in items]
-        for future in as_completed(futures):
+        items = iter(items)
+
+        def submit(count: int) -> list:
+            return [self.client.submit(function, *shared, item, pure=False)
+                    for item in itertools.islice(items, count)]
+
+        running = as_completed(submit(IN_FLIGHT * max(1, self.workers)))
+        for future in running:
             yield future.result()
             future.release()
+            running.update(submit(1))
 
     def embed(self, chunks, manifest, session):
         from distributed import as_completed

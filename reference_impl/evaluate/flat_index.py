@@ -14,13 +14,15 @@ those of an exhaustive search with the reference kernel.
 The Euclidean similarity (-|x - y|) is searched as an inner product: x' = (x, 1) and
 y' = (y, -|y|^2 / 2) give x'.y' = (|x|^2 - |x - y|^2) / 2, which orders a probe's
 references as the distance does.  A gallery may be cut into shards (`FlatShard`), one
-per worker: the candidates of the shards are merged and their bounds are the largest.
+per worker, each held only by its worker: the candidates of the shards are merged and
+their bounds are the largest.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from reference_impl.evaluate.runner import Runner
 from reference_impl.model.similarity import pair_scores, prepare
 
 # The margin of a faiss inner product against the float64 one, over |x'| |y'|: float32
@@ -141,33 +143,45 @@ class FlatShard:
 
 
 class FlatIndex:
-    """Gallery shards searched as one: candidates merged, bounds the largest."""
+    """Gallery shards searched as one: candidates merged, bounds the largest.  The shards
+    are held by `runner` (`Runner.hold`): here, or one per worker of a cluster, each
+    query going to every shard at once and only candidates coming back."""
 
-    def __init__(self, shards: list[FlatShard]):
-        self.shards = shards
+    def __init__(self, shards: list, spans: list[tuple[int, int]], runner: Runner | None = None):
+        self.shards, self.spans = shards, spans  # spans: (first row, rows) of each shard
+        self.runner = runner or Runner()
 
     @classmethod
-    def of(cls, vectors: np.ndarray, kind: str, shards: int = 1) -> FlatIndex:
+    def of(cls, vectors: np.ndarray, kind: str, shards: int = 1,
+           runner: Runner | None = None) -> FlatIndex:
+        runner = runner or Runner()
         edges = np.linspace(0, len(vectors), shards + 1).round().astype(int)
-        return cls([FlatShard(vectors[a:b], kind, a) for a, b in zip(edges[:-1], edges[1:],
-                                                                    strict=True) if b > a])
+        spans = [(int(a), int(b - a)) for a, b in zip(edges[:-1], edges[1:], strict=True)
+                 if b > a]
+        held = runner.hold(FlatShard, [(vectors[a:a + n], kind, a) for a, n in spans])
+        return cls(held, spans, runner)
+
+    def _each(self, method: str, *args) -> list:
+        return self.runner.each([(shard, method, args) for shard in self.shards])
 
     def rescore(self, probes: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """The reference kernel's score of each probe against gallery rows (global ids,
         any shard), -inf where a row is -1."""
+        mine = [(rows >= a) & (rows < a + n) for a, n in self.spans]
+        asked = [i for i, m in enumerate(mine) if m.any()]
+        found = self.runner.each([(self.shards[i], "rescore",
+                                   (probes, np.where(mine[i], rows, -1))) for i in asked])
         scores = np.full(rows.shape, -np.inf)
-        for shard in self.shards:
-            mine = (rows >= shard.offset) & (rows < shard.offset + len(shard))
-            if mine.any():
-                scores = np.where(mine, shard.rescore(probes, np.where(mine, rows, -1)), scores)
+        for i, part in zip(asked, found, strict=True):
+            scores = np.where(mine[i], part, scores)
         return scores
 
     def top(self, probes: np.ndarray, k: int):
-        found = [shard.top(probes, k) for shard in self.shards]
+        found = self._each("top", probes, k)
         return (np.concatenate([f[0] for f in found], axis=1),
                 np.concatenate([f[1] for f in found], axis=1),
                 np.max([f[2] for f in found], axis=0))
 
     def at_least(self, probes: np.ndarray, scores: np.ndarray) -> list[np.ndarray]:
-        found = [shard.at_least(probes, scores) for shard in self.shards]
+        found = self._each("at_least", probes, scores)
         return [np.concatenate(rows) for rows in zip(*found, strict=True)]

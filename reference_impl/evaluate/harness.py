@@ -275,9 +275,8 @@ def demographics_part(manifest: Manifest, dataset: Dataset, vectors: np.ndarray,
     group = np.array([code.get(label, -1) for label in labels])
     # counts[kind][errors or trials][group], kind 0 mated and 1 non-mated
     counts = np.zeros((2, 2, len(names)), dtype=np.int64)
-    for kind, pairs in enumerate((plan.mated, plan.non_mated)):
-        for start in range(0, len(pairs), chunk):
-            part = pairs[start:start + chunk]
+    for kind in (0, 1):
+        for part in plan.pairs(mated=kind == 0, size=chunk):
             ref, probe = refs[part[:, 0]], probes[part[:, 1]]
             with np.errstate(invalid="ignore"):
                 values = pair_scores(vectors[ref], vectors[probe], manifest.similarity)
@@ -423,10 +422,9 @@ def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: Bo
                            [samples[i].subject_id for i in probes], target, max_non_mated, seed)
     scores = None
     try:
-        if runner is not None or len(plan.mated) + len(plan.non_mated) > KEPT_SCORES:
+        if runner is not None or plan.size > KEPT_SCORES:
             tiled = tiles.count_plan(tiles.Comparisons.of(
-                embedded.vectors, refs, probes, plan, [s.subject_id for s in samples],
-                manifest.similarity), runner, progress)
+                embedded.vectors, refs, probes, plan, manifest.similarity), runner, progress)
             scored, unscored = tiled.scores, tiled.unscored
         else:
             scores = compute_scores(embedded.vectors, refs, probes, plan, manifest.similarity)

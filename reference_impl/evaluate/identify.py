@@ -51,7 +51,7 @@ class SubjectGallery:
 
     @classmethod
     def enrol(cls, samples, vectors: np.ndarray, similarity: str,
-              shards: int = 1) -> SubjectGallery:
+              shards: int = 1, runner: Runner | None = None) -> SubjectGallery:
         finite = np.isfinite(vectors).all(axis=1)
         rows = [i for i, s in enumerate(samples) if s.role == "enrolment" and finite[i]]
         rows.sort(key=lambda i: samples[i].subject_id)
@@ -62,7 +62,8 @@ class SubjectGallery:
         owners = np.array([samples[i].subject_id for i in rows])
         starts = np.searchsorted(owners, np.array(subjects))
         owner = np.searchsorted(np.array(subjects), owners)
-        return cls(subjects, owner, starts, FlatIndex.of(vectors[rows], similarity, shards))
+        return cls(subjects, owner, starts, FlatIndex.of(vectors[rows], similarity, shards,
+                                                         runner))
 
     def __len__(self) -> int:
         return len(self.owner)
@@ -126,9 +127,11 @@ def identification_searches(samples, vectors: np.ndarray, similarity: str,
                             chunk: int | None = None, cells: int = 2 ** 25,
                             runner: Runner | None = None) -> Searches:
     """Every mated and non-mated search of the leave-one-subject-out plan, `chunk`
-    probes at a time (default: as many as keep a block of scores under `cells`), on
-    `runner`'s workers when it has them (the gallery goes to each worker once)."""
-    gallery = SubjectGallery.enrol(samples, vectors, similarity)
+    probes at a time (default: as many as keep a block of scores under `cells`).  On a
+    cluster (`runner`) the gallery is cut into one shard per worker, held there: each
+    block of probes is searched on every shard at once."""
+    runner = runner or Runner()
+    gallery = SubjectGallery.enrol(samples, vectors, similarity, runner.workers, runner)
     chunk = chunk or max(1, cells // len(gallery))
     column = {s: i for i, s in enumerate(gallery.subjects)}
     has_enrolment = {s.subject_id for s in samples if s.role == "enrolment"}
@@ -138,12 +141,9 @@ def identification_searches(samples, vectors: np.ndarray, similarity: str,
     own = np.array([column.get(samples[i].subject_id, -1) for i in accepted], dtype=np.int64)
     mate, ranks, top = (np.empty(len(accepted)), np.empty(len(accepted), dtype=np.int64),
                         np.empty(len(accepted)))
-    runner = runner or Runner()
-    blocks = [(start, vectors[accepted[start:start + chunk]], own[start:start + chunk])
-              for start in range(0, len(accepted), chunk)]
-    for start, found in runner.map(_search_block, blocks, runner.share(gallery)):
-        part = slice(start, start + len(found[0]))
-        mate[part], ranks[part], top[part] = found
+    for start in range(0, len(accepted), chunk):
+        part = slice(start, start + chunk)
+        mate[part], ranks[part], top[part] = gallery.search(vectors[accepted[part]], own[part])
     found, kept = own >= 0, set(accepted)
     missed = [i for i in probes if samples[i].subject_id in has_enrolment
               and (i not in kept or samples[i].subject_id not in column)]
@@ -160,11 +160,6 @@ def group_label(sample) -> str:
     """A sample's demographic group: the combination of its labels, 'key=label,...', as
     the report's demographics section names it; '' when it carries none."""
     return ",".join(f"{k}={v}" for k, v in sorted(sample.groups.items()))
-
-
-def _search_block(gallery: SubjectGallery, block):
-    start, probes, own = block
-    return start, gallery.search(probes, own)
 
 
 def group_searches(samples, searches: Searches) -> dict[str, np.ndarray]:

@@ -14,6 +14,18 @@ class Runner:
         for item in items:
             yield function(*shared, item)
 
+    workers = 1
+
+    def hold(self, build: Callable, items: Iterable) -> list:
+        """build(*item) for each item, each result kept where it was built (a cluster
+        spreads them over its workers, one each in turn): handles for `each`."""
+        return [build(*item) for item in items]
+
+    def each(self, calls: Iterable) -> list:
+        """getattr(held, method)(*args) for each (held, method, args), where `held` is
+        kept; the results in order."""
+        return [getattr(held, method)(*args) for held, method, args in calls]
+
     def share(self, value):
         """A value every task gets (a cluster sends it to each worker once)."""
         return value

@@ -2,8 +2,9 @@
 
 A plan too large to keep is cut into blocks: tiles of references x probes for an
 all-pairs plan, runs of the pair lists for a sampled one.  Each block's scores come from
-the reference kernel (`pair_scores`: float64, each score from its own two rows, so the
-same number in any block on any worker) and go straight into a `counts.Pass`; only the
+the reference kernel (`pair_scores`, or `tile_scores` for a tile: the same numbers,
+float64, each score from its own two rows, so the same number in any block on any
+worker) and go straight into a `counts.Pass`; only the
 counts travel.  The first pass notes each block's least and greatest score of each
 class, so a refinement pass recomputes only the blocks that can hold a score in a bin
 it refines.  `Runner.map` decides where blocks run: here, or on Dask workers
@@ -21,7 +22,7 @@ import numpy as np
 from reference_impl.evaluate.runner import Runner
 from reference_impl.metrics import counts
 from reference_impl.metrics.verification import CountedScores
-from reference_impl.model.similarity import pair_scores, prepare
+from reference_impl.model.similarity import pair_scores, prepare, tile_scores
 
 TILE = 512        # references (and probes) in a tile of an all-pairs plan
 PAIRS = 4096      # pairs the kernel scores at once: bounds its working memory
@@ -41,12 +42,10 @@ class Comparisons:
     non_mated: np.ndarray
 
     @classmethod
-    def of(cls, vectors, refs, probes, plan, subjects, similarity: str) -> Comparisons:
-        codes = {s: i for i, s in enumerate(sorted(set(subjects)))}
-        code = np.array([codes[s] for s in subjects])
+    def of(cls, vectors, refs, probes, plan, similarity: str) -> Comparisons:
         everything = plan.kind == "all"
         empty = np.empty((0, 2), dtype=np.int64)
-        return cls(vectors, refs, probes, code[refs], code[probes], similarity,
+        return cls(vectors, refs, probes, plan.ref_subjects, plan.probe_subjects, similarity,
                    empty if everything else plan.mated, empty if everything else plan.non_mated)
 
     def blocks(self) -> list[tuple]:
@@ -68,11 +67,12 @@ class Comparisons:
         """(mated scores, non-mated scores) of a block, NaN where a comparison has none."""
         if block[0] == "tile":
             _, r0, r1, p0, p1 = block
-            rows, cols = np.meshgrid(np.arange(r0, r1), np.arange(p0, p1), indexing="ij")
-            rows, cols = rows.ravel(), cols.ravel()
-            same = self.ref_subjects[rows] == self.probe_subjects[cols]
-            pairs = np.stack([rows, cols], axis=1)
-            return self._score(pairs[same]), self._score(pairs[~same])
+            with np.errstate(invalid="ignore", divide="ignore"):
+                ready = [prepare(self.vectors[rows], self.similarity)
+                         for rows in (self.refs[r0:r1], self.probes[p0:p1])]
+                scores = tile_scores(*ready, self.similarity)
+            same = self.ref_subjects[r0:r1, None] == self.probe_subjects[None, p0:p1]
+            return scores[same], scores[~same]
         name, i0, i1 = block
         part = (self.mated if name == "mated" else self.non_mated)[i0:i1]
         empty = np.empty(0)

@@ -28,7 +28,8 @@ from reference_impl.errors import InputError
 
 WIDTH = 20            # bits a split adds to a prefix
 KEEP = 1 << 21        # keys one pass may keep; a node needing more is split instead
-CHUNK = 1 << 20       # scores handled at once: bounds a pass's working memory
+CHUNK = 1 << 20       # scores read from a file at once: bounds a stream's memory
+BLOCK = 1 << 16       # scores a pass handles at once: its buffers stay in the cache
 CLASSES = ("genuine", "impostor")
 
 _SIGN = np.uint64(1 << 63)
@@ -116,7 +117,8 @@ class Unsettled(Exception):  # noqa: N818 - a state of knowledge, not a failure
 # mantissa): positive numbers count up from raw 0, negative ones down from 2^20 - 1.
 _RAW_NEGATIVE_ZERO = _HALF  # -0.0 has the sign bit only
 _RAW_EXPONENT = 0x7FF00     # all ones: an infinity or a NaN
-DENSE = 1 << 16             # chunks this large are counted with a bincount of every bin
+DENSE = 1 << 16             # blocks this large are counted in a table of every bin
+FOLD = 32                   # sparse parts a merge keeps before adding them up
 
 
 def _raw_of_top(top: int) -> int:
@@ -125,6 +127,16 @@ def _raw_of_top(top: int) -> int:
 
 def _top_of_raw(raw: np.ndarray) -> np.ndarray:
     return np.where(raw < _HALF, raw + _HALF, (1 << WIDTH) - 1 - raw)
+
+
+def summed(index: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sub-node indices (any order, with repeats) and their (2, n) counts, each index
+    once, ascending, with the sum of its counts."""
+    unique, inverse = np.unique(index, return_inverse=True)
+    total = np.zeros((2, unique.size), dtype=np.int64)
+    for c in (0, 1):
+        np.add.at(total[c], inverse.ravel(), counts[c])
+    return unique, total
 
 
 class Counts(NamedTuple):
@@ -138,11 +150,9 @@ class Counts(NamedTuple):
     @classmethod
     def of(cls, index: np.ndarray, counts: np.ndarray) -> Counts:
         """From sub-node indices (any order, repeats add) and their (2, n) counts."""
-        unique, inverse = np.unique(index, return_inverse=True)
+        unique, inside = summed(index, counts)
         below = np.zeros((2, unique.size + 1), dtype=np.int64)
-        for c in (0, 1):
-            np.add.at(below[c, 1:], inverse, counts[c])
-        np.cumsum(below, axis=1, out=below)
+        np.cumsum(inside, axis=1, out=below[:, 1:])
         keep = np.r_[True, (below[:, 1:] != below[:, :-1]).any(axis=0)]  # drop empty ones
         return cls(unique[keep[1:]], below[:, keep])
 
@@ -169,17 +179,24 @@ class Pass:
         self.kept: list[list[np.ndarray]] = [[], []]
         self.least_nodes = [node for node, kind in self.requests.items() if kind == "least"]
         self.least = np.full((2, len(self.least_nodes)), _NONE, dtype=np.uint64)
-        self._tables = None
+        self._tables = self._buffers = None
 
     def __getstate__(self):
-        return {**self.__dict__, "_tables": None}
+        return {**self.__dict__, "_tables": None, "_buffers": None}
 
     def add(self, genuine=(), impostor=()) -> Pass:
         """Take one chunk of scores of either class or both."""
         for cls, chunk in enumerate((genuine, impostor)):
             values = np.ascontiguousarray(chunk, dtype=np.float64).ravel()
-            for start in range(0, values.size, CHUNK):
-                self._add(cls, values[start:start + CHUNK])
+            picked, size = [], 0
+            for start in range(0, values.size, BLOCK):
+                part = self._add(cls, values[start:start + BLOCK])
+                if part is not None:  # the few scores of the nodes requested, in batches
+                    picked.append(part)
+                    size += part.size
+                if picked and (size >= BLOCK or start + BLOCK >= values.size):
+                    self._route(cls, np.concatenate(picked))
+                    picked, size = [], 0
         return self
 
     def merge(self, other: Pass) -> Pass:
@@ -189,6 +206,8 @@ class Pass:
             if dense is not None:
                 self._dense(node)[...] += dense
             self.sparse[node].extend(other.sparse[node])
+            if len(self.sparse[node]) > FOLD:  # the merge of many shards stays small
+                self.sparse[node] = [summed(*self._parts(self.sparse[node]))]
         for cls in (0, 1):
             self.kept[cls].extend(other.kept[cls])
         np.minimum(self.least, other.least, out=self.least)
@@ -210,6 +229,10 @@ class Pass:
         if dense is not None:
             index = np.flatnonzero(dense.any(axis=0))
             parts.append((_top_of_raw(index) if node == ROOT else index, dense[:, index]))
+        return self._parts(parts)
+
+    @staticmethod
+    def _parts(parts: list) -> tuple[np.ndarray, np.ndarray]:
         if not parts:
             return np.empty(0, dtype=np.int64), np.empty((2, 0), dtype=np.int64)
         return (np.concatenate([i for i, _ in parts]),
@@ -220,21 +243,36 @@ class Pass:
             self.dense[node] = np.zeros((2, 1 << node.width), dtype=np.int64)
         return self.dense[node]
 
-    def _add(self, cls: int, values: np.ndarray) -> None:
+    def _raw(self, values: np.ndarray) -> np.ndarray:
+        """The raw top bits of a block's scores, as int64 (they index with no cast), in a
+        buffer used again for the next block: no allocation per block."""
+        if self._buffers is None:
+            self._buffers = np.empty(BLOCK, dtype=np.uint64), np.empty(BLOCK, dtype=bool)
+        raw = self._buffers[0][:values.size]
+        np.right_shift(values.view(np.uint64), _TOP, out=raw)
+        return raw.view(np.int64)
+
+    def _add(self, cls: int, values: np.ndarray) -> np.ndarray | None:
+        """Count a block of scores; return those of the nodes requested, if any."""
         offset = self.sizes[cls]
         self.sizes[cls] += values.size
-        raw = (values.view(np.uint64) >> _TOP).view(np.int64)  # int64: indexes with no cast
-        if ROOT in self.dense:
-            self._count_root(cls, values, raw, offset)
         if self._tables is None:
             self._tables = self._lookup_tables()
-        route, keep, slot, deep = self._tables
+        route = self._tables[0]
+        if route is None and ROOT not in self.dense:
+            return None
+        raw = self._raw(values)
+        if ROOT in self.dense:
+            self._count_root(cls, values, raw, offset)
         if route is None:
-            return
-        picked = route[raw]
-        if not picked.any():
-            return
-        keys = order_keys(values[picked])
+            return None
+        picked = np.take(route, raw, out=self._buffers[1][:values.size], mode="wrap")
+        return values[picked] if picked.any() else None
+
+    def _route(self, cls: int, values: np.ndarray) -> None:
+        """Keep, split or note the least key of scores of the nodes requested."""
+        _, keep, slot, deep = self._tables
+        keys = order_keys(values)
         top = (keys >> _TOP).astype(np.intp)
         kept = keep[top]
         if slot is not None:
@@ -256,7 +294,8 @@ class Pass:
             self.kept[cls].append(keys[kept])
 
     def _count_root(self, cls: int, values: np.ndarray, raw: np.ndarray, offset: int) -> None:
-        if values.size < DENSE:  # a small chunk: count only the bins it occupies
+        if values.size < DENSE and self.dense[ROOT] is None:
+            # a small input: count only the bins it occupies (small to send)
             if (raw == _RAW_NEGATIVE_ZERO).any():  # -0.0 is +0.0: count it in +0.0's bin
                 raw = np.where(values.view(np.uint64) == _SIGN, 0, raw)
             index, counts = np.unique(raw, return_counts=True)
@@ -266,14 +305,16 @@ class Pass:
             both[cls] = counts
             self.sparse[ROOT].append((_top_of_raw(index), both))
             return
-        counts = np.bincount(raw, minlength=1 << WIDTH)  # every bin: linear, no sort
-        if counts[_RAW_EXPONENT:_HALF].any() or counts[_HALF | _RAW_EXPONENT:].any():
-            refuse_unscored(values, CLASSES[cls], offset)
-        if counts[_RAW_NEGATIVE_ZERO]:
-            zeros = int(np.count_nonzero(values.view(np.uint64) == _SIGN))
-            counts[_RAW_NEGATIVE_ZERO] -= zeros
-            counts[0] += zeros
-        self._dense(ROOT)[cls] += counts
+        # every bin of the root, counted in place: linear, no sort, no array per block
+        row = self._dense(ROOT)[cls]
+        zeros = row[_RAW_NEGATIVE_ZERO]
+        np.add.at(row, raw, 1)
+        if row[_RAW_EXPONENT:_HALF].any() or row[_HALF | _RAW_EXPONENT:].any():
+            refuse_unscored(values, CLASSES[cls], offset)  # earlier blocks had none
+        if row[_RAW_NEGATIVE_ZERO] != zeros:
+            moved = int(np.count_nonzero(values.view(np.uint64) == _SIGN))
+            row[_RAW_NEGATIVE_ZERO] -= moved
+            row[0] += moved
 
     def _lookup_tables(self):
         """Which raw top bits a chunk's score needs to be looked at for (route), and which

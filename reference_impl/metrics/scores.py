@@ -12,8 +12,9 @@ Files:
 Streaming (`stream_files`, `stream_comparisons`): the scores are never held at once.
 The metrics are those of `CountedScores` (reference_impl.metrics.counts), fed from the
 file at each of its passes, so they equal the in-memory results exactly.  A `.npy` is
-read with plain reads into a chunk, not memory-mapped, so the pages read do not stay
-in the process: memory is the chunk, 2 x 8 MiB of counts and the few bins kept.
+read with plain reads into two chunk buffers, not memory-mapped, so the pages read do
+not stay in the process, and the next chunk is read while one is counted: memory is
+the two chunks, 2 x 8 MiB of counts and the few bins kept.
 """
 
 from __future__ import annotations
@@ -155,21 +156,37 @@ def _npy_header(path: Path, handle) -> tuple[np.dtype, int]:
 
 def iter_score_chunks(path, chunk: int = CHUNK) -> Iterator[np.ndarray]:
     """The scores of a file, in chunks of at most `chunk` float64 values.  A chunk of a
-    .npy is read into one buffer used again for the next: copy a chunk to keep it."""
+    .npy is read into one of two buffers used in turn, the next chunk read while this
+    one is counted: copy a chunk to keep it."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     if path.suffix.lower() == ".npy":
-        with confined.open_regular(path) as handle:
-            dtype, length = _npy_header(path, handle)
-            buffer = np.empty(min(chunk, length), dtype=dtype)
-            for start in range(0, length, chunk):
-                part = buffer[:min(chunk, length - start)]
-                if handle.readinto(memoryview(part).cast("B")) != part.nbytes:
-                    raise InputError(f"{path}: the file ends before its {length} scores")
-                yield part.astype(np.float64, copy=False)
+        yield from _npy_chunks(path, chunk)
         return
     yield from _text_chunks(path, chunk)
+
+
+def _npy_chunks(path: Path, chunk: int) -> Iterator[np.ndarray]:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with confined.open_regular(path) as handle, ThreadPoolExecutor(1) as reader:
+        dtype, length = _npy_header(path, handle)
+        buffers = [np.empty(min(chunk, length), dtype=dtype) for _ in range(2)]
+
+        def read(start: int, buffer: np.ndarray) -> np.ndarray:  # in the reader thread
+            part = buffer[:min(chunk, length - start)]
+            if handle.readinto(memoryview(part).cast("B")) != part.nbytes:
+                raise InputError(f"{path}: the file ends before its {length} scores")
+            return part
+
+        starts = range(0, length, chunk)
+        pending = reader.submit(read, 0, buffers[0]) if length else None
+        for number, start in enumerate(starts):
+            part = pending.result()
+            if start + chunk < length:  # the other buffer: its chunk has been counted
+                pending = reader.submit(read, start + chunk, buffers[(number + 1) % 2])
+            yield part.astype(np.float64, copy=False)
 
 
 def read_scores(path) -> np.ndarray:
