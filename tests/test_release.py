@@ -97,6 +97,7 @@ def test_two_releases_in_a_clone(clone):
     page.write_text(text.replace(first_line, first_line.replace("SHALL", "SHALL always", 1),
                                  1), encoding="utf-8")
     assert frs(["lock", "--root", str(clone)]) == 0
+    follow_in_chinese(clone, changed_id)
     git(clone, "commit", "-qam", f"Tighten {changed_id}")
     second = release.release(project, "0.2", date="2026-12-15")
     assert second["since"] == "v0.1"
@@ -113,6 +114,19 @@ def test_two_releases_in_a_clone(clone):
     assert "always" in published(clone, "latest/06-accuracy/index.html")
     assert "always" not in published(clone, "0.1/06-accuracy/index.html")
     check_versioned_site_in_a_browser(clone, changed_id)
+
+
+def follow_in_chinese(clone: Path, clause_id: str) -> None:
+    """What a translator does after an English change: the Chinese clause says "always"
+    too and records the hash of the English text it now translates (else the release
+    refuses a stale translation)."""
+    new_hash = json.loads((clone / "ids.lock").read_text())["ids"][clause_id]["hash"]
+    page = clone / "spec" / "zh" / "06-accuracy.md"
+    text = page.read_text(encoding="utf-8")
+    block = re.search(rf"/// requirement \| {clause_id}\n    translates: (\S+)\n(?:    .*\n)*\n"
+                      r"[^\n]*?应", text)
+    updated = block.group(0).replace(block.group(1), new_hash)[:-1] + "应始终"
+    page.write_text(text.replace(block.group(0), updated, 1), encoding="utf-8")
 
 
 def check_versioned_site_in_a_browser(clone: Path, changed_id: str) -> None:
