@@ -209,7 +209,7 @@ PHRASES = {
         "考文献说明其超出范围，"
         "否则 `frs check` 会报告。在中国部署、符合其 FRS 类别的系统，在要求所述范围内满足每项对"
         "应条款；以条款原文为准。",
-    " Read via ": " 经由 ",
+    "Read via ": "经由：",
     "out of scope: ": "超出范围：",
     "**no requirement**": "**无对应要求**",
     "# Index of requirements": "# 要求索引",
