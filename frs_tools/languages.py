@@ -165,6 +165,11 @@ PHRASES = {
         "附录 A 说明哪些记录遵循哪个模式；`frs validate` 对其进行检查。",
     "Cited by ": "引用者：",
     "- Download: ": "- 下载：",
+    # The schema's own title and descriptions stay English (the schema file is the one truth).
+    "- Schema `": "注：本页的标题和各项说明取自模式文件本身，为英文。\n\n- 模式 `",
+    "`, version `": "`，版本 `",
+    "<td>yes</td>": "<td>是</td>",
+    "<td>no other properties</td>": "<td>不允许其他属性</td>",
     "## Properties": "## 属性",
     "Nested properties are written with dots; `[]` stands for each item of an array.":
         "嵌套属性以点号连接；`[]` 表示数组的每一项。",
