@@ -165,6 +165,9 @@ PHRASES = {
         "附录 A 说明哪些记录遵循哪个模式；`frs validate` 对其进行检查。",
     "Cited by ": "引用者：",
     "- Download: ": "- 下载：",
+    # changelog (CHANGELOG.md, written in English by `make release`)
+    "# Changelog\n": "# 变更记录\n\n注：变更记录取自仓库的 `CHANGELOG.md`，为英文。\n",
+    "No version has been released yet.": "尚未发布任何版本。",
     # The schema's own title and descriptions stay English (the schema file is the one truth).
     "- Schema `": "注：本页的标题和各项说明取自模式文件本身，为英文。\n\n- 模式 `",
     "`, version `": "`，版本 `",

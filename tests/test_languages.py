@@ -58,3 +58,5 @@ def test_a_chinese_schema_page_says_once_that_the_schemas_own_text_is_english():
         assert chinese[path].count(notice) == 1, path
         assert notice not in site.generated_pages()[path]
     assert "<td>是</td>" in chinese[pages.schema_page_path("evaluation-report")]
+    changelog = chinese[pages.CHANGELOG]
+    assert changelog.startswith("# 变更记录 {#changelog}\n") and changelog.count("为英文。") == 1
