@@ -270,7 +270,15 @@ COLUMN_PATTERNS = {
     "{} enrolment, {} probes": "{} 个注册样本、{} 个探针样本",
 }
 # Whole cells of table bodies.
-CELLS = {**LEVELS, **STATUSES, "all": "全部", "yes": "是"}
+CELLS = {**LEVELS, **STATUSES, "all": "全部", "yes": "是",
+         # the ICS proforma's answer, Annex F's trials, the bibliography's kinds and dates
+         "evidence": "证据",
+         "non-mated comparisons": "冒名（异源）比对", "mated comparisons": "真实（同源）比对",
+         "non-mated searches per demographic group": "每个人口统计群组的冒名（异源）检索",
+         "mated searches": "真实（同源）检索",
+         "standard": "标准", "regulation": "法规", "law": "法律", "guideline": "指南",
+         "case-law": "判例", "publication": "出版物", "trade-press": "行业媒体", "web": "网页",
+         "undated": "未注日期"}
 
 
 def word(text: str, language: str) -> str:

@@ -60,3 +60,17 @@ def test_a_chinese_schema_page_says_once_that_the_schemas_own_text_is_english():
     assert "<td>是</td>" in chinese[pages.schema_page_path("evaluation-report")]
     changelog = chinese[pages.CHANGELOG]
     assert changelog.startswith("# 变更记录 {#changelog}\n") and changelog.count("为英文。") == 1
+
+
+def test_the_values_tables_take_from_data_are_in_chinese():
+    """A kind of source, an ICS answer, a count of trials: whole cells of the label table."""
+    from frs_tools import sources
+
+    assert set(sources.KINDS) <= languages.CELLS.keys()
+    site = model(ROOT)
+    chinese = site.generated_pages(language="zh")
+    assert ("| `pipl` | 《中华人民共和国个人信息保护法》 | 全国人民代表大会常务委员会 | "
+            "2021-08-20 | 法律 |") in chinese["reference/bibliography.md"]
+    assert "| evidence |" not in chinese["reference/ics-proforma.md"]
+    sizes = site.translated_pages()["annex-f-test-sizes.md"]
+    assert "| 冒名（异源）比对 |" in sizes and "| non-mated comparisons |" not in sizes
