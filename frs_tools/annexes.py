@@ -8,8 +8,6 @@ Markdown; the site model adds them to the build (`frs_tools.site`).
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from frs_tools import links, pages, sources
 from frs_tools.clauses import Clause
 from frs_tools.escape import code, text, url
@@ -63,9 +61,11 @@ def bibliography_page(bibliography: sources.Bibliography, clauses: list[Clause],
 
 
 def china_profile_page(bibliography: sources.Bibliography, clauses: list[Clause],
-                       project: Project) -> str:
+                       project: Project, language: str = "en") -> str:
     """One row per provision of each China-profile source and the clauses implementing it;
-    a gap is an empty row (and a finding of `frs check`)."""
+    a gap is an empty row (and a finding of `frs check`).  In Chinese the sentences about a
+    source are punctuated as Chinese (its texts come in Chinese, `Source.in_chinese`)."""
+    comma, stop, space = ("，", "。", "") if language == "zh" else (", ", ".", " ")
     cited = sources.implementing(bibliography, clauses)
     lines = [pages.NOT_SEARCHED + "# Annex D (informative) — China profile", "",
              "Which FRS requirements implement each provision of the Chinese sources: CAC/MPS "
@@ -78,9 +78,10 @@ def china_profile_page(bibliography: sources.Bibliography, clauses: list[Clause]
     for source in sorted(bibliography.sources.values(), key=lambda s: s.key):
         if source.profile != "china":
             continue
-        lines += ["", f"## {text(source.title)}", "", f"{text(source.issuer)}, {text(source.date)}."
-                  + (f" Read via {text(source.read_via)}." if source.read_via else "")
-                  + (f" {text(source.note)}" if source.note else ""), "",
+        about = [f"{text(source.issuer)}{comma}{text(source.date)}{stop}",
+                 f"Read via {text(source.read_via)}{stop}" if source.read_via else "",
+                 text(source.note)]
+        lines += ["", f"## {text(source.title)}", "", space.join(filter(None, about)), "",
                   "| Provision | In FRS's words | Implemented by |", "|---|---|---|"]
         for provision in source.provisions.values():
             implementers = cited.get((source.key, provision.locator), [])
@@ -139,10 +140,9 @@ def test_methods_page(clauses: list[Clause], project: Project) -> str:
 def generated(clauses: list[Clause], titles: dict[str, str], project: Project,
               language: str = "en") -> dict[str, str]:
     bibliography = sources.load(project)
-    if language == "zh":  # Chinese sources by their Chinese titles
-        bibliography.sources = {k: replace(s, title=s.title_zh or s.title)
-                                for k, s in bibliography.sources.items()}
+    if language == "zh":  # Chinese sources in their own words (titles, provisions, notes)
+        bibliography.sources = {k: s.in_chinese() for k, s in bibliography.sources.items()}
     return {BIBLIOGRAPHY: bibliography_page(bibliography, clauses, project),
-            CHINA_PROFILE: china_profile_page(bibliography, clauses, project),
+            CHINA_PROFILE: china_profile_page(bibliography, clauses, project, language),
             INDEX: index_page(clauses, titles, project),
             TEST_METHODS: test_methods_page(clauses, project)}

@@ -165,6 +165,14 @@ PHRASES = {
         "附录 A 说明哪些记录遵循哪个模式；`frs validate` 对其进行检查。",
     "Cited by ": "引用者：",
     "- Download: ": "- 下载：",
+    # changelog (CHANGELOG.md, written in English by `make release`)
+    "# Changelog\n": "# 变更记录\n\n注：变更记录取自仓库的 `CHANGELOG.md`，为英文。\n",
+    "No version has been released yet.": "尚未发布任何版本。",
+    # The schema's own title and descriptions stay English (the schema file is the one truth).
+    "- Schema `": "注：本页的标题和各项说明取自模式文件本身，为英文。\n\n- 模式 `",
+    "`, version `": "`，版本 `",
+    "<td>yes</td>": "<td>是</td>",
+    "<td>no other properties</td>": "<td>不允许其他属性</td>",
     "## Properties": "## 属性",
     "Nested properties are written with dots; `[]` stands for each item of an array.":
         "嵌套属性以点号连接；`[]` 表示数组的每一项。",
@@ -209,7 +217,7 @@ PHRASES = {
         "考文献说明其超出范围，"
         "否则 `frs check` 会报告。在中国部署、符合其 FRS 类别的系统，在要求所述范围内满足每项对"
         "应条款；以条款原文为准。",
-    " Read via ": " 经由 ",
+    "Read via ": "经由：",
     "out of scope: ": "超出范围：",
     "**no requirement**": "**无对应要求**",
     "# Index of requirements": "# 要求索引",
@@ -262,7 +270,15 @@ COLUMN_PATTERNS = {
     "{} enrolment, {} probes": "{} 个注册样本、{} 个探针样本",
 }
 # Whole cells of table bodies.
-CELLS = {**LEVELS, **STATUSES, "all": "全部", "yes": "是"}
+CELLS = {**LEVELS, **STATUSES, "all": "全部", "yes": "是",
+         # the ICS proforma's answer, Annex F's trials, the bibliography's kinds and dates
+         "evidence": "证据",
+         "non-mated comparisons": "冒名（异源）比对", "mated comparisons": "真实（同源）比对",
+         "non-mated searches per demographic group": "每个人口统计群组的冒名（异源）检索",
+         "mated searches": "真实（同源）检索",
+         "standard": "标准", "regulation": "法规", "law": "法律", "guideline": "指南",
+         "case-law": "判例", "publication": "出版物", "trade-press": "行业媒体", "web": "网页",
+         "undated": "未注日期"}
 
 
 def word(text: str, language: str) -> str:

@@ -41,6 +41,8 @@ KATEX_DIST = Path("node_modules") / "katex" / "dist"
 KATEX_SITE = "assets/katex"
 # The repository's issue form for a comment on a clause, and the fields a link fills in.
 COMMENT_FORM = "comment-on-a-clause.yml"
+# The Chinese edition's MkDocs configuration: a project with one publishes both languages.
+ZH_CONFIG = "mkdocs.zh.yml"
 _PRERELEASE = re.compile(r"(a|b|rc|\.dev)\d*", re.IGNORECASE)
 
 
@@ -184,21 +186,58 @@ class SiteModel:
             classes=clause.classes,
             comment_href=self.edition.comment_url(clause.id, clause.title))
 
-    def page_markdown(self, markdown: str, page: str) -> str:
-        """A spec page's Markdown as the site shows it: the generated tables it asks for
-        filled in (the hook for MkDocs and `write` for other generators share this)."""
-        return generated.expand(markdown, page, self.link)
+    def page_markdown(self, markdown: str, page: str, language: str = languages.EN,
+                      translation: bool = False) -> str:
+        """A spec page's Markdown as the site shows it (the hook for MkDocs and `write` for
+        other generators share this): the generated tables it asks for filled in, in the
+        page's language.  A `translation` (a page of spec/zh, `page` relative to it) first
+        gets on each heading the English heading's anchor."""
+        english = self.project.spec_dir / page
+        if translation and english.is_file():
+            markdown = languages.with_heading_ids(
+                markdown, languages.heading_ids(english.read_text(encoding="utf-8")))
+        expanded = generated.expand(markdown, page, self.link)
+        return languages.localize_tables(expanded, language) if expanded != markdown \
+            else expanded
 
     def expanded_pages(self) -> dict[str, str]:
-        """The spec pages that ask for generated tables, filled in, by their path under the
-        docs folder: `write` puts them over the copied spec folder's own."""
+        """The English spec pages that ask for generated tables, filled in, by their path
+        under the docs folder: `write` puts them over the copied spec folder's own."""
         filled = {}
-        for path in sorted(self.project.spec_dir.rglob("*.md")):
+        for path in self.project.english_pages():
             text = path.read_text(encoding="utf-8")
             if generated.MARKER.search(text):
                 page = path.relative_to(self.project.spec_dir).as_posix()
                 filled[page] = self.page_markdown(text, page)
         return filled
+
+    def translated_pages(self, language: str = languages.ZH) -> dict[str, str]:
+        """The translators' pages (spec/zh) as the Chinese site shows them, by their path
+        under its docs folder: every one, since each heading takes an English anchor."""
+        folder = self.project.translation_dir(language)
+        return {page: self.page_markdown(path.read_text(encoding="utf-8"), page, language,
+                                         translation=True)
+                for path in sorted(folder.rglob("*.md"))
+                for page in [path.relative_to(folder).as_posix()]}
+
+    def untranslated_pages(self, language: str = languages.ZH) -> dict[str, str]:
+        """The English text, under a notice, of each page not translated yet, so that every
+        link and anchor of the Chinese site resolves."""
+        found = {}
+        for file in self.titles:
+            path = pages.docs_path(file, self.project)
+            if not (self.project.translation_dir(language) / path).is_file():
+                title, _, text = (self.project.root / file).read_text(
+                    encoding="utf-8").partition("\n")
+                notice = f"/// note\n{languages.word('untranslated', language)}\n///\n"
+                found[path] = f"{title}\n\n{notice}{text}"
+        return found
+
+    def assets(self) -> dict[str, Path]:
+        """The English site's own assets (spec/assets), which the Chinese site shares."""
+        spec = self.project.spec_dir
+        return {asset.relative_to(spec).as_posix(): asset
+                for asset in sorted((spec / "assets").rglob("*")) if asset.is_file()}
 
     def schema_files(self) -> dict[str, Path]:
         return {p.name[: -len(links.SCHEMA_SUFFIX)]: p
@@ -312,18 +351,30 @@ def model(root: Path | str = ".", refresh: bool = False) -> SiteModel:
 def write(folder: Path, root: Path | str = ".") -> list[Path]:
     """The generated pages and published files, written under `folder` for a site
     generator that runs no MkDocs hook (copy the spec folder first, then these over it:
-    the spec pages with generated tables are among them, filled in)."""
+    the spec pages with generated tables are among them, filled in).  A project with a
+    Chinese edition (mkdocs.zh.yml) gets it under `folder`/zh as its MkDocs build lays it
+    out: the generated pages in Chinese, the translated pages with the English anchors,
+    the English text of the pages not translated yet, and the published files."""
     site = model(root)
+    written = _write(folder, {**site.generated_pages(), **site.expanded_pages()},
+                     site.static_files())
+    if (site.project.root / ZH_CONFIG).is_file():
+        written += _write(folder / languages.FOLDER,
+                          {**site.generated_pages(language=languages.ZH),
+                           **site.untranslated_pages(), **site.translated_pages()},
+                          {**site.assets(), **site.static_files()})
+    return written
+
+
+def _write(folder: Path, texts: dict[str, str], files: dict[str, Path]) -> list[Path]:
     written = []
-    for path, text in {**site.generated_pages(), **site.expanded_pages()}.items():
+    for path, content in [*texts.items(), *files.items()]:
         target = folder / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-        written.append(target)
-    for path, source in site.static_files().items():
-        target = folder / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+        if isinstance(content, Path):
+            shutil.copyfile(content, target)
+        else:
+            target.write_text(content, encoding="utf-8")
         written.append(target)
     return written
 

@@ -28,9 +28,9 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 
-from frs_tools import languages, pages, redirects, site
+from frs_tools import languages, redirects, site
 from frs_tools.languages import EN, FOLDER, ZH
-from frs_tools.site import SiteError
+from frs_tools.site import ZH_CONFIG, SiteError
 from reference_impl.errors import InputError
 
 
@@ -46,9 +46,6 @@ def _as_build_error():
 def _model(config, refresh: bool = False) -> site.SiteModel:
     with _as_build_error():
         return site.model(Path(config.config_file_path).parent, refresh)
-
-
-ZH_CONFIG = "mkdocs.zh.yml"
 
 
 def _language(config) -> str:
@@ -93,8 +90,11 @@ def on_files(files: Files, config) -> Files:
     language = _language(config)
     for path, text in model.generated_pages(config.site_url or "", language).items():
         files.append(File.generated(config, path, content=text))
-    if language == ZH:
-        _english_parts(files, config, model)
+    if language == ZH:  # what the Chinese build takes from the English one
+        for path, source in model.assets().items():
+            files.append(File.generated(config, path, abs_src_path=str(source)))
+        for path, text in model.untranslated_pages().items():
+            files.append(File.generated(config, path, content=text))
     with _as_build_error():
         published = model.static_files(math="pymdownx.arithmatex" in config.markdown_extensions)
     for path, source in published.items():
@@ -104,23 +104,6 @@ def on_files(files: Files, config) -> Files:
     if faults:
         raise PluginError("\n".join(faults))
     return files
-
-
-def _english_parts(files: Files, config, model: site.SiteModel) -> None:
-    """What the Chinese build takes from the English one: the site's own assets, and the
-    English text of each page not translated yet (so every link and anchor resolves)."""
-    spec = model.project.spec_dir
-    for asset in sorted((spec / "assets").rglob("*")):
-        if asset.is_file():
-            files.append(File.generated(config, asset.relative_to(spec).as_posix(),
-                                        abs_src_path=str(asset)))
-    for file in model.titles:
-        path = pages.docs_path(file, model.project)
-        if files.get_file_from_path(path) is None:
-            title, _, text = (model.project.root / file).read_text(
-                encoding="utf-8").partition("\n")
-            notice = f"/// note\n{languages.word('untranslated', ZH)}\n///\n"
-            files.append(File.generated(config, path, content=f"{title}\n\n{notice}{text}"))
 
 
 def on_post_build(config) -> None:
@@ -155,13 +138,8 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
         # Material's search reads `search.boost`: a requirement ID's own page outranks
         # the schema and reference pages that merely list it.
         page.meta.setdefault("search", {}).setdefault("boost", 2)
-    english = model.project.spec_dir / page.file.src_uri
-    if language == ZH and not page.file.generated_by and english.is_file():
-        # A translated page: each heading gets the English heading's anchor.
-        markdown = languages.with_heading_ids(
-            markdown, languages.heading_ids(english.read_text(encoding="utf-8")))
     try:
-        expanded = model.page_markdown(markdown, page.file.src_uri)
+        return model.page_markdown(markdown, page.file.src_uri, language,
+                                   translation=language == ZH and not page.file.generated_by)
     except InputError as exc:
         raise PluginError(str(exc)) from None
-    return languages.localize_tables(expanded, language) if expanded != markdown else expanded

@@ -12,7 +12,7 @@ scope with the reason.  So a gap in FRS's coverage of a regulation is a finding 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -27,7 +27,11 @@ ROLES = ("normative", "informative")
 # Secondary reporting can inform a reader but never ground a requirement.
 INFORMATIVE_ONLY = ("trade-press", "web")
 REQUIRED = ("title", "issuer", "date", "kind", "role")
-OPTIONAL = ("url", "read_via", "profile", "note", "provisions", "title_zh")
+# A Chinese source's own words for the Chinese edition: `title_zh`, ... and `provisions_zh`
+# (the same locators as `provisions`, their summaries in Chinese).
+TRANSLATED = ("title", "issuer", "read_via", "note")
+OPTIONAL = ("url", "read_via", "profile", "note", "provisions",
+            *(f"{name}_zh" for name in TRANSLATED), "provisions_zh")
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,7 @@ class Provision:
     locator: str
     summary: str
     out_of_scope: str = ""  # why no clause implements it; "" when clauses must
+    line: int = 0
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,22 @@ class Source:
     note: str = ""
     provisions: dict[str, Provision] = field(default_factory=dict)
     title_zh: str = ""  # a Chinese source's own title, for the Chinese edition
+    issuer_zh: str = ""
+    read_via_zh: str = ""
+    note_zh: str = ""
+    provisions_zh: dict[str, Provision] = field(default_factory=dict)
+
+    def in_chinese(self) -> Source:
+        """The source as the Chinese edition shows it: each text in Chinese where it has one
+        (a provision keeps its English reason out of scope unless both are translated)."""
+        provisions = {}
+        for locator, english in self.provisions.items():
+            chinese = self.provisions_zh.get(locator)
+            provisions[locator] = replace(english, summary=chinese.summary, out_of_scope=(
+                english.out_of_scope and (chinese.out_of_scope or english.out_of_scope))) \
+                if chinese else english
+        return replace(self, provisions=provisions,
+                       **{n: getattr(self, f"{n}_zh") or getattr(self, n) for n in TRANSLATED})
 
 
 @dataclass
@@ -103,8 +124,8 @@ class _Reader:
         self.sources: dict[str, Source] = {}
         self.problems: list[Problem] = []
 
-    def problem(self, line: int, message: str) -> None:
-        self.problems.append(Problem(self.file, line, message, "bad-bibliography"))
+    def problem(self, line: int, message: str, rule: str = "bad-bibliography") -> None:
+        self.problems.append(Problem(self.file, line, message, rule))
 
     def entry(self, key: str, line: int, node: yaml.Node) -> None:
         if key in self.sources:
@@ -118,7 +139,7 @@ class _Reader:
             self.problem(line, f"'{key}': unknown field '{name}' (expected: "
                          f"{', '.join((*REQUIRED, *OPTIONAL))})")
         text = {n: v.value for n, v in fields.items()
-                if n != "provisions" and isinstance(v, yaml.ScalarNode)}
+                if not n.startswith("provisions") and isinstance(v, yaml.ScalarNode)}
         missing = [n for n in REQUIRED if not str(text.get(n, "")).strip()]
         if missing:
             self.problem(line, f"'{key}': missing {', '.join(missing)}")
@@ -133,10 +154,34 @@ class _Reader:
         if text["kind"] in INFORMATIVE_ONLY and text["role"] == "normative":
             self.problem(line, f"'{key}': a {text['kind']} source can only be informative")
         provisions = self.provisions(key, fields.get("provisions"))
-        self.sources[key] = Source(key, text["title"], text["issuer"], text["date"],
-                                   text["kind"], text["role"], line, text.get("url", ""),
-                                   text.get("read_via", ""), text.get("profile", ""),
-                                   text.get("note", ""), provisions, text.get("title_zh", ""))
+        chinese = self.provisions(key, fields.get("provisions_zh"))
+        self.sources[key] = source = Source(
+            key, text["title"], text["issuer"], text["date"], text["kind"], text["role"], line,
+            text.get("url", ""), text.get("read_via", ""), text.get("profile", ""),
+            text.get("note", ""), provisions,
+            **{f"{n}_zh": text.get(f"{n}_zh", "") for n in TRANSLATED}, provisions_zh=chinese)
+        self.translation(source)
+
+    def translation(self, source: Source) -> None:
+        """`provisions_zh` has the locators of `provisions`; a source with a Chinese title
+        (the Chinese edition shows its profile in Chinese) has every text in Chinese."""
+        for locator, provision in source.provisions_zh.items():
+            if locator not in source.provisions:
+                self.problem(provision.line, f"'{source.key}' provisions_zh {locator}: no such "
+                             f"provision (listed: {', '.join(source.provisions)})")
+        if not source.title_zh:
+            return
+        for name in TRANSLATED:
+            if getattr(source, name) and not getattr(source, f"{name}_zh"):
+                self.problem(source.line, f"'{source.key}' has a title_zh but no {name}_zh: "
+                             f"the Chinese edition would show its {name} in English",
+                             "untranslated-source")
+        for locator, provision in source.provisions.items():
+            chinese = source.provisions_zh.get(locator)
+            if chinese is None or (provision.out_of_scope and not chinese.out_of_scope):
+                what = "summary" if chinese is None else "reason out of scope"
+                self.problem(provision.line, f"'{source.key}' {locator}: no Chinese {what} in "
+                             "provisions_zh (the source has a title_zh)", "untranslated-source")
 
     def provisions(self, key: str, node: yaml.Node | None) -> dict[str, Provision]:
         if node is None:
@@ -149,7 +194,7 @@ class _Reader:
         for locator_node, value in node.value:
             locator, line = locator_node.value, locator_node.start_mark.line + 1
             if isinstance(value, yaml.ScalarNode):
-                found[locator] = Provision(locator, value.value)
+                found[locator] = Provision(locator, value.value, line=line)
                 continue
             parts = {k.value: v.value for k, v in getattr(value, "value", [])
                      if isinstance(v, yaml.ScalarNode)}
@@ -157,7 +202,8 @@ class _Reader:
                 self.problem(line, f"'{key}' {locator}: expected a summary, or a mapping "
                              "with summary and out_of_scope")
                 continue
-            found[locator] = Provision(locator, parts["summary"], parts.get("out_of_scope", ""))
+            found[locator] = Provision(locator, parts["summary"], parts.get("out_of_scope", ""),
+                                       line)
         return found
 
 

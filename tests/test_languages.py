@@ -44,3 +44,33 @@ def test_every_generated_page_has_a_chinese_title_and_the_english_anchors():
         if not data_titled and title.isascii():
             untranslated.append(f"{path}: {title}")
     assert untranslated == []
+
+
+def test_a_chinese_schema_page_says_once_that_the_schemas_own_text_is_english():
+    """The descriptions come from the schema file (one truth) and stay English there."""
+    site = model(ROOT)
+    notice = "注：本页的标题和各项说明取自模式文件本身，为英文。"
+    chinese = site.generated_pages(language="zh")
+    schema_pages = [p for p in chinese if p.startswith(f"{pages.GENERATED}/schemas/")
+                    and p != pages.SCHEMAS_INDEX]
+    assert len(schema_pages) == len(site.schema_files())
+    for path in schema_pages:
+        assert chinese[path].count(notice) == 1, path
+        assert notice not in site.generated_pages()[path]
+    assert "<td>是</td>" in chinese[pages.schema_page_path("evaluation-report")]
+    changelog = chinese[pages.CHANGELOG]
+    assert changelog.startswith("# 变更记录 {#changelog}\n") and changelog.count("为英文。") == 1
+
+
+def test_the_values_tables_take_from_data_are_in_chinese():
+    """A kind of source, an ICS answer, a count of trials: whole cells of the label table."""
+    from frs_tools import sources
+
+    assert set(sources.KINDS) <= languages.CELLS.keys()
+    site = model(ROOT)
+    chinese = site.generated_pages(language="zh")
+    assert ("| `pipl` | 《中华人民共和国个人信息保护法》 | 全国人民代表大会常务委员会 | "
+            "2021-08-20 | 法律 |") in chinese["reference/bibliography.md"]
+    assert "| evidence |" not in chinese["reference/ics-proforma.md"]
+    sizes = site.translated_pages()["annex-f-test-sizes.md"]
+    assert "| 冒名（异源）比对 |" in sizes and "| non-mated comparisons |" not in sizes

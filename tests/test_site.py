@@ -222,6 +222,22 @@ def test_the_pages_and_files_are_written_for_a_generator_without_hooks(tmp_path)
     written = (out / page).read_text(encoding="utf-8")
     assert generated.MARKER.search(source) and not generated.MARKER.search(written)
     assert written == generated.expand(source, page, model(ROOT).link)
+    # The Chinese edition under zh/, as its MkDocs build lays it out: the generated pages in
+    # Chinese (Annex D with the Chinese sources' own words), the translated pages with the
+    # English anchors and their tables filled in and in Chinese, the shared files.
+    zh = out / "zh"
+    for path in ("reference/traceability.md", "reference/classes/v-l.md",
+                 "reference/schemas/evaluation-report.md", "schemas/evaluation-report.schema.json",
+                 "assets/frs.css", "assets/katex/katex.min.js", "index.md", "06-accuracy.md"):
+        assert (zh / path).is_file(), path
+    assert "# 追溯矩阵 {#traceability-matrix}" in (zh / "reference/traceability.md").read_text()
+    assert "| Art. 28 | 生物识别信息属于敏感个人信息。 |" in (
+        zh / "reference/china-profile.md").read_text(encoding="utf-8")
+    written = (zh / page).read_text(encoding="utf-8")
+    assert not generated.MARKER.search(written) and "| 类别 | 比率 | 限值 |" in written
+    assert written.startswith("# 附录 F（资料性）测试规模 {#annex-f-informative-test-sizes}")
+    assert "\n## 6.1 验证错误率 {#61-verification-error-rates}\n" in (
+        zh / "06-accuracy.md").read_text(encoding="utf-8")
     wrong = subprocess.run([sys.executable, "-m", "frs_tools.site"], cwd=ROOT,
                            capture_output=True, text=True)
     assert wrong.returncode == 2 and "usage:" in wrong.stderr

@@ -116,3 +116,68 @@ def test_the_generated_annexes_come_from_the_sources_option(tmp_path):
     assert "`law-a`" in normative and "[FRS-CAP-001]" in normative
     assert "| [FRS-CAP-001](../03-test.md#FRS-CAP-001) | One | shall | all |" in \
         pages[annexes.INDEX]
+
+
+# law-a with its Chinese title, issuer and provisions.
+CHINESE = BIBLIOGRAPHY.partition("news-b:")[0].replace("""  profile: china
+""", """  title_zh: 《一部法律》
+  issuer_zh: 一个议会
+  profile: china
+""") + """  provisions_zh:
+    Art. 1: 做一件事。
+    Art. 2:
+      summary: 主管部门的职责。
+      out_of_scope: 约束主管部门，而非运营者。
+    Art. 3: 做另一件事。
+"""
+
+
+def test_a_chinese_source_gives_each_provision_in_chinese_or_check_reports_it(tmp_path):
+    assert sources.load(project(tmp_path, CHINESE)).problems == []
+    # One summary left out, one reason out of scope left out, one locator that is not listed.
+    broken = (CHINESE.replace("    Art. 3: 做另一件事。\n", "    Art. 4: 做第四件事。\n")
+              .replace("      out_of_scope: 约束主管部门，而非运营者。\n", "")
+              .replace("  issuer_zh: 一个议会\n", ""))
+    found = sources.load(project(tmp_path / "b", broken)).problems
+    lines = broken.splitlines()
+    by_rule = sorted((p.rule, lines[p.line - 1].strip(), p.message) for p in found)
+    assert [(rule, line) for rule, line, _ in by_rule] == [
+        ("bad-bibliography", "Art. 4: 做第四件事。"),
+        ("untranslated-source", "Art. 2:"),
+        ("untranslated-source", "Art. 3: Do another thing."),
+        ("untranslated-source", "law-a:")]
+    assert "no such provision" in by_rule[0][2] and "reason out of scope" in by_rule[1][2]
+    assert "no Chinese summary" in by_rule[2][2] and "no issuer_zh" in by_rule[3][2]
+    # A source without a Chinese title needs no Chinese text.
+    untitled = broken.replace("  title_zh: 《一部法律》\n", "")
+    assert [p.rule for p in sources.load(project(tmp_path / "c", untitled)).problems] == [
+        "bad-bibliography"]
+
+
+def test_the_chinese_china_profile_shows_the_chinese_summaries(tmp_path):
+    from frs_tools import annexes
+
+    proj = project(tmp_path, CHINESE)
+    spec = parse_spec(proj)
+    profile = annexes.generated(spec.clauses, spec.titles, proj, "zh")[annexes.CHINA_PROFILE]
+    assert "## 《一部法律》" in profile and "一个议会，2025-01-01。" in profile
+    assert "| Art. 1 | 做一件事。 | [FRS-CAP-001](../03-test.md#FRS-CAP-001) One |" in profile
+    assert "| Art. 2 | 主管部门的职责。 | out of scope: 约束主管部门，而非运营者。 |" in profile
+    assert "| Art. 3 | 做另一件事。 | **no requirement** |" in profile
+    english = annexes.generated(spec.clauses, spec.titles, proj)[annexes.CHINA_PROFILE]
+    assert "| Art. 1 | Do one thing. |" in english and "做" not in english
+
+
+def test_every_chinese_source_of_the_repository_is_in_chinese_on_the_chinese_edition():
+    from frs_tools import site
+
+    profile = site.model(ROOT).generated_pages(language="zh")["reference/china-profile.md"]
+    bibliography = sources.load(Project.load(ROOT))
+    for source in bibliography.sources.values():
+        if source.title_zh:
+            for locator, provision in source.provisions_zh.items():
+                assert f"| {locator} | {provision.summary} |" in profile
+            for name in ("issuer", "note"):  # escaped as the page writes them
+                english = getattr(source, name).replace("'", "&#39;")
+                assert not english or english not in profile and getattr(
+                    source, f"{name}_zh") in profile
