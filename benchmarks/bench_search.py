@@ -12,7 +12,8 @@ row, so every search is mated) searched for their top 20 on one thread each by:
 - `SubjectGallery.search`: the evaluation's 1:N search itself (mate score and rank, best
   non-mated score), for scale.
 
-The check: each one's 20 rows, in order, against numpy's exact answer (the float64
+faiss and FRS run in turn (`interleaved`): their ratio is the figure to read.  The
+check: each one's 20 rows, in order, against numpy's exact answer (the float64
 product of the prepared vectors, ties by row), and FRS's scores against its scores.
 
 Environment: FRS_BENCH_SEARCH_SIZES (gallery rows, default "1e5"; "1e5,1e6" adds the
@@ -27,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.bench_harness import best_of
+from benchmarks.bench_harness import best_of, interleaved
 
 TOP = 20
 BLOCK = 50  # probes per block of the float64 products of the check (and of numpy's)
@@ -92,8 +93,8 @@ def search_against_peers(gallery_vectors: np.ndarray, probes: np.ndarray, own: n
     queries = prepare(probes, "cosine").astype(np.float32)
     with threadpool_limits(1):  # numpy's BLAS on one thread, as faiss is (flat_index)
         t_numpy = best_of(lambda: numpy_top(queries, unit, top), 2)
-        t_faiss = best_of(lambda: shard.index.search(queries, top), 3)
-        t_frs = best_of(lambda: frs_top(gallery.index, probes, top), 3)
+        t_faiss, t_frs = interleaved(lambda: shard.index.search(queries, top),
+                                     lambda: frs_top(gallery.index, probes, top), 5)
         t_search = best_of(lambda: gallery.search(probes, own), 3)
         want, want_scores, searched = [], [], []
         prepared = prepare(probes, "cosine")
