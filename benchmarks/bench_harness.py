@@ -5,10 +5,8 @@
    batches (and, for reference, a session with onnxruntime's default options).
 2. The whole per-sample pipeline (read, quality checks, normalisation, embedding) in
    images/s, for scale.
-3. 1:N search: the evaluation's exact search (`SubjectGallery.search`: faiss flat
-   candidates rescored by the reference kernel; rank of each mate, best non-mated score)
-   against faiss IndexFlatIP alone and a plain numpy matrix product over the same
-   gallery, in comparisons/s, and its whole identification plan (clause 12.5).
+3. The whole identification plan (clause 12.5) on a synthetic gallery, in comparisons/s;
+   the 1:N search against faiss and numpy is bench_search.
 
 Sizes by environment variable: FRS_BENCH_BATCHES (default 30 batches of 32 crops),
 FRS_BENCH_GALLERY (default 100 000), FRS_BENCH_PROBES (default 500), FRS_BENCH_DIM (512).
@@ -110,67 +108,13 @@ def main() -> None:
         print(f"  whole pipeline (read, quality, normalise, embed): "
               f"{len(dataset.samples) / t_pipeline:10.1f} images/s")
 
-    rng = np.random.default_rng(0)
-    gallery_vectors = rng.normal(size=(gallery_size, dim)).astype(np.float32)
-    # probe i is a noisy capture of subject i (cosine about 0.7 with its mate), as in a
-    # test of a working model; unrelated probes are the worst case of the mate's rank
-    own = np.arange(probe_count) % gallery_size
-    probes = (gallery_vectors[own] + 0.7 * rng.normal(size=(probe_count, dim))
-              ).astype(np.float32)
-    search_against_peers(gallery_vectors, probes)
+    from benchmarks.bench_search import gallery_and_probes
+
+    gallery_vectors, probes, _ = gallery_and_probes(gallery_size, probe_count, dim)
     t_plan = identification_plan(gallery_vectors, probes)
     comparisons = gallery_size * probe_count
     print(f"  identification_searches (I, P): {comparisons / t_plan:14,.0f} comparisons/s  "
           "(mated + leave-one-out non-mated, rank of each mate)")
-
-
-def search_against_peers(gallery_vectors: np.ndarray, probes: np.ndarray, top: int = 20):
-    """SubjectGallery.search (faiss candidates, rescored by the reference kernel) against
-    faiss IndexFlatIP alone and a numpy matrix product with argpartition, all exact and on
-    one thread each; and whether its answers are numpy's (float64 product, one row per
-    subject, so a subject's best score is its score)."""
-    import faiss
-
-    from reference_impl.evaluate.dataset import Sample
-    from reference_impl.evaluate.identify import SubjectGallery
-    from reference_impl.model.similarity import prepare
-
-    faiss.omp_set_num_threads(1)
-    size, dim = gallery_vectors.shape
-    samples = [Sample(f"e{i}", f"s{i:08d}", "enrolment", Path(), None, True, None)
-               for i in range(size)]
-    gallery = SubjectGallery.enrol(samples, gallery_vectors, "cosine")
-    own = np.arange(len(probes)) % size  # every probe a mated search
-    unit = gallery_vectors / np.linalg.norm(gallery_vectors, axis=1, keepdims=True)
-    index = faiss.IndexFlatIP(dim)
-    index.add(np.ascontiguousarray(unit, dtype=np.float32))
-    queries = probes / np.linalg.norm(probes, axis=1, keepdims=True)
-
-    def numpy_top():
-        scores = queries @ unit.T
-        return np.argpartition(-scores, top, axis=1)[:, :top]
-
-    t_numpy = best_of(numpy_top, 2)
-    t_faiss = best_of(lambda: index.search(queries, top), 3)
-    t_frs = best_of(lambda: gallery.search(probes, own), 3)
-    mate, ranks, best = gallery.search(probes, own)
-    exact = prepare(probes, "cosine") @ prepare(gallery_vectors, "cosine").T
-    lines = np.arange(len(probes))
-    want_mate = exact[lines, own]
-    exact[lines, own] = -np.inf
-    same = ((ranks == 1 + (exact >= want_mate[:, None]).sum(axis=1)).all()
-            and np.abs(best - exact.max(axis=1)).max() < 1e-12
-            and np.abs(mate - want_mate).max() < 1e-12)
-    comparisons = size * len(probes)
-    print(f"1:N search, {len(probes)} probes x gallery {size} x {dim}, one thread each")
-    print(f"  numpy matmul + argpartition top-{top}: {comparisons / t_numpy:14,.0f} "
-          f"comparisons/s  ({t_numpy:.2f} s)")
-    print(f"  faiss IndexFlatIP alone, top-{top}   : {comparisons / t_faiss:14,.0f} "
-          f"comparisons/s  ({t_faiss:.2f} s)")
-    print(f"  SubjectGallery.search              : {comparisons / t_frs:14,.0f} "
-          f"comparisons/s  ({t_frs:.2f} s; x{t_frs / t_faiss:.2f} faiss's time, "
-          f"x{t_frs / t_numpy:.2f} numpy's; mate score and rank, best non-mated score, "
-          f"rescored in float64: {'the same as' if same else 'DIFFERENT from'} numpy's)")
 
 
 def identification_plan(gallery_vectors: np.ndarray, probes: np.ndarray) -> float:

@@ -12,6 +12,10 @@ the files, and does nothing: the part of every peer's process that is not its jo
 its proc/sort is as low as any peer's that loads the files can go.  The "frs.files"
 row is FRS reading the .npy files itself, chunk by chunk at each pass (as `frs metrics
 verification --stream` does) instead of loading them: its job time includes the reads.
+The "frs.cli" rows are the command itself, `frs metrics verification --genuine G
+--impostor I --format json` (the report section: EER, FNMR at the four FMRs with their
+Clopper-Pearson bounds), and "frs.cli+det" the same with `--det-svg` (the 2,000-point
+DET, drawn): their process time is what a user waits for, imports included.
 
 Environment: FRS_BENCH_SIZES (default "1e6,1e7"), FRS_BENCH_1E8=1 to add 1e8 (about
 2 GB of files under build/bench; pyeer is skipped there unless FRS_BENCH_PYEER=1),
@@ -40,7 +44,8 @@ import numpy as np
 
 TARGETS = (1e-3, 1e-4, 1e-5, 1e-6)
 DET_POINTS = 2000
-FAST = ("numpy.sort", "numpy.load", "frs", "frs.files")  # repeated; the slow peers run once
+FAST = ("numpy.sort", "numpy.load", "frs", "frs.files", "frs.cli", "frs.cli+det")  # repeated;
+# the slow peers run once
 PROCESSES = int(os.environ.get("FRS_BENCH_PROCESSES", "3"))
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,6 +71,30 @@ def _answers(scores):
     points = [scores.fnmr_at_fmr(t) for t in TARGETS]
     det = scores.det_points(DET_POINTS)
     return eer, [p.fnmr for p in points], [p.fmr for p in points], det[0].size
+
+
+def job_frs_cli(gen_path, imp_path, det_svg=None):
+    import contextlib
+    import io
+
+    from reference_impl.cli import main
+
+    argv = ["metrics", "verification", "--genuine", str(gen_path), "--impostor",
+            str(imp_path), "--format", "json"]
+    if det_svg:
+        argv += ["--det-svg", str(det_svg)]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        if main(argv) != 0:
+            raise RuntimeError("frs metrics verification failed")
+    section = json.loads(out.getvalue())
+    rows = section["fnmr_at_fmr"]
+    return (section["eer"], [r["fnmr"] for r in rows], [r["fmr"] for r in rows],
+            DET_POINTS if det_svg else 0)
+
+
+def job_frs_cli_det(gen_path, imp_path):
+    return job_frs_cli(gen_path, imp_path, Path(gen_path).with_name("det.svg"))
 
 
 def job_load(gen, imp):
@@ -129,7 +158,8 @@ def job_bob(gen, imp):
     return float(eer), fnmr, fmr, det.shape[1]
 
 
-JOBS = {"frs": job_frs, "frs.files": job_frs_files, "numpy.sort": job_numpy_sort,
+JOBS = {"frs": job_frs, "frs.files": job_frs_files, "frs.cli": job_frs_cli,
+        "frs.cli+det": job_frs_cli_det, "numpy.sort": job_numpy_sort,
         "numpy.load": job_load,
         "scikit-learn": job_sklearn, "pyeer": job_pyeer, "bob.measure": job_bob}
 
@@ -141,6 +171,8 @@ def child(peer: str, folder: str, repeat: int) -> None:
         import reference_impl.metrics.verification  # noqa: F401
     elif peer == "frs.files":
         import reference_impl.metrics.scores  # noqa: F401
+    elif peer.startswith("frs.cli"):  # what `frs` imports before it runs a command
+        import reference_impl.cli  # noqa: F401
     elif peer == "scikit-learn":
         import sklearn.metrics  # noqa: F401
     elif peer == "pyeer":
@@ -151,7 +183,7 @@ def child(peer: str, folder: str, repeat: int) -> None:
     before = _rss()
     if peer == "numpy.sort":
         data = (np.load(Path(folder) / "all.npy"),)
-    elif peer == "frs.files":  # FRS reads the files itself, chunk by chunk, each pass
+    elif peer == "frs.files" or peer.startswith("frs.cli"):  # FRS reads the files itself
         data = (Path(folder) / "genuine.npy", Path(folder) / "impostor.npy")
     else:
         data = (np.load(Path(folder) / "genuine.npy"), np.load(Path(folder) / "impostor.npy"))
@@ -221,6 +253,7 @@ def main() -> int:
     bob = os.environ.get("FRS_BENCH_BOB", str(ROOT / "build/bob-venv/bin/python"))
     peers = [("numpy.sort", sys.executable), ("numpy.load", sys.executable),
              ("frs", sys.executable), ("frs.files", sys.executable),
+             ("frs.cli", sys.executable), ("frs.cli+det", sys.executable),
              ("scikit-learn", sys.executable), ("pyeer", sys.executable)]
     if Path(bob).exists():
         peers.append(("bob.measure", bob))

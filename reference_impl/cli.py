@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.metadata
 import os
 import re
 import sys
@@ -94,6 +93,8 @@ def _own_errors(parser: argparse.ArgumentParser) -> None:
 def missing_package(exc: ModuleNotFoundError) -> str:
     """What to install for a third-party module that is not installed: the extra of
     frs that declares it, or frs itself (a dependency is missing from the install)."""
+    import importlib.metadata  # here: only this error needs it (20 ms at every start)
+
     module = (exc.name or "").split(".")[0]
     try:
         requirements = importlib.metadata.requires("frs") or []

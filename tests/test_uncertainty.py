@@ -41,6 +41,23 @@ def test_every_bound_is_one_sided_at_95_percent():
         u.upper_bound(1, 10, confidence=0.4)
 
 
+@pytest.mark.requirement("FRS-ACC-016")
+def test_the_beta_quantile_is_scipy_stats_beta_ppf_bit_for_bit():
+    # bounds take scipy.special.betaincinv (a light import) for scipy.stats.beta.ppf:
+    # the same float64, from single comparisons to 10^9 trials, at every quantile a
+    # bound asks for and at random ones
+    rng = np.random.default_rng(0)
+    trials = np.floor(10 ** rng.uniform(0, 9, 3000)).astype(np.int64) + 1
+    errors = np.minimum(np.floor(trials * rng.uniform(0, 1, 3000) ** 3), trials - 1)
+    errors = errors.astype(np.int64)
+    quantiles = np.r_[rng.uniform(0, 1, 2000), np.full(1000, 0.95)]
+    quantiles[:500] = (1 - (2 * 0.95 - 1)) / 2  # the lower end of `bounds`
+    for q, x, n in zip(quantiles.tolist(), errors.tolist(), trials.tolist(), strict=True):
+        assert u.beta_quantile(q, x + 1, n - x) == float(beta.ppf(q, x + 1, n - x))
+    assert u.upper_bound(2, 100_000) == float(beta.ppf(0.95, 3, 99_998))
+    assert u.bounds(7, 500)[0] == float(beta.ppf(1 - 0.95, 7, 494))
+
+
 @pytest.mark.requirement("FRS-ACC-017")
 @pytest.mark.parametrize("limit", [1e-3, 1e-4, 3e-4, 1e-6, 0.01, 0.05, 0.07, 0.15])
 def test_the_minimum_test_size_is_where_zero_errors_first_meet_the_limit(limit):

@@ -88,9 +88,11 @@ class FlatShard:
         """The reference kernel's score of each probe against gallery rows (global ids),
         (probes, k); -inf where a row is -1 (no candidate)."""
         local = np.where(rows >= 0, rows - self.offset, 0)
-        k = rows.shape[1]
-        scores = pair_scores(np.repeat(probes, k, axis=0), self.vectors[local.ravel()],
-                             self.kind, prepared_b=True).reshape(rows.shape)
+        # each probe prepared once, then repeated: `prepare` works row by row, so these
+        # are the numbers pair_scores would prepare from k copies, at 1/k of the cost
+        repeated = np.repeat(prepare(probes, self.kind), rows.shape[1], axis=0)
+        scores = pair_scores(repeated, self.vectors[local.ravel()], self.kind,
+                             prepared_a=True, prepared_b=True).reshape(rows.shape)
         return np.where(rows >= 0, scores, -np.inf)
 
     def top(self, probes: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -27,7 +27,7 @@ def det_svg(path, scores: CountedScores, targets=(), title: str = "DET curve",
 
     matplotlib.use("Agg", force=True)
     from matplotlib import pyplot as plt
-    from scipy.stats import norm
+    from scipy.special import ndtri  # scipy.stats.norm.ppf, without importing scipy.stats
 
     _, fmr, fnmr = scores.det_points(points)
     operating_points = [scores.fnmr_at_fmr(t) for t in targets
@@ -35,23 +35,23 @@ def det_svg(path, scores: CountedScores, targets=(), title: str = "DET curve",
     eer = scores.eer()
     inside = (fmr > 0) & (fmr < 1) & (fnmr > 0) & (fnmr < 1)
     floor = 1 / (2 * max(scores.n_genuine, scores.n_impostor))
-    x, y = norm.ppf(fmr[inside]), norm.ppf(fnmr[inside])
+    x, y = ndtri(fmr[inside]), ndtri(fnmr[inside])
     figure, axes = plt.subplots(figsize=(6, 6))
     try:
         axes.plot(x, y, color="#283593", linewidth=1.2, label="DET")
         for point in operating_points:
-            px, py = (norm.ppf(np.clip(v, floor, 1 - floor)) for v in (point.fmr, point.fnmr))
+            px, py = (ndtri(np.clip(v, floor, 1 - floor)) for v in (point.fmr, point.fnmr))
             axes.plot(px, py, "o", color="#c62828")
             axes.annotate(f"FMR≤{point.fmr_target:g}: FNMR {point.fnmr:.4g}", (px, py),
                           textcoords="offset points", xytext=(6, 6), fontsize=8)
-        e = norm.ppf(np.clip(eer.eer, floor, 1 - floor))
+        e = ndtri(np.clip(eer.eer, floor, 1 - floor))
         axes.plot(e, e, "s", color="#2e7d32", label=f"EER {eer.eer:.4g}")
-        low = norm.ppf(floor)
-        axes.set_xlim(low, norm.ppf(0.99))
-        axes.set_ylim(low, norm.ppf(0.99))
+        low = ndtri(floor)
+        axes.set_xlim(low, ndtri(0.99))
+        axes.set_ylim(low, ndtri(0.99))
         ticks = [t for t in TICKS if floor <= t <= 0.99]
-        axes.set_xticks(norm.ppf(ticks), [f"{t:g}" for t in ticks], fontsize=7)
-        axes.set_yticks(norm.ppf(ticks), [f"{t:g}" for t in ticks], fontsize=7)
+        axes.set_xticks(ndtri(ticks), [f"{t:g}" for t in ticks], fontsize=7)
+        axes.set_yticks(ndtri(ticks), [f"{t:g}" for t in ticks], fontsize=7)
         axes.set_xlabel("FMR (false match rate)")
         axes.set_ylabel("FNMR (false non-match rate)")
         axes.set_title(title)

@@ -14,12 +14,25 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 import numpy as np
-from scipy.stats import beta
 
 from reference_impl.errors import InputError
 from reference_impl.limits import CONFIDENCE, MIN_BOOTSTRAP_RESAMPLES, RULE_OF_THIRTY
 
 # CONFIDENCE is the one confidence level of FRS: each bound is one-sided at it (clause 6.5).
+
+
+def beta_quantile(q: float, a: int, b: int) -> float:
+    """B(q; a, b), the quantile of the Beta(a, b) distribution at q.
+
+    scipy.special.betaincinv (Boost Math's ibeta_inv) gives the same float64 as
+    scipy.stats.beta.ppf, whose Beta quantile is Boost's too (tests/test_uncertainty.py
+    checks they agree bit for bit).  It is imported here, when a bound with errors is
+    asked for: scipy.stats takes half a second to import, which every `frs metrics`
+    run would otherwise pay before reading a score.
+    """
+    from scipy.special import betaincinv
+
+    return float(betaincinv(a, b, q))
 
 
 def clopper_pearson(errors: int, trials: int, confidence: float) -> tuple[float, float]:
@@ -35,9 +48,9 @@ def clopper_pearson(errors: int, trials: int, confidence: float) -> tuple[float,
     if not 0 < confidence < 1:
         raise InputError(f"confidence {confidence} is not in (0, 1)")
     alpha = 1 - confidence
-    lower = 0.0 if errors == 0 else float(beta.ppf(alpha / 2, errors, trials - errors + 1))
-    upper = 1.0 if errors == trials else float(beta.ppf(1 - alpha / 2, errors + 1,
-                                                        trials - errors))
+    lower = 0.0 if errors == 0 else beta_quantile(alpha / 2, errors, trials - errors + 1)
+    upper = 1.0 if errors == trials else beta_quantile(1 - alpha / 2, errors + 1,
+                                                       trials - errors)
     return lower, upper
 
 
@@ -58,7 +71,7 @@ def upper_bound(errors: int, trials: int, confidence: float = CONFIDENCE) -> flo
         return 1.0
     if errors == 0:
         return -math.expm1(math.log(1 - confidence) / trials)
-    return float(beta.ppf(confidence, errors + 1, trials - errors))
+    return beta_quantile(confidence, errors + 1, trials - errors)
 
 
 def _check(errors: int, trials: int, confidence: float) -> None:
