@@ -38,6 +38,7 @@ WORDS = {
     "Print (whole standard)": "打印（全文）",
     "Table of Contents": "目录",
     "Permanent link": "永久链接",
+    "Home": "首页",
     "Annex C — Test methods": "附录 C 测试方法",
     "Conformance classes": "符合性类别",
     "Reference": "参考资料",

@@ -73,13 +73,16 @@ def on_config(config):
 
 def _translated_nav(nav: list) -> list:
     """The English navigation for the Chinese build: sections by their Chinese labels, pages
-    by their own (translated) titles."""
+    by their own (translated) titles, but the home page by its label (its title is the
+    site's name, which the navigation already shows above it)."""
     found = []
     for item in nav:
         if isinstance(item, dict):
             (title, value), = item.items()
-            found.append({languages.word(title, ZH): _translated_nav(value)}
-                         if isinstance(value, list) else value)
+            if isinstance(value, list):
+                found.append({languages.word(title, ZH): _translated_nav(value)})
+            else:
+                found.append({languages.word(title, ZH): value} if title == "Home" else value)
         else:
             found.append(item)
     return found

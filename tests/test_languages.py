@@ -74,3 +74,14 @@ def test_the_values_tables_take_from_data_are_in_chinese():
     assert "| evidence |" not in chinese["reference/ics-proforma.md"]
     sizes = site.translated_pages()["annex-f-test-sizes.md"]
     assert "| 冒名（异源）比对 |" in sizes and "| non-mated comparisons |" not in sizes
+
+
+def test_the_chinese_navigation_labels_sections_and_the_home_page():
+    """Pages keep their own (translated) titles, sections and the home page get labels: the
+    home page's title is the site's name, which would otherwise show twice."""
+    from frs_tools.site_hook import _translated_nav
+
+    nav = [{"Home": "index.md"}, {"Foreword": "foreword.md"},
+           {"Conformance classes": [{"Class V-L": "reference/classes/v-l.md"}]}]
+    assert _translated_nav(nav) == [{"首页": "index.md"}, "foreword.md",
+                                    {"符合性类别": ["reference/classes/v-l.md"]}]
