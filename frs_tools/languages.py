@@ -202,7 +202,7 @@ PHRASES = {
     "## Normative references": "## 规范性引用文件",
     "## Informative bibliography": "## 资料性参考文献",
     " (read via: ": "（经由：",
-    "# Annex D (informative) — China profile": "# 附录 D（资料性）中国配置",
+    "# Annex D (informative) — China profile": "# 附录 D（资料性）中国规范对照",
     "Which FRS requirements implement each provision of the Chinese sources: CAC/MPS Order "
     "No. 19, the CAC filing notice, PIPL, GB/T 41819-2022, GB/T 35273-2020 and GB/T "
     "38671-2020. Generated from the requirements' `sources:` option at build time, never "
