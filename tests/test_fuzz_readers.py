@@ -28,6 +28,7 @@ from reference_impl.metrics import scores
 from reference_impl.metrics.cli import read_searches
 from reference_impl.model.manifest import load_manifest
 from reference_impl.protect.command import load as load_embeddings
+from tests.test_validate_fuzz import edited
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "schemas/examples"
@@ -93,17 +94,7 @@ def mutated(draw, name: str) -> bytes:
     if draw(st.integers(0, 9)) == 0:
         return draw(st.binary(max_size=600))
     data = bytearray(draw(st.sampled_from(SEEDS[name])))
-    for _ in range(draw(st.integers(1, 5))):
-        action = draw(st.sampled_from(["flip", "insert", "delete", "truncate"]))
-        at = draw(st.integers(0, max(len(data) - 1, 0)))
-        if action == "flip" and data:
-            data[at] = draw(st.integers(0, 255))
-        elif action == "insert":
-            data[at:at] = draw(st.sampled_from(HOSTILE))
-        elif action == "delete" and data:
-            del data[at:at + draw(st.integers(1, 8))]
-        elif action == "truncate":
-            del data[at:]
+    edited(draw, data, draw(st.integers(1, 5)), HOSTILE)
     return bytes(data)
 
 

@@ -47,24 +47,34 @@ def _fmt(path: Path) -> str:
     return safeload.format_of(path)
 
 
-@st.composite
-def mutated_corpus(draw):
-    path = draw(st.sampled_from(CORPUS))
-    data = bytearray(path.read_bytes()[:20_000])
-    for _ in range(draw(st.integers(0, 4))):
+# What a mutation may insert: syntax that changes a document's shape, hostile YAML and values.
+CORPUS_INSERTS = [b"{", b"[", b"]", b"}", b'"', b"\\", b",", b":", b"\n", b"&a ", b"*a",
+                  b"!!python/object ", b"NaN", b"1e999", b"\xff", b"\xef\xbb\xbf", b"\\ud800",
+                  b"---\n", b"<<: ", b"\x00"]
+
+
+def edited(draw, data: bytearray, rounds: int, inserts) -> bytearray:
+    """`data` changed in `rounds` places: a byte flipped, a piece of `inserts` inserted, up
+    to 8 bytes deleted, or the rest cut off (the fuzz tests of every reader share it)."""
+    for _ in range(rounds):
         action = draw(st.sampled_from(["flip", "insert", "delete", "truncate"]))
         at = draw(st.integers(0, max(len(data) - 1, 0)))
         if action == "flip" and data:
             data[at] = draw(st.integers(0, 255))
         elif action == "insert":
-            data[at:at] = draw(st.sampled_from(
-                [b"{", b"[", b"]", b"}", b'"', b"\\", b",", b":", b"\n", b"&a ", b"*a",
-                 b"!!python/object ", b"NaN", b"1e999", b"\xff", b"\xef\xbb\xbf", b"\\ud800",
-                 b"---\n", b"<<: ", b"\x00"]))
+            data[at:at] = draw(st.sampled_from(inserts))
         elif action == "delete" and data:
-            del data[at]
+            del data[at:at + draw(st.integers(1, 8))]
         elif action == "truncate":
             del data[at:]
+    return data
+
+
+@st.composite
+def mutated_corpus(draw):
+    path = draw(st.sampled_from(CORPUS))
+    data = bytearray(path.read_bytes()[:20_000])
+    data = edited(draw, data, draw(st.integers(0, 4)), CORPUS_INSERTS)
     return path, bytes(data)
 
 
