@@ -23,12 +23,13 @@ from __future__ import annotations
 import numpy as np
 
 from reference_impl.evaluate.runner import Runner
-from reference_impl.model.similarity import pair_scores, prepare
+from reference_impl.model.similarity import prepare, set_scores
 
 # The margin of a faiss inner product against the float64 one, over |x'| |y'|: float32
 # rounding of each of the D products and of the inputs, summed in any order, with room.
 _ROUNDING = 2.0 ** -23
 GROUP = 16  # probes that share one range search
+RESCORED = 256  # gallery rows gathered at once to rescore (1 MB at D = 512)
 
 
 def _faiss():
@@ -68,53 +69,54 @@ class FlatShard:
         self.index = _faiss().IndexFlatIP(space.shape[1])
         self.index.add(np.ascontiguousarray(space, dtype=np.float32))
 
-    def _space(self, probes: np.ndarray) -> np.ndarray:
-        x = prepare(probes, self.kind)
+    def _space(self, x: np.ndarray) -> np.ndarray:
+        """Prepared probes in the index's space."""
         return np.c_[x, np.ones(len(x))] if self.kind == "euclidean" else x
 
-    def margin(self, probes: np.ndarray) -> np.ndarray:
+    def _margin(self, space: np.ndarray) -> np.ndarray:
         """How far each probe's faiss score may lie from the float64 one."""
-        space = self._space(probes)
         return (space.shape[1] + 4) * _ROUNDING * np.sqrt((space ** 2).sum(axis=1)) * self.norm
 
-    def to_space(self, probes: np.ndarray, scores: np.ndarray) -> np.ndarray:
-        """Reference scores as inner products in the index's space, per probe."""
+    def _to_space(self, x: np.ndarray, scores: np.ndarray) -> np.ndarray:
+        """Reference scores as inner products in the index's space, per prepared probe."""
         if self.kind != "euclidean":
             return scores
-        x = prepare(probes, self.kind)
         return ((x ** 2).sum(axis=1) - scores ** 2) / 2
+
+    def _from_space(self, x: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """An inner product in the index's space back as a score, per prepared probe (an
+        upper bound stays an upper bound: both maps are increasing)."""
+        if self.kind != "euclidean":
+            return values
+        return -np.sqrt(np.maximum((x ** 2).sum(axis=1) - 2 * values, 0.0))
 
     def rescore(self, probes: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """The reference kernel's score of each probe against gallery rows (global ids),
         (probes, k); -inf where a row is -1 (no candidate)."""
+        return self._rescore(prepare(probes, self.kind), rows)
+
+    def _rescore(self, x: np.ndarray, rows: np.ndarray) -> np.ndarray:
         local = np.where(rows >= 0, rows - self.offset, 0)
-        # each probe prepared once, then repeated: `prepare` works row by row, so these
-        # are the numbers pair_scores would prepare from k copies, at 1/k of the cost
-        repeated = np.repeat(prepare(probes, self.kind), rows.shape[1], axis=0)
-        scores = pair_scores(repeated, self.vectors[local.ravel()], self.kind,
-                             prepared_a=True, prepared_b=True).reshape(rows.shape)
+        scores = np.empty(rows.shape)
+        # a few probes at a time: their gathered rows stay in cache for the products
+        step = max(1, RESCORED // max(1, rows.shape[1]))
+        for i in range(0, len(x), step):
+            scores[i:i + step] = set_scores(x[i:i + step], self.vectors[local[i:i + step]],
+                                            self.kind)
         return np.where(rows >= 0, scores, -np.inf)
 
     def top(self, probes: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(rows, reference scores, bound): the k best rows of each probe by faiss, scored
         by the reference kernel, and the score no row left out reaches."""
         k = min(k, len(self))
-        approx, local = self.index.search(np.ascontiguousarray(self._space(probes),
-                                                               dtype=np.float32), k)
+        x = prepare(probes, self.kind)  # once: faiss's query, the margin and the rescoring
+        space = self._space(x)
+        approx, local = self.index.search(np.ascontiguousarray(space, dtype=np.float32), k)
         rows = np.where(local >= 0, local + self.offset, -1)
-        bound = self._from_space(probes, approx[:, -1].astype(np.float64)
-                                 + self.margin(probes))
+        bound = self._from_space(x, approx[:, -1].astype(np.float64) + self._margin(space))
         if k == len(self):  # every row returned: none is left out
             bound = np.full(len(probes), -np.inf)
-        return rows, self.rescore(probes, rows), bound
-
-    def _from_space(self, probes: np.ndarray, values: np.ndarray) -> np.ndarray:
-        """An inner product in the index's space back as a score, per probe (an upper
-        bound stays an upper bound: both maps are increasing)."""
-        if self.kind != "euclidean":
-            return values
-        x = prepare(probes, self.kind)
-        return -np.sqrt(np.maximum((x ** 2).sum(axis=1) - 2 * values, 0.0))
+        return rows, self._rescore(x, rows), bound
 
     def at_least(self, probes: np.ndarray, scores: np.ndarray) -> list[np.ndarray]:
         """For each probe, the rows (global ids) whose reference score is at least its
@@ -122,9 +124,12 @@ class FlatShard:
         row below it by the margin is not; only the rows in between are rescored.
         Probes with near floors share one range search (faiss scans the gallery once
         for the group, at the group's lowest floor)."""
-        floors = self.to_space(probes, scores) - self.margin(probes)
-        tops = floors + 2 * self.margin(probes)
-        space = np.ascontiguousarray(self._space(probes), dtype=np.float32)
+        x = prepare(probes, self.kind)
+        space = self._space(x)
+        margin = self._margin(space)
+        floors = self._to_space(x, scores) - margin
+        tops = floors + 2 * margin
+        space = np.ascontiguousarray(space, dtype=np.float32)
         found: list = [None] * len(probes)
         order = np.argsort(floors)
         for group in (order[i:i + GROUP] for i in range(0, len(order), GROUP)):
@@ -138,8 +143,8 @@ class FlatShard:
                 keep = near >= tops[i]
                 doubt = ~keep
                 if doubt.any():
-                    keep[doubt] = self.rescore(probes[i:i + 1],
-                                               rows[doubt][None, :])[0] >= scores[i]
+                    keep[doubt] = self._rescore(x[i:i + 1],
+                                                rows[doubt][None, :])[0] >= scores[i]
                 found[i] = rows[keep]
         return found
 

@@ -45,27 +45,34 @@ def pair_scores(a: np.ndarray, b: np.ndarray, kind: str, prepared_b: bool = Fals
     return np.einsum("ij,ij->i", x, y)
 
 
-def tile_scores(a: np.ndarray, b: np.ndarray, kind: str, cells: int = 1 << 20) -> np.ndarray:
-    """The reference kernel's score of every row of `a` against every row of `b`
-    (len(a) x len(b)), both already `prepare`d in float64: the same numbers as
-    `pair_scores` of each pair, without gathering a copy of the two rows of each pair.
+def set_scores(a: np.ndarray, sets: np.ndarray, kind: str) -> np.ndarray:
+    """The reference kernel's score of each row `a[i]` against every row of `sets[i]`
+    (len(a) x k, `sets` len(a) x k x D), both already `prepare`d in float64: the same
+    numbers as `pair_scores` of each pair, without a copy of `a[i]` per pair.
 
     einsum reduces each pair over the same two contiguous rows with the same inner loop
-    as `pair_scores` (the rows of `a` and `b` broadcast, not copied), so a score does not
-    depend on the tile it is computed in; `cells` bounds the products held at once.
+    as `pair_scores` (`a[i]` broadcast over its set, not copied), so a score depends
+    neither on the set nor on the batch it is computed in.
+    """
+    x = np.broadcast_to(a[:, None, :], sets.shape)
+    if kind == "euclidean":
+        d = x - sets
+        return -np.sqrt(np.einsum("ikj,ikj->ik", d, d))
+    return np.einsum("ikj,ikj->ik", x, sets)
+
+
+def tile_scores(a: np.ndarray, b: np.ndarray, kind: str, cells: int = 1 << 20) -> np.ndarray:
+    """The reference kernel's score of every row of `a` against every row of `b`
+    (len(a) x len(b)), both already `prepare`d in float64: `set_scores` with every row's
+    set all of `b` (broadcast, not copied); `cells` bounds the products held at once.
     """
     x, y = (np.ascontiguousarray(v, dtype=np.float64) for v in (a, b))
     out = np.empty((len(x), len(y)))
     step = max(1, cells // max(1, y.size))
     for i in range(0, len(x), step):
-        rows = x[i:i + step, None, :]
-        if kind == "euclidean":
-            d = rows - y[None, :, :]
-            out[i:i + step] = -np.sqrt(np.einsum("ikj,ikj->ik", d, d))
-        else:
-            shape = (len(rows), len(y), y.shape[1])
-            out[i:i + step] = np.einsum("ikj,ikj->ik", np.broadcast_to(rows, shape),
-                                        np.broadcast_to(y[None, :, :], shape))
+        rows = x[i:i + step]
+        out[i:i + step] = set_scores(rows, np.broadcast_to(y[None], (len(rows), *y.shape)),
+                                     kind)
     return out
 
 
