@@ -5,10 +5,11 @@ row, so every search is mated) searched for their top 20 on one thread each by:
 
 - numpy: a float32 matrix product with argpartition, the 20 then sorted;
 - faiss IndexFlatIP alone: the evaluation's own index of the gallery (`FlatShard.index`);
-- FRS exact top-20: `FlatIndex.top` (faiss's best rows, rescored by the reference kernel
-  in float64) and `FlatIndex.at_least` for a probe whose 20th score faiss's rows cannot
-  settle, as `SubjectGallery.search` builds its answers: the 20 best rows by the
-  reference kernel, which no float32 search guarantees;
+- FRS exact top-20: `FlatIndex.top` (faiss's best 20 + SPARE rows, rescored by the
+  reference kernel in float64) and `FlatIndex.at_least` for a probe whose 20th score
+  faiss's rows cannot settle (the spare rows' bound is above it), as
+  `SubjectGallery.search` builds its answers: the 20 best rows by the reference kernel,
+  which no float32 search guarantees;
 - `SubjectGallery.search`: the evaluation's 1:N search itself (mate score and rank, best
   non-mated score), for scale.
 

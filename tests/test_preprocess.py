@@ -12,7 +12,13 @@ from jsonschema import Draft202012Validator
 
 from reference_impl import preprocess
 from reference_impl.errors import InputError
-from reference_impl.model.similarity import pair_scores, prepare, score_matrix, tile_scores
+from reference_impl.model.similarity import (
+    pair_scores,
+    prepare,
+    score_matrix,
+    set_scores,
+    tile_scores,
+)
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
 T = preprocess.TEMPLATE_112
@@ -142,6 +148,22 @@ def test_a_tile_scores_every_pair_as_the_reference_kernel_bit_for_bit(rows, cols
     i, j = (m.ravel() for m in np.meshgrid(np.arange(rows), np.arange(cols), indexing="ij"))
     want = pair_scores(a[i], b[j], kind, prepared_a=True, prepared_b=True).reshape(rows, cols)
     assert np.array_equal(tile_scores(a, b, kind, cells), want)
+
+
+@pytest.mark.requirement("FRS-ACC-021")
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 20), st.integers(1, 12), st.sampled_from([1, 3, 16, 31, 128, 129, 512]),
+       st.sampled_from(["cosine", "dot", "euclidean"]), st.integers(0, 2 ** 32 - 1))
+def test_set_scores_each_row_against_its_own_rows_as_the_reference_kernel_bit_for_bit(
+        rows, per_row, dim, kind, seed):
+    # the 1:N rescoring: each probe against its own gathered gallery rows
+    rng = np.random.default_rng(seed)
+    a = prepare(rng.normal(size=(rows, dim)).astype(np.float32), kind)
+    gallery = prepare(rng.normal(size=(rows + per_row, dim)).astype(np.float32), kind)
+    picked = rng.integers(0, len(gallery), (rows, per_row))
+    want = pair_scores(np.repeat(a, per_row, axis=0), gallery[picked.ravel()], kind,
+                       prepared_a=True, prepared_b=True).reshape(rows, per_row)
+    assert np.array_equal(set_scores(a, gallery[picked], kind), want)
 
 
 def component(report, name):
