@@ -52,9 +52,10 @@ def set_scores(a: np.ndarray, sets: np.ndarray, kind: str) -> np.ndarray:
 
     einsum reduces each pair over the same two contiguous rows with the same inner loop
     as `pair_scores` (`a[i]` broadcast over its set, not copied), so a score depends
-    neither on the set nor on the batch it is computed in.
+    neither on the set nor on the batch it is computed in.  Each row of `sets` must be
+    contiguous float64 (a gathered array, or a broadcast of one).
     """
-    x = np.broadcast_to(a[:, None, :], sets.shape)
+    x = np.broadcast_to(np.ascontiguousarray(a, dtype=np.float64)[:, None, :], sets.shape)
     if kind == "euclidean":
         d = x - sets
         return -np.sqrt(np.einsum("ikj,ikj->ik", d, d))
