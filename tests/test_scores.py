@@ -125,6 +125,38 @@ def test_the_merge_of_many_shards_adds_their_counts_up_as_it_goes():
 
 
 @pytest.mark.requirement("FRS-ACC-021")
+@pytest.mark.parametrize("threads", [1, 2, 3, 5])
+def test_chunks_counted_on_threads_give_the_counts_of_one_thread(threads):
+    rng = np.random.default_rng(10)
+    genuine, impostor = rng.normal(1, 1, 3001), np.round(rng.normal(-1, 1, 20000), 3)
+    one = counts.count_chunks(counts.Pass({counts.ROOT: "split"}),
+                              counts.array_chunks(genuine, impostor), threads=1)
+    many = counts.count_chunks(counts.Pass({counts.ROOT: "split"}),
+                               counts.array_chunks(genuine, impostor, size=999), threads)
+    assert many.sizes == one.sizes == [3001, 20000]
+    got, want = (counts.Counts.of(*p.counts(counts.ROOT)) for p in (many, one))
+    assert (got.index == want.index).all() and (got.below == want.below).all()
+    # the pass that refines: kept keys and least keys are the same whatever the thread
+    def passes(empty):
+        return counts.count_chunks(empty, counts.array_chunks(genuine, impostor, 999), threads)
+
+    whole = v.CountedScores(passes=passes, keep=50).prepare(TARGETS, det_points=100)
+    eer, interpolated, points = sorted_reference(genuine, impostor, TARGETS)
+    assert (whole.eer(), whole.eer_interpolated()) == (eer, interpolated)
+    assert [whole.fnmr_at_fmr(t) for t in TARGETS] == points
+
+
+@pytest.mark.requirement("FRS-ACC-003")
+def test_of_chunks_on_threads_the_first_bad_score_by_position_is_named():
+    impostor = np.zeros(10 * 100)
+    impostor[[250, 333, 901]] = np.nan  # chunks 2, 3 and 9 of 100 scores
+    chunks = counts.array_chunks(np.ones(5), impostor, size=100)
+    for threads in (1, 2, 3, 4):
+        with pytest.raises(InputError, match="first at index 250"):
+            counts.count_chunks(counts.Pass({counts.ROOT: "split"}), chunks, threads)
+
+
+@pytest.mark.requirement("FRS-ACC-021")
 def test_a_report_costs_two_passes_and_a_late_question_one_more():
     rng = np.random.default_rng(3)
     scores = v.CountedScores(rng.normal(2, 1, 2000), rng.normal(0, 1, 200_000))

@@ -19,7 +19,10 @@ of the root, then a few nodes kept.  The cost is linear in the number of scores.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import copy
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 import numpy as np
@@ -31,6 +34,11 @@ KEEP = 1 << 21        # keys one pass may keep; a node needing more is split ins
 CHUNK = 1 << 20       # scores read from a file at once: bounds a stream's memory
 BLOCK = 1 << 16       # scores a pass handles at once: its buffers stay in the cache
 CLASSES = ("genuine", "impostor")
+# Threads that count the chunks of a pass: numpy's shifts, gathers and ufunc.at leave the
+# GIL, so a second core counts too; past four the memory bus, not the cores, is the limit,
+# and each thread's copy of the counts costs memory (16 MiB a split node).
+THREADS = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+              else os.cpu_count() or 1)
 
 _SIGN = np.uint64(1 << 63)
 _TOP = np.uint64(64 - WIDTH)
@@ -184,17 +192,20 @@ class Pass:
     def __getstate__(self):
         return {**self.__dict__, "_tables": None, "_buffers": None}
 
-    def add(self, genuine=(), impostor=()) -> Pass:
-        """Take one chunk of scores of either class or both."""
+    def add(self, genuine=(), impostor=(), start: int | None = None) -> Pass:
+        """Take one chunk of scores of either class or both.  `start`, the index of the
+        chunk's first score in its class, is what an error names (by default: the count
+        of scores of that class taken so far)."""
         for cls, chunk in enumerate((genuine, impostor)):
             values = np.ascontiguousarray(chunk, dtype=np.float64).ravel()
+            first = self.sizes[cls] if start is None else start
             picked, size = [], 0
-            for start in range(0, values.size, BLOCK):
-                part = self._add(cls, values[start:start + BLOCK])
+            for at in range(0, values.size, BLOCK):
+                part = self._add(cls, values[at:at + BLOCK], first + at)
                 if part is not None:  # the few scores of the nodes requested, in batches
                     picked.append(part)
                     size += part.size
-                if picked and (size >= BLOCK or start + BLOCK >= values.size):
+                if picked and (size >= BLOCK or at + BLOCK >= values.size):
                     self._route(cls, np.concatenate(picked))
                     picked, size = [], 0
         return self
@@ -252,9 +263,9 @@ class Pass:
         np.right_shift(values.view(np.uint64), _TOP, out=raw)
         return raw.view(np.int64)
 
-    def _add(self, cls: int, values: np.ndarray) -> np.ndarray | None:
-        """Count a block of scores; return those of the nodes requested, if any."""
-        offset = self.sizes[cls]
+    def _add(self, cls: int, values: np.ndarray, offset: int) -> np.ndarray | None:
+        """Count a block of scores (the first at index `offset` of its class); return
+        those of the nodes requested, if any."""
         self.sizes[cls] += values.size
         if self._tables is None:
             self._tables = self._lookup_tables()
@@ -340,6 +351,49 @@ class Pass:
         if not route.any():
             return None, None, None, None
         return route, keep, slot, deep
+
+
+# A chunk of a pass: a function that returns (class, index of its first score in the
+# class, its scores), read when it is called, in the thread that counts it.
+Chunk = Callable[[], tuple[int, int, np.ndarray]]
+
+
+def array_chunks(genuine: np.ndarray, impostor: np.ndarray, size: int = CHUNK) -> list[Chunk]:
+    """The chunks of two score arrays held in memory (views, not copies)."""
+    return [lambda cls=cls, at=at, values=values: (cls, at, values[at:at + size])
+            for cls, values in enumerate((genuine, impostor))
+            for at in range(0, values.size, size)]
+
+
+def count_chunks(empty: Pass, chunks: Sequence[Chunk], threads: int = THREADS) -> Pass:
+    """Feed every chunk to the pass `empty` and return it.  Up to `threads` threads take
+    the chunks in turn, each into its own copy of the pass, and the copies merge: the
+    counts are those of one thread, in any order.  When chunks fail (an unreadable file,
+    a score that is not finite), the error of the first of them is raised, as one thread
+    reading them in order would."""
+    threads = max(1, min(threads, len(chunks)))
+    parts = [empty] + [copy.deepcopy(empty) for _ in range(threads - 1)]
+    errors: dict[int, InputError] = {}
+
+    def work(thread: int) -> None:
+        for index in range(thread, len(chunks), threads):
+            try:
+                cls, start, values = chunks[index]()
+                parts[thread].add(*((values, ()) if cls == 0 else ((), values)), start=start)
+            except InputError as error:  # this thread's later chunks cannot come first
+                errors[index] = error
+                return
+
+    if threads == 1:
+        work(0)
+    else:
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(work, range(threads)))
+    if errors:
+        raise errors[min(errors)]
+    for part in parts[1:]:
+        empty.merge(part)
+    return empty
 
 
 # --------------------------------------------------------------------------- what is known

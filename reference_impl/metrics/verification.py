@@ -146,7 +146,7 @@ class CountedScores:
                                  for s in (genuine, impostor))
 
             def passes(empty: counts.Pass) -> counts.Pass:
-                return empty.add(genuine, impostor)
+                return counts.count_chunks(empty, counts.array_chunks(genuine, impostor))
         self.counts = counts.OrderCounts(passes, keep)
         for name, n in zip(counts.CLASSES, self.counts.n, strict=True):
             if n == 0:
