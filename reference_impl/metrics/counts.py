@@ -28,10 +28,11 @@ from typing import NamedTuple
 import numpy as np
 
 from reference_impl.errors import InputError
+from reference_impl.metrics import _bins
 
 WIDTH = 20            # bits a split adds to a prefix
 KEEP = 1 << 21        # keys one pass may keep; a node needing more is split instead
-CHUNK = 1 << 20       # scores read from a file at once: bounds a stream's memory
+CHUNK = 1 << 20       # scores read at once (8 MiB): bounds a stream's memory
 BLOCK = 1 << 16       # scores a pass handles at once: its buffers stay in the cache
 CLASSES = ("genuine", "impostor")
 # Threads that count the chunks of a pass: numpy's shifts, gathers and ufunc.at leave the
@@ -42,6 +43,7 @@ THREADS = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity"
 
 _SIGN = np.uint64(1 << 63)
 _TOP = np.uint64(64 - WIDTH)
+WIDTH_SHIFT = 64 - WIDTH  # the root's sub-node of a score: its raw bits shifted by this
 _HALF = 1 << (WIDTH - 1)
 _NONE = np.uint64(2**64 - 1)  # the key of a NaN: "no least key yet"
 
@@ -254,15 +256,6 @@ class Pass:
             self.dense[node] = np.zeros((2, 1 << node.width), dtype=np.int64)
         return self.dense[node]
 
-    def _raw(self, values: np.ndarray) -> np.ndarray:
-        """The raw top bits of a block's scores, as int64 (they index with no cast), in a
-        buffer used again for the next block: no allocation per block."""
-        if self._buffers is None:
-            self._buffers = np.empty(BLOCK, dtype=np.uint64), np.empty(BLOCK, dtype=bool)
-        raw = self._buffers[0][:values.size]
-        np.right_shift(values.view(np.uint64), _TOP, out=raw)
-        return raw.view(np.int64)
-
     def _add(self, cls: int, values: np.ndarray, offset: int) -> np.ndarray | None:
         """Count a block of scores (the first at index `offset` of its class); return
         those of the nodes requested, if any."""
@@ -270,15 +263,14 @@ class Pass:
         if self._tables is None:
             self._tables = self._lookup_tables()
         route = self._tables[0]
-        if route is None and ROOT not in self.dense:
-            return None
-        raw = self._raw(values)
         if ROOT in self.dense:
-            self._count_root(cls, values, raw, offset)
+            self._count_root(cls, values, offset)
         if route is None:
             return None
-        picked = np.take(route, raw, out=self._buffers[1][:values.size], mode="wrap")
-        return values[picked] if picked.any() else None
+        if self._buffers is None:  # used again for every block: no allocation per block
+            self._buffers = np.empty(BLOCK, dtype=np.float64)
+        picked = _bins.pick(values, route, self._buffers, WIDTH_SHIFT)
+        return self._buffers[:picked].copy() if picked else None
 
     def _route(self, cls: int, values: np.ndarray) -> None:
         """Keep, split or note the least key of scores of the nodes requested."""
@@ -304,9 +296,10 @@ class Pass:
         if kept.any():
             self.kept[cls].append(keys[kept])
 
-    def _count_root(self, cls: int, values: np.ndarray, raw: np.ndarray, offset: int) -> None:
+    def _count_root(self, cls: int, values: np.ndarray, offset: int) -> None:
         if values.size < DENSE and self.dense[ROOT] is None:
             # a small input: count only the bins it occupies (small to send)
+            raw = (values.view(np.uint64) >> _TOP).view(np.int64)
             if (raw == _RAW_NEGATIVE_ZERO).any():  # -0.0 is +0.0: count it in +0.0's bin
                 raw = np.where(values.view(np.uint64) == _SIGN, 0, raw)
             index, counts = np.unique(raw, return_counts=True)
@@ -319,7 +312,7 @@ class Pass:
         # every bin of the root, counted in place: linear, no sort, no array per block
         row = self._dense(ROOT)[cls]
         zeros = row[_RAW_NEGATIVE_ZERO]
-        np.add.at(row, raw, 1)
+        _bins.count(values, row, WIDTH_SHIFT)
         if row[_RAW_EXPONENT:_HALF].any() or row[_HALF | _RAW_EXPONENT:].any():
             refuse_unscored(values, CLASSES[cls], offset)  # earlier blocks had none
         if row[_RAW_NEGATIVE_ZERO] != zeros:
