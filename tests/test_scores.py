@@ -124,21 +124,25 @@ def test_the_merge_of_many_shards_adds_their_counts_up_as_it_goes():
     assert (sharded.counts.splits[root].below == whole.counts.splits[root].below).all()
 
 
+def both(genuine, impostor, size=counts.CHUNK):
+    return counts.array_chunks(genuine, 0, size) + counts.array_chunks(impostor, 1, size)
+
+
 @pytest.mark.requirement("FRS-ACC-021")
 @pytest.mark.parametrize("threads", [1, 2, 3, 5])
 def test_chunks_counted_on_threads_give_the_counts_of_one_thread(threads):
     rng = np.random.default_rng(10)
     genuine, impostor = rng.normal(1, 1, 3001), np.round(rng.normal(-1, 1, 20000), 3)
     one = counts.count_chunks(counts.Pass({counts.ROOT: "split"}),
-                              counts.array_chunks(genuine, impostor), threads=1)
+                              both(genuine, impostor), threads=1)
     many = counts.count_chunks(counts.Pass({counts.ROOT: "split"}),
-                               counts.array_chunks(genuine, impostor, size=999), threads)
+                               both(genuine, impostor, 999), threads)
     assert many.sizes == one.sizes == [3001, 20000]
     got, want = (counts.Counts.of(*p.counts(counts.ROOT)) for p in (many, one))
     assert (got.index == want.index).all() and (got.below == want.below).all()
     # the pass that refines: kept keys and least keys are the same whatever the thread
     def passes(empty):
-        return counts.count_chunks(empty, counts.array_chunks(genuine, impostor, 999), threads)
+        return counts.count_chunks(empty, both(genuine, impostor, 999), threads)
 
     whole = v.CountedScores(passes=passes, keep=50).prepare(TARGETS, det_points=100)
     eer, interpolated, points = sorted_reference(genuine, impostor, TARGETS)
@@ -150,7 +154,7 @@ def test_chunks_counted_on_threads_give_the_counts_of_one_thread(threads):
 def test_of_chunks_on_threads_the_first_bad_score_by_position_is_named():
     impostor = np.zeros(10 * 100)
     impostor[[250, 333, 901]] = np.nan  # chunks 2, 3 and 9 of 100 scores
-    chunks = counts.array_chunks(np.ones(5), impostor, size=100)
+    chunks = both(np.ones(5), impostor, 100)
     for threads in (1, 2, 3, 4):
         with pytest.raises(InputError, match="first at index 250"):
             counts.count_chunks(counts.Pass({counts.ROOT: "split"}), chunks, threads)

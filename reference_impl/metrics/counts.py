@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import copy
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
@@ -32,8 +32,10 @@ from reference_impl.metrics import _bins
 
 WIDTH = 20            # bits a split adds to a prefix
 KEEP = 1 << 21        # keys one pass may keep; a node needing more is split instead
+TRY = KEEP + KEEP // 4  # keys a first pass may keep on a forecast's word (planned: KEEP)
 CHUNK = 1 << 20       # scores read at once (8 MiB): bounds a stream's memory
 BLOCK = 1 << 16       # scores a pass handles at once: its buffers stay in the cache
+SAMPLE = 16           # chunks of each class a forecast's sample reads
 CLASSES = ("genuine", "impostor")
 # Threads that count the chunks of a pass: numpy's shifts, gathers and ufunc.at leave the
 # GIL, so a second core counts too; past four the memory bus, not the cores, is the limit,
@@ -129,6 +131,8 @@ _RAW_NEGATIVE_ZERO = _HALF  # -0.0 has the sign bit only
 _RAW_EXPONENT = 0x7FF00     # all ones: an infinity or a NaN
 DENSE = 1 << 16             # blocks this large are counted in a table of every bin
 FOLD = 32                   # sparse parts a merge keeps before adding them up
+Z = 4                       # how many binomial deviations of a sample a forecast covers
+MARGIN = 4                  # prefixes a forecast adds beyond the bins a sample occupied
 
 
 def _raw_of_top(top: int) -> int:
@@ -176,7 +180,9 @@ class Counts(NamedTuple):
 
 class Pass:
     """One pass over every score: it splits, keeps or notes the least key of the nodes
-    requested (`kind` "split", "keep" or "least").  Feed it chunks with `add`; the passes
+    requested (`kind` "split", "keep" or "least"; or "try": keep sub-nodes of the root
+    forecast to be needed, unless their keys outgrow `keep`, when the pass keeps none
+    of them and notes `overflow`).  Feed it chunks with `add`; the passes
     of separate chunks or shards `merge`.  A pass pickles without its lookup tables, so
     it can travel to a worker and back; `compact` first makes its counts small."""
 
@@ -189,6 +195,9 @@ class Pass:
         self.kept: list[list[np.ndarray]] = [[], []]
         self.least_nodes = [node for node, kind in self.requests.items() if kind == "least"]
         self.least = np.full((2, len(self.least_nodes)), _NONE, dtype=np.uint64)
+        # keys left to try: a forecast plans for KEEP, from a sample; a quarter more spare
+        self.trying = TRY if "try" in self.requests.values() else None
+        self.overflow = False
         self._tables = self._buffers = None
 
     def __getstate__(self):
@@ -223,8 +232,16 @@ class Pass:
                 self.sparse[node] = [summed(*self._parts(self.sparse[node]))]
         for cls in (0, 1):
             self.kept[cls].extend(other.kept[cls])
+        if self.trying is not None:
+            self.trying -= TRY - other.trying
+            self._give_up_trying(other.overflow or self.trying < 0)
         np.minimum(self.least, other.least, out=self.least)
         return self
+
+    def _give_up_trying(self, overflow: bool) -> None:
+        """Drop the keys tried once they outgrow the room: memory stays bounded."""
+        if overflow and not self.overflow:
+            self.overflow, self.kept = True, [[], []]
 
     def compact(self) -> Pass:
         """Fold the counts into one sparse part per split node (small to send)."""
@@ -293,8 +310,11 @@ class Pass:
                 sub = (keys[inside] >> shift) & np.uint64((1 << node.width) - 1)
                 self._dense(node)[cls] += np.bincount(sub.astype(np.intp),
                                                       minlength=1 << node.width)
-        if kept.any():
+        if kept.any() and not self.overflow:
             self.kept[cls].append(keys[kept])
+            if self.trying is not None:
+                self.trying -= int(np.count_nonzero(kept))
+                self._give_up_trying(self.trying < 0)
 
     def _count_root(self, cls: int, values: np.ndarray, offset: int) -> None:
         if values.size < DENSE and self.dense[ROOT] is None:
@@ -332,7 +352,7 @@ class Pass:
             route[_raw_of_top(top)] = True
             if top == _HALF:  # -0.0 (raw 2^19) belongs to the node of +0.0
                 route[_RAW_NEGATIVE_ZERO] = True
-            if node.bits == WIDTH and kind == "keep":
+            if node.bits == WIDTH and kind in ("keep", "try"):
                 keep[top] = True
             elif node.bits == WIDTH and kind == "least":
                 if slot is None:
@@ -351,11 +371,38 @@ class Pass:
 Chunk = Callable[[], tuple[int, int, np.ndarray]]
 
 
-def array_chunks(genuine: np.ndarray, impostor: np.ndarray, size: int = CHUNK) -> list[Chunk]:
-    """The chunks of two score arrays held in memory (views, not copies)."""
-    return [lambda cls=cls, at=at, values=values: (cls, at, values[at:at + size])
-            for cls, values in enumerate((genuine, impostor))
-            for at in range(0, values.size, size)]
+def array_chunks(values: np.ndarray, cls: int, size: int = CHUNK) -> list[Chunk]:
+    """The chunks of an array of scores of class `cls` held in memory (views, no copy)."""
+    return [lambda at=at: (cls, at, values[at:at + size]) for at in range(0, values.size, size)]
+
+
+def sample_picks(sizes: tuple[int, int], pieces: int = SAMPLE):
+    """The sample of a forecast (`CountedScores`) from the chunks of each class (`sizes`,
+    how many each has): (the indices of up to `pieces` chunks of each class, evenly
+    spaced; the share of each class's chunks they are), or None when the chunks are too
+    few for a sample to cost less than the pass it may save."""
+    if sum(sizes) <= 4 * pieces:
+        return None
+    picks = [np.unique(np.linspace(0, n - 1, min(n, pieces)).round().astype(int)).tolist()
+             for n in sizes]
+    return picks, tuple(len(p) / n if n else 1.0 for p, n in zip(picks, sizes, strict=True))
+
+
+def picked(parts: Sequence[Sequence[Chunk]], picks=None) -> list[Chunk]:
+    """The chunks of both classes in one list: all, or those `picks` names for each."""
+    if picks is None:
+        return [*parts[0], *parts[1]]
+    return [part[i] for part, chosen in zip(parts, picks, strict=True) for i in chosen]
+
+
+def sampled(passes: Callable[..., Pass], sizes: tuple[int, int]):
+    """The `sample` of `CountedScores` for `passes(empty, picks=None)`, a function that
+    feeds every chunk, or only those whose indices `picks` gives for each class."""
+    plan = sample_picks(sizes)
+    if plan is None:
+        return None
+    picks, shares = plan
+    return (lambda empty: passes(empty, picks)), shares
 
 
 def count_chunks(empty: Pass, chunks: Sequence[Chunk], threads: int = THREADS) -> Pass:
@@ -389,6 +436,15 @@ def count_chunks(empty: Pass, chunks: Sequence[Chunk], threads: int = THREADS) -
     return empty
 
 
+def _runs(positions: np.ndarray) -> list[tuple[int, int]]:
+    """(first, last) of each run of consecutive integers in an ascending array."""
+    if not positions.size:
+        return []
+    breaks = np.flatnonzero(np.diff(positions) != 1)
+    return list(zip(positions[np.r_[0, breaks + 1]].tolist(),
+                    positions[np.r_[breaks, positions.size - 1]].tolist(), strict=True))
+
+
 # --------------------------------------------------------------------------- what is known
 
 
@@ -396,9 +452,12 @@ class OrderCounts:
     """What the passes so far have established about the order of the keys of the two
     classes: the counts of every split node, the kept keys, the least keys noted."""
 
-    def __init__(self, run: Callable[[Pass], Pass], keep: int = KEEP):
+    def __init__(self, run: Callable[[Pass], Pass], keep: int = KEEP,
+                 forecast: Iterable[Node] = ()):
         """`run(p)` feeds every score to the empty pass `p` and returns it (or the merge
-        of its copies, run on shards).  The first pass splits the root."""
+        of its copies, run on shards).  The first pass splits the root and tries to keep
+        the sub-nodes of the root in `forecast`, those the answers are expected to need:
+        when they were right, no other pass is needed."""
         self.run, self.keep = run, keep
         self.splits: dict[Node, Counts] = {}
         self.kept = [np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.uint64)]
@@ -406,8 +465,52 @@ class OrderCounts:
         self.least: dict[Node, tuple] = {}
         self.passes = 0
         self.n = (0, 0)
-        self._apply(run(Pass({ROOT: "split"})))
+        self._apply(run(Pass({ROOT: "split", **{node: "try" for node in forecast}})))
         self.n = tuple(int(c) for c in self.splits[ROOT].below[:, -1])
+
+    # ---- a forecast for the first pass over all the scores, when these are a sample's
+
+    def forecast(self, shares: tuple[float, float], room: int = KEEP) -> set[Node]:
+        """The sub-nodes of the root that these counts, of a share of the scores of each
+        class (`shares`), had to refine, and around each the bins the answer may lie in
+        among all the scores, while the keys they should hold there fit in `room`.
+
+        A sample's order statistic of class c with t of its keys beyond it is uncertain
+        by about sqrt(t) keys (binomial): the bins within Z of those of a class sampled
+        in part (a share < 1) are added, so the tails, where a sample is least sure and
+        the bins are sparse, are kept wide.
+        """
+        root = self.splits[ROOT]
+        tops, below = root.index, root.below
+        inside = np.diff(below, axis=1)
+        estimate = inside[0] / shares[0] + inside[1] / shares[1]  # keys among all scores
+        refined = {node.top() for node in (*self.kept_nodes, *self.splits, *self.least)
+                   if node.bits >= WIDTH}
+        chosen = np.isin(tops, list(refined))
+        room -= float(estimate[chosen].sum())
+        sampled = [c for c in (0, 1) if shares[c] < 1]
+        for j in np.flatnonzero(chosen).tolist():
+            tail = np.minimum(below[:, j], below[:, -1] - below[:, j + 1])
+            reach = Z * np.sqrt(tail) + Z
+            for step in (-1, 1):
+                k, skipped = j + step, np.zeros(2)
+                while (0 <= k < tops.size and estimate[k] <= room
+                       and any(skipped[c] <= reach[c] for c in sampled)):
+                    if not chosen[k]:
+                        chosen[k], room = True, room - estimate[k]
+                    skipped += inside[:, k]
+                    k += step
+        if room < 0:
+            return set()
+        # every prefix of a run of chosen bins, and up to MARGIN empty ones on each side:
+        # keys the sample did not see
+        ends = np.r_[-1, tops, 1 << WIDTH]  # the occupied prefixes, with a sentinel each side
+        forecast = set()
+        for a, b in _runs(np.flatnonzero(chosen)):
+            low = max(int(tops[a]) - MARGIN, int(ends[a]) + 1)
+            high = min(int(tops[b]) + MARGIN, int(ends[b + 2]) - 1)
+            forecast.update(Node(top, WIDTH) for top in range(low, high + 1))
+        return forecast
 
     # ---- refinement
 
@@ -434,7 +537,8 @@ class OrderCounts:
         self.passes += 1
         for node in done.dense:
             self.splits[node] = Counts.of(*done.counts(node))
-        new = [node for node, kind in done.requests.items() if kind == "keep"]
+        new = [node for node, kind in done.requests.items()
+               if kind == "keep" or (kind == "try" and not done.overflow)]
         if new:
             for cls in (0, 1):
                 self.kept[cls] = np.sort(np.concatenate([self.kept[cls], *done.kept[cls]]))

@@ -20,6 +20,7 @@ of counts a thread, and the few bins kept.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import json
@@ -33,7 +34,7 @@ import numpy as np
 
 from reference_impl import confined, documents
 from reference_impl.errors import InputError
-from reference_impl.metrics.counts import CHUNK, Chunk, Pass, count_chunks
+from reference_impl.metrics.counts import CHUNK, Chunk, Pass, count_chunks, picked, sampled
 from reference_impl.metrics.verification import CountedScores
 
 # ---------------------------------------------------------------------------
@@ -282,20 +283,32 @@ def _feed(source) -> Callable[[Pass], Pass]:
 def stream_files(genuine_path, impostor_path, chunk: int = CHUNK) -> CountedScores:
     """Exact metrics of two score files of any size: each pass reads the files again,
     `chunk` scores at a time, so memory is bounded by the chunks and the counts.  The
-    chunks of a .npy are read and counted on several threads (`counts.count_chunks`)."""
-    paths = genuine_path, impostor_path
-
-    def passes(empty: Pass) -> Pass:
-        for cls, path in enumerate(map(_score_file, paths)):
-            if path.suffix.lower() != ".npy":
-                for part in _text_chunks(path, chunk):
+    chunks of a .npy are read and counted on several threads (`counts.count_chunks`);
+    when both files are .npy, a sample of their chunks forecasts the bins to keep, so
+    that one pass usually settles the report (`CountedScores`)."""
+    paths = tuple(map(_score_file, (genuine_path, impostor_path)))
+    if any(path.suffix.lower() != ".npy" for path in paths):
+        def passes(empty: Pass) -> Pass:
+            for cls, path in enumerate(paths):
+                for part in iter_score_chunks(path, chunk):
                     empty.add(*((part, ()) if cls == 0 else ((), part)))
-                continue
-            with confined.open_regular(path) as handle:
-                count_chunks(empty, _npy_chunks(handle, path, cls, chunk))
-        return empty
+            return empty
 
-    return CountedScores(passes=passes)
+        return CountedScores(passes=passes)
+
+    def npy_passes(empty: Pass, picks=None) -> Pass:
+        with contextlib.ExitStack() as files:
+            parts = [_npy_chunks(files.enter_context(confined.open_regular(path)), path,
+                                 cls, chunk) for cls, path in enumerate(paths)]
+            return count_chunks(empty, picked(parts, picks))
+
+    sizes = tuple(-(-_npy_length(path) // chunk) for path in paths)
+    return CountedScores(passes=npy_passes, sample=sampled(npy_passes, sizes))
+
+
+def _npy_length(path: Path) -> int:
+    with confined.open_regular(path) as handle:
+        return _npy_header(path, handle)[1]
 
 
 @dataclass(frozen=True)
