@@ -160,6 +160,69 @@ def test_of_chunks_on_threads_the_first_bad_score_by_position_is_named():
             counts.count_chunks(counts.Pass({counts.ROOT: "split"}), chunks, threads)
 
 
+def chunked(genuine, impostor, size):
+    """`passes(empty, picks=None)` over chunks of `size` scores, and the sample of it."""
+    parts = counts.array_chunks(genuine, 0, size), counts.array_chunks(impostor, 1, size)
+
+    def passes(empty, picks=None):
+        return counts.count_chunks(empty, counts.picked(parts, picks))
+    return passes, counts.sampled(passes, (len(parts[0]), len(parts[1])))
+
+
+@pytest.mark.requirement("FRS-ACC-021")
+def test_a_sample_forecast_lets_one_pass_settle_the_report():
+    rng = np.random.default_rng(11)
+    genuine, impostor = rng.normal(2.5, 1, 20_000), rng.normal(0, 1, 2_000_000)
+    passes, sample = chunked(genuine, impostor, 10_000)
+    assert sample is not None and sample[1] == (1.0, 16 / 200)
+    scores = v.CountedScores(passes=passes, sample=sample).prepare(TARGETS, det_points=500)
+    assert scores.counts.passes == 1
+    eer, interpolated, points = sorted_reference(genuine, impostor, TARGETS)
+    assert (scores.eer(), scores.eer_interpolated()) == (eer, interpolated)
+    assert [scores.fnmr_at_fmr(t) for t in TARGETS] == points
+    plain = v.CountedScores(passes=passes).prepare(TARGETS, det_points=500)
+    assert plain.counts.passes == 2
+    for got, want in zip(scores.det_points(500), plain.det_points(500), strict=True):
+        assert (got == want).all()
+
+
+@pytest.mark.requirement("FRS-ACC-021")
+def test_a_misleading_sample_costs_passes_never_a_wrong_answer(monkeypatch):
+    rng = np.random.default_rng(12)
+    genuine, impostor = rng.normal(2.5, 1, 3000), np.round(rng.normal(0, 1, 300_000), 3)
+    passes, _ = chunked(genuine, impostor, 1000)
+    eer, interpolated, points = sorted_reference(genuine, impostor, TARGETS)
+
+    def answers(scores):
+        return scores.eer(), scores.eer_interpolated(), [scores.fnmr_at_fmr(t) for t in TARGETS]
+
+    # a sample from other scores: its bins are the wrong ones
+    elsewhere = chunked(genuine + 3, impostor - 2, 1000)[1]
+    wrong = v.CountedScores(passes=passes, sample=elsewhere).prepare(TARGETS)
+    assert wrong.counts.passes >= 2
+    assert answers(wrong) == (eer, interpolated, points)
+    # a sample right in every bin but more keys to try than a pass may keep: none kept
+    monkeypatch.setattr(counts, "TRY", 100)
+    crowded = v.CountedScores(passes=passes, sample=chunked(genuine, impostor, 1000)[1])
+    crowded.prepare(TARGETS)
+    assert crowded.counts.passes >= 2
+    assert answers(crowded) == (eer, interpolated, points)
+
+
+@pytest.mark.requirement("FRS-ACC-021")
+def test_a_stream_of_npy_files_samples_them_and_reads_them_once(tmp_path):
+    rng = np.random.default_rng(13)
+    genuine, impostor = rng.normal(2.5, 1, 5000), rng.normal(0, 1, 400_000)
+    np.save(tmp_path / "g.npy", genuine)
+    np.save(tmp_path / "i.npy", impostor.astype(">f8"))  # any byte order, as float64
+    streamed = sc.stream_files(tmp_path / "g.npy", tmp_path / "i.npy", chunk=4000)
+    streamed.prepare(TARGETS, det_points=300)
+    assert streamed.counts.passes == 1
+    eer, interpolated, points = sorted_reference(genuine, impostor, TARGETS)
+    assert (streamed.eer(), streamed.eer_interpolated()) == (eer, interpolated)
+    assert [streamed.fnmr_at_fmr(t) for t in TARGETS] == points
+
+
 @pytest.mark.requirement("FRS-ACC-021")
 def test_a_report_costs_two_passes_and_a_late_question_one_more():
     rng = np.random.default_rng(3)
