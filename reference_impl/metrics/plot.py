@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from reference_impl.metrics.uncertainty import special_function, target_supported
+from reference_impl.metrics.uncertainty import target_supported
 from reference_impl.metrics.verification import DET_POINTS, CountedScores
 
 TICKS = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.05, 0.2, 0.5, 0.8, 0.95]
@@ -28,7 +28,7 @@ def det_svg(path, scores: CountedScores, targets=(), title: str = "DET curve",
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure
 
-    ndtri = special_function("ndtri")  # scipy.stats.norm.ppf, without scipy.stats
+    from scipy.special import ndtri  # scipy.stats.norm.ppf, without importing scipy.stats
 
     _, fmr, fnmr = scores.det_points(points)
     operating_points = [scores.fnmr_at_fmr(t) for t in targets
