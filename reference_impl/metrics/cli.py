@@ -51,7 +51,7 @@ def configure(name: str, parser: argparse.ArgumentParser) -> None:
     v.add_argument("--fmr", type=option.rate, action="append", help="target FMR (repeatable; "
                    f"default {_listed(FMR_TARGETS)})")
     v.add_argument("--stream", action="store_true", help="for score sets larger than "
-                   "memory: read the files again at each pass (usually two) instead of "
+                   "memory: read the files again at each pass (one or two) instead of "
                    "holding them; the same exact results (two .npy files are always read "
                    "so: it is cheaper than holding them)")
     v.add_argument("--det-svg", type=option.svg_file, help="also write the DET plot (SVG) to "
@@ -192,9 +192,10 @@ def run_verification(args) -> int:
 
 def _npy_files(args) -> bool:
     """Whether the scores are two .npy files, read chunk by chunk at each pass even without
-    --stream: the same exact results, sooner and in a third of the memory, since a pass
-    over a .npy is a plain read into two reused chunk buffers, and holding the scores
-    takes as many fresh pages as the files (at 10^8 scores, a second of page faults)."""
+    --stream: the same exact results, sooner and in less memory, since a pass over a .npy
+    reads into a chunk buffer a thread, and usually one pass suffices (a sample forecasts
+    the bins to keep), while holding the scores takes as many fresh pages as the files
+    (at 10^8 scores, a second of page faults)."""
     return all(str(name or "").lower().endswith(".npy") for name in (args.genuine,
                                                                      args.impostor))
 

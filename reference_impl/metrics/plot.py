@@ -27,7 +27,6 @@ def det_svg(path, scores: CountedScores, targets=(), title: str = "DET curve",
     # manager cost more than the drawing), no backend switched for the whole process.
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure
-
     from scipy.special import ndtri  # scipy.stats.norm.ppf, without importing scipy.stats
 
     _, fmr, fnmr = scores.det_points(points)
