@@ -93,18 +93,18 @@ def test_counts_are_exact_at_the_edges_of_float64(genuine, impostor, keep):
 
 @pytest.mark.requirement("FRS-ACC-021")
 def test_blocks_counted_in_the_table_of_every_bin_are_exact_at_the_edges():
-    # more scores than a block: the root is counted in its dense table, block by block;
-    # signed zeros, subnormals and neighbours one ulp apart in several blocks
+    # more scores than DENSE: the root is counted in its table of every bin;
+    # signed zeros, subnormals and neighbours one ulp apart among them
     rng = np.random.default_rng(8)
     edges = [-1.0, -0.0, 0.0, 5e-324, -5e-324, 1e-300, 0.5, np.nextafter(0.5, 1), 2.0]
-    genuine = np.r_[rng.choice(edges, counts.BLOCK + 5), rng.normal(1, 1, 3000)]
-    impostor = np.r_[rng.normal(-1, 1, 2 * counts.BLOCK), rng.choice(edges, 3000)]
+    genuine = np.r_[rng.choice(edges, counts.DENSE + 5), rng.normal(1, 1, 3000)]
+    impostor = np.r_[rng.normal(-1, 1, 2 * counts.DENSE), rng.choice(edges, 3000)]
     scores = v.CountedScores(genuine, impostor).prepare(TARGETS)
     eer, interpolated, points = sorted_reference(genuine, impostor, TARGETS)
     assert (scores.eer(), scores.eer_interpolated()) == (eer, interpolated)
     assert [scores.fnmr_at_fmr(t) for t in TARGETS] == points
-    bad = np.r_[impostor[:counts.BLOCK + 7], np.inf, impostor[counts.BLOCK + 7:]]
-    with pytest.raises(InputError, match=f"first at index {counts.BLOCK + 7}"):
+    bad = np.r_[impostor[:counts.DENSE + 7], np.inf, impostor[counts.DENSE + 7:]]
+    with pytest.raises(InputError, match=f"first at index {counts.DENSE + 7}"):
         v.CountedScores(genuine, bad)
 
 

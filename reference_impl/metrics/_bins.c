@@ -1,13 +1,13 @@
-/* The two loops of a counting pass over float64 scores (reference_impl.metrics.counts).
+/* The loop of a counting pass over float64 scores (reference_impl.metrics.counts).
 
-   count(values, table, shift): table[bits >> shift] += 1 for the raw bits of each value;
-   pick(values, route, out, shift): copy to `out`, in order, each value whose
-   route[bits >> shift] is not zero, and return how many were copied.
+   tally(values, table, route, out, shift): for each value, bin = its raw bits >> shift;
+   table[bin] += 1 (the root's counts), and where route[bin] is set, the value is copied
+   to `out` (the scores of the bins a pass refines); it returns how many were copied.
 
-   They are the whole cost of a pass: numpy does each in two or three sweeps over the
-   scores, the indexed increment (ufunc.at) holding the GIL.  Here each is one sweep,
-   with the GIL released, so the threads of a pass count at once.  Which bins mean what
-   (signs, -0.0, NaN) stays in Python; these loops only move bits. */
+   It is the whole cost of a pass: numpy needs four sweeps over the scores for it, its
+   indexed increment (ufunc.at) holding the GIL.  Here it is one sweep, with the GIL
+   released, so the threads of a pass count at once.  What the bins mean (signs, -0.0,
+   NaN) stays in Python; this loop only moves bits. */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -22,81 +22,72 @@ static inline uint64_t bits_at(const char *buffer, Py_ssize_t i)
     return bits;
 }
 
-/* Whether every index `bits >> shift` lies inside a table of `entries` entries. */
-static int check(Py_buffer *values, Py_ssize_t entries, Py_ssize_t entry_size, int shift)
+/* The buffer of `object`, or none (buffer->buf NULL) when it is None. */
+static int optional_buffer(PyObject *object, Py_buffer *buffer, int flags)
 {
-    if (values->len % 8 != 0) {
-        PyErr_SetString(PyExc_ValueError, "values: expected a buffer of float64");
-        return 0;
-    }
-    if (shift < 1 || shift > 63 || entries < ((Py_ssize_t)1 << (64 - shift))) {
-        PyErr_Format(PyExc_ValueError, "a table of %zd entries of %zd bytes does not hold "
-                     "every index of a shift by %d", entries, entry_size, shift);
-        return 0;
-    }
-    return 1;
+    buffer->buf = NULL;
+    return object == Py_None || PyObject_GetBuffer(object, buffer, flags) == 0;
 }
 
-static PyObject *count(PyObject *self, PyObject *args)
+static void release(Py_buffer *buffer)
 {
-    Py_buffer values, table;
+    if (buffer->buf != NULL)
+        PyBuffer_Release(buffer);
+}
+
+static PyObject *tally(PyObject *self, PyObject *args)
+{
+    Py_buffer values, table, route, out;
+    PyObject *table_object, *route_object, *out_object;
     int shift;
-    if (!PyArg_ParseTuple(args, "y*w*i", &values, &table, &shift))
+    if (!PyArg_ParseTuple(args, "y*OOOi", &values, &table_object, &route_object, &out_object,
+                          &shift))
         return NULL;
     PyObject *result = NULL;
-    if (table.len % 8 == 0 && check(&values, table.len / 8, 8, shift)) {
+    table.buf = route.buf = out.buf = NULL;
+    if (!optional_buffer(table_object, &table, PyBUF_WRITABLE)
+        || !optional_buffer(route_object, &route, PyBUF_SIMPLE)
+        || !optional_buffer(out_object, &out, PyBUF_WRITABLE))
+        goto done;
+    Py_ssize_t n = values.len / 8, entries = (Py_ssize_t)1 << (64 - shift);
+    if (values.len % 8 != 0 || shift < 1 || shift > 63) {
+        PyErr_SetString(PyExc_ValueError, "values: expected float64 and a shift of 1 to 63");
+    } else if ((table.buf && table.len != 8 * entries) || (route.buf && route.len != entries)) {
+        PyErr_Format(PyExc_ValueError, "table and route: expected %zd entries", entries);
+    } else if (route.buf && (!out.buf || out.len < values.len)) {
+        PyErr_SetString(PyExc_ValueError, "out: expected room for every value");
+    } else {
         const char *buffer = values.buf;
         int64_t *counts = table.buf;
-        Py_ssize_t n = values.len / 8;
-        Py_BEGIN_ALLOW_THREADS
-        for (Py_ssize_t i = 0; i < n; i++)
-            counts[bits_at(buffer, i) >> shift] += 1;
-        Py_END_ALLOW_THREADS
-        result = Py_NewRef(Py_None);
-    } else if (!PyErr_Occurred()) {
-        PyErr_SetString(PyExc_ValueError, "table: expected a buffer of int64");
-    }
-    PyBuffer_Release(&values);
-    PyBuffer_Release(&table);
-    return result;
-}
-
-static PyObject *pick(PyObject *self, PyObject *args)
-{
-    Py_buffer values, route, out;
-    int shift;
-    if (!PyArg_ParseTuple(args, "y*y*w*i", &values, &route, &out, &shift))
-        return NULL;
-    PyObject *result = NULL;
-    if (out.len < values.len) {
-        PyErr_SetString(PyExc_ValueError, "out: smaller than the values");
-    } else if (check(&values, route.len, 1, shift)) {
-        const char *buffer = values.buf;
         const unsigned char *routed = route.buf;
         char *target = out.buf;
-        Py_ssize_t n = values.len / 8, kept = 0;
+        Py_ssize_t picked = 0;
         Py_BEGIN_ALLOW_THREADS
         for (Py_ssize_t i = 0; i < n; i++) {
-            if (routed[bits_at(buffer, i) >> shift]) {
-                memcpy(target + 8 * kept, buffer + 8 * i, 8);
-                kept++;
+            uint64_t bin = bits_at(buffer, i) >> shift;
+            if (counts)
+                counts[bin] += 1;
+            if (routed && routed[bin]) {
+                memcpy(target + 8 * picked, buffer + 8 * i, 8);
+                picked++;
             }
         }
         Py_END_ALLOW_THREADS
-        result = PyLong_FromSsize_t(kept);
+        result = PyLong_FromSsize_t(picked);
     }
+done:
     PyBuffer_Release(&values);
-    PyBuffer_Release(&route);
-    PyBuffer_Release(&out);
+    release(&table);
+    release(&route);
+    release(&out);
     return result;
 }
 
 static PyMethodDef methods[] = {
-    {"count", count, METH_VARARGS,
-     "count(values, table, shift): table[bits >> shift] += 1 for each float64 value"},
-    {"pick", pick, METH_VARARGS,
-     "pick(values, route, out, shift) -> n: the values whose route[bits >> shift] is set, "
-     "copied in order to out"},
+    {"tally", tally, METH_VARARGS,
+     "tally(values, table, route, out, shift) -> n: for each float64 value, with bin its "
+     "raw bits >> shift, table[bin] += 1 (unless table is None) and, where route[bin] is "
+     "set (unless route is None), the value copied to out, in order; n values copied"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -34,7 +34,6 @@ WIDTH = 20            # bits a split adds to a prefix
 KEEP = 1 << 21        # keys one pass may keep; a node needing more is split instead
 TRY = KEEP + KEEP // 4  # keys a first pass may keep on a forecast's word (planned: KEEP)
 CHUNK = 1 << 20       # scores read at once (8 MiB): bounds a stream's memory
-BLOCK = 1 << 16       # scores a pass handles at once: its buffers stay in the cache
 SAMPLE = 16           # chunks of each class a forecast's sample reads
 CLASSES = ("genuine", "impostor")
 # Threads that count the chunks of a pass: numpy's shifts, gathers and ufunc.at leave the
@@ -129,7 +128,7 @@ class Unsettled(Exception):  # noqa: N818 - a state of knowledge, not a failure
 # mantissa): positive numbers count up from raw 0, negative ones down from 2^20 - 1.
 _RAW_NEGATIVE_ZERO = _HALF  # -0.0 has the sign bit only
 _RAW_EXPONENT = 0x7FF00     # all ones: an infinity or a NaN
-DENSE = 1 << 16             # blocks this large are counted in a table of every bin
+DENSE = 1 << 16             # pieces this large are counted in a table of every bin
 FOLD = 32                   # sparse parts a merge keeps before adding them up
 Z = 4                       # how many binomial deviations of a sample a forecast covers
 MARGIN = 4                  # prefixes a forecast adds beyond the bins a sample occupied
@@ -210,15 +209,10 @@ class Pass:
         for cls, chunk in enumerate((genuine, impostor)):
             values = np.ascontiguousarray(chunk, dtype=np.float64).ravel()
             first = self.sizes[cls] if start is None else start
-            picked, size = [], 0
-            for at in range(0, values.size, BLOCK):
-                part = self._add(cls, values[at:at + BLOCK], first + at)
-                if part is not None:  # the few scores of the nodes requested, in batches
-                    picked.append(part)
-                    size += part.size
-                if picked and (size >= BLOCK or at + BLOCK >= values.size):
-                    self._route(cls, np.concatenate(picked))
-                    picked, size = [], 0
+            for at in range(0, values.size, CHUNK):
+                picked = self._add(cls, values[at:at + CHUNK], first + at)
+                if picked is not None:  # the few scores of the nodes requested
+                    self._route(cls, picked)
         return self
 
     def merge(self, other: Pass) -> Pass:
@@ -274,19 +268,26 @@ class Pass:
         return self.dense[node]
 
     def _add(self, cls: int, values: np.ndarray, offset: int) -> np.ndarray | None:
-        """Count a block of scores (the first at index `offset` of its class); return
-        those of the nodes requested, if any."""
+        """Count a piece of scores (the first at index `offset` of its class) in one sweep;
+        return those of the nodes requested, if any."""
         self.sizes[cls] += values.size
         if self._tables is None:
             self._tables = self._lookup_tables()
-        route = self._tables[0]
+        route, table = self._tables[0], None
         if ROOT in self.dense:
-            self._count_root(cls, values, offset)
-        if route is None:
+            if values.size < DENSE and self.dense[ROOT] is None:
+                self._count_sparse(cls, values, offset)
+            else:
+                table = self._dense(ROOT)[cls]
+        if table is None and route is None:
             return None
-        if self._buffers is None:  # used again for every block: no allocation per block
-            self._buffers = np.empty(BLOCK, dtype=np.float64)
-        picked = _bins.pick(values, route, self._buffers, WIDTH_SHIFT)
+        if route is not None and (self._buffers is None or self._buffers.size < values.size):
+            self._buffers = np.empty(values.size, dtype=np.float64)  # used again and again
+        zeros = None if table is None else int(table[_RAW_NEGATIVE_ZERO])
+        picked = _bins.tally(values, table, route, None if route is None else self._buffers,
+                             WIDTH_SHIFT)
+        if table is not None:
+            self._check_root(cls, values, table, zeros, offset)
         return self._buffers[:picked].copy() if picked else None
 
     def _route(self, cls: int, values: np.ndarray) -> None:
@@ -316,25 +317,24 @@ class Pass:
                 self.trying -= int(np.count_nonzero(kept))
                 self._give_up_trying(self.trying < 0)
 
-    def _count_root(self, cls: int, values: np.ndarray, offset: int) -> None:
-        if values.size < DENSE and self.dense[ROOT] is None:
-            # a small input: count only the bins it occupies (small to send)
-            raw = (values.view(np.uint64) >> _TOP).view(np.int64)
-            if (raw == _RAW_NEGATIVE_ZERO).any():  # -0.0 is +0.0: count it in +0.0's bin
-                raw = np.where(values.view(np.uint64) == _SIGN, 0, raw)
-            index, counts = np.unique(raw, return_counts=True)
-            if ((index & _RAW_EXPONENT) == _RAW_EXPONENT).any():
-                refuse_unscored(values, CLASSES[cls], offset)
-            both = np.zeros((2, index.size), dtype=np.int64)
-            both[cls] = counts
-            self.sparse[ROOT].append((_top_of_raw(index), both))
-            return
-        # every bin of the root, counted in place: linear, no sort, no array per block
-        row = self._dense(ROOT)[cls]
-        zeros = row[_RAW_NEGATIVE_ZERO]
-        _bins.count(values, row, WIDTH_SHIFT)
+    def _count_sparse(self, cls: int, values: np.ndarray, offset: int) -> None:
+        """A small input: count only the bins it occupies (small to send)."""
+        raw = (values.view(np.uint64) >> _TOP).view(np.int64)
+        if (raw == _RAW_NEGATIVE_ZERO).any():  # -0.0 is +0.0: count it in +0.0's bin
+            raw = np.where(values.view(np.uint64) == _SIGN, 0, raw)
+        index, counts = np.unique(raw, return_counts=True)
+        if ((index & _RAW_EXPONENT) == _RAW_EXPONENT).any():
+            refuse_unscored(values, CLASSES[cls], offset)
+        both = np.zeros((2, index.size), dtype=np.int64)
+        both[cls] = counts
+        self.sparse[ROOT].append((_top_of_raw(index), both))
+
+    def _check_root(self, cls: int, values: np.ndarray, row: np.ndarray, zeros: int,
+                    offset: int) -> None:
+        """After a piece is counted in every bin of the root, by raw bits: refuse a NaN or
+        an infinity, and move the -0.0 counted in the bin of raw 2^19 to that of +0.0."""
         if row[_RAW_EXPONENT:_HALF].any() or row[_HALF | _RAW_EXPONENT:].any():
-            refuse_unscored(values, CLASSES[cls], offset)  # earlier blocks had none
+            refuse_unscored(values, CLASSES[cls], offset)  # earlier pieces had none
         if row[_RAW_NEGATIVE_ZERO] != zeros:
             moved = int(np.count_nonzero(values.view(np.uint64) == _SIGN))
             row[_RAW_NEGATIVE_ZERO] -= moved
