@@ -20,6 +20,8 @@ of the root, then a few nodes kept.  The cost is linear in the number of scores.
 from __future__ import annotations
 
 import copy
+import heapq
+import itertools
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -33,8 +35,8 @@ from reference_impl.metrics import _bins
 WIDTH = 20            # bits a split adds to a prefix
 KEEP = 1 << 21        # keys one pass may keep; a node needing more is split instead
 TRY = KEEP + KEEP // 4  # keys a first pass may keep on a forecast's word (planned: KEEP)
-CHUNK = 1 << 20       # scores read at once (8 MiB): bounds a stream's memory
-SAMPLE = 16           # chunks of each class a forecast's sample reads
+CHUNK = 1 << 18       # scores read at once (2 MiB: a buffer that stays in a core's cache)
+SAMPLE = 64           # chunks of each class a forecast's sample reads (16 Mi scores)
 CLASSES = ("genuine", "impostor")
 # Threads that count the chunks of a pass: numpy's shifts, gathers and ufunc.at leave the
 # GIL, so a second core counts too; past four the memory bus, not the cores, is the limit,
@@ -132,6 +134,7 @@ DENSE = 1 << 16             # pieces this large are counted in a table of every 
 FOLD = 32                   # sparse parts a merge keeps before adding them up
 Z = 4                       # how many binomial deviations of a sample a forecast covers
 MARGIN = 4                  # prefixes a forecast adds beyond the bins a sample occupied
+BINADE = 1 << (WIDTH - 12)  # root prefixes a binade spans (below the sign and exponent)
 
 
 def _raw_of_top(top: int) -> int:
@@ -489,26 +492,37 @@ class OrderCounts:
         chosen = np.isin(tops, list(refined))
         room -= float(estimate[chosen].sum())
         sampled = [c for c in (0, 1) if shares[c] < 1]
+        # walk out from every refined bin at once, nearest first: a bin's distance is
+        # the keys of a sampled class skipped to reach it, in deviations of that answer
+        frontier, order = [], itertools.count()  # order: ties never compare arrays
         for j in np.flatnonzero(chosen).tolist():
             tail = np.minimum(below[:, j], below[:, -1] - below[:, j + 1])
             reach = Z * np.sqrt(tail) + Z
-            for step in (-1, 1):
-                k, skipped = j + step, np.zeros(2)
-                while (0 <= k < tops.size and estimate[k] <= room
-                       and any(skipped[c] <= reach[c] for c in sampled)):
-                    if not chosen[k]:
-                        chosen[k], room = True, room - estimate[k]
-                    skipped += inside[:, k]
-                    k += step
+            frontier += [(0.0, next(order), j + step, step, reach, np.zeros(2))
+                         for step in (-1, 1)]
+        heapq.heapify(frontier)
+        while frontier:
+            distance, _, k, step, reach, skipped = heapq.heappop(frontier)
+            if not (0 <= k < tops.size and distance <= 1):
+                continue
+            if not chosen[k]:
+                if estimate[k] > room:
+                    continue  # this walk stops: the bin does not fit
+                chosen[k], room = True, room - estimate[k]
+            skipped = skipped + inside[:, k]
+            further = min((skipped[c] / reach[c] for c in sampled), default=np.inf)
+            heapq.heappush(frontier, (further, next(order), k + step, step, reach, skipped))
         if room < 0:
             return set()
-        # every prefix of a run of chosen bins, and up to MARGIN empty ones on each side:
-        # keys the sample did not see
-        ends = np.r_[-1, tops, 1 << WIDTH]  # the occupied prefixes, with a sentinel each side
+        # every prefix of a run of chosen bins, and up to MARGIN empty ones on each side
+        # (keys the sample did not see); past the sample's least or greatest key, a whole
+        # binade (a factor of 2): all the scores hold more extreme values than a sample
+        ends = np.r_[-BINADE, tops, (1 << WIDTH) - 1 + BINADE]  # a sentinel each side
         forecast = set()
         for a, b in _runs(np.flatnonzero(chosen)):
-            low = max(int(tops[a]) - MARGIN, int(ends[a]) + 1)
-            high = min(int(tops[b]) + MARGIN, int(ends[b + 2]) - 1)
+            low = max(int(tops[a]) - (BINADE if a == 0 else MARGIN), int(ends[a]) + 1, 0)
+            high = min(int(tops[b]) + (BINADE if b == tops.size - 1 else MARGIN),
+                       int(ends[b + 2]) - 1, (1 << WIDTH) - 1)
             forecast.update(Node(top, WIDTH) for top in range(low, high + 1))
         return forecast
 
