@@ -20,6 +20,7 @@ of the root, then a few nodes kept.  The cost is linear in the number of scores.
 from __future__ import annotations
 
 import copy
+import functools
 import heapq
 import itertools
 import os
@@ -30,7 +31,6 @@ from typing import NamedTuple
 import numpy as np
 
 from reference_impl.errors import InputError
-from reference_impl.metrics import _bins
 
 WIDTH = 20            # bits a split adds to a prefix
 KEEP = 1 << 21        # keys one pass may keep; a node needing more is split instead
@@ -135,6 +135,16 @@ FOLD = 32                   # sparse parts a merge keeps before adding them up
 Z = 4                       # how many binomial deviations of a sample a forecast covers
 MARGIN = 4                  # prefixes a forecast adds beyond the bins a sample occupied
 BINADE = 1 << (WIDTH - 12)  # root prefixes a binade spans (below the sign and exponent)
+
+
+@functools.cache
+def _tally():
+    """The compiled loop of a pass (reference_impl/metrics/_bins.c, built by `pip install`),
+    imported when first counted: a source tree that was never built still imports this
+    module, as `frs diff` does when it collects the tests of a commit."""
+    from reference_impl.metrics._bins import tally
+
+    return tally
 
 
 def _raw_of_top(top: int) -> int:
@@ -287,8 +297,8 @@ class Pass:
         if route is not None and (self._buffers is None or self._buffers.size < values.size):
             self._buffers = np.empty(values.size, dtype=np.float64)  # used again and again
         zeros = None if table is None else int(table[_RAW_NEGATIVE_ZERO])
-        picked = _bins.tally(values, table, route, None if route is None else self._buffers,
-                             WIDTH_SHIFT)
+        picked = _tally()(values, table, route, None if route is None else self._buffers,
+                          WIDTH_SHIFT)
         if table is not None:
             self._check_root(cls, values, table, zeros, offset)
         return self._buffers[:picked].copy() if picked else None
