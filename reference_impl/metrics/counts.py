@@ -449,15 +449,6 @@ def count_chunks(empty: Pass, chunks: Sequence[Chunk], threads: int = THREADS) -
     return empty
 
 
-def _runs(positions: np.ndarray) -> list[tuple[int, int]]:
-    """(first, last) of each run of consecutive integers in an ascending array."""
-    if not positions.size:
-        return []
-    breaks = np.flatnonzero(np.diff(positions) != 1)
-    return list(zip(positions[np.r_[0, breaks + 1]].tolist(),
-                    positions[np.r_[breaks, positions.size - 1]].tolist(), strict=True))
-
-
 # --------------------------------------------------------------------------- what is known
 
 
@@ -524,16 +515,17 @@ class OrderCounts:
             heapq.heappush(frontier, (further, next(order), k + step, step, reach, skipped))
         if room < 0:
             return set()
-        # every prefix of a run of chosen bins, and up to MARGIN empty ones on each side
-        # (keys the sample did not see); past the sample's least or greatest key, a whole
-        # binade (a factor of 2): all the scores hold more extreme values than a sample
+        # the chosen bins, and next to each up to MARGIN prefixes the sample left empty
+        # (keys it did not see); past its least or greatest key, a whole binade (a
+        # factor of 2): all the scores hold more extreme values than a sample
         ends = np.r_[-BINADE, tops, (1 << WIDTH) - 1 + BINADE]  # a sentinel each side
         forecast = set()
-        for a, b in _runs(np.flatnonzero(chosen)):
-            low = max(int(tops[a]) - (BINADE if a == 0 else MARGIN), int(ends[a]) + 1, 0)
-            high = min(int(tops[b]) + (BINADE if b == tops.size - 1 else MARGIN),
-                       int(ends[b + 2]) - 1, (1 << WIDTH) - 1)
-            forecast.update(Node(top, WIDTH) for top in range(low, high + 1))
+        for j in np.flatnonzero(chosen).tolist():
+            top = int(tops[j])
+            low = max(top - (BINADE if j == 0 else MARGIN), int(ends[j]) + 1, 0)
+            high = min(top + (BINADE if j == tops.size - 1 else MARGIN), int(ends[j + 2]) - 1,
+                       (1 << WIDTH) - 1)
+            forecast.update(Node(prefix, WIDTH) for prefix in range(low, high + 1))
         return forecast
 
     # ---- refinement
