@@ -11,7 +11,7 @@ counts as 1.0).  The numpy.load row is a process that starts, imports numpy and 
 the files, and does nothing: the part of every peer's process that is not its job, so
 its proc/sort is as low as any peer's that loads the files can go.  The "frs.files"
 row is FRS reading the .npy files itself, chunk by chunk at each pass (as `frs metrics
-verification --stream` does) instead of loading them: its job time includes the reads.
+verification` reads two .npy files) instead of loading them: its job time includes the reads.
 The "frs.cli" rows are the command itself, `frs metrics verification --genuine G
 --impostor I --format json` (the report section: EER, FNMR at the four FMRs with their
 Clopper-Pearson bounds), and "frs.cli+det" the same with `--det-svg` (the 2,000-point

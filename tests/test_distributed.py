@@ -44,6 +44,22 @@ def test_counted_block_by_block_the_report_is_the_same(single, tmp_path, monkeyp
 
 
 @pytest.mark.requirement("FRS-ACC-021")
+@pytest.mark.requirement("FRS-ACC-021")
+def test_a_plan_of_many_blocks_sampled_first_gives_the_same_report(single, tmp_path,
+                                                                 monkeypatch):
+    root, report = single
+    monkeypatch.setattr(tiles, "TILE", 4)  # 20 x 30 tiles: a sample of 64 goes first
+    monkeypatch.setattr(harness, "KEPT_SCORES", 0)
+    plans = []
+    count_plan = tiles.count_plan
+    monkeypatch.setattr(tiles, "count_plan", lambda *a, **k: plans.append(count_plan(*a, **k))
+                        or plans[-1])
+    _, sampled = rerun(root, tmp_path)
+    assert sampled == report
+    assert plans[0].blocks == 600 and plans[0].scores._sample is not None
+    assert plans[0].unscored == (0, 0) and plans[0].scores.counts.passes >= 1
+
+
 def test_two_workers_give_the_single_process_report_even_when_one_dies(single, tmp_path,
                                                                        monkeypatch):
     root, report = single

@@ -98,7 +98,10 @@ def test_a_target_the_impostor_count_cannot_support_is_reported_not_computed(tmp
     assert rows[0]["supported"] and rows[0]["fmr"] <= 1e-4  # 30,000 >= 29,956
     assert rows[1] == {"fmr_target": 1e-5, "supported": False, "impostor_needed": 299_572}
     assert "unsupported" in text and "299572" in text
-    # The streaming path prints the same document: same shape, same numbers.
+    # Two .npy files are read chunk by chunk at each pass, as --stream reads them: the
+    # document is that of the same scores held in memory, number for number.
+    held = CountedScores(np.load(tmp_path / "g.npy"), np.load(tmp_path / "i.npy"))
+    assert section == report.verification_section(held, [1e-4, 1e-5])
     code, out, _ = run(capsys, *argv, "--format", "json", "--stream")
     assert code == 0 and json.loads(out) == section
 

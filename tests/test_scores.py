@@ -93,18 +93,18 @@ def test_counts_are_exact_at_the_edges_of_float64(genuine, impostor, keep):
 
 @pytest.mark.requirement("FRS-ACC-021")
 def test_blocks_counted_in_the_table_of_every_bin_are_exact_at_the_edges():
-    # more scores than a block: the root is counted in its dense table, block by block;
-    # signed zeros, subnormals and neighbours one ulp apart in several blocks
+    # more scores than DENSE: the root is counted in its table of every bin;
+    # signed zeros, subnormals and neighbours one ulp apart among them
     rng = np.random.default_rng(8)
     edges = [-1.0, -0.0, 0.0, 5e-324, -5e-324, 1e-300, 0.5, np.nextafter(0.5, 1), 2.0]
-    genuine = np.r_[rng.choice(edges, counts.BLOCK + 5), rng.normal(1, 1, 3000)]
-    impostor = np.r_[rng.normal(-1, 1, 2 * counts.BLOCK), rng.choice(edges, 3000)]
+    genuine = np.r_[rng.choice(edges, counts.DENSE + 5), rng.normal(1, 1, 3000)]
+    impostor = np.r_[rng.normal(-1, 1, 2 * counts.DENSE), rng.choice(edges, 3000)]
     scores = v.CountedScores(genuine, impostor).prepare(TARGETS)
     eer, interpolated, points = sorted_reference(genuine, impostor, TARGETS)
     assert (scores.eer(), scores.eer_interpolated()) == (eer, interpolated)
     assert [scores.fnmr_at_fmr(t) for t in TARGETS] == points
-    bad = np.r_[impostor[:counts.BLOCK + 7], np.inf, impostor[counts.BLOCK + 7:]]
-    with pytest.raises(InputError, match=f"first at index {counts.BLOCK + 7}"):
+    bad = np.r_[impostor[:counts.DENSE + 7], np.inf, impostor[counts.DENSE + 7:]]
+    with pytest.raises(InputError, match=f"first at index {counts.DENSE + 7}"):
         v.CountedScores(genuine, bad)
 
 
@@ -122,6 +122,105 @@ def test_the_merge_of_many_shards_adds_their_counts_up_as_it_goes():
     assert [sharded.fnmr_at_fmr(t) for t in TARGETS] == [whole.fnmr_at_fmr(t) for t in TARGETS]
     root = counts.ROOT
     assert (sharded.counts.splits[root].below == whole.counts.splits[root].below).all()
+
+
+def both(genuine, impostor, size=counts.CHUNK):
+    return counts.array_chunks(genuine, 0, size) + counts.array_chunks(impostor, 1, size)
+
+
+@pytest.mark.requirement("FRS-ACC-021")
+@pytest.mark.parametrize("threads", [1, 2, 3, 5])
+def test_chunks_counted_on_threads_give_the_counts_of_one_thread(threads):
+    rng = np.random.default_rng(10)
+    genuine, impostor = rng.normal(1, 1, 3001), np.round(rng.normal(-1, 1, 20000), 3)
+    one = counts.count_chunks(counts.Pass({counts.ROOT: "split"}),
+                              both(genuine, impostor), threads=1)
+    many = counts.count_chunks(counts.Pass({counts.ROOT: "split"}),
+                               both(genuine, impostor, 999), threads)
+    assert many.sizes == one.sizes == [3001, 20000]
+    got, want = (counts.Counts.of(*p.counts(counts.ROOT)) for p in (many, one))
+    assert (got.index == want.index).all() and (got.below == want.below).all()
+    # the pass that refines: kept keys and least keys are the same whatever the thread
+    def passes(empty):
+        return counts.count_chunks(empty, both(genuine, impostor, 999), threads)
+
+    whole = v.CountedScores(passes=passes, keep=50).prepare(TARGETS, det_points=100)
+    eer, interpolated, points = sorted_reference(genuine, impostor, TARGETS)
+    assert (whole.eer(), whole.eer_interpolated()) == (eer, interpolated)
+    assert [whole.fnmr_at_fmr(t) for t in TARGETS] == points
+
+
+@pytest.mark.requirement("FRS-ACC-003")
+def test_of_chunks_on_threads_the_first_bad_score_by_position_is_named():
+    impostor = np.zeros(10 * 100)
+    impostor[[250, 333, 901]] = np.nan  # chunks 2, 3 and 9 of 100 scores
+    chunks = both(np.ones(5), impostor, 100)
+    for threads in (1, 2, 3, 4):
+        with pytest.raises(InputError, match="first at index 250"):
+            counts.count_chunks(counts.Pass({counts.ROOT: "split"}), chunks, threads)
+
+
+def chunked(genuine, impostor, size):
+    """`passes(empty, picks=None)` over chunks of `size` scores, and the sample of it."""
+    parts = counts.array_chunks(genuine, 0, size), counts.array_chunks(impostor, 1, size)
+
+    def passes(empty, picks=None):
+        return counts.count_chunks(empty, counts.picked(parts, picks))
+    return passes, counts.sampled(passes, (len(parts[0]), len(parts[1])))
+
+
+@pytest.mark.requirement("FRS-ACC-021")
+def test_a_sample_forecast_lets_one_pass_settle_the_report():
+    rng = np.random.default_rng(11)
+    genuine, impostor = rng.normal(2.5, 1, 20_000), rng.normal(0, 1, 2_000_000)
+    passes, sample = chunked(genuine, impostor, 5000)
+    assert sample is not None and sample[1] == (1.0, 64 / 400)
+    scores = v.CountedScores(passes=passes, sample=sample).prepare(TARGETS, det_points=500)
+    assert scores.counts.passes == 1
+    eer, interpolated, points = sorted_reference(genuine, impostor, TARGETS)
+    assert (scores.eer(), scores.eer_interpolated()) == (eer, interpolated)
+    assert [scores.fnmr_at_fmr(t) for t in TARGETS] == points
+    plain = v.CountedScores(passes=passes).prepare(TARGETS, det_points=500)
+    assert plain.counts.passes == 2
+    for got, want in zip(scores.det_points(500), plain.det_points(500), strict=True):
+        assert (got == want).all()
+
+
+@pytest.mark.requirement("FRS-ACC-021")
+def test_a_misleading_sample_costs_passes_never_a_wrong_answer(monkeypatch):
+    rng = np.random.default_rng(12)
+    genuine, impostor = rng.normal(2.5, 1, 3000), np.round(rng.normal(0, 1, 300_000), 3)
+    passes, _ = chunked(genuine, impostor, 1000)
+    eer, interpolated, points = sorted_reference(genuine, impostor, TARGETS)
+
+    def answers(scores):
+        return scores.eer(), scores.eer_interpolated(), [scores.fnmr_at_fmr(t) for t in TARGETS]
+
+    # a sample from other scores: its bins are the wrong ones
+    elsewhere = chunked(genuine + 3, impostor - 2, 1000)[1]
+    wrong = v.CountedScores(passes=passes, sample=elsewhere).prepare(TARGETS)
+    assert wrong.counts.passes >= 2
+    assert answers(wrong) == (eer, interpolated, points)
+    # a sample right in every bin but more keys to try than a pass may keep: none kept
+    monkeypatch.setattr(counts, "TRY", 100)
+    crowded = v.CountedScores(passes=passes, sample=chunked(genuine, impostor, 1000)[1])
+    crowded.prepare(TARGETS)
+    assert crowded.counts.passes >= 2
+    assert answers(crowded) == (eer, interpolated, points)
+
+
+@pytest.mark.requirement("FRS-ACC-021")
+def test_a_stream_of_npy_files_samples_them_and_reads_them_once(tmp_path):
+    rng = np.random.default_rng(13)
+    genuine, impostor = rng.normal(2.5, 1, 5000), rng.normal(0, 1, 400_000)
+    np.save(tmp_path / "g.npy", genuine)
+    np.save(tmp_path / "i.npy", impostor.astype(">f8"))  # any byte order, as float64
+    streamed = sc.stream_files(tmp_path / "g.npy", tmp_path / "i.npy", chunk=1000)
+    streamed.prepare(TARGETS, det_points=300)
+    assert streamed.counts.passes == 1
+    eer, interpolated, points = sorted_reference(genuine, impostor, TARGETS)
+    assert (streamed.eer(), streamed.eer_interpolated()) == (eer, interpolated)
+    assert [streamed.fnmr_at_fmr(t) for t in TARGETS] == points
 
 
 @pytest.mark.requirement("FRS-ACC-021")

@@ -421,11 +421,15 @@ def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: Bo
     plan = comparison_plan([samples[i].subject_id for i in refs],
                            [samples[i].subject_id for i in probes], target, max_non_mated, seed)
     scores = None
+    declared = [t for c, t in manifest.thresholds.items() if c in VERIFICATION_CLASSES]
     try:
         if runner is not None or plan.size > KEPT_SCORES:
             tiled = tiles.count_plan(tiles.Comparisons.of(
                 embedded.vectors, refs, probes, plan, manifest.similarity), runner, progress)
-            scored, unscored = tiled.scores, tiled.unscored
+            scored = tiled.scores
+            # the first pass may wait for `prepare` (a sampled plan): unscored after it
+            scored.prepare(FMR_TARGETS, DET_POINTS, thresholds=declared)
+            unscored = tiled.unscored
         else:
             scores = compute_scores(embedded.vectors, refs, probes, plan, manifest.similarity)
             unscored = tuple(int((~np.isfinite(s)).sum()) for s in (scores.mated,
@@ -436,7 +440,6 @@ def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: Bo
         raise InputError(f"{dataset.path}: {_unscored(plan, scores)} comparison produced a "
                          f"score: {rejection_summary(samples, quality)} (each reason in "
                          f"{files['quality']})") from None
-    declared = [t for c, t in manifest.thresholds.items() if c in VERIFICATION_CLASSES]
     scored.prepare(FMR_TARGETS, DET_POINTS, thresholds=declared)
     identification, judge = identification_part(manifest, dataset, embedded.vectors, runner)
     verdicts = check_verdicts(checks) + class_verdicts(manifest, scored, unscored[0], judge)

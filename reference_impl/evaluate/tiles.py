@@ -150,7 +150,10 @@ class Tiled:
 def count_plan(comparisons: Comparisons, runner: Runner | None = None,
                progress: bool = True) -> Tiled:
     """CountedScores of a whole plan from its blocks: the first pass scores every block,
-    each refinement pass only the blocks that can hold a score in a refined bin."""
+    each refinement pass only the blocks that can hold a score in a refined bin.  A
+    plan of many blocks is sampled first (`counts.sample_picks`: a few blocks, evenly
+    spaced), so that one pass usually settles the report (`CountedScores`); its first
+    pass then runs at `prepare`."""
     from tqdm import tqdm
 
     runner = runner or Runner()
@@ -159,11 +162,8 @@ def count_plan(comparisons: Comparisons, runner: Runner | None = None,
     spans: list = [None] * len(blocks)
     tally = {"unscored": (0, 0), "recomputed": 0, "passes": 0}
 
-    def passes(empty: counts.Pass) -> counts.Pass:
-        first = tally["passes"] == 0
-        tally["passes"] += 1
-        chosen = [i for i in range(len(blocks)) if first or _needed(spans[i], empty.requests)]
-        stage = "scoring" if first else "refinement"
+    def merged(chosen: list[int], empty: counts.Pass, stage: str, each=None) -> counts.Pass:
+        """The pass of the blocks `chosen`, merged; `each(index, part)` sees every part."""
         bar = tqdm(total=sum(comparisons.size(blocks[i]) for i in chosen), desc=stage,
                    unit="cmp", unit_scale=True, file=sys.stderr, disable=not progress,
                    leave=False)
@@ -171,17 +171,34 @@ def count_plan(comparisons: Comparisons, runner: Runner | None = None,
         for index, done in runner.map(_indexed, [(i, blocks[i]) for i in chosen], shared,
                                       empty):
             total.merge(done.part)
-            if first:
-                spans[index] = done.span
-                tally["unscored"] = tuple(a + b for a, b in zip(tally["unscored"],
-                                                                done.unscored, strict=True))
+            if each is not None:
+                each(index, done)
             bar.update(comparisons.size(blocks[index]))
         bar.close()
-        if not first:
-            tally["recomputed"] += len(chosen)
         return total
 
-    return Tiled(CountedScores(passes=passes), len(blocks), tally)
+    def note(index: int, done: BlockCount) -> None:  # the first pass over every block
+        spans[index] = done.span
+        tally["unscored"] = tuple(a + b for a, b in zip(tally["unscored"], done.unscored,
+                                                        strict=True))
+
+    def passes(empty: counts.Pass) -> counts.Pass:
+        first = tally["passes"] == 0
+        tally["passes"] += 1
+        chosen = [i for i in range(len(blocks)) if first or _needed(spans[i], empty.requests)]
+        if not first:
+            tally["recomputed"] += len(chosen)
+        return merged(chosen, empty, "scoring" if first else "refinement",
+                      note if first else None)
+
+    def sample(empty: counts.Pass) -> counts.Pass:
+        return merged(picks, empty, "sample")
+
+    plan = counts.sample_picks((len(blocks), 0))
+    picks = plan[0][0] if plan else []
+    share = len(picks) / len(blocks) if blocks else 1.0
+    return Tiled(CountedScores(passes=passes, sample=(sample, (share, share)) if plan else None),
+                 len(blocks), tally)
 
 
 def _indexed(comparisons: Comparisons, empty: counts.Pass, item: tuple):

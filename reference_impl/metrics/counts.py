@@ -19,7 +19,13 @@ of the root, then a few nodes kept.  The cost is linear in the number of scores.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import copy
+import functools
+import heapq
+import itertools
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 import numpy as np
@@ -28,12 +34,19 @@ from reference_impl.errors import InputError
 
 WIDTH = 20            # bits a split adds to a prefix
 KEEP = 1 << 21        # keys one pass may keep; a node needing more is split instead
-CHUNK = 1 << 20       # scores read from a file at once: bounds a stream's memory
-BLOCK = 1 << 16       # scores a pass handles at once: its buffers stay in the cache
+TRY = KEEP + KEEP // 4  # keys a first pass may keep on a forecast's word (planned: KEEP)
+CHUNK = 1 << 18       # scores read at once (2 MiB: a buffer that stays in a core's cache)
+SAMPLE = 64           # chunks of each class a forecast's sample reads (16 Mi scores)
 CLASSES = ("genuine", "impostor")
+# Threads that count the chunks of a pass: numpy's shifts, gathers and ufunc.at leave the
+# GIL, so a second core counts too; past four the memory bus, not the cores, is the limit,
+# and each thread's copy of the counts costs memory (16 MiB a split node).
+THREADS = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+              else os.cpu_count() or 1)
 
 _SIGN = np.uint64(1 << 63)
 _TOP = np.uint64(64 - WIDTH)
+WIDTH_SHIFT = 64 - WIDTH  # the root's sub-node of a score: its raw bits shifted by this
 _HALF = 1 << (WIDTH - 1)
 _NONE = np.uint64(2**64 - 1)  # the key of a NaN: "no least key yet"
 
@@ -117,8 +130,21 @@ class Unsettled(Exception):  # noqa: N818 - a state of knowledge, not a failure
 # mantissa): positive numbers count up from raw 0, negative ones down from 2^20 - 1.
 _RAW_NEGATIVE_ZERO = _HALF  # -0.0 has the sign bit only
 _RAW_EXPONENT = 0x7FF00     # all ones: an infinity or a NaN
-DENSE = 1 << 16             # blocks this large are counted in a table of every bin
+DENSE = 1 << 16             # pieces this large are counted in a table of every bin
 FOLD = 32                   # sparse parts a merge keeps before adding them up
+Z = 4                       # how many binomial deviations of a sample a forecast covers
+MARGIN = 4                  # prefixes a forecast adds beyond the bins a sample occupied
+BINADE = 1 << (WIDTH - 12)  # root prefixes a binade spans (below the sign and exponent)
+
+
+@functools.cache
+def _tally():
+    """The compiled loop of a pass (reference_impl/metrics/_bins.c, built by `pip install`),
+    imported when first counted: a source tree that was never built still imports this
+    module, as `frs diff` does when it collects the tests of a commit."""
+    from reference_impl.metrics._bins import tally
+
+    return tally
 
 
 def _raw_of_top(top: int) -> int:
@@ -166,7 +192,9 @@ class Counts(NamedTuple):
 
 class Pass:
     """One pass over every score: it splits, keeps or notes the least key of the nodes
-    requested (`kind` "split", "keep" or "least").  Feed it chunks with `add`; the passes
+    requested (`kind` "split", "keep" or "least"; or "try": keep sub-nodes of the root
+    forecast to be needed, unless their keys outgrow `keep`, when the pass keeps none
+    of them and notes `overflow`).  Feed it chunks with `add`; the passes
     of separate chunks or shards `merge`.  A pass pickles without its lookup tables, so
     it can travel to a worker and back; `compact` first makes its counts small."""
 
@@ -179,24 +207,25 @@ class Pass:
         self.kept: list[list[np.ndarray]] = [[], []]
         self.least_nodes = [node for node, kind in self.requests.items() if kind == "least"]
         self.least = np.full((2, len(self.least_nodes)), _NONE, dtype=np.uint64)
+        # keys left to try: a forecast plans for KEEP, from a sample; a quarter more spare
+        self.trying = TRY if "try" in self.requests.values() else None
+        self.overflow = False
         self._tables = self._buffers = None
 
     def __getstate__(self):
         return {**self.__dict__, "_tables": None, "_buffers": None}
 
-    def add(self, genuine=(), impostor=()) -> Pass:
-        """Take one chunk of scores of either class or both."""
+    def add(self, genuine=(), impostor=(), start: int | None = None) -> Pass:
+        """Take one chunk of scores of either class or both.  `start`, the index of the
+        chunk's first score in its class, is what an error names (by default: the count
+        of scores of that class taken so far)."""
         for cls, chunk in enumerate((genuine, impostor)):
             values = np.ascontiguousarray(chunk, dtype=np.float64).ravel()
-            picked, size = [], 0
-            for start in range(0, values.size, BLOCK):
-                part = self._add(cls, values[start:start + BLOCK])
-                if part is not None:  # the few scores of the nodes requested, in batches
-                    picked.append(part)
-                    size += part.size
-                if picked and (size >= BLOCK or start + BLOCK >= values.size):
-                    self._route(cls, np.concatenate(picked))
-                    picked, size = [], 0
+            first = self.sizes[cls] if start is None else start
+            for at in range(0, values.size, CHUNK):
+                picked = self._add(cls, values[at:at + CHUNK], first + at)
+                if picked is not None:  # the few scores of the nodes requested
+                    self._route(cls, picked)
         return self
 
     def merge(self, other: Pass) -> Pass:
@@ -210,8 +239,16 @@ class Pass:
                 self.sparse[node] = [summed(*self._parts(self.sparse[node]))]
         for cls in (0, 1):
             self.kept[cls].extend(other.kept[cls])
+        if self.trying is not None:
+            self.trying -= TRY - other.trying
+            self._give_up_trying(other.overflow or self.trying < 0)
         np.minimum(self.least, other.least, out=self.least)
         return self
+
+    def _give_up_trying(self, overflow: bool) -> None:
+        """Drop the keys tried once they outgrow the room: memory stays bounded."""
+        if overflow and not self.overflow:
+            self.overflow, self.kept = True, [[], []]
 
     def compact(self) -> Pass:
         """Fold the counts into one sparse part per split node (small to send)."""
@@ -243,31 +280,28 @@ class Pass:
             self.dense[node] = np.zeros((2, 1 << node.width), dtype=np.int64)
         return self.dense[node]
 
-    def _raw(self, values: np.ndarray) -> np.ndarray:
-        """The raw top bits of a block's scores, as int64 (they index with no cast), in a
-        buffer used again for the next block: no allocation per block."""
-        if self._buffers is None:
-            self._buffers = np.empty(BLOCK, dtype=np.uint64), np.empty(BLOCK, dtype=bool)
-        raw = self._buffers[0][:values.size]
-        np.right_shift(values.view(np.uint64), _TOP, out=raw)
-        return raw.view(np.int64)
-
-    def _add(self, cls: int, values: np.ndarray) -> np.ndarray | None:
-        """Count a block of scores; return those of the nodes requested, if any."""
-        offset = self.sizes[cls]
+    def _add(self, cls: int, values: np.ndarray, offset: int) -> np.ndarray | None:
+        """Count a piece of scores (the first at index `offset` of its class) in one sweep;
+        return those of the nodes requested, if any."""
         self.sizes[cls] += values.size
         if self._tables is None:
             self._tables = self._lookup_tables()
-        route = self._tables[0]
-        if route is None and ROOT not in self.dense:
-            return None
-        raw = self._raw(values)
+        route, table = self._tables[0], None
         if ROOT in self.dense:
-            self._count_root(cls, values, raw, offset)
-        if route is None:
+            if values.size < DENSE and self.dense[ROOT] is None:
+                self._count_sparse(cls, values, offset)
+            else:
+                table = self._dense(ROOT)[cls]
+        if table is None and route is None:
             return None
-        picked = np.take(route, raw, out=self._buffers[1][:values.size], mode="wrap")
-        return values[picked] if picked.any() else None
+        if route is not None and (self._buffers is None or self._buffers.size < values.size):
+            self._buffers = np.empty(values.size, dtype=np.float64)  # used again and again
+        zeros = None if table is None else int(table[_RAW_NEGATIVE_ZERO])
+        picked = _tally()(values, table, route, None if route is None else self._buffers,
+                          WIDTH_SHIFT)
+        if table is not None:
+            self._check_root(cls, values, table, zeros, offset)
+        return self._buffers[:picked].copy() if picked else None
 
     def _route(self, cls: int, values: np.ndarray) -> None:
         """Keep, split or note the least key of scores of the nodes requested."""
@@ -290,27 +324,30 @@ class Pass:
                 sub = (keys[inside] >> shift) & np.uint64((1 << node.width) - 1)
                 self._dense(node)[cls] += np.bincount(sub.astype(np.intp),
                                                       minlength=1 << node.width)
-        if kept.any():
+        if kept.any() and not self.overflow:
             self.kept[cls].append(keys[kept])
+            if self.trying is not None:
+                self.trying -= int(np.count_nonzero(kept))
+                self._give_up_trying(self.trying < 0)
 
-    def _count_root(self, cls: int, values: np.ndarray, raw: np.ndarray, offset: int) -> None:
-        if values.size < DENSE and self.dense[ROOT] is None:
-            # a small input: count only the bins it occupies (small to send)
-            if (raw == _RAW_NEGATIVE_ZERO).any():  # -0.0 is +0.0: count it in +0.0's bin
-                raw = np.where(values.view(np.uint64) == _SIGN, 0, raw)
-            index, counts = np.unique(raw, return_counts=True)
-            if ((index & _RAW_EXPONENT) == _RAW_EXPONENT).any():
-                refuse_unscored(values, CLASSES[cls], offset)
-            both = np.zeros((2, index.size), dtype=np.int64)
-            both[cls] = counts
-            self.sparse[ROOT].append((_top_of_raw(index), both))
-            return
-        # every bin of the root, counted in place: linear, no sort, no array per block
-        row = self._dense(ROOT)[cls]
-        zeros = row[_RAW_NEGATIVE_ZERO]
-        np.add.at(row, raw, 1)
+    def _count_sparse(self, cls: int, values: np.ndarray, offset: int) -> None:
+        """A small input: count only the bins it occupies (small to send)."""
+        raw = (values.view(np.uint64) >> _TOP).view(np.int64)
+        if (raw == _RAW_NEGATIVE_ZERO).any():  # -0.0 is +0.0: count it in +0.0's bin
+            raw = np.where(values.view(np.uint64) == _SIGN, 0, raw)
+        index, counts = np.unique(raw, return_counts=True)
+        if ((index & _RAW_EXPONENT) == _RAW_EXPONENT).any():
+            refuse_unscored(values, CLASSES[cls], offset)
+        both = np.zeros((2, index.size), dtype=np.int64)
+        both[cls] = counts
+        self.sparse[ROOT].append((_top_of_raw(index), both))
+
+    def _check_root(self, cls: int, values: np.ndarray, row: np.ndarray, zeros: int,
+                    offset: int) -> None:
+        """After a piece is counted in every bin of the root, by raw bits: refuse a NaN or
+        an infinity, and move the -0.0 counted in the bin of raw 2^19 to that of +0.0."""
         if row[_RAW_EXPONENT:_HALF].any() or row[_HALF | _RAW_EXPONENT:].any():
-            refuse_unscored(values, CLASSES[cls], offset)  # earlier blocks had none
+            refuse_unscored(values, CLASSES[cls], offset)  # earlier pieces had none
         if row[_RAW_NEGATIVE_ZERO] != zeros:
             moved = int(np.count_nonzero(values.view(np.uint64) == _SIGN))
             row[_RAW_NEGATIVE_ZERO] -= moved
@@ -328,7 +365,7 @@ class Pass:
             route[_raw_of_top(top)] = True
             if top == _HALF:  # -0.0 (raw 2^19) belongs to the node of +0.0
                 route[_RAW_NEGATIVE_ZERO] = True
-            if node.bits == WIDTH and kind == "keep":
+            if node.bits == WIDTH and kind in ("keep", "try"):
                 keep[top] = True
             elif node.bits == WIDTH and kind == "least":
                 if slot is None:
@@ -342,6 +379,76 @@ class Pass:
         return route, keep, slot, deep
 
 
+# A chunk of a pass: a function that returns (class, index of its first score in the
+# class, its scores), read when it is called, in the thread that counts it.
+Chunk = Callable[[], tuple[int, int, np.ndarray]]
+
+
+def array_chunks(values: np.ndarray, cls: int, size: int = CHUNK) -> list[Chunk]:
+    """The chunks of an array of scores of class `cls` held in memory (views, no copy)."""
+    return [lambda at=at: (cls, at, values[at:at + size]) for at in range(0, values.size, size)]
+
+
+def sample_picks(sizes: tuple[int, int], pieces: int = SAMPLE):
+    """The sample of a forecast (`CountedScores`) from the chunks of each class (`sizes`,
+    how many each has): (the indices of up to `pieces` chunks of each class, evenly
+    spaced; the share of each class's chunks they are), or None when the chunks are too
+    few for a sample to cost less than the pass it may save."""
+    if sum(sizes) <= 4 * pieces:
+        return None
+    picks = [np.unique(np.linspace(0, n - 1, min(n, pieces)).round().astype(int)).tolist()
+             for n in sizes]
+    return picks, tuple(len(p) / n if n else 1.0 for p, n in zip(picks, sizes, strict=True))
+
+
+def picked(parts: Sequence[Sequence[Chunk]], picks=None) -> list[Chunk]:
+    """The chunks of both classes in one list: all, or those `picks` names for each."""
+    if picks is None:
+        return [*parts[0], *parts[1]]
+    return [part[i] for part, chosen in zip(parts, picks, strict=True) for i in chosen]
+
+
+def sampled(passes: Callable[..., Pass], sizes: tuple[int, int]):
+    """The `sample` of `CountedScores` for `passes(empty, picks=None)`, a function that
+    feeds every chunk, or only those whose indices `picks` gives for each class."""
+    plan = sample_picks(sizes)
+    if plan is None:
+        return None
+    picks, shares = plan
+    return (lambda empty: passes(empty, picks)), shares
+
+
+def count_chunks(empty: Pass, chunks: Sequence[Chunk], threads: int = THREADS) -> Pass:
+    """Feed every chunk to the pass `empty` and return it.  Up to `threads` threads take
+    the chunks in turn, each into its own copy of the pass, and the copies merge: the
+    counts are those of one thread, in any order.  When chunks fail (an unreadable file,
+    a score that is not finite), the error of the first of them is raised, as one thread
+    reading them in order would."""
+    threads = max(1, min(threads, len(chunks)))
+    parts = [empty] + [copy.deepcopy(empty) for _ in range(threads - 1)]
+    errors: dict[int, InputError] = {}
+
+    def work(thread: int) -> None:
+        for index in range(thread, len(chunks), threads):
+            try:
+                cls, start, values = chunks[index]()
+                parts[thread].add(*((values, ()) if cls == 0 else ((), values)), start=start)
+            except InputError as error:  # this thread's later chunks cannot come first
+                errors[index] = error
+                return
+
+    if threads == 1:
+        work(0)
+    else:
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(work, range(threads)))
+    if errors:
+        raise errors[min(errors)]
+    for part in parts[1:]:
+        empty.merge(part)
+    return empty
+
+
 # --------------------------------------------------------------------------- what is known
 
 
@@ -349,9 +456,12 @@ class OrderCounts:
     """What the passes so far have established about the order of the keys of the two
     classes: the counts of every split node, the kept keys, the least keys noted."""
 
-    def __init__(self, run: Callable[[Pass], Pass], keep: int = KEEP):
+    def __init__(self, run: Callable[[Pass], Pass], keep: int = KEEP,
+                 forecast: Iterable[Node] = ()):
         """`run(p)` feeds every score to the empty pass `p` and returns it (or the merge
-        of its copies, run on shards).  The first pass splits the root."""
+        of its copies, run on shards).  The first pass splits the root and tries to keep
+        the sub-nodes of the root in `forecast`, those the answers are expected to need:
+        when they were right, no other pass is needed."""
         self.run, self.keep = run, keep
         self.splits: dict[Node, Counts] = {}
         self.kept = [np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.uint64)]
@@ -359,8 +469,64 @@ class OrderCounts:
         self.least: dict[Node, tuple] = {}
         self.passes = 0
         self.n = (0, 0)
-        self._apply(run(Pass({ROOT: "split"})))
+        self._apply(run(Pass({ROOT: "split", **{node: "try" for node in forecast}})))
         self.n = tuple(int(c) for c in self.splits[ROOT].below[:, -1])
+
+    # ---- a forecast for the first pass over all the scores, when these are a sample's
+
+    def forecast(self, shares: tuple[float, float], room: int = KEEP) -> set[Node]:
+        """The sub-nodes of the root that these counts, of a share of the scores of each
+        class (`shares`), had to refine, and around each the bins the answer may lie in
+        among all the scores, while the keys they should hold there fit in `room`.
+
+        A sample's order statistic of class c with t of its keys beyond it is uncertain
+        by about sqrt(t) keys (binomial): the bins within Z of those of a class sampled
+        in part (a share < 1) are added, so the tails, where a sample is least sure and
+        the bins are sparse, are kept wide.
+        """
+        root = self.splits[ROOT]
+        tops, below = root.index, root.below
+        inside = np.diff(below, axis=1)
+        estimate = inside[0] / shares[0] + inside[1] / shares[1]  # keys among all scores
+        refined = {node.top() for node in (*self.kept_nodes, *self.splits, *self.least)
+                   if node.bits >= WIDTH}
+        chosen = np.isin(tops, list(refined))
+        room -= float(estimate[chosen].sum())
+        sampled = [c for c in (0, 1) if shares[c] < 1]
+        # walk out from every refined bin at once, nearest first: a bin's distance is
+        # the keys of a sampled class skipped to reach it, in deviations of that answer
+        frontier, order = [], itertools.count()  # order: ties never compare arrays
+        for j in np.flatnonzero(chosen).tolist():
+            tail = np.minimum(below[:, j], below[:, -1] - below[:, j + 1])
+            reach = Z * np.sqrt(tail) + Z
+            frontier += [(0.0, next(order), j + step, step, reach, np.zeros(2))
+                         for step in (-1, 1)]
+        heapq.heapify(frontier)
+        while frontier:
+            distance, _, k, step, reach, skipped = heapq.heappop(frontier)
+            if not (0 <= k < tops.size and distance <= 1):
+                continue
+            if not chosen[k]:
+                if estimate[k] > room:
+                    continue  # this walk stops: the bin does not fit
+                chosen[k], room = True, room - estimate[k]
+            skipped = skipped + inside[:, k]
+            further = min((skipped[c] / reach[c] for c in sampled), default=np.inf)
+            heapq.heappush(frontier, (further, next(order), k + step, step, reach, skipped))
+        if room < 0:
+            return set()
+        # the chosen bins, and next to each up to MARGIN prefixes the sample left empty
+        # (keys it did not see); past its least or greatest key, a whole binade (a
+        # factor of 2): all the scores hold more extreme values than a sample
+        ends = np.r_[-BINADE, tops, (1 << WIDTH) - 1 + BINADE]  # a sentinel each side
+        forecast = set()
+        for j in np.flatnonzero(chosen).tolist():
+            top = int(tops[j])
+            low = max(top - (BINADE if j == 0 else MARGIN), int(ends[j]) + 1, 0)
+            high = min(top + (BINADE if j == tops.size - 1 else MARGIN), int(ends[j + 2]) - 1,
+                       (1 << WIDTH) - 1)
+            forecast.update(Node(prefix, WIDTH) for prefix in range(low, high + 1))
+        return forecast
 
     # ---- refinement
 
@@ -387,7 +553,8 @@ class OrderCounts:
         self.passes += 1
         for node in done.dense:
             self.splits[node] = Counts.of(*done.counts(node))
-        new = [node for node, kind in done.requests.items() if kind == "keep"]
+        new = [node for node, kind in done.requests.items()
+               if kind == "keep" or (kind == "try" and not done.overflow)]
         if new:
             for cls in (0, 1):
                 self.kept[cls] = np.sort(np.concatenate([self.kept[cls], *done.kept[cls]]))

@@ -1,4 +1,4 @@
-"""DET plot as SVG (matplotlib, Agg backend): FNMR against FMR on normal-deviate axes,
+"""DET plot as SVG (matplotlib's SVG canvas): FNMR against FMR on normal-deviate axes,
 with the operating points and the EER marked.  The one DET plot of FRS: `frs metrics
 verification --det-svg` and the `det.svg` of `frs evaluate` are both drawn here."""
 
@@ -23,10 +23,10 @@ def det_svg(path, scores: CountedScores, targets=(), title: str = "DET curve",
     left out.  The operating point of each target FMR the impostor count supports
     (its minimum test size, clause 6.5) is marked, and so is the EER.
     """
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)
-    from matplotlib import pyplot as plt
+    # A Figure drawn by the SVG canvas itself: no pyplot (its import and its figure
+    # manager cost more than the drawing), no backend switched for the whole process.
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.figure import Figure
     from scipy.special import ndtri  # scipy.stats.norm.ppf, without importing scipy.stats
 
     _, fmr, fnmr = scores.det_points(points)
@@ -36,29 +36,28 @@ def det_svg(path, scores: CountedScores, targets=(), title: str = "DET curve",
     inside = (fmr > 0) & (fmr < 1) & (fnmr > 0) & (fnmr < 1)
     floor = 1 / (2 * max(scores.n_genuine, scores.n_impostor))
     x, y = ndtri(fmr[inside]), ndtri(fnmr[inside])
-    figure, axes = plt.subplots(figsize=(6, 6))
-    try:
-        axes.plot(x, y, color="#283593", linewidth=1.2, label="DET")
-        for point in operating_points:
-            px, py = (ndtri(np.clip(v, floor, 1 - floor)) for v in (point.fmr, point.fnmr))
-            axes.plot(px, py, "o", color="#c62828")
-            axes.annotate(f"FMR≤{point.fmr_target:g}: FNMR {point.fnmr:.4g}", (px, py),
-                          textcoords="offset points", xytext=(6, 6), fontsize=8)
-        e = ndtri(np.clip(eer.eer, floor, 1 - floor))
-        axes.plot(e, e, "s", color="#2e7d32", label=f"EER {eer.eer:.4g}")
-        low = ndtri(floor)
-        axes.set_xlim(low, ndtri(0.99))
-        axes.set_ylim(low, ndtri(0.99))
-        ticks = [t for t in TICKS if floor <= t <= 0.99]
-        axes.set_xticks(ndtri(ticks), [f"{t:g}" for t in ticks], fontsize=7)
-        axes.set_yticks(ndtri(ticks), [f"{t:g}" for t in ticks], fontsize=7)
-        axes.set_xlabel("FMR (false match rate)")
-        axes.set_ylabel("FNMR (false non-match rate)")
-        axes.set_title(title)
-        axes.grid(True, linewidth=0.3)
-        axes.legend(loc="upper right", fontsize=8)
-        target = Path(path)
-        figure.savefig(target, format="svg", metadata={"Date": None})
-    finally:
-        plt.close(figure)
+    figure = Figure(figsize=(6, 6))
+    FigureCanvasSVG(figure)
+    axes = figure.subplots()
+    axes.plot(x, y, color="#283593", linewidth=1.2, label="DET")
+    for point in operating_points:
+        px, py = (ndtri(np.clip(v, floor, 1 - floor)) for v in (point.fmr, point.fnmr))
+        axes.plot(px, py, "o", color="#c62828")
+        axes.annotate(f"FMR≤{point.fmr_target:g}: FNMR {point.fnmr:.4g}", (px, py),
+                      textcoords="offset points", xytext=(6, 6), fontsize=8)
+    e = ndtri(np.clip(eer.eer, floor, 1 - floor))
+    axes.plot(e, e, "s", color="#2e7d32", label=f"EER {eer.eer:.4g}")
+    low = ndtri(floor)
+    axes.set_xlim(low, ndtri(0.99))
+    axes.set_ylim(low, ndtri(0.99))
+    ticks = [t for t in TICKS if floor <= t <= 0.99]
+    axes.set_xticks(ndtri(ticks), [f"{t:g}" for t in ticks], fontsize=7)
+    axes.set_yticks(ndtri(ticks), [f"{t:g}" for t in ticks], fontsize=7)
+    axes.set_xlabel("FMR (false match rate)")
+    axes.set_ylabel("FNMR (false non-match rate)")
+    axes.set_title(title)
+    axes.grid(True, linewidth=0.3)
+    axes.legend(loc="upper right", fontsize=8)
+    target = Path(path)
+    figure.savefig(target, format="svg", metadata={"Date": None})
     return target

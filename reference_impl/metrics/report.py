@@ -46,9 +46,11 @@ def verification_section(scores: CountedScores, targets=FMR_TARGETS,
     transaction rates.  `failures_to_acquire` counts the attempts without a score.
     With `det_plot` (the plot's file name), the DET points are counted in the same
     passes over the scores."""
+    # every target asked at once, before the counts are known: with a sample, the first
+    # pass then keeps what all the answers need (an unsupported one costs a tail's bins)
+    scores.prepare(targets, DET_POINTS if det_plot else None)
     n_g, n_i = scores.n_genuine, scores.n_impostor
     supported = [t for t in targets if target_supported(t, n_i)]
-    scores.prepare(supported, DET_POINTS if det_plot else None)
     eer = scores.eer()
     section = {"genuine": n_g, "impostor": n_i, "eer": eer.eer,
                "eer_threshold": eer.threshold, "eer_interpolated": scores.eer_interpolated(),

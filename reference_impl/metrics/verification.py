@@ -138,21 +138,54 @@ class CountedScores:
     bin not yet refined costs one more pass.  The scores are given as two arrays, or as
     `passes`, a function that feeds every score to a `counts.Pass` (read from files, or
     run on shards and merged).  Arrays are read, never copied, sorted or changed.
+
+    `sample`, (a function like `passes` that feeds a part of the scores, the share of
+    the scores it feeds), lets the first pass wait for `prepare`: the sample answers the
+    same questions first, and the first pass over every score tries to keep the bins
+    its answers fell in (`OrderCounts.forecast`); when the sample was right, as it is
+    for scores in no particular order, that pass settles the whole report.  A wrong
+    sample costs the passes it would have saved, never a wrong answer.  Large arrays
+    take a sample of their own.
     """
 
-    def __init__(self, genuine=None, impostor=None, *, passes=None, keep: int = counts.KEEP):
+    def __init__(self, genuine=None, impostor=None, *, passes=None, keep: int = counts.KEEP,
+                 sample=None):
         if passes is None:
             genuine, impostor = (np.asarray(s, dtype=np.float64).ravel()
                                  for s in (genuine, impostor))
+            parts = counts.array_chunks(genuine, 0), counts.array_chunks(impostor, 1)
 
-            def passes(empty: counts.Pass) -> counts.Pass:
-                return empty.add(genuine, impostor)
-        self.counts = counts.OrderCounts(passes, keep)
-        for name, n in zip(counts.CLASSES, self.counts.n, strict=True):
+            def passes(empty: counts.Pass, picks=None) -> counts.Pass:
+                return counts.count_chunks(empty, counts.picked(parts, picks))
+            sample = sample or counts.sampled(passes, (len(parts[0]), len(parts[1])))
+        self._passes, self._keep, self._sample = passes, keep, sample
+        self._counts: counts.OrderCounts | None = None
+        self._asking = False
+        if sample is None:
+            self._start(())
+
+    @property
+    def counts(self) -> counts.OrderCounts:
+        """What the passes so far know (the first pass runs when this is first asked)."""
+        if self._counts is None:
+            self._start(())
+        return self._counts
+
+    def _start(self, forecast) -> None:
+        self._counts = counts.OrderCounts(self._passes, self._keep, forecast)
+        for name, n in zip(counts.CLASSES, self._counts.n, strict=True):
             if n == 0:
                 raise InputError(f"{name}: no scores (an error rate over an empty set is "
                                  "undefined)")
-        self._asking = False
+
+    def _forecast(self, targets, det_points, thresholds) -> set:
+        feed, share = self._sample
+        try:
+            seen = CountedScores(passes=feed, keep=self._keep)
+            seen.prepare(targets, det_points, thresholds)
+        except InputError:  # e.g. a class the sample missed: the first pass will tell
+            return set()
+        return seen.counts.forecast(share)
 
     @property
     def n_genuine(self) -> int:
@@ -178,6 +211,8 @@ class CountedScores:
         """Refine, in as few passes as the scores allow, every bin that the EERs, the
         operating point of each target FMR, (if asked) the DET points and the rates at
         the given thresholds need."""
+        if self._counts is None:
+            self._start(self._forecast(targets, det_points, thresholds))
         questions = [self.eer, self.eer_interpolated]
         questions += [lambda t=t: self.fnmr_at_fmr(t) for t in targets]
         questions += [lambda t=t: self.fmr(t) for t in thresholds]
