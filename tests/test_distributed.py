@@ -60,6 +60,64 @@ def test_a_plan_of_many_blocks_sampled_first_gives_the_same_report(single, tmp_p
     assert plans[0].unscored == (0, 0) and plans[0].scores.counts.passes >= 1
 
 
+def synthetic_plan(refs: int, probes: int, dim: int = 16):
+    """An all-pairs plan of Gaussian embeddings, 4 probes a subject (as bench_distributed)."""
+    rng = np.random.default_rng(5)
+    centres = rng.normal(size=(refs, dim))
+    subjects = rng.integers(0, refs, probes)
+    vectors = np.concatenate([centres + 0.5 * rng.normal(size=(refs, dim)),
+                              centres[subjects] + 0.5 * rng.normal(size=(probes, dim))])
+    empty = np.empty((0, 2), dtype=np.int64)
+    return tiles.Comparisons(vectors, np.arange(refs), refs + np.arange(probes),
+                             np.arange(refs), subjects, "cosine", empty, empty)
+
+
+@pytest.mark.requirement("FRS-ACC-021")
+def test_a_plan_counted_in_tiles_equals_its_scores_counted_at_once(monkeypatch):
+    from reference_impl.metrics.verification import CountedScores
+
+    monkeypatch.setattr(tiles, "TILE", 32)
+    comparisons = synthetic_plan(400, 1600)  # 13 x 50 blocks: sampled first
+    blocks = comparisons.blocks()
+    mated, non_mated = (np.concatenate(part) for part in
+                        zip(*map(comparisons.scores, blocks), strict=True))
+    targets = (1e-2, 1e-3, 1e-4)
+    whole = CountedScores(mated, non_mated).prepare(targets, 200)
+    tiled = tiles.count_plan(comparisons, progress=False)
+    scores = tiled.scores.prepare(targets, 200)
+    assert (scores.eer(), scores.eer_interpolated()) == (whole.eer(), whole.eer_interpolated())
+    assert [scores.fnmr_at_fmr(t) for t in targets] == [whole.fnmr_at_fmr(t) for t in targets]
+    assert (scores.n_genuine, scores.n_impostor) == (mated.size, non_mated.size)
+    assert tiled.scores._sample is not None and scores.counts.passes == 1
+
+
+class Shifted(tiles.Comparisons):
+    """A plan whose block i scores lie in [i, i + 1): a refinement needs few blocks."""
+
+    def scores(self, block):
+        mated, non_mated = super().scores(block)
+        shift = self.blocks().index(block)
+        return mated + shift + 0.5, non_mated * 0.1 + shift
+
+
+@pytest.mark.requirement("FRS-ACC-021")
+def test_a_refinement_pass_recomputes_only_the_blocks_it_needs(monkeypatch):
+    from reference_impl.metrics import counts
+    from reference_impl.metrics.verification import CountedScores
+
+    monkeypatch.setattr(tiles, "TILE", 64)
+    monkeypatch.setattr(counts, "sample_picks", lambda sizes: None)  # no forecast
+    comparisons = Shifted(*vars(synthetic_plan(256, 512)).values())  # 4 x 8 blocks
+    blocks = comparisons.blocks()
+    mated, non_mated = (np.concatenate(part) for part in
+                        zip(*map(comparisons.scores, blocks), strict=True))
+    whole = CountedScores(mated, non_mated).prepare((1e-2,))
+    tiled = tiles.count_plan(comparisons, progress=False)
+    scores = tiled.scores.prepare((1e-2,))
+    assert scores.counts.passes == 2 and 0 < tiled.recomputed < len(blocks)
+    assert (scores.eer(), scores.fnmr_at_fmr(1e-2)) == (whole.eer(), whole.fnmr_at_fmr(1e-2))
+
+
 def test_two_workers_give_the_single_process_report_even_when_one_dies(single, tmp_path,
                                                                        monkeypatch):
     root, report = single

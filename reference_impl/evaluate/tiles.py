@@ -160,6 +160,7 @@ def count_plan(comparisons: Comparisons, runner: Runner | None = None,
     blocks = comparisons.blocks()
     shared = runner.share(comparisons)
     spans: list = [None] * len(blocks)
+    sizes: list = [None] * len(blocks)  # (mated, non-mated) scores of each block
     tally = {"unscored": (0, 0), "recomputed": 0, "passes": 0}
 
     def merged(chosen: list[int], empty: counts.Pass, stage: str, each=None) -> counts.Pass:
@@ -178,7 +179,7 @@ def count_plan(comparisons: Comparisons, runner: Runner | None = None,
         return total
 
     def note(index: int, done: BlockCount) -> None:  # the first pass over every block
-        spans[index] = done.span
+        spans[index], sizes[index] = done.span, done.part.sizes
         tally["unscored"] = tuple(a + b for a, b in zip(tally["unscored"], done.unscored,
                                                         strict=True))
 
@@ -188,8 +189,13 @@ def count_plan(comparisons: Comparisons, runner: Runner | None = None,
         chosen = [i for i in range(len(blocks)) if first or _needed(spans[i], empty.requests)]
         if not first:
             tally["recomputed"] += len(chosen)
-        return merged(chosen, empty, "scoring" if first else "refinement",
+        done = merged(chosen, empty, "scoring" if first else "refinement",
                       note if first else None)
+        if not first:  # a block left out holds no score of the nodes asked: its scores
+            taken = set(chosen)  # count as they did in the first pass
+            left = [sizes[i] for i in range(len(blocks)) if i not in taken]
+            done.sizes = [int(sum(column)) for column in zip(done.sizes, *left, strict=True)]
+        return done
 
     def sample(empty: counts.Pass) -> counts.Pass:
         return merged(picks, empty, "sample")
