@@ -467,6 +467,7 @@ class OrderCounts:
         self.kept = [np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.uint64)]
         self.kept_nodes: set[Node] = set()
         self.least: dict[Node, tuple] = {}
+        self._distinct_keys: dict[Node, tuple] = {}
         self.passes = 0
         self.n = (0, 0)
         self._apply(run(Pass({ROOT: "split", **{node: "try" for node in forecast}})))
@@ -657,6 +658,18 @@ class OrderCounts:
             return min(k for k in self.least[node] if k is not None)
         raise Unsettled({node: "least"})
 
+    def _distinct(self, node: Node) -> tuple[np.ndarray, list[np.ndarray]]:
+        """The distinct kept keys of a node and, for each class, how many of its keys lie
+        below each; kept for the next question (a report asks about the EER's node a
+        few times, and it may hold millions of keys)."""
+        if node not in self._distinct_keys:
+            parts = [self._kept_in(c, node) for c in (0, 1)]
+            # two sorted runs: a stable sort merges them (np.unique would hash them)
+            keys = np.sort(np.concatenate(parts), kind="stable")
+            keys = keys[np.r_[True, keys[1:] != keys[:-1]]] if keys.size else keys
+            self._distinct_keys[node] = keys, [np.searchsorted(part, keys) for part in parts]
+        return self._distinct_keys[node]
+
     def crossing(self, holds: Callable[[np.ndarray, np.ndarray], np.ndarray]
                  ) -> tuple[int, int | None]:
         """(a, b): a the greatest key of the scores where `holds(genuine below, impostor
@@ -684,10 +697,6 @@ class OrderCounts:
             needs[node] = "detail"
         if needs:
             raise Unsettled(needs)
-        parts = [self._kept_in(c, node) for c in (0, 1)]
-        # the distinct keys, by a sort (np.unique hashes, many times slower on a kept bin)
-        keys = np.sort(np.concatenate(parts))
-        keys = keys[np.r_[True, keys[1:] != keys[:-1]]] if keys.size else keys
-        inside = [np.searchsorted(part, keys) for part in parts]
+        keys, inside = self._distinct(node)
         last = int(np.flatnonzero(holds(below[0] + inside[0], below[1] + inside[1]))[-1])
         return int(keys[last]), int(keys[last + 1]) if last + 1 < keys.size else after
