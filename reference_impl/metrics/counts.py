@@ -14,7 +14,8 @@ it: its keys are kept (when few), it is split (when many), or only its least key
 noted.  A pass (`Pass`) takes the scores chunk by chunk and the passes of separate chunks
 or shards merge, so arrays in memory, files read in bounded memory and shards on many
 machines go through the same code.  An evaluation typically needs two passes: the split
-of the root, then a few nodes kept.  The cost is linear in the number of scores.
+of the root, then a few nodes kept; one, when a sample's answers forecast the nodes to
+keep (`OrderCounts.forecast`).  The cost is linear in the number of scores.
 """
 
 from __future__ import annotations
@@ -38,9 +39,9 @@ TRY = KEEP + KEEP // 4  # keys a first pass may keep on a forecast's word (plann
 CHUNK = 1 << 18       # scores read at once (2 MiB: a buffer that stays in a core's cache)
 SAMPLE = 64           # chunks of each class a forecast's sample reads (16 Mi scores)
 CLASSES = ("genuine", "impostor")
-# Threads that count the chunks of a pass: numpy's shifts, gathers and ufunc.at leave the
-# GIL, so a second core counts too; past four the memory bus, not the cores, is the limit,
-# and each thread's copy of the counts costs memory (16 MiB a split node).
+# Threads that count the chunks of a pass: the compiled loop (_bins.tally) and the reads
+# leave the GIL, so a second core counts too; past four the memory bus, not the cores, is
+# the limit, and each thread's copy of the counts costs memory (16 MiB a split node).
 THREADS = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
               else os.cpu_count() or 1)
 
