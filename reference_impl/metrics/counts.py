@@ -47,7 +47,6 @@ THREADS = min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity"
 
 _SIGN = np.uint64(1 << 63)
 _TOP = np.uint64(64 - WIDTH)
-WIDTH_SHIFT = 64 - WIDTH  # the root's sub-node of a score: its raw bits shifted by this
 _HALF = 1 << (WIDTH - 1)
 _NONE = np.uint64(2**64 - 1)  # the key of a NaN: "no least key yet"
 
@@ -194,7 +193,7 @@ class Counts(NamedTuple):
 class Pass:
     """One pass over every score: it splits, keeps or notes the least key of the nodes
     requested (`kind` "split", "keep" or "least"; or "try": keep sub-nodes of the root
-    forecast to be needed, unless their keys outgrow `keep`, when the pass keeps none
+    forecast to be needed, unless their keys outgrow `TRY`, when the pass keeps none
     of them and notes `overflow`).  Feed it chunks with `add`; the passes
     of separate chunks or shards `merge`.  A pass pickles without its lookup tables, so
     it can travel to a worker and back; `compact` first makes its counts small."""
@@ -299,7 +298,7 @@ class Pass:
             self._buffers = np.empty(values.size, dtype=np.float64)  # used again and again
         zeros = None if table is None else int(table[_RAW_NEGATIVE_ZERO])
         picked = _tally()(values, table, route, None if route is None else self._buffers,
-                          WIDTH_SHIFT)
+                          int(_TOP))
         if table is not None:
             self._check_root(cls, values, table, zeros, offset)
         return self._buffers[:picked].copy() if picked else None

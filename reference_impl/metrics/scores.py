@@ -14,7 +14,7 @@ The metrics are those of `CountedScores` (reference_impl.metrics.counts), fed fr
 file at each of its passes, so they equal the in-memory results exactly.  A `.npy` is
 read by position with plain reads, not memory-mapped, so the pages read do not stay in
 the process; its chunks are read and counted on `counts.THREADS` threads at once, each
-with its own chunk buffer and copy of the counts: memory is a chunk (8 MiB) and 16 MiB
+with its own chunk buffer and copy of the counts: memory is a chunk (2 MiB) and 16 MiB
 of counts a thread, and the few bins kept.
 """
 
