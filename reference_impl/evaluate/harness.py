@@ -420,27 +420,27 @@ def evaluate(model_path: Path, manifest: Manifest, dataset: Dataset, session: Bo
     target = min(claimed) if claimed else FMR_TARGETS[0]
     plan = comparison_plan([samples[i].subject_id for i in refs],
                            [samples[i].subject_id for i in probes], target, max_non_mated, seed)
-    scores = None
+    scores = tiled = None
     declared = [t for c, t in manifest.thresholds.items() if c in VERIFICATION_CLASSES]
     try:
         if runner is not None or plan.size > KEPT_SCORES:
             tiled = tiles.count_plan(tiles.Comparisons.of(
                 embedded.vectors, refs, probes, plan, manifest.similarity), runner, progress)
             scored = tiled.scores
-            # the first pass may wait for `prepare` (a sampled plan): unscored after it
-            scored.prepare(FMR_TARGETS, DET_POINTS, thresholds=declared)
-            unscored = tiled.unscored
         else:
             scores = compute_scores(embedded.vectors, refs, probes, plan, manifest.similarity)
             unscored = tuple(int((~np.isfinite(s)).sum()) for s in (scores.mated,
                                                                      scores.non_mated))
             scored = CountedScores(*(s[np.isfinite(s)] for s in (scores.mated,
                                                                   scores.non_mated)))
+        # a sampled plan's first pass runs here: its unscored comparisons are known after
+        scored.prepare(FMR_TARGETS, DET_POINTS, thresholds=declared)
+        if tiled is not None:
+            unscored = tiled.unscored
     except InputError:
         raise InputError(f"{dataset.path}: {_unscored(plan, scores)} comparison produced a "
                          f"score: {rejection_summary(samples, quality)} (each reason in "
                          f"{files['quality']})") from None
-    scored.prepare(FMR_TARGETS, DET_POINTS, thresholds=declared)
     identification, judge = identification_part(manifest, dataset, embedded.vectors, runner)
     verdicts = check_verdicts(checks) + class_verdicts(manifest, scored, unscored[0], judge)
     demographics = demographics_part(manifest, dataset, embedded.vectors, refs, probes, plan)
